@@ -1,0 +1,41 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+// Generic numeric code (Tensor<Float>, Tensor<Double>) lives in RepriseEngine but is
+// instantiated by the scenarios; cross-module optimization lets the optimizer
+// specialize those generics at the call site instead of dispatching per element.
+let optimized: [SwiftSetting] = [
+    .unsafeFlags(["-cross-module-optimization", "-Ounchecked"], .when(configuration: .release)),
+]
+
+let package = Package(
+    name: "reprise",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "reprise", targets: ["reprise"]),
+        .library(name: "RepriseEngine", targets: ["RepriseEngine"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-numerics", from: "1.0.0"),
+    ],
+    targets: [
+        // OpenBLAS: CBLAS for every product, Fortran LAPACK (gesdd, syevd, gelsd) from the same library.
+        .systemLibrary(name: "COpenBLAS", pkgConfig: "openblas",
+                       providers: [.apt(["libopenblas-dev"])]),
+        .systemLibrary(name: "CSQLite", providers: [.apt(["libsqlite3-dev"])]),
+        .systemLibrary(name: "CZlib", providers: [.apt(["zlib1g-dev"])]),
+        .target(name: "RepriseEngine",
+                dependencies: ["COpenBLAS", "CZlib", .product(name: "Numerics", package: "swift-numerics")],
+                swiftSettings: optimized),
+        .target(name: "RepriseSuite", dependencies: ["RepriseEngine", "CSQLite"], swiftSettings: optimized),
+        .target(name: "RepriseScenarios", dependencies: ["RepriseEngine", "RepriseSuite"], swiftSettings: optimized),
+        .executableTarget(name: "reprise",
+                          dependencies: ["RepriseScenarios", "RepriseSuite", "RepriseEngine",
+                                         .product(name: "ArgumentParser", package: "swift-argument-parser")],
+                          swiftSettings: optimized),
+        .testTarget(name: "EngineTests", dependencies: ["RepriseEngine"], swiftSettings: optimized),
+        .testTarget(name: "SuiteTests", dependencies: ["RepriseSuite", "RepriseScenarios"], swiftSettings: optimized),
+        .testTarget(name: "ScenarioTests", dependencies: ["RepriseScenarios", "RepriseSuite"], swiftSettings: optimized),
+    ]
+)

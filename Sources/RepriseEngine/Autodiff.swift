@@ -1,0 +1,80 @@
+/// A node of the reverse-mode autodiff graph: a value, its gradient, and the
+/// closure that pushes its gradient to its parents (micrograd's design).
+///
+/// Every op builds one `Variable` whose `backward` closure ACCUMULATES (+=)
+/// into its parents' gradients, so a value used twice receives both
+/// contributions. `backward()` on a scalar walks the graph in reverse
+/// topological order. Parameters are leaf variables whose gradient buffer
+/// persists across steps (zeroed by the optimizer, not reallocated).
+public final class Variable<T: Scalar> {
+    public var value: Tensor<T>
+    public var grad: Tensor<T>?
+    public let name: String
+    let parents: [Variable<T>]
+    let backwardFn: ((Variable<T>) -> Void)?
+    /// Set on leaves that need a gradient, and on every node downstream of one.
+    public let requiresGrad: Bool
+
+    /// A leaf: a parameter (requiresGrad) or a constant input.
+    public init(_ value: Tensor<T>, name: String = "", requiresGrad: Bool = false) {
+        self.value = value
+        self.name = name
+        self.parents = []
+        self.backwardFn = nil
+        self.requiresGrad = requiresGrad
+    }
+
+    /// An op's output. The backward closure is kept only if some parent needs a gradient.
+    init(_ value: Tensor<T>, parents: [Variable<T>], backward: @escaping (Variable<T>) -> Void) {
+        self.value = value
+        self.name = ""
+        let needs = parents.contains { $0.requiresGrad }
+        self.parents = needs ? parents : []
+        self.backwardFn = needs ? backward : nil
+        self.requiresGrad = needs
+    }
+
+    public var shape: [Int] { value.shape }
+
+    /// The gradient buffer, created as zeros on first use, for kernels that accumulate in place.
+    @inline(__always)
+    func gradPointer() -> UnsafeMutablePointer<T> {
+        if grad == nil { grad = .zeros(value.shape) }
+        return grad!.mutableData
+    }
+
+    /// Adds `g` to the gradient (takes `g` itself when there is none yet: no copy).
+    func accumulate(_ g: Tensor<T>) {
+        guard requiresGrad else { return }
+        precondition(g.count == value.count, "gradient \(g.shape) for value \(value.shape)")
+        if grad == nil { grad = g.reshaped(value.shape); return }
+        let d = grad!.mutableData, s = g.data
+        for i in 0..<g.count { d[i] += s[i] }
+    }
+
+    /// Sets the gradient to zeros, keeping its buffer.
+    public func zeroGrad() {
+        if grad == nil { grad = .zeros(value.shape) } else { grad!.mutableData.update(repeating: 0, count: value.count) }
+    }
+
+    /// Back-propagates from this scalar (d self / d self = 1) through the graph.
+    public func backward() {
+        precondition(value.count == 1, "backward() starts from a scalar, not \(value.shape)")
+        var order: [Variable<T>] = []
+        var seen = Set<ObjectIdentifier>()
+        // Iterative post-order DFS: deep nets (20+ layers, hundreds of ops) must not recurse.
+        var stack: [(Variable<T>, Bool)] = [(self, false)]
+        while let (node, expanded) = stack.popLast() {
+            if expanded { order.append(node); continue }
+            guard seen.insert(ObjectIdentifier(node)).inserted else { continue }
+            stack.append((node, true))
+            for p in node.parents where p.requiresGrad && !seen.contains(ObjectIdentifier(p)) { stack.append((p, false)) }
+        }
+        accumulate(Tensor(repeating: 1, shape: value.shape))
+        for node in order.reversed() {
+            guard let fn = node.backwardFn, node.grad != nil else { continue }
+            fn(node)
+            node.grad = nil            // intermediate gradients are not needed once pushed
+        }
+    }
+}

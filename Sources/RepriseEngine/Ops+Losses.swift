@@ -1,0 +1,87 @@
+import RealModule
+
+// Losses over logits z [N, C] with integer labels y [N]; each returns the MEAN over the N rows.
+
+/// The precision a softmax is evaluated in, independent of the model's type:
+/// Prieto et al. (2025) show that Softmax Collapse depends on it.
+public enum SoftmaxPrecision: String, Sendable, Codable {
+    case native    // the logits' own type
+    case float64
+}
+
+/// Cross-entropy of softmax(z): L = mean_n (logsumexp(z_n) − z_n,y), computed
+/// stably by subtracting the row max. dL/dz = (softmax(z) − onehot(y)) / N.
+/// With `precision: .float64` the softmax runs in Double even for Float logits,
+/// so the loss can be exactly 0 in float32 and not in float64: the Softmax
+/// Collapse the grokking scenario measures.
+public func softmaxCrossEntropy<T>(_ logits: Variable<T>, labels: [Int], precision: SoftmaxPrecision = .native) -> Variable<T> {
+    switch precision {
+    case .native: return softmaxCE(logits, labels, in: T.self)
+    case .float64: return softmaxCE(logits, labels, in: Double.self)
+    }
+}
+
+private func softmaxCE<T, U: Scalar>(_ logits: Variable<T>, _ labels: [Int], in _: U.Type) -> Variable<T> {
+    let (n, c) = (logits.shape[0], logits.shape[1])
+    precondition(labels.count == n, "softmaxCrossEntropy: \(labels.count) labels for \(n) rows")
+    var probs = [U](repeating: 0, count: n * c)        // kept for the backward pass
+    var total = U(0)
+    let z = logits.value.data
+    for r in 0..<n {
+        let row = z + r * c
+        var m = U(row[0])
+        for j in 1..<c { m = max(m, U(row[j])) }
+        var s = U(0)
+        for j in 0..<c { let e = U.exp(U(row[j]) - m); probs[r * c + j] = e; s += e }
+        for j in 0..<c { probs[r * c + j] /= s }
+        total += U.log(s) - (U(row[labels[r]]) - m)
+    }
+    let loss = Tensor<T>(shape: [1], scalars: [T(total / U(n))])
+    return Variable(loss, parents: [logits]) { out in
+        let g = U(out.grad![flat: 0]) / U(n), d = logits.gradPointer()
+        for r in 0..<n {
+            for j in 0..<c { d[r * c + j] += T(g * probs[r * c + j]) }
+            d[r * c + labels[r]] -= T(g)
+        }
+    }
+}
+
+/// StableMax's s(x): x + 1 for x ≥ 0, 1/(1 − x) for x < 0 (Prieto et al. 2025, Eq. 6).
+@inline(__always) func stableS<U: Scalar>(_ x: U) -> U { x >= 0 ? x + 1 : 1 / (1 - x) }
+@inline(__always) func stableSPrime<U: Scalar>(_ x: U) -> U { x >= 0 ? 1 : 1 / ((1 - x) * (1 - x)) }
+
+/// StableMax cross-entropy: p_j = s(z_j) / Σ_k s(z_k), L = mean_n −log p_n,y.
+/// dL/dz_j = s'(z_j)/S − [j = y] s'(z_y)/s(z_y), per row, divided by N.
+public func stableMaxCrossEntropy<T>(_ logits: Variable<T>, labels: [Int]) -> Variable<T> {
+    let (n, c) = (logits.shape[0], logits.shape[1])
+    precondition(labels.count == n)
+    let z = logits.value.data
+    var sums = [T](repeating: 0, count: n)
+    var total = T(0)
+    for r in 0..<n {
+        var s = T(0)
+        for j in 0..<c { s += stableS(z[r * c + j]) }
+        sums[r] = s
+        total += T.log(s) - T.log(stableS(z[r * c + labels[r]]))
+    }
+    return Variable(Tensor(shape: [1], scalars: [total / T(n)]), parents: [logits]) { out in
+        let g = out.grad![flat: 0] / T(n), d = logits.gradPointer(), z = logits.value.data
+        for r in 0..<n {
+            for j in 0..<c { d[r * c + j] += g * stableSPrime(z[r * c + j]) / sums[r] }
+            let zy = z[r * c + labels[r]]
+            d[r * c + labels[r]] -= g * stableSPrime(zy) / stableS(zy)
+        }
+    }
+}
+
+/// Mean squared error over all elements: mean((p − t)²); d/dp = 2(p − t)/count.
+public func meanSquaredError<T>(_ prediction: Variable<T>, _ target: Tensor<T>) -> Variable<T> {
+    precondition(prediction.value.count == target.count, "mse: \(prediction.shape) vs \(target.shape)")
+    let n = target.count, p = prediction.value.data, t = target.data
+    var s = T(0)
+    for i in 0..<n { let e = p[i] - t[i]; s += e * e }
+    return Variable(Tensor(shape: [1], scalars: [s / T(n)]), parents: [prediction]) { out in
+        let g = 2 * out.grad![flat: 0] / T(n), d = prediction.gradPointer(), p = prediction.value.data, t = target.data
+        for i in 0..<n { d[i] += g * (p[i] - t[i]) }
+    }
+}

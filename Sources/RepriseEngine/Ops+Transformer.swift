@@ -1,0 +1,137 @@
+import RealModule
+
+// The pieces of a LLaMA-style decoder. Activations are [B·T, C] matrices whose
+// rows are ordered (batch b, position t); heads are column blocks of width Dh.
+
+/// Rows of `table` [V, D] picked by `indices` [N] → [N, D]; backward scatter-adds.
+public func embedding<T>(_ table: Variable<T>, _ indices: [Int]) -> Variable<T> {
+    let d = table.shape[1]
+    let out = table.value.gatherRows(indices)
+    return Variable(out, parents: [table]) { o in
+        let g = o.grad!.data, tg = table.gradPointer()
+        for (r, i) in indices.enumerated() { for j in 0..<d { tg[i * d + j] += g[r * d + j] } }
+    }
+}
+
+/// RMSNorm (Zhang & Sennrich 2019): y = x · g / sqrt(mean(x²) + eps), per row.
+/// With r = 1/sqrt(mean(x²)+eps): dx = r·(g∘dy) − x·r³/D·Σ(g∘dy∘x), dg = Σ_rows dy∘x·r.
+public func rmsNorm<T>(_ x: Variable<T>, gain: Variable<T>, eps: T = 1e-6) -> Variable<T> {
+    let (n, d) = (x.shape[0], x.shape[1])
+    var inv = [T](repeating: 0, count: n)
+    var y = Tensor<T>(uninitializedShape: x.shape)
+    let xp = x.value.data, gp = gain.value.data, yp = y.mutableData
+    for r in 0..<n {
+        var ss = T(0)
+        for j in 0..<d { ss += xp[r * d + j] * xp[r * d + j] }
+        let ir = 1 / (ss / T(d) + eps).squareRoot()
+        inv[r] = ir
+        for j in 0..<d { yp[r * d + j] = xp[r * d + j] * ir * gp[j] }
+    }
+    return Variable(y, parents: [x, gain]) { out in
+        let dy = out.grad!.data, xp = x.value.data, gp = gain.value.data
+        let dx = x.requiresGrad ? x.gradPointer() : nil, dg = gain.requiresGrad ? gain.gradPointer() : nil
+        for r in 0..<n {
+            let ir = inv[r]
+            var dot = T(0)
+            for j in 0..<d { dot += gp[j] * dy[r * d + j] * xp[r * d + j] }
+            let k = dot * ir * ir * ir / T(d)
+            if let dx { for j in 0..<d { dx[r * d + j] += ir * gp[j] * dy[r * d + j] - xp[r * d + j] * k } }
+            if let dg { for j in 0..<d { dg[j] += dy[r * d + j] * xp[r * d + j] * ir } }
+        }
+    }
+}
+
+/// Rotary position embedding (Su et al. 2021), "rotate-half" pairing as in
+/// LLaMA's reference code: within each head, (x_i, x_{i+Dh/2}) is rotated by
+/// angle t·base^(−2i/Dh) for position t. Backward rotates by −angle.
+public func rope<T>(_ x: Variable<T>, seqLen: Int, headDim: Int, base: Double = 10_000) -> Variable<T> {
+    let (rows, c) = (x.shape[0], x.shape[1])
+    precondition(rows % seqLen == 0 && c % headDim == 0 && headDim % 2 == 0)
+    let half = headDim / 2
+    var cosT = [T](repeating: 0, count: seqLen * half), sinT = cosT
+    for t in 0..<seqLen {
+        for i in 0..<half {
+            let angle = Double(t) * Double.pow(base, -2 * Double(i) / Double(headDim))
+            cosT[t * half + i] = T(Double.cos(angle)); sinT[t * half + i] = T(Double.sin(angle))
+        }
+    }
+    @inline(__always) func rotate(_ src: UnsafePointer<T>, _ dst: UnsafeMutablePointer<T>, sign: T, accumulate: Bool) {
+        for r in 0..<rows {
+            let t = r % seqLen
+            for h in stride(from: 0, to: c, by: headDim) {
+                let o = r * c + h
+                for i in 0..<half {
+                    let cs = cosT[t * half + i], sn = sign * sinT[t * half + i]
+                    let a = src[o + i], b = src[o + i + half]
+                    let ya = a * cs - b * sn, yb = a * sn + b * cs
+                    if accumulate { dst[o + i] += ya; dst[o + i + half] += yb } else { dst[o + i] = ya; dst[o + i + half] = yb }
+                }
+            }
+        }
+    }
+    var y = Tensor<T>(uninitializedShape: x.shape)
+    rotate(x.value.data, y.mutableData, sign: 1, accumulate: false)
+    return Variable(y, parents: [x]) { out in rotate(out.grad!.data, x.gradPointer(), sign: -1, accumulate: true) }
+}
+
+/// Causal multi-head self-attention on q, k, v [B·T, C] with H heads of Dh = C/H:
+/// per (b, h), P = softmax(mask(Q Kᵀ/√Dh)), out = P V. Heads are strided
+/// column blocks passed to gemm with ld = C, so nothing is permuted or copied.
+/// Backward (per b, h): dP = dO Vᵀ, dV += Pᵀ dO, dS = P∘(dP − rowsum(dP∘P))/√Dh,
+/// dQ += dS K, dK += dSᵀ Q.
+public func causalSelfAttention<T>(q: Variable<T>, k: Variable<T>, v: Variable<T>, batch: Int, seqLen: Int, heads: Int) -> Variable<T> {
+    let c = q.shape[1], dh = c / heads, tt = seqLen
+    precondition(q.shape == k.shape && q.shape == v.shape && q.shape[0] == batch * seqLen && c % heads == 0)
+    let scale = 1 / T(dh).squareRoot()
+    var probs = Tensor<T>(uninitializedShape: [batch, heads, tt, tt])
+    var out = Tensor<T>(uninitializedShape: q.shape)
+    let pp = probs.mutableData, op = out.mutableData
+    let qp = q.value.data, kp = k.value.data, vp = v.value.data
+    for b in 0..<batch {
+        for h in 0..<heads {
+            let base = b * tt * c + h * dh
+            let p = pp + (b * heads + h) * tt * tt
+            T.gemm(transA: false, transB: true, m: tt, n: tt, k: dh, alpha: scale, a: qp + base, lda: c,
+                   b: kp + base, ldb: c, beta: 0, c: p, ldc: tt)
+            for i in 0..<tt {
+                let row = p + i * tt
+                var m = row[0]
+                for j in 0...i { m = max(m, row[j]) }
+                var s = T(0)
+                for j in 0...i { let e = T.exp(row[j] - m); row[j] = e; s += e }
+                let inv = 1 / s
+                for j in 0...i { row[j] *= inv }
+                for j in (i + 1)..<tt { row[j] = 0 }
+            }
+            T.gemm(transA: false, transB: false, m: tt, n: dh, k: tt, alpha: 1, a: p, lda: tt,
+                   b: vp + base, ldb: c, beta: 0, c: op + base, ldc: c)
+        }
+    }
+    return Variable(out, parents: [q, k, v]) { o in
+        let dO = o.grad!.data
+        let dq = q.gradPointer(), dk = k.gradPointer(), dv = v.gradPointer()
+        let qp = q.value.data, kp = k.value.data, vp = v.value.data, pp = probs.data
+        let dp = UnsafeMutablePointer<T>.allocate(capacity: tt * tt)   // one scratch for all (b, h)
+        defer { dp.deallocate() }
+        for b in 0..<batch {
+            for h in 0..<heads {
+                let base = b * tt * c + h * dh
+                let p = pp + (b * heads + h) * tt * tt
+                T.gemm(transA: false, transB: true, m: tt, n: tt, k: dh, alpha: 1, a: dO + base, lda: c,
+                       b: vp + base, ldb: c, beta: 0, c: dp, ldc: tt)
+                T.gemm(transA: true, transB: false, m: tt, n: dh, k: tt, alpha: 1, a: p, lda: tt,
+                       b: dO + base, ldb: c, beta: 1, c: dv + base, ldc: c)
+                for i in 0..<tt {
+                    var dot = T(0)
+                    for j in 0...i { dot += dp[i * tt + j] * p[i * tt + j] }
+                    for j in 0...i { dp[i * tt + j] = p[i * tt + j] * (dp[i * tt + j] - dot) * scale }
+                    for j in (i + 1)..<tt { dp[i * tt + j] = 0 }
+                }
+                T.gemm(transA: false, transB: false, m: tt, n: dh, k: tt, alpha: 1, a: dp, lda: tt,
+                       b: kp + base, ldb: c, beta: 1, c: dq + base, ldc: c)
+                T.gemm(transA: true, transB: false, m: tt, n: dh, k: tt, alpha: 1, a: dp, lda: tt,
+                       b: qp + base, ldb: c, beta: 1, c: dk + base, ldc: c)
+            }
+        }
+    }
+}

@@ -1,0 +1,67 @@
+/// SplitMix64 (Steele, Lea & Flood 2014): a 64-bit counter advanced by a Weyl
+/// constant and passed through a mixing function. Every random draw in reprise
+/// comes from one of these, so a run is a pure function of its seed.
+///
+/// `split(_:)` derives an independent child stream from a label, so that adding
+/// a draw in one part of a run (say, the data split) does not shift the draws of
+/// another part (say, the weight init).
+public struct RNG: Sendable {
+    public private(set) var state: UInt64
+
+    public init(seed: UInt64) { state = seed }
+
+    @inline(__always)
+    public mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+
+    /// A child stream keyed by `label` (FNV-1a of the label mixed with this stream's state).
+    public func split(_ label: String) -> RNG {
+        var h: UInt64 = 0xCBF2_9CE4_8422_2325
+        for b in label.utf8 { h = (h ^ UInt64(b)) &* 0x100_0000_01B3 }
+        var child = RNG(seed: state ^ h)
+        _ = child.next()
+        return RNG(seed: child.next())
+    }
+
+    /// Uniform in [0, 1) with 53 random bits.
+    @inline(__always)
+    public mutating func uniform() -> Double { Double(next() >> 11) * 0x1.0p-53 }
+
+    /// Uniform integer in 0..<n (Lemire's multiply-shift; bias below 2^-32 for the n used here).
+    @inline(__always)
+    public mutating func int(below n: Int) -> Int {
+        Int((UInt128(next()) &* UInt128(n)) >> 64)
+    }
+
+    /// Standard normal by the Box–Muller transform (one of the pair is used, so
+    /// that the stream position does not depend on earlier calls' parity).
+    @inline(__always)
+    public mutating func normal() -> Double {
+        let u1 = 1.0 - uniform()  // (0, 1]
+        let u2 = uniform()
+        return (-2.0 * _log(u1)).squareRoot() * _cos(2.0 * Double.pi * u2)
+    }
+
+    public mutating func shuffle<C: MutableCollection & RandomAccessCollection>(_ c: inout C) where C.Index == Int {
+        guard c.count > 1 else { return }
+        for i in stride(from: c.count - 1, to: 0, by: -1) {
+            let j = int(below: i + 1)
+            c.swapAt(c.startIndex + i, c.startIndex + j)
+        }
+    }
+
+    public mutating func permutation(_ n: Int) -> [Int] {
+        var p = Array(0..<n)
+        shuffle(&p)
+        return p
+    }
+}
+
+import RealModule
+@inline(__always) private func _log(_ x: Double) -> Double { Double.log(x) }
+@inline(__always) private func _cos(_ x: Double) -> Double { Double.cos(x) }

@@ -1,0 +1,113 @@
+import RepriseEngine
+import Testing
+
+/// Every op's backward against central finite differences (Float64).
+@Suite struct OpGradientTests {
+    @Test func linearWithAndWithoutBias() {
+        checkGradients([randn([5, 4], seed: 1), randn([4, 3], seed: 2), randn([3], seed: 3)]) { v in
+            sum(linear(v[0], v[1], v[2]) * linear(v[0], v[1], v[2]))
+        }
+        checkGradients([randn([5, 4], seed: 4), randn([4, 3], seed: 5)]) { v in sum(tanh(matmul(v[0], v[1]))) }
+    }
+
+    @Test func broadcastingArithmetic() {
+        let w = randn([4, 3], seed: 9)
+        // Same shape, trailing suffix (bias row), column [N, 1], and scalar.
+        for bShape in [[4, 3], [3], [4, 1], [1]] {
+            checkGradients([randn([4, 3], seed: 6), randn(bShape, seed: 7)]) { v in
+                let c = Variable(w)
+                return sum((v[0] + v[1]) * c) + sum((v[0] - v[1]) * (v[0] * v[1]))
+            }
+        }
+    }
+
+    @Test func activationsAndScale() {
+        // Offset away from 0 so that relu's kink is not straddled by the finite difference.
+        var x = randn([6, 5], seed: 10)
+        for i in 0..<x.count where abs(x[flat: i]) < 0.05 { x[flat: i] = 0.3 }
+        let w = randn([6, 5], seed: 11)
+        checkGradients([x]) { v in sum(relu(v[0]) * Variable(w)) }
+        checkGradients([x]) { v in sum(tanh(v[0]) * Variable(w)) }
+        checkGradients([x]) { v in sum(silu(v[0]) * Variable(w)) }
+        checkGradients([x]) { v in mean(scale(v[0], 2.5) * Variable(w)) }
+    }
+
+    @Test func reshapeAndTranspose() {
+        let w = randn([3, 8], seed: 13)
+        checkGradients([randn([4, 6], seed: 12)]) { v in sum(reshape(transpose(v[0]), [3, 8]) * Variable(w)) }
+    }
+
+    @Test func embeddingGather() {
+        let w = randn([5, 3], seed: 15)
+        checkGradients([randn([4, 3], seed: 14)]) { v in sum(embedding(v[0], [2, 0, 2, 3, 1]) * Variable(w)) }
+    }
+
+    @Test func rmsNormAndRope() {
+        let w = randn([6, 8], seed: 18)
+        checkGradients([randn([6, 8], seed: 16), randn([8], seed: 17)]) { v in
+            sum(rmsNorm(v[0], gain: v[1]) * Variable(w))
+        }
+        checkGradients([randn([6, 8], seed: 19)]) { v in sum(rope(v[0], seqLen: 3, headDim: 4) * Variable(w)) }
+    }
+
+    @Test func causalAttention() {
+        // B = 2, T = 3, C = 4 with 2 heads.
+        let w = randn([6, 4], seed: 23)
+        checkGradients([randn([6, 4], seed: 20), randn([6, 4], seed: 21), randn([6, 4], seed: 22)]) { v in
+            sum(causalSelfAttention(q: v[0], k: v[1], v: v[2], batch: 2, seqLen: 3, heads: 2) * Variable(w))
+        }
+    }
+
+    @Test func attentionIsCausal() {
+        // The first position can only attend to itself: its output is its own value row.
+        let q = Variable(randn([3, 4], seed: 30)), k = Variable(randn([3, 4], seed: 31)), v = Variable(randn([3, 4], seed: 32))
+        let out = causalSelfAttention(q: q, k: k, v: v, batch: 1, seqLen: 3, heads: 2)
+        for j in 0..<4 { #expect(abs(out.value[0, j] - v.value[0, j]) < 1e-12) }
+    }
+
+    @Test func losses() {
+        let labels = [2, 0, 1, 2]
+        checkGradients([randn([4, 3], seed: 24)]) { v in softmaxCrossEntropy(v[0], labels: labels) }
+        checkGradients([randn([4, 3], seed: 25, std: 3)]) { v in stableMaxCrossEntropy(v[0], labels: labels) }
+        let t = randn([4, 3], seed: 26)
+        checkGradients([randn([4, 3], seed: 27)]) { v in meanSquaredError(v[0], t) }
+    }
+
+    @Test func softmaxCrossEntropyInFloat64FromFloat32Logits() {
+        // log(e^1 + e^2 + e^3) − 3 = 0.40760596…; the float64 path agrees to float32 rounding of the logits only.
+        let z = Variable(Tensor<Float>(shape: [1, 3], scalars: [1, 2, 3]), requiresGrad: true)
+        let loss = softmaxCrossEntropy(z, labels: [2], precision: .float64)
+        #expect(abs(Double(loss.value[flat: 0]) - 0.4076059644443804) < 1e-7)
+        loss.backward()
+        // d/dz = softmax − onehot.
+        let expected: [Float] = [0.09003057, 0.24472847, 0.66524096 - 1]
+        for j in 0..<3 { #expect(abs(z.grad![flat: j] - expected[j]) < 1e-6) }
+    }
+
+    @Test func stableMaxValue() {
+        // s(−1) = 1/2, s(0) = 1, s(2) = 3: p_2 = 3/4.5, loss = −log(2/3).
+        let z = Variable(Tensor<Double>(shape: [1, 3], scalars: [-1, 0, 2]))
+        #expect(abs(stableMaxCrossEntropy(z, labels: [2]).value[flat: 0] - 0.4054651081081644) < 1e-12)
+    }
+
+    @Test func llamaModelEndToEnd() {
+        // The whole decoder's gradient on a tiny model, for one parameter matrix of each kind.
+        var rng = RNG(seed: 40)
+        let model = LlamaModel<Double>(LlamaConfig(vocab: 7, dim: 8, layers: 1, heads: 2, hidden: 12), rng: &rng)
+        let tokens = [[1, 4, 2, 6], [0, 3, 3, 5]]
+        let probes = [model.embedding, model.blocks[0].wq.weight, model.blocks[0].w2.weight, model.blocks[0].attnNorm]
+        let loss = model.loss(tokens: tokens)
+        loss.backward()
+        for p in probes {
+            let analytic = p.grad!
+            for i in stride(from: 0, to: p.value.count, by: 7) {
+                let orig = p.value[flat: i], h = 1e-5
+                p.value[flat: i] = orig + h; let up = model.loss(tokens: tokens).value[flat: 0]
+                p.value[flat: i] = orig - h; let down = model.loss(tokens: tokens).value[flat: 0]
+                p.value[flat: i] = orig
+                let numeric = (up - down) / (2 * h)
+                #expect(abs(analytic[flat: i] - numeric) < 1e-7, "\(p.name)[\(i)]: \(analytic[flat: i]) vs \(numeric)")
+            }
+        }
+    }
+}
