@@ -69,6 +69,11 @@ private func binary<T>(_ a: Variable<T>, _ b: Variable<T>,
     }
     return Variable(y, parents: [a, b]) { out in
         let g = out.grad!.data, ap = a.value.data, bp = b.value.data
+        if case .same = ia, case .same = ib {
+            if a.requiresGrad { let d = a.gradPointer(); for i in 0..<n { d[i] += g[i] * da(ap[i], bp[i]) } }
+            if b.requiresGrad { let d = b.gradPointer(); for i in 0..<n { d[i] += g[i] * db(ap[i], bp[i]) } }
+            return
+        }
         // Gradients of a broadcast operand are summed over the broadcast axes.
         if a.requiresGrad { let d = a.gradPointer(); for i in 0..<n { let j = ia.index(i), k = ib.index(i); d[j] += g[i] * da(ap[j], bp[k]) } }
         if b.requiresGrad { let d = b.gradPointer(); for i in 0..<n { let j = ia.index(i), k = ib.index(i); d[k] += g[i] * db(ap[j], bp[k]) } }

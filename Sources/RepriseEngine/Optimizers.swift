@@ -1,158 +1,237 @@
 import RealModule
 
-/// A change applied to the gradients before the optimizer's update, in list
-/// order (Neelakantan et al. add noise AFTER clipping: list clip first).
-public protocol GradientTransform: AnyObject {
-    func apply<T>(to parameters: [Variable<T>], step: Int)
-}
+/// A change applied to the gradients before the update, in list order
+/// (Neelakantan et al. add noise AFTER clipping: list the clip first).
+public enum GradientTransform: Sendable, Equatable {
+    /// Rescale all gradients together so that their global L2 norm is at most maxNorm.
+    case clipGlobalNorm(Double)
+    /// Annealed Gaussian gradient noise (Neelakantan et al. 2015, Eq. 1):
+    /// g ← g + N(0, σ_t²) with VARIANCE σ_t² = η / (1 + t)^γ, t the step from 0.
+    case gaussianNoise(eta: Double, gamma: Double, seed: UInt64)
+    /// perpGrad (Prieto et al. 2025, §5): per tensor, g⊥ = g − (θ·g / θ·θ) θ,
+    /// rescaled to ‖g‖; the update rule then steps with g⊥ (perpAdamW).
+    case perpendicular
 
-/// Rescales all gradients together so that their global L2 norm is at most `maxNorm`.
-public final class ClipGlobalNorm: GradientTransform {
-    public let maxNorm: Double
-    /// The global norm before clipping at the last step.
-    public private(set) var lastNorm: Double = 0
-    public init(maxNorm: Double) { self.maxNorm = maxNorm }
-
-    public func apply<T>(to parameters: [Variable<T>], step: Int) {
-        var ss = 0.0
-        for p in parameters { if let g = p.grad { ss += Double(g.squaredNorm) } }
-        lastNorm = ss.squareRoot()
-        guard lastNorm > maxNorm else { return }
-        let k = T(maxNorm / lastNorm)
-        for p in parameters where p.grad != nil {
-            let d = p.grad!.mutableData
-            for i in 0..<p.value.count { d[i] *= k }
-        }
+    /// Noise standard deviation at step t: sqrt(η / (1 + t)^γ).
+    public static func noiseStandardDeviation(eta: Double, gamma: Double, step t: Int) -> Double {
+        (eta / Double.pow(1 + Double(t), gamma)).squareRoot()
     }
 }
 
-/// Annealed Gaussian gradient noise (Neelakantan et al. 2015, Eq. 1):
-/// g ← g + N(0, σ_t²) with VARIANCE σ_t² = η / (1 + t)^γ, t the step from 0.
-public final class AnnealedGaussianNoise: GradientTransform {
-    public let eta: Double, gamma: Double
-    var rng: RNG
-    public init(eta: Double, gamma: Double = 0.55, rng: RNG) { (self.eta, self.gamma, self.rng) = (eta, gamma, rng) }
-
-    public func standardDeviation(step t: Int) -> Double { (eta / Double.pow(1 + Double(t), gamma)).squareRoot() }
-
-    public func apply<T>(to parameters: [Variable<T>], step: Int) {
-        let sd = standardDeviation(step: step)
-        for p in parameters where p.grad != nil {
-            let d = p.grad!.mutableData
-            for i in 0..<p.value.count { d[i] += T(sd * rng.normal()) }
-        }
+/// Settings of GaLore (Zhao et al. 2024, Alg. 2): rank r, subspace refresh gap
+/// T, scale α, and the optimizer run inside the low-rank space.
+public struct GaLoreSettings: Sendable {
+    public enum Inner: Sendable { case adam(beta1: Double, beta2: Double, eps: Double), sgd }
+    public var rank: Int, updateGap: Int, alpha: Double, weightDecay: Double, inner: Inner
+    public init(rank: Int, updateGap: Int = 200, alpha: Double = 0.25, weightDecay: Double = 0,
+                inner: Inner = .adam(beta1: 0.9, beta2: 0.999, eps: 1e-8)) {
+        (self.rank, self.updateGap, self.alpha, self.weightDecay, self.inner) = (rank, updateGap, alpha, weightDecay, inner)
     }
 }
 
-/// perpGrad (Prieto et al. 2025, §5): per tensor, remove the gradient's
-/// component along the weights, g⊥ = g − (θ·g / θ·θ) θ, then rescale g⊥ to ‖g‖.
-/// The optimizer then steps with g⊥ (perpAdamW when it wraps AdamW).
-public final class PerpendicularGradient: GradientTransform {
-    public init() {}
-    public func apply<T>(to parameters: [Variable<T>], step: Int) {
-        for p in parameters where p.grad != nil {
-            let n = p.value.count, w = p.value.data, g = p.grad!.mutableData
-            var wg = T(0), ww = T(0), gg = T(0)
-            for i in 0..<n { wg += w[i] * g[i]; ww += w[i] * w[i]; gg += g[i] * g[i] }
-            guard ww > 0 else { continue }
-            let c = wg / ww
-            var pp = T(0)
-            for i in 0..<n { g[i] -= c * w[i]; pp += g[i] * g[i] }
-            guard pp > 0 else { continue }
-            let k = (gg / pp).squareRoot()
-            for i in 0..<n { g[i] *= k }
-        }
+/// Every optimizer of the engine: an update rule, gradient transforms, a step
+/// counter and the exact size of the state it keeps.
+///
+/// One final class with an enum rule rather than a class hierarchy: calls are
+/// then static, so the per-element loops are specialized for Float and Double
+/// instead of going through generic witness tables.
+public final class Optimizer<T: Scalar> {
+    public enum Rule: Sendable {
+        /// PyTorch's SGD: b ← μ b + g + wd·θ; θ ← θ − lr b (μ = 0: θ ← θ − lr (g + wd·θ)).
+        case sgd(momentum: Double, weightDecay: Double)
+        /// Adam (Kingma & Ba 2015) with decoupled weight decay (AdamW, Loshchilov & Hutter 2019,
+        /// PyTorch's order: θ ← θ(1 − lr·wd), then the bias-corrected Adam step). wd 0 is Adam.
+        case adam(beta1: Double, beta2: Double, eps: Double, weightDecay: Double)
+        /// GaLore; parameters outside `projected` take the plain inner step.
+        case galore(GaLoreSettings)
     }
-}
 
-/// Base of every optimizer: holds the parameters, runs the gradient
-/// transforms, counts steps, and reports the bytes of its own state.
-open class Optimizer<T: Scalar> {
     public let parameters: [Variable<T>]
     public var learningRate: Double
-    public var transforms: [GradientTransform] = []
-    /// Completed steps (the t of bias corrections and noise schedules is this, from 0).
+    public let rule: Rule
+    public let transforms: [GradientTransform]
+    /// Completed steps; the t of bias corrections and the noise schedule.
     public private(set) var stepCount = 0
+    /// Global gradient norm before any transform, at the last step.
+    public private(set) var lastGradientNorm = 0.0
 
-    public init(parameters: [Variable<T>], learningRate: Double) {
+    // State. m: momentum or Adam's first moment; v: Adam's second moment (both in
+    // the low-rank shape for GaLore-projected matrices). projectors: GaLore's P or Q.
+    private var m: [Tensor<T>] = [], v: [Tensor<T>] = []
+    private var projectors: [Tensor<T>?] = []
+    private var isProjected: [Bool] = [], projectRight: [Bool] = []
+    private var noiseRNG: RNG
+
+    public init(_ rule: Rule, parameters: [Variable<T>], learningRate: Double, transforms: [GradientTransform] = [],
+                projected: [Variable<T>] = []) {
+        self.rule = rule
         self.parameters = parameters
         self.learningRate = learningRate
+        self.transforms = transforms
+        var seed: UInt64 = 0
+        for case let .gaussianNoise(_, _, s) in transforms { seed = s }
+        noiseRNG = RNG(seed: seed)
+        switch rule {
+        case let .sgd(momentum, _):
+            if momentum != 0 { m = parameters.map { .zeros($0.shape) } }
+        case .adam:
+            m = parameters.map { .zeros($0.shape) }; v = m
+        case let .galore(g):
+            let ids = Set(projected.map(ObjectIdentifier.init))
+            isProjected = parameters.map { ids.contains(ObjectIdentifier($0)) && $0.value.rank == 2 }
+            projectRight = parameters.map { $0.value.rank == 2 && $0.shape[0] >= $0.shape[1] }
+            projectors = Array(repeating: nil, count: parameters.count)
+            let shapes: [[Int]] = parameters.indices.map { k in
+                let s = parameters[k].shape
+                guard isProjected[k] else { return s }
+                let r = min(g.rank, s[0], s[1])
+                return projectRight[k] ? [s[0], r] : [r, s[1]]
+            }
+            if case .adam = g.inner { m = shapes.map { .zeros($0) }; v = m }
+        }
+    }
+
+    public static func sgd(_ parameters: [Variable<T>], lr: Double, momentum: Double = 0, weightDecay: Double = 0,
+                           transforms: [GradientTransform] = []) -> Optimizer {
+        Optimizer(.sgd(momentum: momentum, weightDecay: weightDecay), parameters: parameters, learningRate: lr, transforms: transforms)
+    }
+
+    public static func adam(_ parameters: [Variable<T>], lr: Double, beta1: Double = 0.9, beta2: Double = 0.999,
+                            eps: Double = 1e-8, weightDecay: Double = 0, transforms: [GradientTransform] = []) -> Optimizer {
+        Optimizer(.adam(beta1: beta1, beta2: beta2, eps: eps, weightDecay: weightDecay), parameters: parameters,
+                  learningRate: lr, transforms: transforms)
+    }
+
+    public static func galore(_ parameters: [Variable<T>], projected: [Variable<T>], lr: Double, _ settings: GaLoreSettings) -> Optimizer {
+        Optimizer(.galore(settings), parameters: parameters, learningRate: lr, projected: projected)
     }
 
     public func zeroGrad() { for p in parameters { p.zeroGrad() } }
 
     /// Transforms the gradients, then updates the parameters in place.
     public func step() {
-        for t in transforms { t.apply(to: parameters, step: stepCount) }
-        update()
+        var ss = 0.0
+        for p in parameters { if let g = p.grad { ss += Double(g.squaredNorm) } }
+        lastGradientNorm = ss.squareRoot()
+        for t in transforms { apply(t) }
+        switch rule {
+        case let .sgd(momentum, wd): sgdUpdate(momentum: T(momentum), weightDecay: T(wd))
+        case let .adam(b1, b2, eps, wd):
+            for k in parameters.indices where parameters[k].grad != nil {
+                let p = parameters[k]
+                adamUpdate(into: p.value.mutableData, k, gradient: p.grad!.data, count: p.value.count, lr: learningRate,
+                           beta1: b1, beta2: b2, eps: eps, decay: 1 - learningRate * wd)
+            }
+        case let .galore(g): galoreUpdate(g)
+        }
         stepCount += 1
     }
 
-    open func update() { fatalError("subclass must implement update()") }
-
-    /// Exact bytes held by the optimizer's state buffers (not the parameters or gradients).
-    open var stateBytes: Int { 0 }
-}
-
-/// SGD with optional heavy-ball momentum (PyTorch's form: b ← μ b + g; θ ← θ − lr b)
-/// and optional L2 weight decay added to the gradient.
-public final class SGD<T: Scalar>: Optimizer<T> {
-    public let momentum: Double, weightDecay: Double
-    private var buffers: [Tensor<T>]
-
-    public init(parameters: [Variable<T>], learningRate: Double, momentum: Double = 0, weightDecay: Double = 0) {
-        self.momentum = momentum
-        self.weightDecay = weightDecay
-        buffers = momentum == 0 ? [] : parameters.map { .zeros($0.shape) }
-        super.init(parameters: parameters, learningRate: learningRate)
+    /// Exact bytes held by the state buffers (moments, momentum, projectors): not parameters or gradients.
+    /// GaLore's projectors exist from the first step on.
+    public var stateBytes: Int {
+        let elements = m.reduce(0) { $0 + $1.count } + v.reduce(0) { $0 + $1.count } + projectors.reduce(0) { $0 + ($1?.count ?? 0) }
+        return elements * MemoryLayout<T>.size
     }
 
-    public override func update() {
-        let lr = T(learningRate), mu = T(momentum), wd = T(weightDecay)
+    // MARK: Transforms
+
+    private func apply(_ t: GradientTransform) {
+        switch t {
+        case let .clipGlobalNorm(maxNorm):
+            var ss = 0.0
+            for p in parameters { if let g = p.grad { ss += Double(g.squaredNorm) } }
+            let norm = ss.squareRoot()
+            guard norm > maxNorm else { return }
+            let k = T(maxNorm / norm)
+            for p in parameters where p.grad != nil {
+                let d = p.grad!.mutableData
+                for i in 0..<p.value.count { d[i] *= k }
+            }
+        case let .gaussianNoise(eta, gamma, _):
+            let sd = GradientTransform.noiseStandardDeviation(eta: eta, gamma: gamma, step: stepCount)
+            for p in parameters where p.grad != nil {
+                let d = p.grad!.mutableData
+                for i in 0..<p.value.count { d[i] += T(sd * noiseRNG.normal()) }
+            }
+        case .perpendicular:
+            for p in parameters where p.grad != nil {
+                let n = p.value.count, w = p.value.data, g = p.grad!.mutableData
+                var wg = T(0), ww = T(0), gg = T(0)
+                for i in 0..<n { wg += w[i] * g[i]; ww += w[i] * w[i]; gg += g[i] * g[i] }
+                guard ww > 0 else { continue }
+                let c = wg / ww
+                var pp = T(0)
+                for i in 0..<n { g[i] -= c * w[i]; pp += g[i] * g[i] }
+                guard pp > 0 else { continue }
+                let k = (gg / pp).squareRoot()
+                for i in 0..<n { g[i] *= k }
+            }
+        }
+    }
+
+    // MARK: Update rules
+
+    private func sgdUpdate(momentum mu: T, weightDecay wd: T) {
+        let lr = T(learningRate)
         for (k, p) in parameters.enumerated() where p.grad != nil {
             let n = p.value.count, w = p.value.mutableData, g = p.grad!.data
-            if momentum == 0 {
+            if m.isEmpty {
                 for i in 0..<n { w[i] -= lr * (g[i] + wd * w[i]) }
             } else {
-                let b = buffers[k].mutableData
+                let b = m[k].mutableData
                 for i in 0..<n { b[i] = mu * b[i] + g[i] + wd * w[i]; w[i] -= lr * b[i] }
             }
         }
     }
 
-    public override var stateBytes: Int { buffers.reduce(0) { $0 + $1.count } * MemoryLayout<T>.size }
-}
-
-/// Adam (Kingma & Ba 2015) with decoupled weight decay (AdamW, Loshchilov &
-/// Hutter 2019, in PyTorch's order: θ ← θ(1 − lr·wd), then the Adam step).
-/// weightDecay 0 is plain Adam.
-public final class Adam<T: Scalar>: Optimizer<T> {
-    public let beta1: Double, beta2: Double, eps: Double, weightDecay: Double
-    private var m: [Tensor<T>], v: [Tensor<T>]
-
-    public init(parameters: [Variable<T>], learningRate: Double, beta1: Double = 0.9, beta2: Double = 0.999,
-                eps: Double = 1e-8, weightDecay: Double = 0) {
-        (self.beta1, self.beta2, self.eps, self.weightDecay) = (beta1, beta2, eps, weightDecay)
-        m = parameters.map { .zeros($0.shape) }
-        v = parameters.map { .zeros($0.shape) }
-        super.init(parameters: parameters, learningRate: learningRate)
-    }
-
-    public override func update() {
+    /// out ← out·decay − lr · m̂/(√v̂ + eps) with the moments of slot k updated by g.
+    @inline(__always)
+    private func adamUpdate(into out: UnsafeMutablePointer<T>, _ k: Int, gradient g: UnsafePointer<T>, count n: Int,
+                            lr: Double, beta1: Double, beta2: Double, eps: Double, decay: Double) {
         let t = Double(stepCount + 1)
-        let c1 = 1 - Double.pow(beta1, t), c2 = 1 - Double.pow(beta2, t)
-        let lr = T(learningRate), decay = T(1 - learningRate * weightDecay)
-        let b1 = T(beta1), b2 = T(beta2), e = T(eps), ic1 = T(1 / c1), ic2 = T(1 / c2)
-        for (k, p) in parameters.enumerated() where p.grad != nil {
-            let n = p.value.count, w = p.value.mutableData, g = p.grad!.data
-            let mp = m[k].mutableData, vp = v[k].mutableData
-            for i in 0..<n {
-                mp[i] = b1 * mp[i] + (1 - b1) * g[i]
-                vp[i] = b2 * vp[i] + (1 - b2) * g[i] * g[i]
-                w[i] = w[i] * decay - lr * (mp[i] * ic1) / ((vp[i] * ic2).squareRoot() + e)
-            }
+        let ic1 = T(1 / (1 - Double.pow(beta1, t))), ic2 = T(1 / (1 - Double.pow(beta2, t)))
+        let b1 = T(beta1), b2 = T(beta2), e = T(eps), a = T(lr), d = T(decay)
+        let mp = m[k].mutableData, vp = v[k].mutableData
+        for i in 0..<n {
+            mp[i] = b1 * mp[i] + (1 - b1) * g[i]
+            vp[i] = b2 * vp[i] + (1 - b2) * g[i] * g[i]
+            out[i] = out[i] * d - a * (mp[i] * ic1) / ((vp[i] * ic2).squareRoot() + e)
         }
     }
 
-    public override var stateBytes: Int { (m.reduce(0) { $0 + $1.count } + v.reduce(0) { $0 + $1.count }) * MemoryLayout<T>.size }
+    /// GaLore (Zhao et al. 2024, Alg. 2 and the authors' code): for a projected
+    /// gradient G (m × n), every T steps (0, T, 2T, …) take the SVD of the current
+    /// G and keep r singular vectors of the SMALLER side: m ≥ n → Q (n × r), R = G Q;
+    /// else P (m × r), R = Pᵀ G. The inner state lives in R's shape and is NOT
+    /// re-projected when the subspace changes. Update: θ ← θ(1 − lr·wd) − lr·α·(back-projected direction).
+    private func galoreUpdate(_ s: GaLoreSettings) {
+        for (k, p) in parameters.enumerated() where p.grad != nil {
+            var g = p.grad!
+            if isProjected[k] {
+                if stepCount % s.updateGap == 0 { refreshProjector(k, gradient: g, rank: s.rank) }
+                g = projectRight[k] ? matmul(g, projectors[k]!) : matmul(projectors[k]!, g, transA: true)
+            }
+            if case let .adam(b1, b2, eps) = s.inner {
+                // The Adam direction, written in place of the (projected) gradient.
+                var dir = Tensor<T>.zeros(g.shape)
+                adamUpdate(into: dir.mutableData, k, gradient: g.data, count: g.count, lr: -1, beta1: b1, beta2: b2, eps: eps, decay: 0)
+                g = dir
+            }
+            if isProjected[k] { g = projectRight[k] ? matmul(g, projectors[k]!, transB: true) : matmul(projectors[k]!, g) }
+            let lr = T(learningRate * (isProjected[k] ? s.alpha : 1)), decay = T(1 - learningRate * s.weightDecay)
+            let w = p.value.mutableData, d = g.data
+            for i in 0..<p.value.count { w[i] = w[i] * decay - lr * d[i] }
+        }
+    }
+
+    private func refreshProjector(_ k: Int, gradient g: Tensor<T>, rank: Int) {
+        guard let f = try? svd(g) else { return }    // keep the previous subspace if LAPACK fails
+        let r = min(rank, f.s.count)
+        if projectRight[k] {
+            projectors[k] = f.vt.rows(0..<r).transposed                 // Q: first r right singular vectors, n × r
+        } else {
+            projectors[k] = f.u.transposed.rows(0..<r).transposed       // P: first r left singular vectors, m × r
+        }
+    }
 }

@@ -14,11 +14,11 @@ func parameter(_ value: [Double], grad: [Double], shape: [Int]? = nil) -> Variab
 @Suite struct OptimizerTests {
     @Test func sgdAndMomentumByHand() {
         let p = parameter([1, -2], grad: [0.5, 4])
-        SGD(parameters: [p], learningRate: 0.1).step()
+        Optimizer.sgd([p], lr: 0.1).step()
         #expect(p.value.scalars == [0.95, -2.4])
 
         let q = parameter([1], grad: [2])
-        let opt = SGD(parameters: [q], learningRate: 0.1, momentum: 0.9)
+        let opt = Optimizer.sgd([q], lr: 0.1, momentum: 0.9)
         opt.step(); opt.step()              // b1 = 2, w = 0.8; b2 = 0.9·2 + 2 = 3.8, w = 0.8 − 0.38
         #expect(abs(q.value[flat: 0] - 0.42) < 1e-12)
         #expect(opt.stateBytes == 8)
@@ -27,7 +27,7 @@ func parameter(_ value: [Double], grad: [Double], shape: [Int]? = nil) -> Variab
     @Test func adamAndAdamWByHand() {
         // First Adam step moves every coordinate by lr·sign(g) (bias-corrected m̂/√v̂ = g/|g|), up to eps.
         let p = parameter([1, -2, 3], grad: [0.5, -4, 1e-3])
-        let adam = Adam(parameters: [p], learningRate: 0.01, eps: 1e-12)
+        let adam = Optimizer.adam([p], lr: 0.01, eps: 1e-12)
         adam.step()
         for (a, b) in zip(p.value.scalars, [0.99, -1.99, 2.99]) { #expect(abs(a - b) < 1e-9) }
         #expect(adam.stateBytes == 2 * 3 * 8)
@@ -41,25 +41,28 @@ func parameter(_ value: [Double], grad: [Double], shape: [Int]? = nil) -> Variab
 
         // AdamW: decay θ(1 − lr·wd) before the Adam step.
         let w = parameter([2], grad: [1])
-        Adam(parameters: [w], learningRate: 0.1, eps: 0, weightDecay: 0.5).step()
+        Optimizer.adam([w], lr: 0.1, eps: 0, weightDecay: 0.5).step()
         #expect(abs(w.value[flat: 0] - (2 * 0.95 - 0.1)) < 1e-12)
     }
 
     @Test func globalNormClipping() {
         let a = parameter([0, 0], grad: [3, 0]), b = parameter([0], grad: [4])
-        let clip = ClipGlobalNorm(maxNorm: 1)
-        clip.apply(to: [a, b], step: 0)
-        #expect(clip.lastNorm == 5)
+        let opt = Optimizer.sgd([a, b], lr: 0, transforms: [.clipGlobalNorm(1)])
+        opt.step()
+        #expect(opt.lastGradientNorm == 5)
         #expect(abs(a.grad![flat: 0] - 0.6) < 1e-12 && abs(b.grad![flat: 0] - 0.8) < 1e-12)
     }
 
     @Test func gradientNoiseVarianceFollowsSchedule() {
         // Variance η/(1+t)^γ, NOT standard deviation: at η = 0.3, γ = 0.55, t = 9 the variance is 0.3/10^0.55 = 0.0845.
         let n = 200_000
-        let noise = AnnealedGaussianNoise(eta: 0.3, gamma: 0.55, rng: RNG(seed: 7))
-        for t in [0, 9, 99] {
-            let p = parameter([Double](repeating: 0, count: n), grad: [Double](repeating: 0, count: n))
-            noise.apply(to: [p], step: t)
+        // lr 0: the step leaves θ alone and the gradient buffer holds the noise that step t added.
+        let p = parameter([Double](repeating: 0, count: n), grad: [Double](repeating: 0, count: n))
+        let opt = Optimizer.sgd([p], lr: 0, transforms: [.gaussianNoise(eta: 0.3, gamma: 0.55, seed: 7)])
+        for t in 0..<100 {
+            p.zeroGrad()
+            opt.step()
+            guard [0, 9, 99].contains(t) else { continue }
             let g = p.grad!.scalars
             let mean = g.reduce(0, +) / Double(n)
             let variance = g.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(n - 1)
@@ -72,7 +75,7 @@ func parameter(_ value: [Double], grad: [Double], shape: [Int]? = nil) -> Variab
 
     @Test func perpendicularGradient() {
         let p = parameter([1, 2, 2], grad: [3, 1, -1])
-        PerpendicularGradient().apply(to: [p], step: 0)
+        Optimizer.sgd([p], lr: 0, transforms: [.perpendicular]).step()
         let g = p.grad!.scalars, w = p.value.scalars
         let dot = zip(g, w).reduce(0) { $0 + $1.0 * $1.1 }
         let norm = g.reduce(0) { $0 + $1 * $1 }.squareRoot()
@@ -85,9 +88,9 @@ func parameter(_ value: [Double], grad: [Double], shape: [Int]? = nil) -> Variab
         for shape in [[4, 3], [3, 5]] {
             let value = randn(shape, seed: 50).scalars, grad = randn(shape, seed: 51).scalars
             let a = parameter(value, grad: grad, shape: shape), b = parameter(value, grad: grad, shape: shape)
-            GaLore(parameters: [a], projected: [a], learningRate: 0.1, rank: min(shape[0], shape[1]),
-                   updateGap: 1, alpha: 1, inner: .sgd).step()
-            SGD(parameters: [b], learningRate: 0.1).step()
+            Optimizer.galore([a], projected: [a], lr: 0.1,
+                             GaLoreSettings(rank: min(shape[0], shape[1]), updateGap: 1, alpha: 1, inner: .sgd)).step()
+            Optimizer.sgd([b], lr: 0.1).step()
             for i in 0..<a.value.count { #expect(abs(a.value[flat: i] - b.value[flat: i]) < 1e-12) }
         }
     }
@@ -98,7 +101,7 @@ func parameter(_ value: [Double], grad: [Double], shape: [Int]? = nil) -> Variab
         let g = randn([6, 4], seed: 52)
         let p = parameter(randn([6, 4], seed: 53).scalars, grad: g.scalars, shape: [6, 4])
         let before = p.value
-        let opt = GaLore(parameters: [p], projected: [p], learningRate: 0.1, rank: 2, updateGap: 200, alpha: 1, inner: .sgd)
+        let opt = Optimizer.galore([p], projected: [p], lr: 0.1, GaLoreSettings(rank: 2, updateGap: 200, alpha: 1, inner: .sgd))
         opt.step()
         #expect(opt.stateBytes == 4 * 2 * 8)   // SGD inner: only Q
         // The step −lr·G Q Qᵀ is G's best rank-2 approximation.
@@ -110,7 +113,7 @@ func parameter(_ value: [Double], grad: [Double], shape: [Int]? = nil) -> Variab
                 #expect(abs((before[i, j] - p.value[i, j]) - 0.1 * rank2) < 1e-12)
             }
         }
-        let adamState = GaLore(parameters: [p], projected: [p], learningRate: 0.1, rank: 2)
+        let adamState = Optimizer.galore([p], projected: [p], lr: 0.1, GaLoreSettings(rank: 2))
         adamState.step()
         #expect(adamState.stateBytes == (2 * 6 * 2 + 4 * 2) * 8)
     }
