@@ -1,0 +1,50 @@
+# reprise: the two commands are `make replicate-all` and `make test`.
+SHELL := /bin/bash
+SWIFT ?= swift
+BIN := .build/release/reprise
+DEB_PACKAGES := libopenblas-dev libsqlite3-dev zlib1g-dev pkg-config gnuplot-nox fortunes dataset-fashion-mnist
+PROFILE ?= quick
+
+.PHONY: all deps build test replicate-all run plot report check bench clean
+
+all: build
+
+# Installs the Debian packages that are missing (as root; otherwise prints what to install).
+deps:
+	@missing=$$(for p in $(DEB_PACKAGES); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q "install ok installed" || echo $$p; done); \
+	if [ -z "$$missing" ]; then echo "deps: all Debian packages present"; \
+	elif [ "$$(id -u)" = 0 ]; then echo "deps: installing $$missing"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing; \
+	else echo "deps: missing Debian packages: $$missing (run as root: apt-get install $$missing)"; exit 1; fi
+
+build: deps
+	$(SWIFT) build -c release
+
+# Numeric tests run optimized: release mode, the same code paths users run.
+test: deps
+	$(SWIFT) build -c release --build-tests
+	$(SWIFT) test -c release --skip-build
+
+replicate-all: build
+	$(BIN) run --all --profile $(PROFILE)
+	$(BIN) plot --all --profile $(PROFILE)
+	$(BIN) report
+	$(BIN) check
+
+run: build
+	$(BIN) run $(SCENARIO) --profile $(PROFILE)
+
+plot: build
+	$(BIN) plot --all --profile $(PROFILE)
+
+report: build
+	$(BIN) report
+
+check: build
+	$(BIN) check
+
+bench: build
+	$(BIN) bench
+
+clean:
+	rm -rf .build results/reprise.sqlite results/reprise.sqlite-wal results/reprise.sqlite-shm

@@ -1,0 +1,308 @@
+import Foundation
+import RepriseEngine
+import RepriseSuite
+
+/// Model-wise double descent and its optimization view (Liu & Flanigan 2023,
+/// with Belkin et al. 2019, Advani & Saxe 2017). Replications/double-descent/README.md
+/// gives the protocol and every deviation.
+///
+/// Random ReLU features φ(x) = relu(W x / √d) of n noisy-label Fashion-MNIST
+/// images, a linear readout to one-hot targets, and a sweep over the feature
+/// count p. The readout is fit by (a) the exact minimum-norm least-squares
+/// solution, (b) full-batch gradient descent with several step budgets, on raw
+/// and on standardized features, and (c) mini-batch SGD and Adam. The peak at
+/// p = n should appear only for the fits that reach a low training loss.
+public struct DoubleDescent: Scenario {
+    public static let id = "double-descent"
+    public init() {}
+
+    /// How the readout is fit.
+    enum Fit {
+        /// Minimum-norm least squares: w = V S⁺ Uᵀ Y from LAPACK's SVD (numpy's pinv cutoff).
+        case minNorm
+        /// Full-batch GD on L = ‖Φw − Y‖²/2n from w = 0 with step 1/λ_max for `steps` steps.
+        case gd(steps: Int, standardized: Bool)
+        /// Mini-batch training through the engine, `optimizer` "sgd" or "adam". For SGD `lr` is in
+        /// units of 1/λ_max (full-batch GD is stable below 2/λ_max, whatever p); for Adam it is absolute.
+        case iterative(optimizer: String, batch: Int, lr: Double, epochs: Int)
+
+        var name: String {
+            switch self {
+            case .minNorm: return "min-norm"
+            case let .gd(t, s): return "GD T=\(t)\(s ? " std" : "")"
+            case let .iterative(o, b, lr, e): return "\(o.uppercased()) b=\(b) lr=\(fmt(lr)) \(e)ep"
+            }
+        }
+    }
+
+    // MARK: Setup
+
+    public func run(_ run: RunContext) throws {
+        let c = run.config
+        let n = c.int("n_train"), nTest = c.int("n_test"), seeds = c.int("seeds")
+        let ratios = c.doubles("p_over_n"), iterativeRatios = Set(c.doubles("iterative_p_over_n"))
+        let ps = ratios.map { max(1, Int(($0 * Double(n)).rounded())) }
+
+        // Balanced subsets; label noise on the training labels only (Nakkiran et al. 2019); clean test labels.
+        var dataRNG = run.rng("data")
+        let train = try FashionMNIST.load(.train).balancedSubset(perClass: n / 10, rng: &dataRNG)
+            .withLabelNoise(fraction: c.double("label_noise"), rng: &dataRNG)
+        let test = try FashionMNIST.load(.test).balancedSubset(perClass: nTest / 10, rng: &dataRNG)
+        let x = train.images.converted(to: Double.self), xTest = test.images.converted(to: Double.self)
+        let y = oneHot(train.labels), yTest = test.labels
+
+        var fits: [Fit] = [.minNorm]
+        for standardized in [false, true] { fits += c.ints("gd_steps").map { .gd(steps: $0, standardized: standardized) } }
+        for o in c.strings("iterative_optimizers") {
+            for (b, lr) in zip(c.ints("iterative_batch"), c.doubles(o == "sgd" ? "sgd_lr" : "adam_lr")) {
+                fits.append(.iterative(optimizer: o, batch: b, lr: lr, epochs: c.int("epochs")))
+            }
+        }
+
+        // MARK: Runs — per seed a fresh feature matrix W; the p features are its first p columns (nested models).
+        var testError: [String: [[Double]]] = [:], testMSE = testError, trainLoss = testError   // [fit][ratio][seed]
+        var condition: [String: [[Double]]] = [:]
+        for f in fits.map(\.name) {
+            testError[f] = Array(repeating: [], count: ps.count); testMSE[f] = testError[f]; trainLoss[f] = testError[f]
+        }
+        for v in ["raw", "standardized"] { condition[v] = Array(repeating: [], count: ps.count) }
+
+        let total = seeds * ps.count
+        for seed in 0..<seeds {
+            var featureRNG = run.rng("features/\(seed)")
+            let w = Tensor<Double>.normal([x.shape[1], ps.max()!], rng: &featureRNG)
+            for (k, p) in ps.enumerated() {
+                try run.progress(seed * ps.count + k, of: total, "seed \(seed) p=\(p)")
+                let phi = features(x, w, p), phiTest = features(xTest, w, p)
+                let raw = try svd(phi)
+                condition["raw"]![k].append(conditionNumber(raw.s))
+                let (phiStd, phiTestStd) = standardize(phi, phiTest)
+                let std = try svd(phiStd)
+                condition["standardized"]![k].append(conditionNumber(std.s))
+
+                for fit in fits {
+                    let readout: Tensor<Double>
+                    switch fit {
+                    case .minNorm: readout = spectralFit(raw, y, filter: minNormFilter(raw.s, n: n, p: p))
+                    case let .gd(steps, standardized):
+                        let f = standardized ? std : raw
+                        readout = spectralFit(f, y, filter: gdFilter(f.s, n: n, steps: steps))
+                    case let .iterative(o, b, lr, epochs):
+                        guard iterativeRatios.contains(ratios[k]) else { continue }
+                        var rng = run.rng("sgd/\(seed)/\(p)/\(fit.name)")
+                        readout = try trainReadout(phi, y, optimizer: o, batch: b, lr: lr, epochs: epochs,
+                                            lambdaMax: raw.s[0] * raw.s[0] / Double(n), rng: &rng)
+                    }
+                    let (a, b) = { if case let .gd(_, true) = fit { return (phiStd, phiTestStd) } else { return (phi, phiTest) } }()
+                    let m = evaluate(readout, a, y, b, yTest)
+                    trainLoss[fit.name]![k].append(m.trainLoss)
+                    testError[fit.name]![k].append(m.testError)
+                    testMSE[fit.name]![k].append(m.testMSE)
+                }
+            }
+        }
+        try run.progress(total, of: total, "done")
+
+        // MARK: Measurements — medians over seeds (at p = n the mean diverges; papers.md, Double descent).
+        func medians(_ table: [String: [[Double]]], _ name: String) -> [Double] { table[name]!.map(Stats.median) }
+        for fit in fits.map(\.name) {
+            for (k, r) in ratios.enumerated() where !testError[fit]![k].isEmpty {
+                run.record("test_error/\(fit)", x: r, y: Stats.median(testError[fit]![k]))
+                run.record("test_mse/\(fit)", x: r, y: Stats.median(testMSE[fit]![k]))
+                run.record("train_loss/\(fit)", x: r, y: Stats.median(trainLoss[fit]![k]))
+                for (s, e) in testError[fit]![k].enumerated() { run.record("test_error_seed/\(fit)/\(s)", x: r, y: e) }
+            }
+        }
+        for v in ["raw", "standardized"] {
+            for (k, r) in ratios.enumerated() { run.record("condition/\(v)", x: r, y: Stats.median(condition[v]![k])) }
+        }
+
+        // Claim 1: where the min-norm test error peaks, and how high above the best on each side.
+        let err = medians(testError, Fit.minNorm.name)
+        let peak = err.indices.max { err[$0] < err[$1] }!
+        let left = err[..<peak].min() ?? .nan, right = err[(peak + 1)...].min() ?? .nan
+        run.metric("minnorm_peak_p_over_n", ratios[peak])
+        run.metric("minnorm_peak_error", err[peak])
+        run.metric("minnorm_peak_over_best_left", err[peak] / left)
+        run.metric("minnorm_peak_over_best_right", err[peak] / right)
+
+        // Claim 2: the condition number peaks at the same p.
+        let cond = condition["raw"]!.map(Stats.median)
+        let condPeak = cond.indices.max { cond[$0] < cond[$1] }!
+        run.metric("condition_peak_p_over_n", ratios[condPeak])
+        run.metric("condition_peak_over_error_peak", ratios[condPeak] / ratios[peak])
+        run.metric("condition_at_threshold", cond[ratios.firstIndex(of: 1) ?? peak])
+
+        // Claims 3 and 4 read every fit at the interpolation threshold p = n.
+        guard let atN = ratios.firstIndex(of: 1) else { throw SuiteError.badConfig("p_over_n must contain 1 (the interpolation threshold)") }
+        var heights: [Double] = [], losses: [Double] = []
+        for fit in fits.map(\.name) where !testError[fit]![atN].isEmpty {
+            let h = Stats.median(testError[fit]![atN]), l = Stats.median(trainLoss[fit]![atN])
+            heights.append(h); losses.append(l)
+            run.record("peak_vs_loss/\(fitGroup(fit))", x: l, y: h)
+        }
+        let gdRaw = fits.compactMap { if case let .gd(t, false) = $0 { return (Double(t), $0.name) } else { return nil } }
+        let gdHeights = gdRaw.map { Stats.median(testError[$0.1]![atN]) }
+        run.metric("gd_budget_vs_peak_spearman", Stats.spearman(gdRaw.map(\.0), gdHeights))
+        run.metric("gd_peak_smallest_budget", gdHeights.first ?? .nan)
+        run.metric("gd_peak_largest_budget", gdHeights.last ?? .nan)
+        run.metric("loss_vs_peak_spearman", Stats.spearman(losses, heights))
+
+        // Post-hoc diagnostics, not claims (README, "What we found"): the same statistics on standardized
+        // features, and the peak height relative to each fit's own best error over p, which separates
+        // the bump at p = n from plain underfitting.
+        let gdStd = fits.compactMap { if case let .gd(t, true) = $0 { return (Double(t), $0.name) } else { return nil } }
+        run.metric("gd_std_budget_vs_peak_spearman", Stats.spearman(gdStd.map(\.0), gdStd.map { Stats.median(testError[$0.1]![atN]) }))
+        var relativeHeights: [Double] = []
+        for fit in fits.map(\.name) where !testError[fit]![atN].isEmpty {
+            let curve = testError[fit]!.filter { !$0.isEmpty }.map(Stats.median)
+            relativeHeights.append(Stats.median(testError[fit]![atN]) / curve.min()!)
+        }
+        run.metric("loss_vs_relative_peak_spearman", Stats.spearman(losses, relativeHeights))
+        run.metric("settings_compared", Double(heights.count))
+        run.metric("minnorm_train_loss_at_threshold", Stats.median(trainLoss[Fit.minNorm.name]![atN]))
+    }
+
+    // MARK: Fits
+
+    /// φ = relu(X W[:, :p] / √d): one gemm reading the first p columns of W in place (ldb = W's width).
+    func features(_ x: Tensor<Double>, _ w: Tensor<Double>, _ p: Int) -> Tensor<Double> {
+        let (rows, d) = (x.shape[0], x.shape[1])
+        var phi = Tensor<Double>(uninitializedShape: [rows, p])
+        let out = phi.mutableData
+        Double.gemm(transA: false, transB: false, m: rows, n: p, k: d, alpha: 1 / Double(d).squareRoot(),
+                    a: x.data, lda: d, b: w.data, ldb: w.shape[1], beta: 0, c: out, ldc: p)
+        for i in 0..<phi.count where out[i] < 0 { out[i] = 0 }
+        return phi
+    }
+
+    /// Each column to zero mean and unit variance with the TRAINING statistics (constant columns are left centred).
+    func standardize(_ a: Tensor<Double>, _ b: Tensor<Double>) -> (Tensor<Double>, Tensor<Double>) {
+        let (n, p) = (a.shape[0], a.shape[1])
+        var mean = [Double](repeating: 0, count: p), sd = mean
+        let ap = a.data
+        for i in 0..<n { for j in 0..<p { mean[j] += ap[i * p + j] } }
+        for j in 0..<p { mean[j] /= Double(n) }
+        for i in 0..<n { for j in 0..<p { let e = ap[i * p + j] - mean[j]; sd[j] += e * e } }
+        for j in 0..<p { sd[j] = (sd[j] / Double(n)).squareRoot(); if sd[j] < 1e-12 { sd[j] = 1 } }
+        func apply(_ t: Tensor<Double>) -> Tensor<Double> {
+            var out = t
+            let o = out.mutableData
+            for i in 0..<t.shape[0] { for j in 0..<p { o[i * p + j] = (o[i * p + j] - mean[j]) / sd[j] } }
+            return out
+        }
+        return (apply(a), apply(b))
+    }
+
+    func conditionNumber(_ s: [Double]) -> Double { s.first! / s.last! }
+
+    /// numpy's pinv rule: singular values below max(n, p)·ε·s_max are treated as zero.
+    func minNormFilter(_ s: [Double], n: Int, p: Int) -> [Double] {
+        let cut = Double(max(n, p)) * Double.ulpOfOne * s[0]
+        return s.map { $0 > cut ? 1 / $0 : 0 }
+    }
+
+    /// T steps of GD with step η = 1/λ_max on ‖Φw − Y‖²/2n from w = 0 give exactly
+    /// w_T = Σ_i (1 − (1 − η s_i²/n)^T) / s_i · v_i u_iᵀ Y (Hessian eigenvalues s_i²/n).
+    /// Computed in closed form rather than by iterating: same iterate, 10⁵ steps for free.
+    func gdFilter(_ s: [Double], n: Int, steps: Int) -> [Double] {
+        let eta = Double(n) / (s[0] * s[0])
+        return s.map { si in si > 0 ? (1 - Double.pow(1 - eta * si * si / Double(n), Double(steps))) / si : 0 }
+    }
+
+    /// w = V diag(filter) Uᵀ Y.
+    func spectralFit(_ f: SVD<Double>, _ y: Tensor<Double>, filter: [Double]) -> Tensor<Double> {
+        var uty = matmul(f.u, y, transA: true)              // k × classes
+        let c = uty.shape[1], d = uty.mutableData
+        for i in 0..<filter.count { for j in 0..<c { d[i * c + j] *= filter[i] } }
+        return matmul(f.vt, uty, transA: true)              // p × classes
+    }
+
+    /// Mini-batch training of the readout through the engine (w = 0 at start, loss ‖Φw − Y‖²/2n per batch).
+    func trainReadout(_ phi: Tensor<Double>, _ y: Tensor<Double>, optimizer: String, batch: Int, lr: Double, epochs: Int,
+               lambdaMax: Double, rng: inout RNG) throws -> Tensor<Double> {
+        let (n, p, classes) = (phi.shape[0], phi.shape[1], y.shape[1])
+        let w = Variable(Tensor<Double>.zeros([p, classes]), name: "readout", requiresGrad: true)
+        let opt: Optimizer<Double> = optimizer == "sgd" ? .sgd([w], lr: lr / lambdaMax) : .adam([w], lr: lr)
+        for _ in 0..<epochs {
+            let order = rng.permutation(n)
+            for start in stride(from: 0, to: n, by: batch) {
+                let idx = Array(order[start..<min(n, start + batch)])
+                opt.zeroGrad()
+                // ‖·‖²/2 per sample = mean over elements × classes / 2.
+                scale(meanSquaredError(matmul(Variable(phi.gatherRows(idx)), w), y.gatherRows(idx)), Double(classes) / 2).backward()
+                opt.step()
+            }
+            try Interrupts.checkpoint()
+        }
+        return w.value
+    }
+
+    struct Evaluation { let trainLoss: Double, testError: Double, testMSE: Double }
+
+    /// Train loss ‖Φw − Y‖²/n (sum over outputs, mean over samples), test 0-1 error and MSE against one-hot targets.
+    func evaluate(_ w: Tensor<Double>, _ phi: Tensor<Double>, _ y: Tensor<Double>, _ phiTest: Tensor<Double>, _ yTest: [Int]) -> Evaluation {
+        let pred = matmul(phi, w)
+        var loss = 0.0
+        for i in 0..<pred.count { let e = pred[flat: i] - y[flat: i]; loss += e * e }
+        let predTest = matmul(phiTest, w), classes = w.shape[1]
+        let wrong = zip(predTest.argmaxRows(), yTest).filter { $0 != $1 }.count
+        var mse = 0.0
+        for i in 0..<yTest.count {
+            for j in 0..<classes { let e = predTest[i, j] - (j == yTest[i] ? 1 : 0); mse += e * e }
+        }
+        return Evaluation(trainLoss: loss / Double(phi.shape[0]), testError: Double(wrong) / Double(yTest.count),
+                          testMSE: mse / Double(yTest.count))
+    }
+
+    func oneHot(_ labels: [Int]) -> Tensor<Double> {
+        var t = Tensor<Double>.zeros([labels.count, 10])
+        for (i, l) in labels.enumerated() { t[i, l] = 1 }
+        return t
+    }
+
+    func fitGroup(_ name: String) -> String {
+        name == "min-norm" ? "min-norm" : name.hasPrefix("GD") ? (name.hasSuffix("std") ? "GD, standardized" : "GD, raw") : "SGD / Adam"
+    }
+
+    // MARK: Figures
+
+    public func figures(_ data: RunData) -> [Figure] {
+        let names = data.series.keys.filter { $0.hasPrefix("test_error/") }.map { String($0.dropFirst("test_error/".count)) }
+        // Min-norm first, then GD by budget, then the mini-batch fits: a fixed, readable order.
+        func order(_ s: String) -> (Int, Double, String) {
+            if s == "min-norm" { return (0, 0, s) }
+            if s.hasPrefix("GD T="), let t = Double(s.dropFirst(5).prefix { $0.isNumber }) { return (s.hasSuffix("std") ? 2 : 1, t, s) }
+            return (3, 0, s)
+        }
+        let sorted = names.sorted { order($0) < order($1) }
+        let thresholdLine = ["set arrow from 1, graph 0 to 1, graph 1 nohead dt 2 lc rgb \"#888888\""]
+        let raw = sorted.filter { !$0.hasSuffix("std") }
+        let std = sorted.filter { $0 == "min-norm" || $0.hasSuffix("std") }
+        return [
+            Figure(name: "test_error_vs_p", title: "Test error vs p/n, raw features (cf. Belkin et al. 2019 Fig. 2; Liu & Flanigan 2023 Fig. 1)",
+                   xLabel: "features per training sample, p/n", yLabel: "test error (0-1, median over seeds)", logX: true,
+                   series: raw.enumerated().map { i, s in Figure.Series(s, data.series("test_error/\(s)"), color: i) },
+                   extra: thresholdLine),
+            Figure(name: "test_error_vs_p_standardized", title: "Test error vs p/n, GD on standardized features (Liu & Flanigan 2023, feature normalization)",
+                   xLabel: "features per training sample, p/n", yLabel: "test error (0-1, median over seeds)", logX: true,
+                   series: std.enumerated().map { i, s in Figure.Series(s, data.series("test_error/\(s)"), color: i) },
+                   extra: thresholdLine),
+            Figure(name: "test_mse_vs_p", title: "Test MSE vs p/n, raw features (log scale: the mean diverges at p = n)",
+                   xLabel: "features per training sample, p/n", yLabel: "test MSE to one-hot targets (median over seeds)", logX: true, logY: true,
+                   series: raw.enumerated().map { i, s in Figure.Series(s, data.series("test_mse/\(s)"), color: i) },
+                   extra: thresholdLine),
+            Figure(name: "condition_vs_p", title: "Condition number of the feature matrix vs p/n (Liu & Flanigan 2023 Sec. 4)",
+                   xLabel: "features per training sample, p/n", yLabel: "s_max / s_min (median over seeds)", logX: true, logY: true,
+                   series: [Figure.Series("raw features", data.series("condition/raw"), color: 0),
+                            Figure.Series("standardized features", data.series("condition/standardized"), color: 1)],
+                   extra: thresholdLine),
+            Figure(name: "peak_vs_train_loss", title: "Peak height vs final training loss at p = n, one point per fit (Liu & Flanigan 2023)",
+                   xLabel: "training loss at p = n, ||Phi w - Y||^2 / n", yLabel: "test error at p = n", logX: true,
+                   series: ["min-norm", "GD, raw", "GD, standardized", "SGD / Adam"].enumerated().compactMap { i, g in
+                       let pts = data.series("peak_vs_loss/\(g)").sorted { $0.x < $1.x }
+                       return pts.isEmpty ? nil : Figure.Series(g, pts, style: .points, color: i)
+                   }, keyPosition: "top right"),
+        ]
+    }
+}

@@ -1,0 +1,126 @@
+import Foundation
+
+/// A 2-D figure described by data, rendered by the real gnuplot.
+///
+/// Rendering writes, beside each image, the data (`<name>.dat`) and the
+/// script (`<name>.gp`) that draw it, so anyone can re-render it with
+/// `gnuplot <name>.gp`. Styles are fixed per series index and nothing
+/// time-dependent is emitted: the same data gives the same files byte for byte.
+public struct Figure: Sendable {
+    public enum Style: String, Sendable { case lines, points, linespoints, yerrorbars }
+
+    public struct Series: Sendable {
+        public var label: String
+        /// (x, y) or, for yerrorbars, (x, y, yLow, yHigh) in `bars`.
+        public var points: [(x: Double, y: Double)]
+        public var bars: [(low: Double, high: Double)]?
+        public var style: Style
+        public var color: Int?
+        public init(_ label: String, _ points: [(x: Double, y: Double)], style: Style = .linespoints, bars: [(low: Double, high: Double)]? = nil, color: Int? = nil) {
+            (self.label, self.points, self.style, self.bars, self.color) = (label, points, style, bars, color)
+        }
+    }
+
+    public var name: String
+    public var title: String
+    public var xLabel: String, yLabel: String
+    public var logX = false, logY = false
+    public var series: [Series]
+    /// Extra gnuplot lines (e.g. a reference line `set arrow …`), emitted verbatim before `plot`.
+    public var extra: [String] = []
+    public var keyPosition = "top right"
+
+    public init(name: String, title: String, xLabel: String, yLabel: String, logX: Bool = false, logY: Bool = false,
+                series: [Series], extra: [String] = [], keyPosition: String = "top right") {
+        (self.name, self.title, self.xLabel, self.yLabel, self.logX, self.logY) = (name, title, xLabel, yLabel, logX, logY)
+        (self.series, self.extra, self.keyPosition) = (series, extra, keyPosition)
+    }
+}
+
+public enum Gnuplot {
+    /// Colour-blind-safe palette (Okabe & Ito 2008), in a fixed order.
+    static let palette = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000", "#F0E442"]
+
+    /// Writes `<dir>/<name>.{dat,gp,png,svg}` for each figure; returns the PNG paths.
+    @discardableResult
+    public static func render(_ figures: [Figure], into dir: URL) throws -> [URL] {
+        guard shell(["which", "gnuplot"]) != nil else {
+            throw SuiteError.tool("gnuplot not found: install the Debian package 'gnuplot-nox' (apt-get install gnuplot-nox, or `make deps`)")
+        }
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        var out: [URL] = []
+        for f in figures {
+            let data = dataFile(f), script = scriptFile(f)
+            try data.write(to: dir.appendingPathComponent(f.name + ".dat"), atomically: true, encoding: .utf8)
+            try script.write(to: dir.appendingPathComponent(f.name + ".gp"), atomically: true, encoding: .utf8)
+            let p = Process()
+            p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+            p.arguments = ["gnuplot"]
+            p.currentDirectoryURL = dir
+            let input = Pipe(), err = Pipe()
+            p.standardInput = input
+            p.standardError = err
+            try p.run()
+            // Driven through a pipe: the script goes to gnuplot's standard input.
+            input.fileHandleForWriting.write(Data(script.utf8))
+            try input.fileHandleForWriting.close()
+            let errText = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            p.waitUntilExit()
+            guard p.terminationStatus == 0 else { throw SuiteError.tool("gnuplot failed on \(f.name): \(errText)") }
+            out.append(dir.appendingPathComponent(f.name + ".png"))
+        }
+        return out
+    }
+
+    /// One gnuplot data block per series (selected by `index i`), non-finite values written as NaN (gnuplot skips them).
+    static func dataFile(_ f: Figure) -> String {
+        var s = "# \(f.title)\n"
+        for (i, series) in f.series.enumerated() {
+            s += "# index \(i): \(series.label)\n"
+            for (k, p) in series.points.enumerated() {
+                var cols = [num(p.x), num(p.y)]
+                if let b = series.bars?[k] { cols += [num(b.low), num(b.high)] }
+                s += cols.joined(separator: " ") + "\n"
+            }
+            s += "\n\n"
+        }
+        return s
+    }
+
+    static func num(_ x: Double) -> String { x.isFinite ? String(format: "%.9g", x) : "NaN" }
+
+    static func quote(_ s: String) -> String { "\"" + s.replacingOccurrences(of: "\"", with: "\\\"") + "\"" }
+
+    static func scriptFile(_ f: Figure) -> String {
+        var lines = [
+            "# Rendered by reprise; re-render with: gnuplot \(f.name).gp",
+            "set encoding utf8",
+            "set title \(quote(f.title)) noenhanced",
+            "set xlabel \(quote(f.xLabel)) noenhanced",
+            "set ylabel \(quote(f.yLabel)) noenhanced",
+            "set key \(f.keyPosition) noenhanced box opaque",
+            "set grid lc rgb \"#dddddd\"",
+            "set border lw 1",
+        ]
+        if f.logX { lines.append("set logscale x") }
+        if f.logY { lines.append("set logscale y") }
+        lines += f.extra
+        let plots = f.series.enumerated().map { i, s -> String in
+            let color = palette[(s.color ?? i) % palette.count]
+            let using = s.style == .yerrorbars ? "using 1:2:3:4" : "using 1:2"
+            let point = "pt \(4 + (s.color ?? i) % 6) ps 0.9"
+            return "'\(f.name).dat' index \(i) \(using) with \(s.style.rawValue) lw 2 lc rgb \"\(color)\" \(point) title \(quote(s.label))"
+        }
+        let plot = "plot " + plots.joined(separator: ", \\\n     ")
+        lines += [
+            "set terminal pngcairo size 960,640 font \"DejaVu Sans,11\" noenhanced",
+            "set output '\(f.name).png'",
+            plot,
+            "set terminal svg size 960,640 font \"DejaVu Sans,11\" noenhanced",
+            "set output '\(f.name).svg'",
+            "replot",
+            "unset output",
+        ]
+        return lines.joined(separator: "\n") + "\n"
+    }
+}

@@ -1,0 +1,301 @@
+import CSQLite
+import Foundation
+
+/// The results store: one SQLite file holding every run with its provenance,
+/// the series its figures are drawn from, its metrics and its claim verdicts.
+///
+/// WAL journaling and a busy timeout let several `reprise` processes write one
+/// store at once; each run's data is written in one transaction, so an
+/// interrupted run never leaves half a run or touches earlier ones. The schema
+/// version is SQLite's `user_version`; README documents the tables.
+public final class Store {
+    public static let schemaVersion = 1
+    public let path: String
+    let busyTimeout: Double
+    private var db: OpaquePointer?
+
+    /// `busyTimeout`: how long a write waits for another process's transaction, in seconds.
+    public init(path: String, busyTimeout: Double = 15) throws {
+        self.path = path
+        self.busyTimeout = busyTimeout
+        let dir = (path as NSString).deletingLastPathComponent
+        if !dir.isEmpty { try? FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true) }
+        guard sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX, nil) == SQLITE_OK else {
+            let msg = db.map { String(cString: sqlite3_errmsg($0)) } ?? "out of memory"
+            sqlite3_close(db)
+            throw SuiteError.store("cannot open \(path): \(msg)")
+        }
+        sqlite3_busy_timeout(db, Int32(busyTimeout * 1000))
+        do {
+            try exec("PRAGMA journal_mode=WAL")
+            try exec("PRAGMA foreign_keys=ON")
+            try migrate()
+            try markCrashedRuns()
+        } catch {
+            sqlite3_close(db)
+            throw error
+        }
+    }
+
+    deinit { sqlite3_close(db) }
+
+    // MARK: Schema
+
+    private func migrate() throws {
+        let version = try query("PRAGMA user_version") { Int(sqlite3_column_int64($0, 0)) }.first ?? 0
+        if version > Self.schemaVersion {
+            throw SuiteError.store("\(path) has schema version \(version), newer than this reprise (\(Self.schemaVersion)); upgrade reprise")
+        }
+        guard version < 1 else { return }
+        try transaction {
+            try exec("""
+            CREATE TABLE runs(
+              id INTEGER PRIMARY KEY AUTOINCREMENT,
+              scenario TEXT NOT NULL, profile TEXT NOT NULL,
+              config_json TEXT NOT NULL, config_hash TEXT NOT NULL, seed INTEGER NOT NULL,
+              status TEXT NOT NULL CHECK (status IN ('running','ok','failed','interrupted','crashed')),
+              error TEXT,
+              started_at TEXT NOT NULL, ended_at TEXT,
+              wall_seconds REAL, cpu_seconds REAL, peak_rss_mb REAL, pid INTEGER,
+              git_commit TEXT, git_dirty INTEGER,
+              swift_version TEXT, openblas TEXT, blas_threads INTEGER, cpu_model TEXT, cores INTEGER, os TEXT);
+            CREATE INDEX runs_by_scenario ON runs(scenario, profile, id);
+            CREATE TABLE points(
+              run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+              series TEXT NOT NULL, seq INTEGER NOT NULL, x REAL NOT NULL,
+              y REAL, nonfinite TEXT CHECK (nonfinite IN ('nan','inf','-inf')),
+              PRIMARY KEY (run_id, series, seq));
+            CREATE TABLE metrics(
+              run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+              name TEXT NOT NULL, value REAL, nonfinite TEXT CHECK (nonfinite IN ('nan','inf','-inf')),
+              PRIMARY KEY (run_id, name));
+            CREATE TABLE claims(
+              run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+              claim_id TEXT NOT NULL, statement TEXT NOT NULL, measured TEXT NOT NULL, threshold TEXT NOT NULL,
+              paper_value TEXT, paper_source TEXT,
+              verdict TEXT NOT NULL CHECK (verdict IN ('pass','fail','n/a')),
+              PRIMARY KEY (run_id, claim_id));
+            PRAGMA user_version = 1;
+            """)
+        }
+    }
+
+    /// Runs left 'running' by a process that no longer exists died without saying so (kill -9, power loss).
+    private func markCrashedRuns() throws {
+        let stale = try query("SELECT id, pid FROM runs WHERE status = 'running'") { (sqlite3_column_int64($0, 0), Int32(sqlite3_column_int64($0, 1))) }
+        for (id, pid) in stale where kill(pid, 0) != 0 && errno == ESRCH {
+            try exec("UPDATE runs SET status = 'crashed', error = 'process ended without finishing the run' WHERE id = ?", [.int(id)])
+        }
+    }
+
+    // MARK: Writing runs
+
+    public func beginRun(scenario: String, profile: String, config: Config, seed: UInt64, provenance: Provenance) throws -> Int64 {
+        try exec("""
+        INSERT INTO runs(scenario, profile, config_json, config_hash, seed, status, started_at, pid,
+                         git_commit, git_dirty, swift_version, openblas, blas_threads, cpu_model, cores, os)
+        VALUES (?, ?, ?, ?, ?, 'running', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+        """, [.text(scenario), .text(profile), .text(config.canonicalJSON), .text(config.hash), .int(Int64(bitPattern: seed)),
+              .text(Provenance.timestamp()), .int(Int64(getpid())), .text(provenance.gitCommit), .int(provenance.gitDirty ? 1 : 0),
+              .text(provenance.swiftVersion), .text(provenance.openblas), .int(Int64(provenance.blasThreads)),
+              .text(provenance.cpuModel), .int(Int64(provenance.cores)), .text(provenance.os)])
+        return sqlite3_last_insert_rowid(db)
+    }
+
+    /// Writes a run's data and final status in one transaction.
+    public func finishRun(_ id: Int64, status: String, error: String?, usage: Provenance.Usage,
+                          series: [String: [(x: Double, y: Double)]], metrics: [String: Double], claims: [ClaimResult]) throws {
+        try transaction {
+            let insertPoint = try prepare("INSERT INTO points(run_id, series, seq, x, y, nonfinite) VALUES (?, ?, ?, ?, ?, ?)")
+            defer { sqlite3_finalize(insertPoint) }
+            for name in series.keys.sorted() {
+                for (i, p) in series[name]!.enumerated() {
+                    try run(insertPoint, [.int(id), .text(name), .int(Int64(i)), .real(p.x), Value.finite(p.y), Value.nonfinite(p.y)])
+                }
+            }
+            for (name, v) in metrics {
+                try exec("INSERT INTO metrics(run_id, name, value, nonfinite) VALUES (?, ?, ?, ?)",
+                         [.int(id), .text(name), Value.finite(v), Value.nonfinite(v)])
+            }
+            for c in claims {
+                try exec("""
+                INSERT INTO claims(run_id, claim_id, statement, measured, threshold, paper_value, paper_source, verdict)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                """, [.int(id), .text(c.id), .text(c.statement), .text(c.measured), .text(c.threshold),
+                      c.paperValue.map(Value.text) ?? .null, c.paperSource.map(Value.text) ?? .null, .text(c.verdict.rawValue)])
+            }
+            try exec("""
+            UPDATE runs SET status = ?, error = ?, ended_at = ?, wall_seconds = ?, cpu_seconds = ?, peak_rss_mb = ? WHERE id = ?
+            """, [.text(status), error.map(Value.text) ?? .null, .text(Provenance.timestamp()), .real(usage.wallSeconds),
+                  .real(usage.cpuSeconds), .real(usage.peakRSSMegabytes), .int(id)])
+        }
+    }
+
+    public func deleteRun(_ id: Int64) throws { try exec("DELETE FROM runs WHERE id = ?", [.int(id)]) }
+
+    // MARK: Reading runs
+
+    public struct RunRecord: Sendable {
+        public let id: Int64, scenario: String, profile: String, seed: UInt64, status: String
+        public let configJSON: String, configHash: String
+        public let startedAt: String, endedAt: String?
+        public let wallSeconds: Double?, cpuSeconds: Double?, peakRSSMegabytes: Double?
+        public let gitCommit: String?, gitDirty: Bool
+        public let swiftVersion: String?, openblas: String?, blasThreads: Int, cpuModel: String?, cores: Int
+        public let error: String?
+    }
+
+    private static let runColumns = """
+    id, scenario, profile, seed, status, config_json, config_hash, started_at, ended_at, wall_seconds, cpu_seconds,
+    peak_rss_mb, git_commit, git_dirty, swift_version, openblas, blas_threads, cpu_model, cores, error
+    """
+
+    private static func record(_ s: OpaquePointer) -> RunRecord {
+        func text(_ i: Int32) -> String? { sqlite3_column_type(s, i) == SQLITE_NULL ? nil : String(cString: sqlite3_column_text(s, i)) }
+        func real(_ i: Int32) -> Double? { sqlite3_column_type(s, i) == SQLITE_NULL ? nil : sqlite3_column_double(s, i) }
+        return RunRecord(id: sqlite3_column_int64(s, 0), scenario: text(1)!, profile: text(2)!,
+                         seed: UInt64(bitPattern: sqlite3_column_int64(s, 3)), status: text(4)!, configJSON: text(5)!,
+                         configHash: text(6)!, startedAt: text(7)!, endedAt: text(8), wallSeconds: real(9), cpuSeconds: real(10),
+                         peakRSSMegabytes: real(11), gitCommit: text(12), gitDirty: sqlite3_column_int64(s, 13) != 0,
+                         swiftVersion: text(14), openblas: text(15), blasThreads: Int(sqlite3_column_int64(s, 16)),
+                         cpuModel: text(17), cores: Int(sqlite3_column_int64(s, 18)), error: text(19))
+    }
+
+    public func run(_ id: Int64) throws -> RunRecord? {
+        try query("SELECT \(Self.runColumns) FROM runs WHERE id = ?", [.int(id)], Self.record).first
+    }
+
+    /// Runs of a scenario (and profile), newest first.
+    public func runs(scenario: String? = nil, profile: String? = nil, status: String? = nil, limit: Int = 1000) throws -> [RunRecord] {
+        try query("""
+        SELECT \(Self.runColumns) FROM runs
+        WHERE (?1 IS NULL OR scenario = ?1) AND (?2 IS NULL OR profile = ?2) AND (?3 IS NULL OR status = ?3)
+        ORDER BY id DESC LIMIT ?4
+        """, [scenario.map(Value.text) ?? .null, profile.map(Value.text) ?? .null, status.map(Value.text) ?? .null, .int(Int64(limit))],
+                  Self.record)
+    }
+
+    public func latestRun(scenario: String, profile: String) throws -> RunRecord? {
+        try runs(scenario: scenario, profile: profile, status: "ok", limit: 1).first
+    }
+
+    /// A run's series, with non-finite values restored from their flag.
+    public func series(_ runID: Int64) throws -> [String: [(x: Double, y: Double)]] {
+        var out: [String: [(x: Double, y: Double)]] = [:]
+        let rows = try query("SELECT series, x, y, nonfinite FROM points WHERE run_id = ? ORDER BY series, seq", [.int(runID)]) { s in
+            (String(cString: sqlite3_column_text(s, 0)), sqlite3_column_double(s, 1), Self.restore(s, value: 2, flag: 3))
+        }
+        for (name, x, y) in rows { out[name, default: []].append((x, y)) }
+        return out
+    }
+
+    public func metrics(_ runID: Int64) throws -> [String: Double] {
+        Dictionary(uniqueKeysWithValues: try query("SELECT name, value, nonfinite FROM metrics WHERE run_id = ?", [.int(runID)]) { s in
+            (String(cString: sqlite3_column_text(s, 0)), Self.restore(s, value: 1, flag: 2))
+        })
+    }
+
+    public func claims(_ runID: Int64) throws -> [ClaimResult] {
+        try query("""
+        SELECT claim_id, statement, measured, threshold, paper_value, paper_source, verdict FROM claims WHERE run_id = ? ORDER BY rowid
+        """, [.int(runID)]) { s in
+            func text(_ i: Int32) -> String? { sqlite3_column_type(s, i) == SQLITE_NULL ? nil : String(cString: sqlite3_column_text(s, i)) }
+            return ClaimResult(id: text(0)!, statement: text(1)!, measured: text(2)!, threshold: text(3)!,
+                               paperValue: text(4), paperSource: text(5), verdict: Verdict(rawValue: text(6)!) ?? .fail)
+        }
+    }
+
+    private static func restore(_ s: OpaquePointer, value: Int32, flag: Int32) -> Double {
+        guard sqlite3_column_type(s, flag) != SQLITE_NULL else { return sqlite3_column_double(s, value) }
+        switch String(cString: sqlite3_column_text(s, flag)) {
+        case "inf": return .infinity
+        case "-inf": return -.infinity
+        default: return .nan
+        }
+    }
+
+    // MARK: SQLite plumbing
+
+    enum Value {
+        case int(Int64), real(Double), text(String), null
+        /// SQLite would store NaN as NULL silently: non-finite values go to NULL with an explicit flag.
+        static func finite(_ x: Double) -> Value { x.isFinite ? .real(x) : .null }
+        static func nonfinite(_ x: Double) -> Value { x.isNaN ? .text("nan") : x.isInfinite ? .text(x > 0 ? "inf" : "-inf") : .null }
+    }
+
+    private func error(_ what: String) -> SuiteError {
+        let code = sqlite3_errcode(db), msg = String(cString: sqlite3_errmsg(db))
+        switch code {
+        case SQLITE_BUSY, SQLITE_LOCKED:
+            return .store("\(path) is locked by another process (waited \(fmt(busyTimeout)) s): \(msg)")
+        case SQLITE_NOTADB, SQLITE_CORRUPT:
+            return .store("\(path) is not a valid reprise database (\(msg)); it was left untouched: move it away or pass --db")
+        case SQLITE_READONLY, SQLITE_CANTOPEN, SQLITE_PERM:
+            return .store("\(path) cannot be written (\(msg))")
+        default:
+            return .store("\(what): \(msg)")
+        }
+    }
+
+    private func prepare(_ sql: String) throws -> OpaquePointer {
+        var stmt: OpaquePointer?
+        guard sqlite3_prepare_v2(db, sql, -1, &stmt, nil) == SQLITE_OK, let stmt else { throw error("prepare") }
+        return stmt
+    }
+
+    private func bind(_ stmt: OpaquePointer, _ values: [Value]) {
+        sqlite3_reset(stmt)
+        sqlite3_clear_bindings(stmt)
+        let transient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)   // SQLITE_TRANSIENT: SQLite copies the text
+        for (i, v) in values.enumerated() {
+            let k = Int32(i + 1)
+            switch v {
+            case let .int(x): sqlite3_bind_int64(stmt, k, x)
+            case let .real(x): sqlite3_bind_double(stmt, k, x)
+            case let .text(x): sqlite3_bind_text(stmt, k, x, -1, transient)
+            case .null: sqlite3_bind_null(stmt, k)
+            }
+        }
+    }
+
+    private func run(_ stmt: OpaquePointer, _ values: [Value]) throws {
+        bind(stmt, values)
+        guard sqlite3_step(stmt) == SQLITE_DONE else { throw error("write") }
+    }
+
+    /// Executes one or more statements; with values, a single parameterized statement.
+    private func exec(_ sql: String, _ values: [Value] = []) throws {
+        if values.isEmpty {
+            guard sqlite3_exec(db, sql, nil, nil, nil) == SQLITE_OK else { throw error("exec") }
+            return
+        }
+        let stmt = try prepare(sql)
+        defer { sqlite3_finalize(stmt) }
+        try run(stmt, values)
+    }
+
+    private func query<R>(_ sql: String, _ values: [Value] = [], _ row: (OpaquePointer) -> R) throws -> [R] {
+        let stmt = try prepare(sql)
+        defer { sqlite3_finalize(stmt) }
+        bind(stmt, values)
+        var out: [R] = []
+        while true {
+            let rc = sqlite3_step(stmt)
+            if rc == SQLITE_ROW { out.append(row(stmt)); continue }
+            if rc == SQLITE_DONE { return out }
+            throw error("read")
+        }
+    }
+
+    /// BEGIN IMMEDIATE takes the write lock up front, so a busy store waits at the start instead of failing mid-run.
+    private func transaction(_ body: () throws -> Void) throws {
+        try exec("BEGIN IMMEDIATE")
+        do {
+            try body()
+            try exec("COMMIT")
+        } catch {
+            _ = sqlite3_exec(db, "ROLLBACK", nil, nil, nil)
+            throw error
+        }
+    }
+}

@@ -1,0 +1,200 @@
+import ArgumentParser
+import Foundation
+import RepriseEngine
+import RepriseScenarios
+import RepriseSuite
+
+struct List: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "List the registered scenarios.")
+    func run() throws {
+        for type in allScenarios {
+            let rep = try Replication(id: type.id)
+            print("\(type.id.padding(toLength: 20, withPad: " ", startingAt: 0)) \(rep.info.paper.authors) \(rep.info.paper.year): \(rep.info.title)")
+        }
+    }
+}
+
+struct Describe: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Show a scenario's paper, claims and profiles.")
+    @Argument(help: "Scenario id (see `reprise list`).") var id: String
+
+    func run() throws {
+        guard allScenarios.contains(where: { $0.id == id }) else { throw SuiteError.unknownScenario(id, known: allScenarios.map { $0.id }) }
+        let rep = try Replication(id: id)
+        let p = rep.info.paper
+        print("\(id): \(rep.info.title)\n\(p.authors) (\(p.year)). \(p.title). arXiv:\(p.arxiv)")
+        for r in rep.info.related ?? [] { print("  related: \(r.authors) (\(r.year)). \(r.title). arXiv:\(r.arxiv)") }
+        print("\nClaims:")
+        for c in rep.claims {
+            print("  [\(c.id)] \(c.statement)\n      threshold: \(c.checks.map(\.threshold).joined(separator: " and "))")
+            if let pv = c.paper { print("      paper: \(pv.value) (\(pv.source))") }
+        }
+        print("\nPaper numbers:")
+        for n in rep.info.paperNumbers { print("  \(n.quantity): \(n.value) (\(n.source))") }
+        print("\nProfiles:")
+        for name in Replication.profileOrder {
+            let values = rep.profiles[name]!.values
+            print("  \(name): " + values.keys.sorted().map { "\($0)=\(values[$0]!)" }.joined(separator: " "))
+        }
+        print("\nProtocol and deviations: \(rep.folder.path)/README.md")
+    }
+}
+
+struct Run: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Run a scenario (or all) and store the results.")
+    @Argument(help: "Scenario id; omit with --all.") var id: String?
+    @Flag(help: "Run every scenario.") var all = false
+    @Option(help: "smoke (seconds), quick (minutes; the default) or paper (hours).") var profile = "quick"
+    @Option(help: "Base seed (default: the profile's).") var seed: UInt64?
+    @Option(name: .customLong("set"), help: ArgumentHelp("Override a profile key.", valueName: "key=value")) var overrides: [String] = []
+    @Flag(help: "Print the outcome as JSON: run id, metrics, claims with verdicts.") var json = false
+    @Flag(help: "No progress display.") var quiet = false
+    @OptionGroup var store: StoreOptions
+
+    func validate() throws {
+        try validateProfile(profile)
+        if all == (id != nil) { throw ValidationError("name one scenario, or pass --all") }
+        if all && !overrides.isEmpty { throw ValidationError("--set applies to one scenario; it cannot be used with --all") }
+    }
+
+    func run() throws {
+        let suite = try store.suite()
+        Interrupts.install()
+        let ids = all ? suite.ids : [id!]
+        for id in ids { _ = try suite.scenario(id) }      // unknown ids fail before any run starts
+        var outcomes: [RunOutcome] = []
+        for id in ids {
+            let o = try suite.run(id, profile: profile, seed: seed, overrides: overrides, quiet: quiet || json)
+            outcomes.append(o)
+            if !json {
+                let passed = o.claims.filter { $0.verdict == .pass }.count
+                print("\(id) [\(profile)] run \(o.runID): \(passed)/\(o.claims.count) claims pass, \(fmt(o.wallSeconds)) s")
+                for c in o.claims { print("  \(c.verdict.rawValue.padding(toLength: 4, withPad: " ", startingAt: 0)) \(c.id): \(c.measured)") }
+            }
+        }
+        if json { try all ? printJSON(outcomes) : printJSON(outcomes[0]) }
+    }
+}
+
+struct Plot: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Redraw a scenario's figures (PNG and SVG) from its latest stored run.")
+    @Argument(help: "Scenario id; omit with --all.") var id: String?
+    @Flag(help: "Every scenario with a stored run.") var all = false
+    @Option(help: "Which profile's latest run to draw.") var profile = "quick"
+    @OptionGroup var store: StoreOptions
+
+    func validate() throws {
+        try validateProfile(profile)
+        if all == (id != nil) { throw ValidationError("name one scenario, or pass --all") }
+    }
+
+    func run() throws {
+        let suite = try store.suite()
+        for id in all ? suite.ids : [id!] {
+            for url in try suite.plot(id, profile: profile) { print(url.path) }
+        }
+    }
+}
+
+struct Report: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Write results/REPORT.md from the store.")
+    @OptionGroup var store: StoreOptions
+    func run() throws { print(try store.suite().writeReport().path) }
+}
+
+struct Check: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Compare the latest runs with the committed baselines; exit 1 on a regression or a missing baseline.")
+    @Flag(help: "Print the result as JSON.") var json = false
+    @OptionGroup var store: StoreOptions
+
+    struct Row: Encodable { let scenario: String, profile: String, run: Int64?, passed: Bool, problems: [String] }
+
+    func run() throws {
+        let results = try store.suite().check()
+        if json {
+            try printJSON(results.map { Row(scenario: $0.scenario, profile: $0.profile, run: $0.runID, passed: $0.passed, problems: $0.problems) })
+        } else {
+            if results.isEmpty { print("no runs with baselines to check") }
+            for r in results {
+                print("\(r.passed ? "ok  " : "FAIL") \(r.scenario) [\(r.profile)] run \(r.runID.map(String.init) ?? "-")")
+                for p in r.problems { print("     \(p)") }
+            }
+        }
+        if results.contains(where: { !$0.passed }) { throw ExitCode(1) }
+    }
+}
+
+struct MakeBaseline: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "baseline",
+        abstract: "Rewrite a scenario's baseline from its latest finished runs (one per seed; tolerance from their spread).")
+    @Argument(help: "Scenario id.") var id: String
+    @Option(help: "Profile to baseline.") var profile = "smoke"
+    @OptionGroup var store: StoreOptions
+
+    func validate() throws { try validateProfile(profile) }
+
+    func run() throws {
+        let (b, url) = try store.suite().writeBaseline(id, profile: profile)
+        print("wrote \(url.path) from runs \(b.runs.map(String.init).joined(separator: ", ")) (seeds \(b.seeds.map(String.init).joined(separator: ", ")))")
+    }
+}
+
+struct Export: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Print a stored run's series, metrics and claims as CSV or JSON.")
+    @Argument(help: "Run id (see the output of `reprise run`).") var runID: Int64
+    @Option(help: "csv or json.") var format = "csv"
+    @OptionGroup var store: StoreOptions
+
+    func validate() throws {
+        guard ["csv", "json"].contains(format) else { throw ValidationError("--format must be csv or json, not '\(format)'") }
+    }
+
+    struct Point: Encodable { let series: String, x: Double, y: Double }
+    struct Dump: Encodable {
+        let run: Int64, scenario: String, profile: String, seed: UInt64, status: String, config: String
+        let metrics: [String: Double], claims: [ClaimResult], points: [Point]
+    }
+
+    func run() throws {
+        let suite = try store.suite()
+        guard let record = try suite.store.run(runID) else { throw SuiteError.noRuns("no run \(runID) in \(store.db)") }
+        let data = try RunData(store: suite.store, record: record)
+        let points = data.series.keys.sorted().flatMap { name in data.series[name]!.map { Point(series: name, x: $0.x, y: $0.y) } }
+        if format == "json" {
+            try printJSON(Dump(run: runID, scenario: record.scenario, profile: record.profile, seed: record.seed, status: record.status,
+                               config: record.configJSON, metrics: data.metrics, claims: data.claims, points: points))
+            return
+        }
+        print("kind,name,x,value")
+        for p in points { print("series,\(csv(p.series)),\(p.x),\(p.y)") }
+        for name in data.metrics.keys.sorted() { print("metric,\(csv(name)),,\(data.metrics[name]!)") }
+        for c in data.claims { print("claim,\(csv(c.id)),,\(c.verdict.rawValue)") }
+    }
+
+    func csv(_ s: String) -> String { s.contains(",") || s.contains("\"") ? "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : s }
+}
+
+struct Bench: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Time the engine's training steps against the sgemm peak measured in the same process.")
+    @Option(help: "Timed repetitions of the slower steps (the fast ones run 5x as many).") var repeats = 20
+    @Flag(help: "Print the result as JSON.") var json = false
+
+    struct Output: Encodable { let sgemmPeakGflops: Double, steps: [Benchmarks.Result] }
+
+    func run() throws {
+        Runtime.cacheLargeAllocations()
+        let peak = Benchmarks.sgemmPeak()
+        let steps = Benchmarks.trainingSteps(repeats: repeats)
+        if json { try printJSON(Output(sgemmPeakGflops: peak, steps: steps)); return }
+        print("sgemm peak (1024^3, median): \(String(format: "%.1f", peak)) GFLOP/s, \(BLASInfo.threads) BLAS threads\n")
+        print("| step | median ms | GFLOP/s | of sgemm peak | PyTorch ms | PyTorch / reprise |")
+        print("|---|---:|---:|---:|---:|---:|")
+        for s in steps {
+            print(String(format: "| %@ | %.2f | %.1f | %.0f%% | %.1f | %.2f |", s.name, s.medianMs, s.gflops, 100 * s.gflops / peak,
+                         s.pytorchMs, s.pytorchMs / s.medianMs))
+        }
+    }
+}

@@ -1,0 +1,39 @@
+import ArgumentParser
+import Foundation
+import RepriseEngine
+import RepriseScenarios
+import RepriseSuite
+
+@main
+struct Reprise: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Reproducible replications of deep-learning findings on a laptop CPU.",
+        discussion: "Runs are stored in a SQLite file (results/reprise.sqlite by default); figures, baselines and the report are drawn from it.",
+        subcommands: [List.self, Describe.self, Run.self, Plot.self, Report.self, Check.self, MakeBaseline.self, Export.self, Bench.self])
+}
+
+/// Options every verb that touches the store takes.
+struct StoreOptions: ParsableArguments {
+    @Option(help: "The results store (SQLite).")
+    var db: String = Replication.root.appendingPathComponent("results/reprise.sqlite").path
+
+    func suite() throws -> Suite {
+        Runtime.cacheLargeAllocations()
+        return Suite(store: try Store(path: db), scenarios: allScenarios)
+    }
+}
+
+/// Prints a value as sorted, pretty JSON on standard output (non-finite numbers as strings).
+func printJSON<T: Encodable>(_ value: T) throws {
+    let enc = JSONEncoder()
+    enc.outputFormatting = [.prettyPrinted, .sortedKeys]
+    enc.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+    print(String(decoding: try enc.encode(value), as: UTF8.self))
+}
+
+/// The store, scenarios and profiles named on a command line must exist: checked before any work starts.
+func validateProfile(_ profile: String) throws {
+    guard Replication.profileOrder.contains(profile) else {
+        throw ValidationError("unknown profile '\(profile)'; profiles: \(Replication.profileOrder.joined(separator: ", "))")
+    }
+}
