@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 SWIFT ?= swift
 BIN := .build/release/reprise
-DEB_PACKAGES := libopenblas-dev libsqlite3-dev zlib1g-dev pkg-config gnuplot-nox fortunes dataset-fashion-mnist
+DEB_PACKAGES := libopenblas-dev libsqlite3-dev sqlite3 zlib1g-dev pkg-config gnuplot-nox fortunes dataset-fashion-mnist
 PROFILE ?= quick
 
 .PHONY: all deps build test replicate-all run plot report check bench clean

@@ -151,8 +151,7 @@ public final class Optimizer<T: Scalar> {
         case let .gaussianNoise(eta, gamma, _):
             let sd = GradientTransform.noiseStandardDeviation(eta: eta, gamma: gamma, step: stepCount)
             for p in parameters where p.grad != nil {
-                let d = p.grad!.mutableData
-                for i in 0..<p.value.count { d[i] += T(sd * noiseRNG.normal()) }
+                noiseRNG.fillNormal(p.grad!.mutableData, count: p.value.count, std: sd, accumulate: true)
             }
         case .perpendicular:
             for p in parameters where p.grad != nil {

@@ -47,6 +47,20 @@ public struct RNG: Sendable {
         return (-2.0 * _log(u1)).squareRoot() * _cos(2.0 * Double.pi * u2)
     }
 
+    /// Fills `count` values with N(0, std²) draws, using both outputs of each Box–Muller pair
+    /// (half the transcendental calls of `normal()`: this is the gradient-noise hot loop).
+    public mutating func fillNormal<T: BinaryFloatingPoint>(_ p: UnsafeMutablePointer<T>, count: Int, std: Double, accumulate: Bool) {
+        var i = 0
+        while i < count {
+            let u1 = 1.0 - uniform(), u2 = uniform()
+            let r = (-2.0 * _log(u1)).squareRoot() * std, a = 2.0 * Double.pi * u2
+            let z0 = T(r * _cos(a)), z1 = T(r * _sin(a))
+            if accumulate { p[i] += z0 } else { p[i] = z0 }
+            if i + 1 < count { if accumulate { p[i + 1] += z1 } else { p[i + 1] = z1 } }
+            i += 2
+        }
+    }
+
     public mutating func shuffle<C: MutableCollection & RandomAccessCollection>(_ c: inout C) where C.Index == Int {
         guard c.count > 1 else { return }
         for i in stride(from: c.count - 1, to: 0, by: -1) {
@@ -65,3 +79,4 @@ public struct RNG: Sendable {
 import RealModule
 @inline(__always) private func _log(_ x: Double) -> Double { Double.log(x) }
 @inline(__always) private func _cos(_ x: Double) -> Double { Double.cos(x) }
+@inline(__always) private func _sin(_ x: Double) -> Double { Double.sin(x) }

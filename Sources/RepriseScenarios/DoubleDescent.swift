@@ -67,6 +67,7 @@ public struct DoubleDescent: Scenario {
         }
         for v in ["raw", "standardized"] { condition[v] = Array(repeating: [], count: ps.count) }
 
+        var deadFractions: [Double] = []
         let total = seeds * ps.count
         for seed in 0..<seeds {
             var featureRNG = run.rng("features/\(seed)")
@@ -75,10 +76,11 @@ public struct DoubleDescent: Scenario {
                 try run.progress(seed * ps.count + k, of: total, "seed \(seed) p=\(p)")
                 let phi = features(x, w, p), phiTest = features(xTest, w, p)
                 let raw = try svd(phi)
-                condition["raw"]![k].append(conditionNumber(raw.s))
+                condition["raw"]![k].append(conditionNumber(raw.s, n: n, p: p))
                 let (phiStd, phiTestStd) = standardize(phi, phiTest)
                 let std = try svd(phiStd)
-                condition["standardized"]![k].append(conditionNumber(std.s))
+                condition["standardized"]![k].append(conditionNumber(std.s, n: n, p: p))
+                if k == ps.count - 1 { deadFractions.append(deadFeatureFraction(phi)) }
 
                 for fit in fits {
                     let readout: Tensor<Double>
@@ -132,6 +134,7 @@ public struct DoubleDescent: Scenario {
         run.metric("condition_peak_p_over_n", ratios[condPeak])
         run.metric("condition_peak_over_error_peak", ratios[condPeak] / ratios[peak])
         run.metric("condition_at_threshold", cond[ratios.firstIndex(of: 1) ?? peak])
+        run.metric("dead_feature_fraction", Stats.median(deadFractions))
 
         // Claims 3 and 4 read every fit at the interpolation threshold p = n.
         guard let atN = ratios.firstIndex(of: 1) else { throw SuiteError.badConfig("p_over_n must contain 1 (the interpolation threshold)") }
@@ -166,7 +169,7 @@ public struct DoubleDescent: Scenario {
     // MARK: Fits
 
     /// φ = relu(X W[:, :p] / √d): one gemm reading the first p columns of W in place (ldb = W's width).
-    func features(_ x: Tensor<Double>, _ w: Tensor<Double>, _ p: Int) -> Tensor<Double> {
+    public func features(_ x: Tensor<Double>, _ w: Tensor<Double>, _ p: Int) -> Tensor<Double> {
         let (rows, d) = (x.shape[0], x.shape[1])
         var phi = Tensor<Double>(uninitializedShape: [rows, p])
         let out = phi.mutableData
@@ -194,10 +197,25 @@ public struct DoubleDescent: Scenario {
         return (apply(a), apply(b))
     }
 
-    func conditionNumber(_ s: [Double]) -> Double { s.first! / s.last! }
+    /// Effective condition number s_max / s_min over the singular values the pseudo-inverse keeps
+    /// (numpy's cutoff, as in `minNormFilter`). Dead ReLU features (zero on every training image)
+    /// make Φ exactly rank-deficient at any p; counting their zero singular values would make the
+    /// condition number numerically infinite wherever one happens to fall, whatever p/n is.
+    public func conditionNumber(_ s: [Double], n: Int, p: Int) -> Double {
+        let cut = Double(max(n, p)) * Double.ulpOfOne * s[0]
+        return s[0] / (s.last { $0 > cut } ?? s[0])
+    }
+
+    /// Share of feature columns that are zero on every training image.
+    func deadFeatureFraction(_ phi: Tensor<Double>) -> Double {
+        let (n, p) = (phi.shape[0], phi.shape[1])
+        var alive = [Bool](repeating: false, count: p)
+        for i in 0..<n { for j in 0..<p where phi[i, j] > 0 { alive[j] = true } }
+        return Double(alive.filter { !$0 }.count) / Double(p)
+    }
 
     /// numpy's pinv rule: singular values below max(n, p)·ε·s_max are treated as zero.
-    func minNormFilter(_ s: [Double], n: Int, p: Int) -> [Double] {
+    public func minNormFilter(_ s: [Double], n: Int, p: Int) -> [Double] {
         let cut = Double(max(n, p)) * Double.ulpOfOne * s[0]
         return s.map { $0 > cut ? 1 / $0 : 0 }
     }
@@ -205,13 +223,19 @@ public struct DoubleDescent: Scenario {
     /// T steps of GD with step η = 1/λ_max on ‖Φw − Y‖²/2n from w = 0 give exactly
     /// w_T = Σ_i (1 − (1 − η s_i²/n)^T) / s_i · v_i u_iᵀ Y (Hessian eigenvalues s_i²/n).
     /// Computed in closed form rather than by iterating: same iterate, 10⁵ steps for free.
-    func gdFilter(_ s: [Double], n: Int, steps: Int) -> [Double] {
+    public func gdFilter(_ s: [Double], n: Int, steps: Int) -> [Double] {
         let eta = Double(n) / (s[0] * s[0])
-        return s.map { si in si > 0 ? (1 - Double.pow(1 - eta * si * si / Double(n), Double(steps))) / si : 0 }
+        return s.map { si in
+            guard si > 0 else { return 0 }
+            // 1 − η s_i²/n lies in [0, 1); for s_0 it rounds to about −1e−16, and a negative base
+            // to a real power is NaN: clamp, and take an integer power.
+            let contraction = min(1, max(0, 1 - eta * si * si / Double(n)))
+            return (1 - Double.pow(contraction, steps)) / si
+        }
     }
 
     /// w = V diag(filter) Uᵀ Y.
-    func spectralFit(_ f: SVD<Double>, _ y: Tensor<Double>, filter: [Double]) -> Tensor<Double> {
+    public func spectralFit(_ f: SVD<Double>, _ y: Tensor<Double>, filter: [Double]) -> Tensor<Double> {
         var uty = matmul(f.u, y, transA: true)              // k × classes
         let c = uty.shape[1], d = uty.mutableData
         for i in 0..<filter.count { for j in 0..<c { d[i * c + j] *= filter[i] } }
@@ -297,12 +321,18 @@ public struct DoubleDescent: Scenario {
                    series: [Figure.Series("raw features", data.series("condition/raw"), color: 0),
                             Figure.Series("standardized features", data.series("condition/standardized"), color: 1)],
                    extra: thresholdLine),
-            Figure(name: "peak_vs_train_loss", title: "Peak height vs final training loss at p = n, one point per fit (Liu & Flanigan 2023)",
-                   xLabel: "training loss at p = n, ||Phi w - Y||^2 / n", yLabel: "test error at p = n", logX: true,
-                   series: ["min-norm", "GD, raw", "GD, standardized", "SGD / Adam"].enumerated().compactMap { i, g in
+            // The min-norm fit interpolates (loss ~1e-24): on the same log axis it would squeeze every other
+            // fit against the right edge, so it is stated in a label instead of plotted.
+            Figure(name: "peak_vs_train_loss", title: "Test error vs final training loss at p = n, one point per fit (Liu & Flanigan 2023)",
+                   xLabel: "training loss at p = n, ||Phi w - Y||^2 / n", yLabel: "test error at p = n (median over seeds)", logX: true,
+                   series: ["GD, raw", "GD, standardized", "SGD / Adam"].enumerated().compactMap { i, g in
                        let pts = data.series("peak_vs_loss/\(g)").sorted { $0.x < $1.x }
-                       return pts.isEmpty ? nil : Figure.Series(g, pts, style: .points, color: i)
-                   }, keyPosition: "top right"),
+                       return pts.isEmpty ? nil : Figure.Series(g, pts, style: .points, color: i + 1)
+                   },
+                   extra: data.series("peak_vs_loss/min-norm").first.map { p in
+                       ["set label \"min-norm (off scale): loss \(fmt(p.x)), test error \(fmt(p.y))\" at graph 0.03, graph 0.95 noenhanced"]
+                   } ?? [],
+                   keyPosition: "bottom left"),
         ]
     }
 }

@@ -59,6 +59,9 @@ public final class RunContext {
         metrics[name] = value
     }
 
+    /// A metric recorded earlier in this run (NaN if none), for metrics derived from others.
+    public func metricValue(_ name: String) -> Double { metrics[name] ?? .nan }
+
     /// Reports progress and is where an interrupt (Ctrl-C) stops the run.
     public func progress(_ done: Int, of total: Int, _ label: String = "") throws {
         try Interrupts.checkpoint()

@@ -1,0 +1,39 @@
+import RepriseEngine
+import RepriseScenarios
+import Testing
+
+@Suite struct DoubleDescentTests {
+    /// The closed-form GD readout must be the iterate that T real GD steps reach, including at T
+    /// where the top direction's contraction factor rounds below zero (a NaN there once hid as "90% error").
+    @Test func closedFormGradientDescentEqualsIteratedGD() throws {
+        var rng = RNG(seed: 5)
+        let (n, p, c) = (12, 8, 3)
+        let phi = Tensor<Double>.normal([n, p], rng: &rng), y = Tensor<Double>.normal([n, c], rng: &rng)
+        let f = try svd(phi)
+        let scenario = DoubleDescent()
+        for steps in [1, 7, 50] {
+            let closed = scenario.spectralFit(f, y, filter: scenario.gdFilter(f.s, n: n, steps: steps))
+            // w ← w − η Φᵀ(Φw − Y)/n with η = n / s_max², through the engine's autodiff and SGD.
+            let w = Variable(Tensor<Double>.zeros([p, c]), requiresGrad: true)
+            let opt = Optimizer.sgd([w], lr: Double(n) / (f.s[0] * f.s[0]))
+            for _ in 0..<steps {
+                opt.zeroGrad()
+                scale(meanSquaredError(matmul(Variable(phi), w), y), Double(c) / 2).backward()
+                opt.step()
+            }
+            for i in 0..<closed.count {
+                #expect(abs(closed[flat: i] - w.value[flat: i]) < 1e-9 * max(1, abs(closed[flat: i])), "T=\(steps) element \(i)")
+            }
+            #expect(closed.allFinite)
+        }
+    }
+
+    @Test func minNormFitInterpolatesAndMatchesLAPACKLeastSquares() throws {
+        var rng = RNG(seed: 6)
+        let phi = Tensor<Double>.normal([6, 10], rng: &rng), y = Tensor<Double>.normal([6, 2], rng: &rng)
+        let f = try svd(phi)
+        let w = DoubleDescent().spectralFit(f, y, filter: DoubleDescent().minNormFilter(f.s, n: 6, p: 10))
+        let reference = try leastSquaresMinNorm(phi, y).x
+        for i in 0..<w.count { #expect(abs(w[flat: i] - reference[flat: i]) < 1e-10) }
+    }
+}
