@@ -29,6 +29,12 @@ public enum Stats {
         return sxy / (sxx * syy).squareRoot()
     }
 
+    /// Least-squares slope of y on x (on logs: a power-law exponent).
+    public static func slope(_ x: [Double], _ y: [Double]) -> Double {
+        let mx = mean(x), my = mean(y)
+        return zip(x, y).reduce(0) { $0 + ($1.0 - mx) * ($1.1 - my) } / x.reduce(0) { $0 + ($1 - mx) * ($1 - mx) }
+    }
+
     /// Spearman's rank correlation: Pearson's r of the ranks.
     public static func spearman(_ x: [Double], _ y: [Double]) -> Double { pearson(ranks(x), ranks(y)) }
 }

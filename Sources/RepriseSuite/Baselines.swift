@@ -35,8 +35,13 @@ public struct Baseline: Codable, Sendable {
         var metrics: [String: Metric] = [:]
         for name in keyMetrics {
             let values = runs.map { $0.metric(name) }
+            // ±inf is how a scenario says "never happened within the budget": baselined only when every seed agrees.
+            if let first = values.first, first.isInfinite, values.allSatisfy({ $0 == first }) {
+                metrics[name] = Metric(value: first, tolerance: 0, basis: "\(fmt(first)) in all \(values.count) seeds (event not reached)")
+                continue
+            }
             guard values.allSatisfy(\.isFinite) else {
-                throw SuiteError.noRuns("key metric \(name) is missing or non-finite in runs \(runs.map(\.record.id)); not baselining it")
+                throw SuiteError.noRuns("key metric \(name) is missing, NaN or only sometimes infinite in runs \(runs.map(\.record.id)) (\(values.map(fmt).joined(separator: ", "))); not baselining it")
             }
             let mean = values.reduce(0, +) / Double(values.count)
             let sd = values.count > 1 ? (values.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(values.count - 1)).squareRoot() : 0
@@ -54,7 +59,9 @@ public struct Baseline: Codable, Sendable {
 
     public static func load(_ url: URL) throws -> Baseline? {
         guard let data = FileManager.default.contents(atPath: url.path) else { return nil }
-        do { return try JSONDecoder().decode(Baseline.self, from: data) } catch {
+        let dec = JSONDecoder()
+        dec.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+        do { return try dec.decode(Baseline.self, from: data) } catch {
             throw SuiteError.replicationFiles("baseline \(url.path) is malformed: \(error)")
         }
     }
@@ -62,6 +69,7 @@ public struct Baseline: Codable, Sendable {
     public func write(_ url: URL) throws {
         let enc = JSONEncoder()
         enc.outputFormatting = [.prettyPrinted, .sortedKeys]
+        enc.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
         try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
         try (enc.encode(self) + Data("\n".utf8)).write(to: url, options: .atomic)
     }
@@ -75,7 +83,7 @@ public struct Baseline: Codable, Sendable {
         }
         for name in metrics.keys.sorted() {
             let b = metrics[name]!, v = run.metric(name)
-            if !(abs(v - b.value) <= b.tolerance) {
+            if b.value.isInfinite ? v != b.value : !(abs(v - b.value) <= b.tolerance) {
                 out.append("\(name) = \(fmt(v)), baseline \(fmt(b.value)) ± \(fmt(b.tolerance)) (\(b.basis))")
             }
         }

@@ -16,8 +16,11 @@ public struct Figure: Sendable {
         public var bars: [(low: Double, high: Double)]?
         public var style: Style
         public var color: Int?
-        public init(_ label: String, _ points: [(x: Double, y: Double)], style: Style = .linespoints, bars: [(low: Double, high: Double)]? = nil, color: Int? = nil) {
-            (self.label, self.points, self.style, self.bars, self.color) = (label, points, style, bars, color)
+        /// Dashed line, for a second curve of the same colour (e.g. train beside test).
+        public var dashed: Bool
+        public init(_ label: String, _ points: [(x: Double, y: Double)], style: Style = .linespoints, bars: [(low: Double, high: Double)]? = nil,
+                    color: Int? = nil, dashed: Bool = false) {
+            (self.label, self.points, self.style, self.bars, self.color, self.dashed) = (label, points, style, bars, color, dashed)
         }
     }
 
@@ -109,7 +112,8 @@ public enum Gnuplot {
             let color = palette[(s.color ?? i) % palette.count]
             let using = s.style == .yerrorbars ? "using 1:2:3:4" : "using 1:2"
             let point = "pt \(4 + (s.color ?? i) % 6) ps 0.9"
-            return "'\(f.name).dat' index \(i) \(using) with \(s.style.rawValue) lw 2 lc rgb \"\(color)\" \(point) title \(quote(s.label))"
+            let title = s.label.isEmpty ? "notitle" : "title \(quote(s.label))"     // unlabelled: a repeat of a labelled curve
+            return "'\(f.name).dat' index \(i) \(using) with \(s.style.rawValue) lw 2 lc rgb \"\(color)\" dt \(s.dashed ? 2 : 1) \(point) \(title)"
         }
         let plot = "plot " + plots.joined(separator: ", \\\n     ")
         lines += [

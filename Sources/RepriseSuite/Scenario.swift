@@ -53,11 +53,9 @@ public final class RunContext {
     /// Appends a point to a series (a curve of a figure, or a row of a table).
     public func record(_ name: String, x: Double, y: Double) { series[name, default: []].append((x, y)) }
 
-    /// Sets a summary metric; claims and baselines read these. Non-finite values are kept and flagged.
-    public func metric(_ name: String, _ value: Double) {
-        if !value.isFinite { progressReporter.note("warning: \(name) = \(fmt(value)) (diverged?); stored and flagged as non-finite") }
-        metrics[name] = value
-    }
+    /// Sets a summary metric; claims and baselines read these. Non-finite values are kept and flagged
+    /// in the store (+inf is how scenarios say "never happened within the budget").
+    public func metric(_ name: String, _ value: Double) { metrics[name] = value }
 
     /// A metric recorded earlier in this run (NaN if none), for metrics derived from others.
     public func metricValue(_ name: String) -> Double { metrics[name] ?? .nan }

@@ -180,6 +180,7 @@ struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Time the engine's training steps against the sgemm peak measured in the same process.")
     @Option(help: "Timed repetitions of the slower steps (the fast ones run 5x as many).") var repeats = 20
+    @Option(help: "Only the steps whose name contains this (e.g. LLaMA).") var only: String?
     @Flag(help: "Print the result as JSON.") var json = false
 
     struct Output: Encodable { let sgemmPeakGflops: Double, steps: [Benchmarks.Result] }
@@ -187,7 +188,7 @@ struct Bench: ParsableCommand {
     func run() throws {
         Runtime.cacheLargeAllocations()
         let peak = Benchmarks.sgemmPeak()
-        let steps = Benchmarks.trainingSteps(repeats: repeats)
+        let steps = Benchmarks.trainingSteps(repeats: repeats, only: only)
         if json { try printJSON(Output(sgemmPeakGflops: peak, steps: steps)); return }
         print("sgemm peak (1024^3, median): \(String(format: "%.1f", peak)) GFLOP/s, \(BLASInfo.threads) BLAS threads\n")
         print("| step | median ms | GFLOP/s | of sgemm peak | PyTorch ms | PyTorch / reprise |")

@@ -29,7 +29,7 @@ func probeRoot() throws -> URL {
     let root = FileManager.default.temporaryDirectory.appendingPathComponent("reprise-test-\(UUID().uuidString)")
     let dir = root.appendingPathComponent("Replications/probe")
     try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-    try #"{"id": "probe", "title": "t", "paper": {"title": "p", "authors": "a", "year": 2000, "arxiv": "0"}, "key_metrics": ["final"], "paper_numbers": []}"#
+    try #"{"id": "probe", "title": "t", "paper": {"title": "p", "authors": "a", "year": 2000, "arxiv": "0"}, "key_metrics": ["final", "diverged"], "paper_numbers": []}"#
         .write(to: dir.appendingPathComponent("scenario.json"), atomically: true, encoding: .utf8)
     try #"[{"id": "final-big", "statement": "s", "checks": [{"metric": "final", "op": ">=", "value": [3]}], "paper": {"value": "3", "source": "Table 1"}},"#
         .appending(#" {"id": "later", "statement": "s", "checks": [{"metric": "final", "op": "<", "value": [0]}], "profiles": ["paper"]}]"#)
@@ -173,6 +173,9 @@ func probeSuite(_ root: URL) throws -> Suite {
         _ = try suite.run("probe", profile: "smoke", seed: 2, quiet: true)
         let (b, _) = try suite.writeBaseline("probe", profile: "smoke")
         #expect(b.seeds == [2, 1] && b.metrics["final"]?.value == 4 && b.claims["final-big"] == .pass)
+        // An event never reached (+inf in every seed) is baselined as such, and survives the JSON round trip.
+        let reloaded = try #require(try Baseline.load(Baseline.url(root: root, scenario: "probe", profile: "smoke")))
+        #expect(reloaded.metrics["diverged"]?.value == .infinity && reloaded.metrics["diverged"]?.tolerance == 0)
         #expect(try suite.check().allSatisfy(\.passed))
         // Same config except one value: the metric moves out of tolerance and the config hash differs.
         let bad = try suite.run("probe", profile: "smoke", overrides: ["scale=1"], quiet: true)

@@ -1,0 +1,187 @@
+import Foundation
+import RepriseEngine
+import RepriseSuite
+
+/// Neelakantan et al. (2015), *Adding Gradient Noise Improves Learning for Very
+/// Deep Networks*, Table 1, on Fashion-MNIST. Replications/gradient-noise/README.md
+/// gives the protocol and every deviation.
+///
+/// A 20-hidden-layer ReLU net of width 50 is trained by plain SGD under five
+/// (initialization, clipping) cells, each with and without annealed Gaussian
+/// gradient noise of variance η/(1+t)^γ added after clipping. Noise and
+/// no-noise runs of a seed share the initial weights and the batch order, so
+/// every comparison is paired. A 5-layer net is the control.
+public struct GradientNoise: Scenario {
+    public static let id = "gradient-noise"
+    public init() {}
+
+    /// One row of Table 1: an initialization and a clipping threshold.
+    struct Cell {
+        let key: String, label: String
+        let initializer: Initializer
+        let clip: Double?
+        var depth: Int
+    }
+
+    // MARK: Setup
+
+    public func run(_ run: RunContext) throws {
+        let c = run.config
+        let depth = c.int("depth"), width = c.int("width")
+        let cells = [
+            Cell(key: "simple_noclip", label: "simple init, no clipping", initializer: .gaussian(std: 0.1), clip: nil, depth: depth),
+            Cell(key: "simple_clip100", label: "simple init, clip 100", initializer: .gaussian(std: 0.1), clip: 100, depth: depth),
+            Cell(key: "simple_clip10", label: "simple init, clip 10", initializer: .gaussian(std: 0.1), clip: 10, depth: depth),
+            Cell(key: "he_clip10", label: "He init, clip 10", initializer: .he, clip: 10, depth: depth),
+            Cell(key: "zero_clip10", label: "zero init, clip 10", initializer: .zeros, clip: 10, depth: depth),
+            Cell(key: "control5_simple_clip10", label: "\(c.int("control_depth")) layers: simple init, clip 10",
+                 initializer: .gaussian(std: 0.1), clip: 10, depth: c.int("control_depth")),
+        ]
+        var dataRNG = run.rng("data")
+        var train = try FashionMNIST.load(.train), test = try FashionMNIST.load(.test)
+        if c.int("train_size") < train.count { train = train.balancedSubset(perClass: c.int("train_size") / 10, rng: &dataRNG) }
+        if c.int("test_size") < test.count { test = test.balancedSubset(perClass: c.int("test_size") / 10, rng: &dataRNG) }
+
+        // MARK: Runs — every (lr, seed) of every cell, without and with noise, on the same init and batches.
+        let lrs = c.doubles("lr"), seeds = c.int("seeds")
+        var accuracy: [String: [Double]] = [:]          // "<cell>/<plain|noise>" → one accuracy per (lr, seed)
+        var diverged = 0
+        let total = cells.count * lrs.count * seeds * 2
+        var done = 0
+        for (k, cell) in cells.enumerated() {
+            for lr in lrs {
+                for seed in 0..<seeds {
+                    for noise in [false, true] {
+                        try run.progress(done, of: total, "\(cell.key) lr=\(fmt(lr)) seed \(seed)\(noise ? " +noise" : "")")
+                        done += 1
+                        let result = try trainOnce(cell, width: width, lr: lr, noise: noise, seed: seed, train: train, test: test, run: run)
+                        accuracy["\(cell.key)/\(noise ? "noise" : "plain")", default: []].append(result.accuracy)
+                        if result.diverged { diverged += 1 }
+                        let tag = "\(noise ? "noise" : "plain")"
+                        run.record("accuracy/\(tag)", x: Double(k + 1), y: result.accuracy)
+                        if seed == 0 && lr == lrs[0] {
+                            for (step, loss) in result.losses { run.record("train_loss/\(cell.key)/\(tag)", x: Double(step), y: loss) }
+                        }
+                    }
+                }
+            }
+        }
+        try run.progress(total, of: total, "done")
+
+        // MARK: Measurements — best and average test accuracy per cell, as Table 1 reports them.
+        for cell in cells {
+            for tag in ["plain", "noise"] {
+                let a = accuracy["\(cell.key)/\(tag)"]!
+                run.metric("\(cell.key)_\(tag)_best", a.max()!)
+                run.metric("\(cell.key)_\(tag)_mean", Stats.mean(a))
+                run.metric("\(cell.key)_\(tag)_median", Stats.median(a))
+            }
+            let plain = accuracy["\(cell.key)/plain"]!, noisy = accuracy["\(cell.key)/noise"]!
+            run.metric("\(cell.key)_mean_gain", Stats.mean(noisy) - Stats.mean(plain))
+            run.metric("\(cell.key)_best_gain", noisy.max()! - plain.max()!)
+            // Paired: the share of (lr, seed) pairs where noise did better.
+            run.metric("\(cell.key)_noise_wins", Double(zip(plain, noisy).filter { $1 > $0 }.count) / Double(plain.count))
+        }
+        let simple = ["simple_noclip", "simple_clip100", "simple_clip10"]
+        run.metric("simple_noise_mean_gain", Stats.mean(simple.map { run.metricValue("\($0)_mean_gain") }))
+        run.metric("diverged_runs", Double(diverged))
+        // The constant predictor's accuracy on this test set: the largest class share.
+        var counts = [Int](repeating: 0, count: 10)
+        for y in test.labels { counts[y] += 1 }
+        run.metric("constant_predictor_accuracy", Double(counts.max()!) / Double(test.count))
+    }
+
+    struct Outcome { let accuracy: Double, diverged: Bool, losses: [(Int, Double)] }
+
+    /// One training run: plain SGD (no momentum) on softmax cross-entropy, clipping, then noise.
+    func trainOnce(_ cell: Cell, width: Int, lr: Double, noise: Bool, seed: Int, train: LabeledImages, test: LabeledImages,
+                   run: RunContext) throws -> Outcome {
+        let c = run.config
+        // Init and batch order depend on (cell, lr, seed), not on noise: the comparison is paired.
+        var initRNG = run.rng("init/\(cell.key)/\(lr)/\(seed)"), batchRNG = run.rng("batches/\(lr)/\(seed)")
+        let model = MLP<Float>(widths: [784] + Array(repeating: width, count: cell.depth) + [10], init: cell.initializer, rng: &initRNG)
+        var transforms: [GradientTransform] = []
+        if let clip = cell.clip { transforms.append(.clipGlobalNorm(clip)) }
+        if noise {
+            let seedBits = run.rng("noise/\(cell.key)/\(lr)/\(seed)").state
+            transforms.append(.gaussianNoise(eta: c.double("eta"), gamma: c.double("gamma"), seed: seedBits))
+        }
+        let opt = Optimizer<Float>.sgd(model.parameters, lr: lr, transforms: transforms)
+        let steps = c.int("steps"), batch = c.int("batch"), every = c.int("loss_every")
+        var order = batchRNG.permutation(train.count), cursor = 0
+        var losses: [(Int, Double)] = [], window = 0.0, windowCount = 0
+        for step in 0..<steps {
+            if cursor + batch > order.count { order = batchRNG.permutation(train.count); cursor = 0 }
+            let idx = Array(order[cursor..<(cursor + batch)])
+            cursor += batch
+            opt.zeroGrad()
+            let loss = softmaxCrossEntropy(model(Variable(train.images.gatherRows(idx))), labels: idx.map { train.labels[$0] })
+            let value = Double(loss.value[flat: 0])
+            guard value.isFinite else {
+                // Diverged: the weights are no longer finite; the net scores as whatever it predicts now.
+                run.note("warning: \(cell.key) lr=\(fmt(lr)) seed \(seed)\(noise ? " +noise" : ""): loss \(fmt(value)) at step \(step); scored as diverged")
+                losses.append((step, value))
+                return Outcome(accuracy: accuracy(model, test), diverged: true, losses: losses)
+            }
+            loss.backward()
+            opt.step()
+            window += value; windowCount += 1
+            if (step + 1) % every == 0 { losses.append((step + 1, window / Double(windowCount))); window = 0; windowCount = 0 }
+            if step % 100 == 0 { try Interrupts.checkpoint() }
+        }
+        return Outcome(accuracy: accuracy(model, test), diverged: false, losses: losses)
+    }
+
+    /// Test accuracy, evaluated in chunks. Non-finite logits count as wrong.
+    func accuracy(_ model: MLP<Float>, _ test: LabeledImages) -> Double {
+        var correct = 0
+        for start in stride(from: 0, to: test.count, by: 2000) {
+            let end = min(test.count, start + 2000)
+            let logits = model(Variable(test.images.rows(start..<end))).value
+            guard logits.allFinite else { continue }
+            for (i, p) in logits.argmaxRows().enumerated() where p == test.labels[start + i] { correct += 1 }
+        }
+        return Double(correct) / Double(test.count)
+    }
+
+    // MARK: Figures
+
+    public func figures(_ data: RunData) -> [Figure] {
+        let labels = ["simple\\nno clip", "simple\\nclip 100", "simple\\nclip 10", "He\\nclip 10", "zero\\nclip 10", "5 layers\\nsimple, clip 10"]
+        let keys = ["simple_noclip", "simple_clip100", "simple_clip10", "he_clip10", "zero_clip10", "control5_simple_clip10"]
+        let xtics = "set xtics (" + labels.enumerated().map { "\"\($1)\" \($0 + 1)" }.joined(separator: ", ") + ")"
+        /// Runs of a cell side by side (a deterministic jitter by run order), left of the tick without noise, right with.
+        func spread(_ pts: [(x: Double, y: Double)], _ center: Double) -> [(x: Double, y: Double)] {
+            var seen: [Double: Int] = [:]
+            return pts.map { p in
+                let i = seen[p.x, default: 0]
+                seen[p.x] = i + 1
+                return (p.x + center + 0.04 * Double(i % 5 - 2), p.y)
+            }
+        }
+        func summary(_ stat: String, _ tag: String, _ dx: Double) -> [(x: Double, y: Double)] {
+            keys.enumerated().map { (Double($0 + 1) + dx, data.metric("\($1)_\(tag)_\(stat)")) }
+        }
+        let table = Figure(
+            name: "table1_accuracy", title: "Test accuracy per cell, one dot per run (cf. Neelakantan et al. 2015, Table 1)",
+            xLabel: "cell: initialization, gradient clipping (20 hidden layers unless noted)", yLabel: "test accuracy (Fashion-MNIST)",
+            series: [
+                Figure.Series("no noise: runs", spread(data.series("accuracy/plain"), -0.2), style: .points, color: 0),
+                Figure.Series("noise: runs", spread(data.series("accuracy/noise"), 0.2), style: .points, color: 1),
+                Figure.Series("no noise: average", summary("mean", "plain", -0.2), style: .points, color: 2),
+                Figure.Series("noise: average", summary("mean", "noise", 0.2), style: .points, color: 3),
+            ],
+            extra: [xtics, "set xrange [0.5:6.5]", "set yrange [0:1]", "set bmargin 6", "set xlabel offset 0,-1.2"], keyPosition: "top left")
+        let zero = Figure(
+            name: "zero_init_loss", title: "Training loss, zero init + clip 10, one seed, with and without gradient noise",
+            xLabel: "SGD step", yLabel: "training cross-entropy (window mean)",
+            series: [Figure.Series("no noise", data.series("train_loss/zero_clip10/plain"), style: .lines, color: 0),
+                     Figure.Series("noise (eta 0.01, gamma 0.55)", data.series("train_loss/zero_clip10/noise"), style: .lines, color: 1)])
+        let simple = Figure(
+            name: "simple_init_loss", title: "Training loss, simple init N(0, 0.1^2), no clipping, one seed",
+            xLabel: "SGD step", yLabel: "training cross-entropy (window mean)",
+            series: [Figure.Series("no noise", data.series("train_loss/simple_noclip/plain"), style: .lines, color: 0),
+                     Figure.Series("noise (eta 0.01, gamma 0.55)", data.series("train_loss/simple_noclip/noise"), style: .lines, color: 1)])
+        return [table, zero, simple]
+    }
+}

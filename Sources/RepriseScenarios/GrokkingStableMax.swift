@@ -1,0 +1,239 @@
+import Foundation
+import RepriseEngine
+import RepriseSuite
+
+/// Prieto, Barsbey, Mediano & Birdal (2025), *Grokking at the Edge of Numerical
+/// Stability*: Softmax Collapse (SC) stops learning and prevents grokking;
+/// StableMax prevents SC, and perpGrad removes the naive-loss-minimization
+/// direction. Replications/grokking-stablemax/README.md gives the protocol.
+///
+/// (a + b) mod p, an MLP (2p one-hot) → w → w → p with ReLU and no biases, full
+/// batch, no regularization unless a variant says so. Every `eval_every` steps
+/// we measure accuracy, loss, the SC fraction, the zero-loss share, the weight
+/// norm, the logit margin, and the cosine between the last layer's update and
+/// its weights.
+public struct GrokkingStableMax: Scenario {
+    public static let id = "grokking-stablemax"
+    public init() {}
+
+    enum Loss { case softmax, stablemax }
+
+    /// One training run of the comparison.
+    struct Variant {
+        let key: String, label: String
+        let loss: Loss
+        let float64: Bool
+        let perpendicular: Bool
+        let weightDecay: Double
+        let beta2: Double
+    }
+
+    // MARK: Setup
+
+    public func run(_ run: RunContext) throws {
+        let c = run.config
+        var rng = run.rng("split")
+        let task = ModularArithmetic(p: c.int("p"), operation: ModularArithmetic.Operation(rawValue: c.string("operation")) ?? .add,
+                                     trainFraction: c.double("train_fraction"), rng: &rng)
+        let all: [Variant] = [
+            Variant(key: "softmax32", label: "softmax CE, float32", loss: .softmax, float64: false, perpendicular: false, weightDecay: 0, beta2: c.double("beta2")),
+            Variant(key: "softmax64", label: "softmax CE, float64", loss: .softmax, float64: true, perpendicular: false, weightDecay: 0, beta2: c.double("beta2")),
+            Variant(key: "stablemax", label: "StableMax CE, float32", loss: .stablemax, float64: false, perpendicular: false, weightDecay: 0,
+                    beta2: c.double("stablemax_beta2")),
+            Variant(key: "perp", label: "perpAdamW, softmax CE, float32", loss: .softmax, float64: false, perpendicular: true, weightDecay: 0, beta2: c.double("beta2")),
+            Variant(key: "weightdecay", label: "AdamW + weight decay, softmax CE, float32", loss: .softmax, float64: false, perpendicular: false,
+                    weightDecay: c.double("control_weight_decay"), beta2: c.double("beta2")),
+        ]
+        let chosen = Set(c.strings("variants"))
+        let variants = all.filter { chosen.contains($0.key) }
+
+        // MARK: Runs — the same split and the same initial weights (drawn in float64, then cast) for every variant.
+        for (i, v) in variants.enumerated() {
+            let log = v.float64 ? try train(v, task, run: run, index: i, of: variants.count, Double.self)
+                                : try train(v, task, run: run, index: i, of: variants.count, Float.self)
+            record(log, v, run)
+        }
+        try run.progress(variants.count, of: variants.count, "done")
+
+        // MARK: Measurements for the claims.
+        let steps = Double(c.int("steps"))
+        func onset(_ key: String) -> Double { run.metricValue("\(key)_sc_onset") }
+        if chosen.contains("softmax32") && chosen.contains("softmax64") {
+            // A run that never reaches SC is censored at the budget: its onset is at least `steps`.
+            // If float32 never collapses there is no onset to compare with: NaN, and the claim fails.
+            let o32 = onset("softmax32"), o64 = onset("softmax64")
+            run.metric("sc_onset_ratio_64_over_32", o32.isFinite ? (o64.isFinite ? o64 : steps) / o32 : .nan)
+        }
+    }
+
+    /// One run's measurements, every `eval_every` steps.
+    struct Log {
+        var steps: [Int] = []
+        var trainAcc: [Double] = [], testAcc: [Double] = [], trainLoss: [Double] = [], testLoss: [Double] = []
+        var sc: [Double] = [], zeroLoss: [Double] = [], weightNorm: [Double] = [], margin: [Double] = [], cosine: [Double] = []
+    }
+
+    /// Builds the model in T, trains it full-batch, and logs the diagnostics.
+    func train<T: Scalar>(_ v: Variant, _ task: ModularArithmetic, run: RunContext, index: Int, of count: Int, _: T.Type) throws -> Log {
+        let c = run.config
+        let p = task.p, width = c.int("width")
+        // PyTorch's nn.Linear default init (the authors' code), drawn once in float64 so every variant starts alike.
+        var initRNG = run.rng("init")
+        func layer(_ fanIn: Int, _ rows: Int, _ cols: Int, _ name: String) -> Variable<T> {
+            let b = 1 / Double(fanIn).squareRoot()
+            return Variable(Tensor<Double>.uniform([rows, cols], low: -b, high: b, rng: &initRNG).converted(to: T.self), name: name, requiresGrad: true)
+        }
+        // The first layer on the concatenated one-hot (2p inputs) is an embedding-row sum: same math, no 2p-wide product.
+        let embed = layer(2 * p, 2 * p, width, "embed"), hidden = layer(width, width, width, "hidden"), out = layer(width, width, p, "out")
+        let params = [embed, hidden, out]
+        func logits(_ rows: (a: [Int], b: [Int])) -> Variable<T> {
+            let h = relu(embedding(embed, rows.a) + embedding(embed, rows.b))
+            return matmul(relu(matmul(h, hidden)), out)
+        }
+        func lossOf(_ z: Variable<T>, _ y: [Int]) -> Variable<T> {
+            v.loss == .softmax ? softmaxCrossEntropy(z, labels: y) : stableMaxCrossEntropy(z, labels: y)
+        }
+        let opt = Optimizer<T>.adam(params, lr: c.double(v.loss == .softmax ? "lr" : "stablemax_lr"), beta1: 0.9, beta2: v.beta2,
+                                    eps: c.double("eps"), weightDecay: v.weightDecay, transforms: v.perpendicular ? [.perpendicular] : [])
+        let trainRows = ModularArithmetic.oneHotRows(task.trainPairs, p: p), testRows = ModularArithmetic.oneHotRows(task.testPairs, p: p)
+        let steps = c.int("steps"), every = c.int("eval_every")
+        var log = Log()
+        for step in 0...steps {
+            let z = logits(trainRows)
+            let loss = lossOf(z, task.trainLabels)
+            let measure = step % every == 0 || step == steps
+            if measure {
+                try run.progress(index * steps + step, of: count * steps, "\(v.key) step \(step)")
+                let zt = logits(testRows).value
+                let d = diagnostics(z.value, task.trainLabels, loss: v.loss)
+                log.steps.append(step)
+                log.trainAcc.append(accuracy(z.value, task.trainLabels)); log.testAcc.append(accuracy(zt, task.testLabels))
+                log.trainLoss.append(Double(loss.value[flat: 0])); log.testLoss.append(Double(lossOf(Variable(zt), task.testLabels).value[flat: 0]))
+                log.sc.append(d.sc); log.zeroLoss.append(d.zeroLoss); log.margin.append(d.margin)
+                log.weightNorm.append(Double(params.reduce(T(0)) { $0 + $1.value.squaredNorm }).squareRoot())
+            }
+            if step == steps { break }
+            let before = measure ? out.value : nil
+            opt.zeroGrad()
+            loss.backward()
+            opt.step()
+            if let before { log.cosine.append(cosine(out.value, minus: before, with: before)) }
+        }
+        return log
+    }
+
+    /// SC fraction: training samples whose Σ_k exp(z_k − max z) is exactly 1 in T (softmax), or whose
+    /// Σ_k s(z_k)/s(max z) is exactly 1 (StableMax's analogue). Zero-loss share: per-sample loss exactly 0 in T.
+    /// Margin: mean of z_y − max_{k≠y} z_k.
+    func diagnostics<T: Scalar>(_ z: Tensor<T>, _ y: [Int], loss: Loss) -> (sc: Double, zeroLoss: Double, margin: Double) {
+        let (n, k) = (z.shape[0], z.shape[1])
+        var collapsed = 0, zero = 0, margin = 0.0
+        let zp = z.data
+        for i in 0..<n {
+            let row = zp + i * k
+            var m = row[0], other = -T.infinity
+            for j in 0..<k { m = max(m, row[j]) }
+            for j in 0..<k where j != y[i] { other = max(other, row[j]) }
+            var s = T(0)
+            switch loss {
+            case .softmax: for j in 0..<k { s += T.exp(row[j] - m) }
+            case .stablemax:
+                let sm = m >= 0 ? m + 1 : 1 / (1 - m)
+                for j in 0..<k { s += (row[j] >= 0 ? row[j] + 1 : 1 / (1 - row[j])) / sm }
+            }
+            if s == 1 { collapsed += 1 }
+            let sampleLoss: T
+            switch loss {
+            case .softmax: sampleLoss = T.log(s) - (row[y[i]] - m)
+            case .stablemax:
+                let sy = row[y[i]] >= 0 ? row[y[i]] + 1 : 1 / (1 - row[y[i]]), sm = m >= 0 ? m + 1 : 1 / (1 - m)
+                sampleLoss = T.log(s) - T.log(sy / sm)
+            }
+            if sampleLoss == 0 { zero += 1 }
+            margin += Double(row[y[i]] - other)
+        }
+        return (Double(collapsed) / Double(n), Double(zero) / Double(n), margin / Double(n))
+    }
+
+    func accuracy<T: Scalar>(_ z: Tensor<T>, _ y: [Int]) -> Double {
+        Double(zip(z.argmaxRows(), y).filter { $0 == $1 }.count) / Double(y.count)
+    }
+
+    /// cos(Δ, W) for the update Δ = after − before and the weights W before the step.
+    func cosine<T: Scalar>(_ after: Tensor<T>, minus before: Tensor<T>, with w: Tensor<T>) -> Double {
+        var dw = 0.0, dd = 0.0, ww = 0.0
+        for i in 0..<w.count {
+            let d = Double(after[flat: i] - before[flat: i]), x = Double(w[flat: i])
+            dw += d * x; dd += d * d; ww += x * x
+        }
+        return dd > 0 && ww > 0 ? dw / (dd * ww).squareRoot() : 0
+    }
+
+    // MARK: Measurements
+
+    func record(_ log: Log, _ v: Variant, _ run: RunContext) {
+        let k = v.key
+        for (i, s) in log.steps.enumerated() {
+            let x = Double(s)
+            run.record("train_acc/\(k)", x: x, y: log.trainAcc[i]); run.record("test_acc/\(k)", x: x, y: log.testAcc[i])
+            run.record("train_loss/\(k)", x: x, y: log.trainLoss[i]); run.record("test_loss/\(k)", x: x, y: log.testLoss[i])
+            run.record("sc_fraction/\(k)", x: x, y: log.sc[i]); run.record("zero_loss/\(k)", x: x, y: log.zeroLoss[i])
+            run.record("weight_norm/\(k)", x: x, y: log.weightNorm[i]); run.record("margin/\(k)", x: x, y: log.margin[i])
+            if i < log.cosine.count { run.record("update_weight_cosine/\(k)", x: x, y: log.cosine[i]) }
+        }
+        let fitStep = log.steps.indices.first { log.trainAcc[$0] >= 1 }
+        let grokStep = log.steps.indices.first { log.testAcc[$0] >= 0.9 }
+        let onset = log.steps.indices.first { log.sc[$0] > 0.5 }
+        run.metric("\(k)_train_acc_final", log.trainAcc.last!)
+        run.metric("\(k)_test_acc_final", log.testAcc.last!)
+        run.metric("\(k)_test_acc_max", log.testAcc.max()!)
+        run.metric("\(k)_sc_max", log.sc.max()!)
+        run.metric("\(k)_zero_loss_final", log.zeroLoss.last!)
+        run.metric("\(k)_fit_step", fitStep.map { Double(log.steps[$0]) } ?? .infinity)
+        run.metric("\(k)_grok_step", grokStep.map { Double(log.steps[$0]) } ?? .infinity)
+        run.metric("\(k)_grok_over_fit", grokStep.flatMap { g in fitStep.map { Double(log.steps[g]) / Double(max(1, log.steps[$0])) } } ?? .infinity)
+        run.metric("\(k)_sc_onset", onset.map { Double(log.steps[$0]) } ?? .infinity)
+        // Loss after SC onset relative to the loss at onset: near 1 when learning has stopped.
+        run.metric("\(k)_loss_final_over_onset", onset.map { log.trainLoss.last! / log.trainLoss[$0] } ?? .nan)
+        // The NLM direction: mean |cos(update, W_out)| once the training set is fit.
+        let after = fitStep.map { Array(log.cosine.dropFirst($0)) } ?? []
+        run.metric("\(k)_cosine_after_fit", after.isEmpty ? .nan : Stats.mean(after))
+        run.metric("\(k)_weight_norm_final", log.weightNorm.last!)
+        run.metric("\(k)_margin_final", log.margin.last!)
+    }
+
+    // MARK: Figures
+
+    public func figures(_ data: RunData) -> [Figure] {
+        let keys = ["softmax32", "softmax64", "stablemax", "perp", "weightdecay"]
+        let labels = ["softmax, float32", "softmax, float64", "StableMax", "perpAdamW", "AdamW + wd"]
+        let present = keys.indices.filter { !data.series("train_acc/\(keys[$0])").isEmpty }
+        func curves(_ metric: String, _ which: [Int], style: Figure.Style = .lines, suffix: String = "") -> [Figure.Series] {
+            which.filter(present.contains).map { Figure.Series(labels[$0] + suffix, data.series("\(metric)/\(keys[$0])"), style: style, color: $0) }
+        }
+        let accuracy = Figure(
+            name: "fig1_accuracy", title: "Train (dashed) and test (solid) accuracy, no regularization (cf. Prieto et al. 2025, Fig. 1)",
+            xLabel: "full-batch step", yLabel: "accuracy",
+            series: curves("test_acc", [3, 2, 1, 0, 4], suffix: ": test")
+                + curves("train_acc", [3, 2, 1, 0, 4], suffix: ": train").map { var s = $0; s.label = ""; s.dashed = true; return s },
+            extra: ["set yrange [-0.02:1.05]"], keyPosition: "center right")
+        let collapse = Figure(
+            name: "softmax_collapse", title: "Softmax Collapse: share of training samples with sum exp(z - max z) == 1 (solid) and zero loss (points)",
+            xLabel: "full-batch step", yLabel: "fraction of training samples",
+            series: curves("sc_fraction", [0, 1, 2]) + curves("zero_loss", [0, 1], style: .points, suffix: ": zero loss"),
+            extra: ["set yrange [-0.02:1.02]"], keyPosition: "top left")
+        let growth = Figure(
+            name: "naive_loss_minimization", title: "Weight norm (log scale) under naive loss minimization vs perpAdamW and StableMax",
+            xLabel: "full-batch step", yLabel: "L2 norm of all weights", logY: true,
+            series: curves("weight_norm", [0, 1, 2, 3, 4]), keyPosition: "top left")
+        let margin = Figure(
+            name: "logit_margin", title: "Mean logit margin z_y - max_(k != y) z_k on the training set",
+            xLabel: "full-batch step", yLabel: "margin",
+            series: curves("margin", [0, 1, 2, 3, 4]), keyPosition: "top left")
+        let cosine = Figure(
+            name: "update_weight_cosine", title: "cos(update, weights) in the last layer: the NLM direction",
+            xLabel: "full-batch step", yLabel: "cosine", series: curves("update_weight_cosine", [0, 3]),
+            extra: ["set yrange [-1:1]"], keyPosition: "bottom right")
+        return [accuracy, collapse, growth, margin, cosine]
+    }
+}

@@ -1,0 +1,201 @@
+import Foundation
+import RepriseEngine
+import RepriseSuite
+
+/// Jacot, Gabriel & Hongler (2018), *Neural Tangent Kernel*: the numerical
+/// section (Figs. 1 and 2) at CPU scale, plus the width-scaling evidence the
+/// figures only hint at. Replications/ntk-regime/README.md gives the protocol.
+///
+/// Fully connected ReLU nets of `depth` weight layers in the NTK
+/// parametrization, scalar output, cost ½·mean (f − f*)², full-batch GD with lr 1.
+/// The empirical NTK Θ(x₀, x(γ)) on the unit circle is compared with its
+/// analytic limit at init, across widths, and after training.
+public struct NTKRegime: Scenario {
+    public static let id = "ntk-regime"
+    public init() {}
+
+    public func run(_ run: RunContext) throws {
+        let c = run.config
+        let depth = c.int("depth"), beta = c.double("beta"), lr = c.double("lr")
+        let widths = c.ints("widths"), seeds = c.int("seeds")
+
+        // MARK: Setup — x₀ = (1, 0) and x(γ) = (cos γ, sin γ) for γ in [−π, π]; the analytic curve is stored on its own.
+        let count = c.int("angles")
+        let angles = (0..<count).map { -Double.pi + 2 * Double.pi * Double($0) / Double(count - 1) }
+        let x0 = Tensor<Double>(shape: [1, 2], scalars: [1, 0]), circle: Tensor<Double> = Synthetic.circle(angles: angles)
+        let limit = NTK.reluLimit(x0, circle, depth: depth, beta: beta).scalars
+        for (g, v) in zip(angles, limit) { run.record("analytic/theta", x: g, y: v) }
+        let limitGram = NTK.reluLimit(circle, circle, depth: depth, beta: beta)
+
+        // Fig. 1 task: f* = x₁x₂ on Gaussian inputs.
+        var dataRNG = run.rng("fig1-data")
+        let xTrain: Tensor<Double> = Synthetic.gaussian(count: c.int("train_points"), dim: 2, rng: &dataRNG)
+        let yTrain = Tensor<Double>(shape: [xTrain.shape[0], 1], scalars: (0..<xTrain.shape[0]).map { xTrain[$0, 0] * xTrain[$0, 1] })
+
+        // MARK: Runs (Fig. 1) — per width and seed: the kernel at init, GD for `steps`, the kernel after.
+        var spread: [Double] = [], change: [Double] = [], initError: [Double] = []
+        let total = widths.count * seeds
+        for (wi, width) in widths.enumerated() {
+            var atInit: [[Double]] = [], trained: [[Double]] = [], relChange: [Double] = []
+            for seed in 0..<seeds {
+                try run.progress(wi * seeds + seed, of: total, "width \(width) seed \(seed)")
+                var rng = run.rng("init/\(width)/\(seed)")
+                let net = MLP<Double>(widths: [2] + Array(repeating: width, count: depth - 1) + [1], init: .ntk(beta: beta), rng: &rng)
+                let gram0 = NTK.empirical(net.layers, circle, circle)
+                atInit.append(NTK.empirical(net.layers, x0, circle).scalars)
+                try trainGD(net, xTrain, yTrain, lr: lr, steps: c.int("steps"))
+                trained.append(NTK.empirical(net.layers, x0, circle).scalars)
+                relChange.append(frobenius(NTK.empirical(net.layers, circle, circle), minus: gram0) / frobenius(gram0, minus: nil))
+            }
+            let mean0 = columnMeans(atInit), sd0 = columnSDs(atInit), meanT = columnMeans(trained)
+            for (k, g) in angles.enumerated() {
+                run.record("theta_init_mean/\(width)", x: g, y: mean0[k])
+                run.record("theta_init_sd/\(width)", x: g, y: sd0[k])
+                run.record("theta_trained_mean/\(width)", x: g, y: meanT[k])
+            }
+            // Spread: seed-to-seed standard deviation, averaged over the circle, relative to the limit.
+            spread.append(Stats.mean(zip(sd0, limit).map { $0 / $1 }))
+            change.append(Stats.mean(relChange))
+            initError.append(zip(mean0, limit).map { abs($0 / $1 - 1) }.max()!)
+            run.record("spread_init", x: Double(width), y: spread.last!)
+            run.record("relative_change", x: Double(width), y: change.last!)
+            run.record("max_relative_error_init", x: Double(width), y: initError.last!)
+        }
+        let logW = widths.map { Double.log(Double($0)) }
+        run.metric("widest_init_max_relative_error", initError.last!)
+        run.metric("spread_slope", Stats.slope(logW, spread.map { Double.log($0) }))
+        run.metric("change_slope", Stats.slope(logW, change.map { Double.log($0) }))
+        run.metric("widest_relative_change", change.last!)
+        run.metric("narrowest_relative_change", change.first!)
+
+        // MARK: Runs (Fig. 2) — 4 points on the circle; trained nets vs the kernel prediction with Θ∞.
+        let trainAngles = c.doubles("fig2_angles")
+        let xs: Tensor<Double> = Synthetic.circle(angles: trainAngles)
+        let ys = Tensor<Double>(shape: [trainAngles.count, 1], scalars: trainAngles.map { Double.cos($0) * Double.sin($0) })
+        let thetaXX = NTK.reluLimit(xs, xs, depth: depth, beta: beta), thetaGX = NTK.reluLimit(circle, xs, depth: depth, beta: beta)
+        var gaps: [Double] = []
+        let fig2Widths = c.ints("fig2_widths"), fig2Steps = c.int("fig2_steps")
+        for width in fig2Widths {
+            var gap: [Double] = []
+            for seed in 0..<seeds {
+                try run.progress(total, of: total, "fig. 2 width \(width) seed \(seed)")
+                var rng = run.rng("fig2/\(width)/\(seed)")
+                let net = MLP<Double>(widths: [2] + Array(repeating: width, count: depth - 1) + [1], init: .ntk(beta: beta), rng: &rng)
+                let f0Grid = net(Variable(circle)).value, f0Train = net(Variable(xs)).value
+                try trainGD(net, xs, ys, lr: lr, steps: fig2Steps)
+                let fT = net(Variable(circle)).value
+                let kernel = kernelGD(f0Grid: f0Grid.scalars, f0Train: f0Train.scalars, y: ys.scalars, thetaXX: thetaXX,
+                                      thetaGX: thetaGX, lr: lr, steps: fig2Steps)
+                gap.append((zip(fT.scalars, kernel).reduce(0) { $0 + ($1.0 - $1.1) * ($1.0 - $1.1) } / Double(count)).squareRoot())
+                if seed < 3 {
+                    for (k, g) in angles.enumerated() {
+                        run.record("fig2_net/\(width)/\(seed)", x: g, y: fT[flat: k])
+                        run.record("fig2_kernel/\(width)/\(seed)", x: g, y: kernel[k])
+                    }
+                }
+            }
+            gaps.append(Stats.mean(gap))
+            run.record("function_gap", x: Double(width), y: gaps.last!)
+        }
+        for (g, y) in zip(trainAngles, ys.scalars) { run.record("fig2_train_points", x: g, y: y) }
+        run.metric("function_gap_slope", Stats.slope(fig2Widths.map { Double.log(Double($0)) }, gaps.map { Double.log($0) }))
+        run.metric("widest_function_gap", gaps.last!)
+        // The limit's own Gram on the circle, summarized, so other implementations can be compared.
+        run.metric("analytic_theta_at_0", NTK.reluLimit([1, 0], [1, 0], depth: depth, beta: beta).ntk)
+        run.metric("analytic_theta_at_pi", NTK.reluLimit([1, 0], [-1, 0], depth: depth, beta: beta).ntk)
+        run.metric("analytic_gram_trace", (0..<count).reduce(0) { $0 + limitGram[$1, $1] })
+    }
+
+    // MARK: Training and the kernel prediction
+
+    /// Full-batch GD on ½·mean (f − f*)², the paper's cost; stops early (throws) on divergence.
+    func trainGD(_ net: MLP<Double>, _ x: Tensor<Double>, _ y: Tensor<Double>, lr: Double, steps: Int) throws {
+        let opt = Optimizer<Double>.sgd(net.parameters, lr: lr)
+        for step in 0..<steps {
+            opt.zeroGrad()
+            let loss = scale(meanSquaredError(net(Variable(x)), y), 0.5)
+            guard loss.value[flat: 0].isFinite else { throw SuiteError.badConfig("GD diverged at step \(step) (lr \(lr))") }
+            loss.backward()
+            opt.step()
+            if step % 50 == 0 { try Interrupts.checkpoint() }
+        }
+    }
+
+    /// GD in function space with a fixed kernel (the linearized net, Jacot et al. Sec. 5):
+    /// f ← f − (lr/N) Θ(·, X)(f(X) − Y), from the net's own f₀, for the same number of steps.
+    func kernelGD(f0Grid: [Double], f0Train: [Double], y: [Double], thetaXX: Tensor<Double>, thetaGX: Tensor<Double>,
+                  lr: Double, steps: Int) -> [Double] {
+        var fx = f0Train, fg = f0Grid
+        let n = Double(y.count)
+        for _ in 0..<steps {
+            let r = zip(fx, y).map { $0 - $1 }
+            for i in fx.indices { fx[i] -= lr / n * r.indices.reduce(0) { $0 + thetaXX[i, $1] * r[$1] } }
+            for i in fg.indices { fg[i] -= lr / n * r.indices.reduce(0) { $0 + thetaGX[i, $1] * r[$1] } }
+        }
+        return fg
+    }
+
+    // MARK: Small helpers
+
+    func frobenius(_ a: Tensor<Double>, minus b: Tensor<Double>?) -> Double {
+        var s = 0.0
+        for i in 0..<a.count { let d = a[flat: i] - (b?[flat: i] ?? 0); s += d * d }
+        return s.squareRoot()
+    }
+
+    func columnMeans(_ rows: [[Double]]) -> [Double] { rows[0].indices.map { k in Stats.mean(rows.map { $0[k] }) } }
+
+    func columnSDs(_ rows: [[Double]]) -> [Double] {
+        rows[0].indices.map { k in
+            let v = rows.map { $0[k] }, m = Stats.mean(v)
+            return (v.reduce(0) { $0 + ($1 - m) * ($1 - m) } / Double(max(1, v.count - 1))).squareRoot()
+        }
+    }
+
+    // MARK: Figures
+
+    public func figures(_ data: RunData) -> [Figure] {
+        let widths = data.series("spread_init").map { Int($0.x) }
+        guard let narrow = widths.first, let wide = widths.last else { return [] }
+        func band(_ w: Int) -> Figure.Series {
+            let mean = data.series("theta_init_mean/\(w)"), sd = data.series("theta_init_sd/\(w)")
+            return Figure.Series("width \(w), init: seed mean +- sd", mean, style: .yerrorbars,
+                                 bars: zip(mean, sd).map { ($0.y - $1.y, $0.y + $1.y) }, color: w == narrow ? 1 : 0)
+        }
+        let fig1 = Figure(
+            name: "fig1_kernel_on_circle", title: "NTK Theta(x0, x(gamma)) at init and after 200 GD steps (cf. Jacot et al. 2018, Fig. 1)",
+            xLabel: "gamma (radians), x = (cos gamma, sin gamma)", yLabel: "Theta(x0, x)",
+            series: [Figure.Series("analytic limit", data.series("analytic/theta"), style: .lines, color: 6),
+                     band(narrow), band(wide),
+                     Figure.Series("width \(narrow), after training (seed mean)", data.series("theta_trained_mean/\(narrow)"), style: .lines, color: 1),
+                     Figure.Series("width \(wide), after training (seed mean)", data.series("theta_trained_mean/\(wide)"), style: .lines, color: 0)],
+            extra: ["set xrange [-pi:pi]"], keyPosition: "top left")
+        let spread = data.series("spread_init"), change = data.series("relative_change")
+        func guide(_ pts: [(x: Double, y: Double)]) -> [(x: Double, y: Double)] {
+            guard let first = pts.first else { return [] }
+            return pts.map { ($0.x, first.y * Double.pow($0.x / first.x, -0.5)) }
+        }
+        let scaling = Figure(
+            name: "width_scaling", title: "NTK fluctuation at init and drift in training vs width",
+            xLabel: "width n (hidden units per layer)", yLabel: "relative size", logX: true, logY: true,
+            series: [Figure.Series("seed sd at init / limit (slope \(fmt(data.metric("spread_slope"))))", spread, color: 0),
+                     Figure.Series("|Theta_T - Theta_0|_F / |Theta_0|_F (slope \(fmt(data.metric("change_slope"))))", change, color: 1),
+                     Figure.Series("n^(-1/2) guide", guide(spread), style: .lines, color: 6)],
+            keyPosition: "bottom left")
+        let fig2Widths = Set(data.series.keys.filter { $0.hasPrefix("fig2_net/") }.map { Int($0.split(separator: "/")[1])! }).sorted()
+        var fig2Series: [Figure.Series] = [Figure.Series("training points", data.series("fig2_train_points"), style: .points, color: 6)]
+        for (i, w) in [fig2Widths.first, fig2Widths.last].compactMap({ $0 }).enumerated() {
+            for seed in 0..<3 {
+                let net = data.series("fig2_net/\(w)/\(seed)")
+                if net.isEmpty { continue }
+                fig2Series.append(Figure.Series(seed == 0 ? "width \(w): trained net" : "", net, style: .lines, color: 2 * i))
+                fig2Series.append(Figure.Series(seed == 0 ? "width \(w): kernel GD with Theta_inf" : "", data.series("fig2_kernel/\(w)/\(seed)"),
+                                                style: .points, color: 2 * i + 1))
+            }
+        }
+        let fig2 = Figure(name: "fig2_functions", title: "Trained nets vs the kernel prediction on the circle (cf. Jacot et al. 2018, Fig. 2)",
+                          xLabel: "gamma (radians)", yLabel: "f(x(gamma))", series: fig2Series, extra: ["set xrange [-pi:pi]"],
+                          keyPosition: "below")
+        return [fig1, scaling, fig2]
+    }
+}

@@ -1,0 +1,62 @@
+import Foundation
+import Testing
+
+/// Runs the built `reprise` binary ($REPRISE_BIN, else .build/release/reprise) and returns exit code and output.
+func reprise(_ args: [String]) throws -> (code: Int32, out: String, err: String) {
+    let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    let bin = ProcessInfo.processInfo.environment["REPRISE_BIN"] ?? root.appendingPathComponent(".build/release/reprise").path
+    let p = Process()
+    p.executableURL = URL(fileURLWithPath: bin)
+    p.arguments = args
+    p.currentDirectoryURL = root
+    let out = Pipe(), err = Pipe()
+    p.standardOutput = out
+    p.standardError = err
+    try p.run()
+    let o = out.fileHandleForReading.readDataToEndOfFile(), e = err.fileHandleForReading.readDataToEndOfFile()
+    p.waitUntilExit()
+    return (p.terminationStatus, String(decoding: o, as: UTF8.self), String(decoding: e, as: UTF8.self))
+}
+
+/// Every CLI verb once, and bad input: a clear message and a non-zero exit, with nothing written.
+@Suite(.serialized) struct CLITests {
+    let db = FileManager.default.temporaryDirectory.appendingPathComponent("cli-\(UUID().uuidString).sqlite").path
+
+    @Test func listAndDescribe() throws {
+        let list = try reprise(["list"])
+        #expect(list.code == 0)
+        for id in ["double-descent", "gradient-noise", "ntk-regime", "grokking-stablemax"] { #expect(list.out.contains(id)) }
+        let d = try reprise(["describe", "ntk-regime"])
+        #expect(d.code == 0 && d.out.contains("arXiv:1806.07572") && d.out.contains("Fig. 1"))
+    }
+
+    @Test func badInputIsRejectedClearly() throws {
+        let unknown = try reprise(["run", "no-such-scenario", "--db", db])
+        #expect(unknown.code != 0 && unknown.err.contains("unknown scenario 'no-such-scenario'"))
+        let key = try reprise(["run", "ntk-regime", "--profile", "smoke", "--set", "widthz=3", "--db", db])
+        #expect(key.code != 0 && key.err.contains("unknown key 'widthz'"))
+        let value = try reprise(["run", "ntk-regime", "--profile", "smoke", "--set", "seeds=many", "--db", db])
+        #expect(value.code != 0 && value.err.contains("expected a number"))
+        let profile = try reprise(["run", "ntk-regime", "--profile", "huge", "--db", db])
+        #expect(profile.code != 0 && profile.err.contains("unknown profile 'huge'"))
+        let format = try reprise(["export", "1", "--format", "xml", "--db", db])
+        #expect(format.code != 0 && format.err.contains("csv or json"))
+        // None of these started a run.
+        let check = try reprise(["check", "--db", db])
+        #expect(check.code == 0 && check.out.contains("no runs with baselines"))
+    }
+
+    @Test func runExportPlotJSON() throws {
+        let run = try reprise(["run", "ntk-regime", "--profile", "smoke", "--set", "widths=16,32", "--set", "fig2_widths=16,32",
+                               "--set", "steps=5", "--set", "fig2_steps=5", "--json", "--db", db])
+        #expect(run.code == 0)
+        let outcome = try #require(try JSONSerialization.jsonObject(with: Data(run.out.utf8)) as? [String: Any])
+        #expect(outcome["status"] as? String == "ok" && (outcome["claims"] as? [Any])?.count == 4)
+        let id = try #require(outcome["runID"] as? Int)
+        let csv = try reprise(["export", "\(id)", "--format", "csv", "--db", db])
+        #expect(csv.code == 0 && csv.out.hasPrefix("kind,name,x,value") && csv.out.contains("series,analytic/theta,"))
+        // A config other than the baseline's: check reports it rather than passing.
+        let check = try reprise(["check", "--db", db])
+        #expect(check.code == 1 && check.out.contains("config differs"))
+    }
+}
