@@ -45,7 +45,7 @@ public struct Tensor<T: Scalar>: @unchecked Sendable {
 
     /// Elementwise i.i.d. draws from N(0, std^2).
     public static func normal(_ shape: [Int], std: Double = 1, rng: inout RNG) -> Tensor {
-        var t = Tensor(uninitializedShape: shape)
+        let t = Tensor(uninitializedShape: shape)
         let p = t.storage.base
         for i in 0..<t.count { p[i] = T(rng.normal() * std) }
         return t
@@ -53,7 +53,7 @@ public struct Tensor<T: Scalar>: @unchecked Sendable {
 
     /// Elementwise i.i.d. draws from U(low, high).
     public static func uniform(_ shape: [Int], low: Double, high: Double, rng: inout RNG) -> Tensor {
-        var t = Tensor(uninitializedShape: shape)
+        let t = Tensor(uninitializedShape: shape)
         let p = t.storage.base
         for i in 0..<t.count { p[i] = T(low + (high - low) * rng.uniform()) }
         return t

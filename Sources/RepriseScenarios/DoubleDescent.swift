@@ -95,7 +95,7 @@ public struct DoubleDescent: Scenario {
                         readout = try trainReadout(phi, y, optimizer: o, batch: b, lr: lr, epochs: epochs,
                                             lambdaMax: raw.s[0] * raw.s[0] / Double(n), rng: &rng)
                     }
-                    let (a, b) = { if case let .gd(_, true) = fit { return (phiStd, phiTestStd) } else { return (phi, phiTest) } }()
+                    let (a, b) = { if case .gd(_, true) = fit { return (phiStd, phiTestStd) } else { return (phi, phiTest) } }()
                     let m = evaluate(readout, a, y, b, yTest)
                     trainLoss[fit.name]![k].append(m.trainLoss)
                     testError[fit.name]![k].append(m.testError)

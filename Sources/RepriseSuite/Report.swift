@@ -21,7 +21,11 @@ extension Suite {
             md += "## \(id): \(rep.info.title)\n\n"
             md += "\(rep.info.paper.authors) (\(rep.info.paper.year)), *\(rep.info.paper.title)*, arXiv:\(rep.info.paper.arxiv). "
             md += "Protocol and deviations: [Replications/\(id)/README.md](../Replications/\(id)/README.md).\n\n"
-            guard let record = try Replication.profileOrder.reversed().lazy.compactMap({ try? self.store.latestRun(scenario: id, profile: $0) }).first else {
+            var latest: Store.RunRecord?
+            for profile in Replication.profileOrder.reversed() where latest == nil {
+                latest = try store.latestRun(scenario: id, profile: profile)
+            }
+            guard let record = latest else {
                 md += "_No finished run in the store._\n\n"
                 continue
             }

@@ -11,8 +11,8 @@ set logscale y
 set arrow from 1, graph 0 to 1, graph 1 nohead dt 2 lc rgb "#888888"
 set terminal pngcairo size 960,640 font "DejaVu Sans,11" noenhanced
 set output 'condition_vs_p.png'
-plot 'condition_vs_p.dat' index 0 using 1:2 with linespoints lw 2 lc rgb "#0072B2" pt 4 ps 0.9 title "raw features", \
-     'condition_vs_p.dat' index 1 using 1:2 with linespoints lw 2 lc rgb "#D55E00" pt 5 ps 0.9 title "standardized features"
+plot 'condition_vs_p.dat' index 0 using 1:2 with linespoints lw 2 lc rgb "#0072B2" dt 1 pt 4 ps 0.9 title "raw features", \
+     'condition_vs_p.dat' index 1 using 1:2 with linespoints lw 2 lc rgb "#D55E00" dt 1 pt 5 ps 0.9 title "standardized features"
 set terminal svg size 960,640 font "DejaVu Sans,11" noenhanced
 set output 'condition_vs_p.svg'
 replot
