@@ -61,13 +61,17 @@ public struct ClaimResult: Codable, Sendable {
 }
 
 extension ClaimSpec {
-    /// Verdict from the metrics the run measured. A check on a metric the run
-    /// did not produce fails (it never passes by default); outside its profiles a claim is n/a.
+    /// Verdict from the metrics the run measured. Outside its profiles, or when the run did
+    /// not measure one of its metrics (e.g. `--set variants=...` left a variant out), a claim is
+    /// n/a: never a pass by default, and not a fail the run has no evidence for. A scenario that
+    /// stops recording a metric still shows up, as a changed verdict against its baseline.
     public func evaluate(metrics: [String: Double], profile: String) -> ClaimResult {
-        let measured = checks.map { c in "\(c.metric) = \(metrics[c.metric].map(fmt) ?? "missing")" }.joined(separator: "; ")
+        let measured = checks.map { c in "\(c.metric) = \(metrics[c.metric].map(fmt) ?? "not measured")" }.joined(separator: "; ")
         let threshold = checks.map(\.threshold).joined(separator: " and ")
         let verdict: Verdict
         if let ps = profiles, !ps.contains(profile) {
+            verdict = .notApplicable
+        } else if checks.contains(where: { metrics[$0.metric] == nil }) {
             verdict = .notApplicable
         } else {
             verdict = checks.allSatisfy { c in metrics[c.metric].map(c.holds) ?? false } ? .pass : .fail

@@ -69,7 +69,8 @@ func probeSuite(_ root: URL) throws -> Suite {
         #expect(spec.evaluate(metrics: ["a": 1.5, "b": -1], profile: "quick").verdict == .pass)
         #expect(spec.evaluate(metrics: ["a": 2.5, "b": -1], profile: "quick").verdict == .fail)
         #expect(spec.evaluate(metrics: ["a": .nan, "b": -1], profile: "quick").verdict == .fail)
-        #expect(spec.evaluate(metrics: ["b": -1], profile: "quick").verdict == .fail)          // missing never passes
+        #expect(spec.evaluate(metrics: ["b": -1], profile: "quick").verdict == .notApplicable) // not measured: never a pass
+        #expect(spec.evaluate(metrics: ["b": -1], profile: "quick").measured == "a = not measured; b = -1")
         #expect(spec.evaluate(metrics: ["a": 1.5, "b": -1], profile: "smoke").verdict == .notApplicable)
         #expect(spec.evaluate(metrics: ["a": 1.5, "b": -1], profile: "quick").measured == "a = 1.5; b = -1")
     }
