@@ -1,0 +1,20 @@
+# Rendered by reprise; re-render with: gnuplot softmax_collapse.gp
+set encoding utf8
+set title "Softmax Collapse: share of training samples with sum exp(z - max z) == 1 (solid) and zero loss (points)" noenhanced
+set xlabel "full-batch step" noenhanced
+set ylabel "fraction of training samples" noenhanced
+set key top left noenhanced box opaque
+set grid lc rgb "#dddddd"
+set border lw 1
+set yrange [-0.02:1.02]
+set terminal pngcairo size 960,640 font "DejaVu Sans,11" noenhanced
+set output 'softmax_collapse.png'
+plot 'softmax_collapse.dat' index 0 using 1:2 with lines lw 2 lc rgb "#0072B2" dt 1 pt 4 ps 0.9 title "softmax, float32", \
+     'softmax_collapse.dat' index 1 using 1:2 with lines lw 2 lc rgb "#D55E00" dt 1 pt 5 ps 0.9 title "softmax, float64", \
+     'softmax_collapse.dat' index 2 using 1:2 with lines lw 2 lc rgb "#009E73" dt 1 pt 6 ps 0.9 title "StableMax", \
+     'softmax_collapse.dat' index 3 using 1:2 with points lw 2 lc rgb "#0072B2" dt 1 pt 4 ps 0.9 title "softmax, float32: zero loss", \
+     'softmax_collapse.dat' index 4 using 1:2 with points lw 2 lc rgb "#D55E00" dt 1 pt 5 ps 0.9 title "softmax, float64: zero loss"
+set terminal svg size 960,640 font "DejaVu Sans,11" noenhanced
+set output 'softmax_collapse.svg'
+replot
+unset output
