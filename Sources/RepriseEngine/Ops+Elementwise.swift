@@ -55,62 +55,108 @@ enum Broadcast {
     }
 }
 
-@inline(__always)
-private func binary<T>(_ a: Variable<T>, _ b: Variable<T>,
-                       _ f: (T, T) -> T, da: @escaping (T, T) -> T, db: @escaping (T, T) -> T) -> Variable<T> {
+/// An elementwise function of two operands with its partial derivatives. The ops are types
+/// with static members, not closures, so that every op's forward and backward loops are
+/// specialized for it and vectorize: a closure called per element cost ~1 ns a call (perf: 6%
+/// of the LLaMA step, 7% of the grokking step in relu's backward alone).
+protocol BinaryFunction {
+    static func value<T: Scalar>(_ a: T, _ b: T) -> T
+    static func da<T: Scalar>(_ a: T, _ b: T) -> T
+    static func db<T: Scalar>(_ a: T, _ b: T) -> T
+}
+
+/// An elementwise function of one operand; its derivative may use the input x or the output y.
+protocol UnaryFunction {
+    static func value<T: Scalar>(_ x: T) -> T
+    static func derivative<T: Scalar>(_ x: T, _ y: T) -> T
+}
+
+private func binary<T, F: BinaryFunction>(_ a: Variable<T>, _ b: Variable<T>, _: F.Type) -> Variable<T> {
     let shape = Broadcast.shape(a.shape, b.shape)
     let ia = Broadcast(operand: a.shape, output: shape), ib = Broadcast(operand: b.shape, output: shape)
     var y = Tensor<T>(uninitializedShape: shape)
     let yp = y.mutableData, ap = a.value.data, bp = b.value.data, n = y.count
     if case .same = ia, case .same = ib {
-        for i in 0..<n { yp[i] = f(ap[i], bp[i]) }
+        for i in 0..<n { yp[i] = F.value(ap[i], bp[i]) }
     } else {
-        for i in 0..<n { yp[i] = f(ap[ia.index(i)], bp[ib.index(i)]) }
+        for i in 0..<n { yp[i] = F.value(ap[ia.index(i)], bp[ib.index(i)]) }
     }
     return Variable(y, parents: [a, b]) { out in
         let g = out.grad!.data, ap = a.value.data, bp = b.value.data
         if case .same = ia, case .same = ib {
-            if a.requiresGrad { let d = a.gradPointer(); for i in 0..<n { d[i] += g[i] * da(ap[i], bp[i]) } }
-            if b.requiresGrad { let d = b.gradPointer(); for i in 0..<n { d[i] += g[i] * db(ap[i], bp[i]) } }
+            if a.requiresGrad { let d = a.gradPointer(); for i in 0..<n { d[i] += g[i] * F.da(ap[i], bp[i]) } }
+            if b.requiresGrad { let d = b.gradPointer(); for i in 0..<n { d[i] += g[i] * F.db(ap[i], bp[i]) } }
             return
         }
         // Gradients of a broadcast operand are summed over the broadcast axes.
-        if a.requiresGrad { let d = a.gradPointer(); for i in 0..<n { let j = ia.index(i), k = ib.index(i); d[j] += g[i] * da(ap[j], bp[k]) } }
-        if b.requiresGrad { let d = b.gradPointer(); for i in 0..<n { let j = ia.index(i), k = ib.index(i); d[k] += g[i] * db(ap[j], bp[k]) } }
+        if a.requiresGrad { let d = a.gradPointer(); for i in 0..<n { let j = ia.index(i), k = ib.index(i); d[j] += g[i] * F.da(ap[j], bp[k]) } }
+        if b.requiresGrad { let d = b.gradPointer(); for i in 0..<n { let j = ia.index(i), k = ib.index(i); d[k] += g[i] * F.db(ap[j], bp[k]) } }
     }
 }
 
-public func + <T>(a: Variable<T>, b: Variable<T>) -> Variable<T> { binary(a, b, +, da: { _, _ in 1 }, db: { _, _ in 1 }) }
-public func - <T>(a: Variable<T>, b: Variable<T>) -> Variable<T> { binary(a, b, -, da: { _, _ in 1 }, db: { _, _ in -1 }) }
-public func * <T>(a: Variable<T>, b: Variable<T>) -> Variable<T> { binary(a, b, *, da: { _, y in y }, db: { x, _ in x }) }
+enum Add: BinaryFunction {
+    static func value<T: Scalar>(_ a: T, _ b: T) -> T { a + b }
+    static func da<T: Scalar>(_ a: T, _ b: T) -> T { 1 }
+    static func db<T: Scalar>(_ a: T, _ b: T) -> T { 1 }
+}
+enum Subtract: BinaryFunction {
+    static func value<T: Scalar>(_ a: T, _ b: T) -> T { a - b }
+    static func da<T: Scalar>(_ a: T, _ b: T) -> T { 1 }
+    static func db<T: Scalar>(_ a: T, _ b: T) -> T { -1 }
+}
+enum Multiply: BinaryFunction {
+    static func value<T: Scalar>(_ a: T, _ b: T) -> T { a * b }
+    static func da<T: Scalar>(_ a: T, _ b: T) -> T { b }
+    static func db<T: Scalar>(_ a: T, _ b: T) -> T { a }
+}
 
-@inline(__always)
-private func unary<T>(_ x: Variable<T>, _ f: (T) -> T, derivative: @escaping (_ x: T, _ y: T) -> T) -> Variable<T> {
+public func + <T>(a: Variable<T>, b: Variable<T>) -> Variable<T> { binary(a, b, Add.self) }
+public func - <T>(a: Variable<T>, b: Variable<T>) -> Variable<T> { binary(a, b, Subtract.self) }
+public func * <T>(a: Variable<T>, b: Variable<T>) -> Variable<T> { binary(a, b, Multiply.self) }
+
+private func unary<T, F: UnaryFunction>(_ x: Variable<T>, _: F.Type) -> Variable<T> {
     var y = Tensor<T>(uninitializedShape: x.shape)
     let yp = y.mutableData, xp = x.value.data, n = y.count
-    for i in 0..<n { yp[i] = f(xp[i]) }
+    for i in 0..<n { yp[i] = F.value(xp[i]) }
     return Variable(y, parents: [x]) { out in
         let g = out.grad!.data, xp = x.value.data, yp = out.value.data, d = x.gradPointer()
-        for i in 0..<n { d[i] += g[i] * derivative(xp[i], yp[i]) }
+        for i in 0..<n { d[i] += g[i] * F.derivative(xp[i], yp[i]) }
     }
 }
 
 /// max(x, 0); the derivative at 0 is taken as 0.
-public func relu<T>(_ x: Variable<T>) -> Variable<T> { unary(x, { $0 > 0 ? $0 : 0 }, derivative: { x, _ in x > 0 ? 1 : 0 }) }
-
+enum ReLU: UnaryFunction {
+    static func value<T: Scalar>(_ x: T) -> T { x > 0 ? x : 0 }
+    static func derivative<T: Scalar>(_ x: T, _ y: T) -> T { x > 0 ? 1 : 0 }
+}
 /// tanh x; d/dx = 1 − tanh² x.
-public func tanh<T>(_ x: Variable<T>) -> Variable<T> { unary(x, { T.tanh($0) }, derivative: { _, y in 1 - y * y }) }
-
+enum Tanh: UnaryFunction {
+    static func value<T: Scalar>(_ x: T) -> T { T.tanh(x) }
+    static func derivative<T: Scalar>(_ x: T, _ y: T) -> T { 1 - y * y }
+}
 /// SiLU (swish): x σ(x); d/dx = σ(x)(1 + x(1 − σ(x))).
-public func silu<T>(_ x: Variable<T>) -> Variable<T> {
-    unary(x, { $0 / (1 + T.exp(-$0)) }, derivative: { x, _ in
+enum SiLU: UnaryFunction {
+    static func value<T: Scalar>(_ x: T) -> T { x / (1 + T.exp(-x)) }
+    static func derivative<T: Scalar>(_ x: T, _ y: T) -> T {
         let s = 1 / (1 + T.exp(-x))
         return s * (1 + x * (1 - s))
-    })
+    }
 }
 
+public func relu<T>(_ x: Variable<T>) -> Variable<T> { unary(x, ReLU.self) }
+public func tanh<T>(_ x: Variable<T>) -> Variable<T> { unary(x, Tanh.self) }
+public func silu<T>(_ x: Variable<T>) -> Variable<T> { unary(x, SiLU.self) }
+
 /// c · x for a constant c.
-public func scale<T>(_ x: Variable<T>, _ c: T) -> Variable<T> { unary(x, { c * $0 }, derivative: { _, _ in c }) }
+public func scale<T>(_ x: Variable<T>, _ c: T) -> Variable<T> {
+    var y = Tensor<T>(uninitializedShape: x.shape)
+    let yp = y.mutableData, xp = x.value.data, n = y.count
+    for i in 0..<n { yp[i] = c * xp[i] }
+    return Variable(y, parents: [x]) { out in
+        let g = out.grad!.data, d = x.gradPointer()
+        for i in 0..<n { d[i] += g[i] * c }
+    }
+}
 
 /// Σ of all elements, as a scalar [1].
 public func sum<T>(_ x: Variable<T>) -> Variable<T> {
