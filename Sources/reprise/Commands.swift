@@ -81,17 +81,21 @@ struct Plot: ParsableCommand {
     @Argument(help: "Scenario id; omit with --all.") var id: String?
     @Flag(help: "Every scenario with a stored run.") var all = false
     @Option(help: "Which profile's latest run to draw.") var profile = "quick"
+    @Option(help: "Draw into this folder instead of results/figures/<id> (e.g. for a diagnostic run in another store).")
+    var out: String?
     @OptionGroup var store: StoreOptions
 
     func validate() throws {
         try validateProfile(profile)
         if all == (id != nil) { throw ValidationError("name one scenario, or pass --all") }
+        if all && out != nil { throw ValidationError("--out draws one scenario") }
     }
 
     func run() throws {
         let suite = try store.suite()
+        let dir = out.map { URL(fileURLWithPath: $0, isDirectory: true) }
         for id in all ? suite.ids : [id!] {
-            for url in try suite.plot(id, profile: profile) { print(url.path) }
+            for url in try suite.plot(id, profile: profile, into: dir) { print(url.path) }
         }
     }
 }

@@ -55,6 +55,14 @@ func reprise(_ args: [String]) throws -> (code: Int32, out: String, err: String)
         let id = try #require(outcome["runID"] as? Int)
         let csv = try reprise(["export", "\(id)", "--format", "csv", "--db", db])
         #expect(csv.code == 0 && csv.out.hasPrefix("kind,name,x,value") && csv.out.contains("series,analytic/theta,"))
+        // Figures of a run from another store go where --out says, leaving results/figures alone.
+        let out = FileManager.default.temporaryDirectory.appendingPathComponent("reprise-plot-\(getpid())").path
+        defer { try? FileManager.default.removeItem(atPath: out) }
+        let plot = try reprise(["plot", "ntk-regime", "--profile", "smoke", "--out", out, "--db", db])
+        #expect(plot.code == 0)
+        for ext in ["png", "svg", "dat", "gp"] {
+            #expect(FileManager.default.fileExists(atPath: out + "/width_scaling." + ext))
+        }
         // A config other than the baseline's: check reports it rather than passing.
         let check = try reprise(["check", "--db", db])
         #expect(check.code == 1 && check.out.contains("config differs"))
