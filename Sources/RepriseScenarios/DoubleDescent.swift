@@ -35,6 +35,10 @@ public struct DoubleDescent: Scenario {
         }
     }
 
+    public func validate(_ config: Config) throws {
+        try config.requireNames("iterative_optimizers", in: ["sgd", "adam"])
+    }
+
     // MARK: Setup
 
     public func run(_ run: RunContext) throws {

@@ -28,12 +28,19 @@ public struct GrokkingStableMax: Scenario {
         let beta2: Double
     }
 
+    static let variantKeys = ["softmax32", "softmax64", "stablemax", "perp", "weightdecay"]
+
+    public func validate(_ config: Config) throws {
+        try config.requireNames("variants", in: Self.variantKeys)
+        try config.requireNames("operation", in: ["add", "multiply"])
+    }
+
     // MARK: Setup
 
     public func run(_ run: RunContext) throws {
         let c = run.config
         var rng = run.rng("split")
-        let task = ModularArithmetic(p: c.int("p"), operation: ModularArithmetic.Operation(rawValue: c.string("operation")) ?? .add,
+        let task = ModularArithmetic(p: c.int("p"), operation: ModularArithmetic.Operation(rawValue: c.string("operation"))!,
                                      trainFraction: c.double("train_fraction"), rng: &rng)
         let all: [Variant] = [
             Variant(key: "softmax32", label: "softmax CE, float32", loss: .softmax, float64: false, perpendicular: false, weightDecay: 0, beta2: c.double("beta2")),
@@ -195,7 +202,7 @@ public struct GrokkingStableMax: Scenario {
         run.metric("\(k)_sc_onset", onset.map { Double(log.steps[$0]) } ?? .infinity)
         // Loss after SC onset relative to the loss at onset: near 1 when learning has stopped.
         run.metric("\(k)_loss_final_over_onset", onset.map { log.trainLoss.last! / log.trainLoss[$0] } ?? .nan)
-        // The NLM direction: mean |cos(update, W_out)| once the training set is fit.
+        // The NLM direction: mean cos(update, W_out) once the training set is fit.
         let after = fitStep.map { Array(log.cosine.dropFirst($0)) } ?? []
         run.metric("\(k)_cosine_after_fit", after.isEmpty ? .nan : Stats.mean(after))
         run.metric("\(k)_weight_norm_final", log.weightNorm.last!)
@@ -205,7 +212,7 @@ public struct GrokkingStableMax: Scenario {
     // MARK: Figures
 
     public func figures(_ data: RunData) -> [Figure] {
-        let keys = ["softmax32", "softmax64", "stablemax", "perp", "weightdecay"]
+        let keys = Self.variantKeys
         let labels = ["softmax, float32", "softmax, float64", "StableMax", "perpAdamW", "AdamW + wd"]
         let present = keys.indices.filter { !data.series("train_acc/\(keys[$0])").isEmpty }
         func curves(_ metric: String, _ which: [Int], style: Figure.Style = .lines, suffix: String = "") -> [Figure.Series] {

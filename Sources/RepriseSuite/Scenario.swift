@@ -13,6 +13,13 @@ public protocol Scenario: Sendable {
     func run(_ run: RunContext) throws
     /// The figures, drawn from stored data only, so they can be redrawn without re-running.
     func figures(_ data: RunData) -> [Figure]
+    /// Rejects values that the config's types allow but the scenario does not know (an
+    /// unknown variant name, say) before a run is stored.
+    func validate(_ config: Config) throws
+}
+
+extension Scenario {
+    public func validate(_ config: Config) throws {}
 }
 
 /// A stored run, as figures and reports read it.

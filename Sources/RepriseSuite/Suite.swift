@@ -50,6 +50,7 @@ public final class Suite {
         let type = try scenario(id)
         let rep = try replication(id)
         let (config, s) = try resolve(id, profile: profile, seed: seed, overrides: overrides)
+        try type.init().validate(config)
         let start = Date()
         let runID = try store.beginRun(scenario: id, profile: profile, config: config, seed: s, provenance: .current(root: root))
         let progress = Progress(label: "\(id)/\(profile) run \(runID)", quiet: quiet)
