@@ -109,7 +109,7 @@ extension LabeledImages {
 /// The algorithmic task of Power et al. (2022): every pair (a, b) in [0, p)²
 /// labelled (a op b) mod p, split into train/test by a seeded shuffle.
 public struct ModularArithmetic: Sendable {
-    public enum Operation: String, Sendable, Codable { case add, multiply }
+    public enum Operation: String, Sendable, Codable, CaseIterable { case add, multiply }
     public let p: Int
     public let trainPairs: [(Int, Int)], trainLabels: [Int]
     public let testPairs: [(Int, Int)], testLabels: [Int]

@@ -32,7 +32,7 @@ public struct GrokkingStableMax: Scenario {
 
     public func validate(_ config: Config) throws {
         try config.requireNames("variants", in: Self.variantKeys)
-        try config.requireNames("operation", in: ["add", "multiply"])
+        try config.requireNames("operation", in: ModularArithmetic.Operation.allCases.map(\.rawValue))
     }
 
     // MARK: Setup

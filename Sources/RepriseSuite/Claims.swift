@@ -68,13 +68,14 @@ extension ClaimSpec {
     public func evaluate(metrics: [String: Double], profile: String) -> ClaimResult {
         let measured = checks.map { c in "\(c.metric) = \(metrics[c.metric].map(fmt) ?? "not measured")" }.joined(separator: "; ")
         let threshold = checks.map(\.threshold).joined(separator: " and ")
+        let values = checks.compactMap { metrics[$0.metric] }
         let verdict: Verdict
         if let ps = profiles, !ps.contains(profile) {
             verdict = .notApplicable
-        } else if checks.contains(where: { metrics[$0.metric] == nil }) {
+        } else if values.count < checks.count {
             verdict = .notApplicable
         } else {
-            verdict = checks.allSatisfy { c in metrics[c.metric].map(c.holds) ?? false } ? .pass : .fail
+            verdict = zip(checks, values).allSatisfy { $0.holds($1) } ? .pass : .fail
         }
         return ClaimResult(id: id, statement: statement, measured: measured, threshold: threshold,
                            paperValue: paper?.value, paperSource: paper?.source, verdict: verdict)
