@@ -95,25 +95,30 @@ public enum Gnuplot {
     static func quote(_ s: String) -> String { "\"" + s.replacingOccurrences(of: "\"", with: "\\\"") + "\"" }
 
     static func scriptFile(_ f: Figure) -> String {
+        let keyBelow = f.keyPosition == "below"
         var lines = [
             "# Rendered by reprise; re-render with: gnuplot \(f.name).gp",
             "set encoding utf8",
             "set title \(quote(f.title)) noenhanced",
             "set xlabel \(quote(f.xLabel)) noenhanced",
             "set ylabel \(quote(f.yLabel)) noenhanced",
-            "set key \(f.keyPosition) noenhanced box opaque",
+            "set key \(f.keyPosition)\(keyBelow ? " maxcols 2" : "") noenhanced box opaque",
             "set grid lc rgb \"#dddddd\"",
             "set border lw 1",
         ]
+        // gnuplot does not leave room for a boxed key below the plot: its xlabel ends up under
+        // the key. Two columns make the key's height known, and the bottom margin is set to hold it.
+        if keyBelow { lines.append("set bmargin \(4 + (f.series.filter { !$0.label.isEmpty }.count + 1) / 2)") }
         if f.logX { lines.append("set logscale x") }
         if f.logY { lines.append("set logscale y") }
         lines += f.extra
         let plots = f.series.enumerated().map { i, s -> String in
             let color = palette[(s.color ?? i) % palette.count]
             let using = s.style == .yerrorbars ? "using 1:2:3:4" : "using 1:2"
-            let point = "pt \(4 + (s.color ?? i) % 6) ps 0.9"
+            // Point type and size only where points are drawn: gnuplot warns about them on lines.
+            let point = s.style == .lines ? "" : " pt \(4 + (s.color ?? i) % 6) ps 0.9"
             let title = s.label.isEmpty ? "notitle" : "title \(quote(s.label))"     // unlabelled: a repeat of a labelled curve
-            return "'\(f.name).dat' index \(i) \(using) with \(s.style.rawValue) lw 2 lc rgb \"\(color)\" dt \(s.dashed ? 2 : 1) \(point) \(title)"
+            return "'\(f.name).dat' index \(i) \(using) with \(s.style.rawValue) lw 2 lc rgb \"\(color)\" dt \(s.dashed ? 2 : 1)\(point) \(title)"
         }
         let plot = "plot " + plots.joined(separator: ", \\\n     ")
         lines += [

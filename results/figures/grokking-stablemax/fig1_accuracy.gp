@@ -9,16 +9,16 @@ set border lw 1
 set yrange [-0.02:1.05]
 set terminal pngcairo size 960,640 font "DejaVu Sans,11" noenhanced
 set output 'fig1_accuracy.png'
-plot 'fig1_accuracy.dat' index 0 using 1:2 with lines lw 2 lc rgb "#CC79A7" dt 1 pt 7 ps 0.9 title "perpAdamW: test", \
-     'fig1_accuracy.dat' index 1 using 1:2 with lines lw 2 lc rgb "#009E73" dt 1 pt 6 ps 0.9 title "StableMax: test", \
-     'fig1_accuracy.dat' index 2 using 1:2 with lines lw 2 lc rgb "#D55E00" dt 1 pt 5 ps 0.9 title "softmax, float64: test", \
-     'fig1_accuracy.dat' index 3 using 1:2 with lines lw 2 lc rgb "#0072B2" dt 1 pt 4 ps 0.9 title "softmax, float32: test", \
-     'fig1_accuracy.dat' index 4 using 1:2 with lines lw 2 lc rgb "#E69F00" dt 1 pt 8 ps 0.9 title "AdamW + wd: test", \
-     'fig1_accuracy.dat' index 5 using 1:2 with lines lw 2 lc rgb "#CC79A7" dt 2 pt 7 ps 0.9 notitle, \
-     'fig1_accuracy.dat' index 6 using 1:2 with lines lw 2 lc rgb "#009E73" dt 2 pt 6 ps 0.9 notitle, \
-     'fig1_accuracy.dat' index 7 using 1:2 with lines lw 2 lc rgb "#D55E00" dt 2 pt 5 ps 0.9 notitle, \
-     'fig1_accuracy.dat' index 8 using 1:2 with lines lw 2 lc rgb "#0072B2" dt 2 pt 4 ps 0.9 notitle, \
-     'fig1_accuracy.dat' index 9 using 1:2 with lines lw 2 lc rgb "#E69F00" dt 2 pt 8 ps 0.9 notitle
+plot 'fig1_accuracy.dat' index 0 using 1:2 with lines lw 2 lc rgb "#CC79A7" dt 1 title "perpAdamW: test", \
+     'fig1_accuracy.dat' index 1 using 1:2 with lines lw 2 lc rgb "#009E73" dt 1 title "StableMax: test", \
+     'fig1_accuracy.dat' index 2 using 1:2 with lines lw 2 lc rgb "#D55E00" dt 1 title "softmax, float64: test", \
+     'fig1_accuracy.dat' index 3 using 1:2 with lines lw 2 lc rgb "#0072B2" dt 1 title "softmax, float32: test", \
+     'fig1_accuracy.dat' index 4 using 1:2 with lines lw 2 lc rgb "#E69F00" dt 1 title "AdamW + wd: test", \
+     'fig1_accuracy.dat' index 5 using 1:2 with lines lw 2 lc rgb "#CC79A7" dt 2 notitle, \
+     'fig1_accuracy.dat' index 6 using 1:2 with lines lw 2 lc rgb "#009E73" dt 2 notitle, \
+     'fig1_accuracy.dat' index 7 using 1:2 with lines lw 2 lc rgb "#D55E00" dt 2 notitle, \
+     'fig1_accuracy.dat' index 8 using 1:2 with lines lw 2 lc rgb "#0072B2" dt 2 notitle, \
+     'fig1_accuracy.dat' index 9 using 1:2 with lines lw 2 lc rgb "#E69F00" dt 2 notitle
 set terminal svg size 960,640 font "DejaVu Sans,11" noenhanced
 set output 'fig1_accuracy.svg'
 replot

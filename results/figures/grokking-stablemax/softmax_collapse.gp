@@ -9,9 +9,9 @@ set border lw 1
 set yrange [-0.02:1.02]
 set terminal pngcairo size 960,640 font "DejaVu Sans,11" noenhanced
 set output 'softmax_collapse.png'
-plot 'softmax_collapse.dat' index 0 using 1:2 with lines lw 2 lc rgb "#0072B2" dt 1 pt 4 ps 0.9 title "softmax, float32", \
-     'softmax_collapse.dat' index 1 using 1:2 with lines lw 2 lc rgb "#D55E00" dt 1 pt 5 ps 0.9 title "softmax, float64", \
-     'softmax_collapse.dat' index 2 using 1:2 with lines lw 2 lc rgb "#009E73" dt 1 pt 6 ps 0.9 title "StableMax", \
+plot 'softmax_collapse.dat' index 0 using 1:2 with lines lw 2 lc rgb "#0072B2" dt 1 title "softmax, float32", \
+     'softmax_collapse.dat' index 1 using 1:2 with lines lw 2 lc rgb "#D55E00" dt 1 title "softmax, float64", \
+     'softmax_collapse.dat' index 2 using 1:2 with lines lw 2 lc rgb "#009E73" dt 1 title "StableMax", \
      'softmax_collapse.dat' index 3 using 1:2 with points lw 2 lc rgb "#0072B2" dt 1 pt 4 ps 0.9 title "softmax, float32: zero loss", \
      'softmax_collapse.dat' index 4 using 1:2 with points lw 2 lc rgb "#D55E00" dt 1 pt 5 ps 0.9 title "softmax, float64: zero loss"
 set terminal svg size 960,640 font "DejaVu Sans,11" noenhanced

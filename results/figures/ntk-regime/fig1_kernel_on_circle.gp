@@ -9,11 +9,11 @@ set border lw 1
 set xrange [-pi:pi]
 set terminal pngcairo size 960,640 font "DejaVu Sans,11" noenhanced
 set output 'fig1_kernel_on_circle.png'
-plot 'fig1_kernel_on_circle.dat' index 0 using 1:2 with lines lw 2 lc rgb "#000000" dt 1 pt 4 ps 0.9 title "analytic limit", \
+plot 'fig1_kernel_on_circle.dat' index 0 using 1:2 with lines lw 2 lc rgb "#000000" dt 1 title "analytic limit", \
      'fig1_kernel_on_circle.dat' index 1 using 1:2:3:4 with yerrorbars lw 2 lc rgb "#D55E00" dt 1 pt 5 ps 0.9 title "width 64, init: seed mean +- sd", \
      'fig1_kernel_on_circle.dat' index 2 using 1:2:3:4 with yerrorbars lw 2 lc rgb "#0072B2" dt 1 pt 4 ps 0.9 title "width 2048, init: seed mean +- sd", \
-     'fig1_kernel_on_circle.dat' index 3 using 1:2 with lines lw 2 lc rgb "#D55E00" dt 1 pt 5 ps 0.9 title "width 64, after training (seed mean)", \
-     'fig1_kernel_on_circle.dat' index 4 using 1:2 with lines lw 2 lc rgb "#0072B2" dt 1 pt 4 ps 0.9 title "width 2048, after training (seed mean)"
+     'fig1_kernel_on_circle.dat' index 3 using 1:2 with lines lw 2 lc rgb "#D55E00" dt 1 title "width 64, after training (seed mean)", \
+     'fig1_kernel_on_circle.dat' index 4 using 1:2 with lines lw 2 lc rgb "#0072B2" dt 1 title "width 2048, after training (seed mean)"
 set terminal svg size 960,640 font "DejaVu Sans,11" noenhanced
 set output 'fig1_kernel_on_circle.svg'
 replot

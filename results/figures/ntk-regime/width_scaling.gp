@@ -12,7 +12,7 @@ set terminal pngcairo size 960,640 font "DejaVu Sans,11" noenhanced
 set output 'width_scaling.png'
 plot 'width_scaling.dat' index 0 using 1:2 with linespoints lw 2 lc rgb "#0072B2" dt 1 pt 4 ps 0.9 title "seed sd at init / limit (slope -0.312)", \
      'width_scaling.dat' index 1 using 1:2 with linespoints lw 2 lc rgb "#D55E00" dt 1 pt 5 ps 0.9 title "|Theta_T - Theta_0|_F / |Theta_0|_F (slope -0.9427)", \
-     'width_scaling.dat' index 2 using 1:2 with lines lw 2 lc rgb "#000000" dt 1 pt 4 ps 0.9 title "n^(-1/2) guide"
+     'width_scaling.dat' index 2 using 1:2 with lines lw 2 lc rgb "#000000" dt 1 title "n^(-1/2) guide"
 set terminal svg size 960,640 font "DejaVu Sans,11" noenhanced
 set output 'width_scaling.svg'
 replot

@@ -8,8 +8,8 @@ set grid lc rgb "#dddddd"
 set border lw 1
 set terminal pngcairo size 960,640 font "DejaVu Sans,11" noenhanced
 set output 'zero_init_loss.png'
-plot 'zero_init_loss.dat' index 0 using 1:2 with lines lw 2 lc rgb "#0072B2" dt 1 pt 4 ps 0.9 title "no noise", \
-     'zero_init_loss.dat' index 1 using 1:2 with lines lw 2 lc rgb "#D55E00" dt 1 pt 5 ps 0.9 title "noise (eta 0.01, gamma 0.55)"
+plot 'zero_init_loss.dat' index 0 using 1:2 with lines lw 2 lc rgb "#0072B2" dt 1 title "no noise", \
+     'zero_init_loss.dat' index 1 using 1:2 with lines lw 2 lc rgb "#D55E00" dt 1 title "noise (eta 0.01, gamma 0.55)"
 set terminal svg size 960,640 font "DejaVu Sans,11" noenhanced
 set output 'zero_init_loss.svg'
 replot
