@@ -21,9 +21,9 @@ public struct RNG: Sendable {
 
     /// A child stream keyed by `label` (FNV-1a of the label mixed with this stream's state).
     public func split(_ label: String) -> RNG {
-        var h: UInt64 = 0xCBF2_9CE4_8422_2325
-        for b in label.utf8 { h = (h ^ UInt64(b)) &* 0x100_0000_01B3 }
-        var child = RNG(seed: state ^ h)
+        var h = FNV1a()
+        h.add(label.utf8)
+        var child = RNG(seed: state ^ h.state)
         _ = child.next()
         return RNG(seed: child.next())
     }
@@ -80,3 +80,21 @@ import RealModule
 @inline(__always) private func _log(_ x: Double) -> Double { Double.log(x) }
 @inline(__always) private func _cos(_ x: Double) -> Double { Double.cos(x) }
 @inline(__always) private func _sin(_ x: Double) -> Double { Double.sin(x) }
+
+/// FNV-1a 64: a fast, stable digest for stream labels, cache keys and identities (not for security).
+public struct FNV1a: Sendable {
+    public private(set) var state: UInt64 = 0xCBF2_9CE4_8422_2325
+    public init() {}
+    public mutating func add<S: Sequence>(_ bytes: S) where S.Element == UInt8 {
+        for b in bytes { state = (state ^ UInt64(b)) &* 0x100_0000_01B3 }
+    }
+    /// The eight bytes of `word`, least significant first.
+    public mutating func add(_ word: UInt64) {
+        var w = word
+        for _ in 0..<8 { state = (state ^ (w & 0xFF)) &* 0x100_0000_01B3; w >>= 8 }
+    }
+    public var hex: String {
+        let digits = String(state, radix: 16)
+        return String(repeating: "0", count: 16 - digits.count) + digits
+    }
+}

@@ -37,24 +37,12 @@ public struct DoubleDescent: Scenario {
 
     public func validate(_ config: Config) throws {
         try config.requireNames("iterative_optimizers", in: ["sgd", "adam"])
+        // Claims 3 and 4 read every fit at the interpolation threshold p = n.
+        guard config.doubles("p_over_n").contains(1) else { throw SuiteError.badConfig("p_over_n must contain 1 (the interpolation threshold)") }
     }
 
-    // MARK: Setup
-
-    public func run(_ run: RunContext) throws {
-        let c = run.config
-        let n = c.int("n_train"), nTest = c.int("n_test"), seeds = c.int("seeds")
-        let ratios = c.doubles("p_over_n"), iterativeRatios = Set(c.doubles("iterative_p_over_n"))
-        let ps = ratios.map { max(1, Int(($0 * Double(n)).rounded())) }
-
-        // Balanced subsets; label noise on the training labels only (Nakkiran et al. 2019); clean test labels.
-        var dataRNG = run.rng("data")
-        let train = try FashionMNIST.load(.train).balancedSubset(perClass: n / 10, rng: &dataRNG)
-            .withLabelNoise(fraction: c.double("label_noise"), rng: &dataRNG)
-        let test = try FashionMNIST.load(.test).balancedSubset(perClass: nTest / 10, rng: &dataRNG)
-        let x = train.images.converted(to: Double.self), xTest = test.images.converted(to: Double.self)
-        let y = oneHot(train.labels), yTest = test.labels
-
+    /// Every fit of the readout that the config asks for, in the order figures and tables use.
+    static func fits(_ c: Config) -> [Fit] {
         var fits: [Fit] = [.minNorm]
         for standardized in [false, true] { fits += c.ints("gd_steps").map { .gd(steps: $0, standardized: standardized) } }
         for o in c.strings("iterative_optimizers") {
@@ -62,69 +50,107 @@ public struct DoubleDescent: Scenario {
                 fits.append(.iterative(optimizer: o, batch: b, lr: lr, epochs: c.int("epochs")))
             }
         }
+        return fits
+    }
 
-        // MARK: Runs — per seed a fresh feature matrix W; the p features are its first p columns (nested models).
-        var testError: [String: [[Double]]] = [:], testMSE = testError, trainLoss = testError   // [fit][ratio][seed]
-        var condition: [String: [[Double]]] = [:]
-        for f in fits.map(\.name) {
-            testError[f] = Array(repeating: [], count: ps.count); testMSE[f] = testError[f]; trainLoss[f] = testError[f]
-        }
-        for v in ["raw", "standardized"] { condition[v] = Array(repeating: [], count: ps.count) }
+    static func featureCount(_ ratio: Double, n: Int) -> Int { max(1, Int((ratio * Double(n)).rounded())) }
 
-        var deadFractions: [Double] = []
-        let total = seeds * ps.count
-        for seed in 0..<seeds {
-            var featureRNG = run.rng("features/\(seed)")
-            let w = Tensor<Double>.normal([x.shape[1], ps.max()!], rng: &featureRNG)
-            for (k, p) in ps.enumerated() {
-                try run.progress(seed * ps.count + k, of: total, "seed \(seed) p=\(p)")
-                let phi = features(x, w, p), phiTest = features(xTest, w, p)
-                let raw = try svd(phi)
-                condition["raw"]![k].append(conditionNumber(raw.s, n: n, p: p))
-                let (phiStd, phiTestStd) = standardize(phi, phiTest)
-                let std = try svd(phiStd)
-                condition["standardized"]![k].append(conditionNumber(std.s, n: n, p: p))
-                if k == ps.count - 1 { deadFractions.append(deadFeatureFraction(phi)) }
+    // MARK: Trials — per seed a fresh feature matrix W; one trial per (seed, p) fits every readout on its first p columns.
 
-                for fit in fits {
-                    let readout: Tensor<Double>
-                    switch fit {
-                    case .minNorm: readout = spectralFit(raw, y, filter: minNormFilter(raw.s, n: n, p: p))
-                    case let .gd(steps, standardized):
-                        let f = standardized ? std : raw
-                        readout = spectralFit(f, y, filter: gdFilter(f.s, n: n, steps: steps))
-                    case let .iterative(o, b, lr, epochs):
-                        guard iterativeRatios.contains(ratios[k]) else { continue }
-                        var rng = run.rng("sgd/\(seed)/\(p)/\(fit.name)")
-                        readout = try trainReadout(phi, y, optimizer: o, batch: b, lr: lr, epochs: epochs,
-                                            lambdaMax: raw.s[0] * raw.s[0] / Double(n), rng: &rng)
-                    }
-                    let (a, b) = { if case .gd(_, true) = fit { return (phiStd, phiTestStd) } else { return (phi, phiTest) } }()
-                    let m = evaluate(readout, a, y, b, yTest)
-                    trainLoss[fit.name]![k].append(m.trainLoss)
-                    testError[fit.name]![k].append(m.testError)
-                    testMSE[fit.name]![k].append(m.testMSE)
-                }
+    public func trials(_ c: Config) throws -> [Trial] {
+        let n = c.int("n_train"), ratios = c.doubles("p_over_n"), iterativeRatios = Set(c.doubles("iterative_p_over_n"))
+        let ps = ratios.map { Self.featureCount($0, n: n) }
+        let shared = c.selecting(["n_train", "n_test", "label_noise", "gd_steps", "iterative_optimizers", "iterative_batch", "sgd_lr",
+                                  "adam_lr", "epochs"]).setting("p_max", Double(ps.max()!))
+        var out: [Trial] = []
+        for seed in 0..<c.int("seeds") {
+            for p in Array(Set(ps)).sorted() {
+                // Iterative fits where any ratio with this p asks for them (nested models: the same p is the same model).
+                let iterative = zip(ratios, ps).contains { $1 == p && iterativeRatios.contains($0) }
+                let svd = Double(n * p * min(n, p)), sgd = iterative ? Double(c.int("epochs") * n * p * 40) : 0
+                out.append(Trial("s\(seed)/p\(p)", shared.setting("p", Double(p)).setting("seed_index", Double(seed))
+                                    .setting("iterative", .bool(iterative)), cost: 2 * svd + sgd + 1e6))
             }
         }
-        try run.progress(total, of: total, "done")
+        return out
+    }
 
-        // MARK: Measurements — medians over seeds (at p = n the mean diverges; papers.md, Double descent).
-        func medians(_ table: [String: [[Double]]], _ name: String) -> [Double] { table[name]!.map(Stats.median) }
+    public func run(_ trial: TrialContext) throws {
+        let c = trial.config
+        let n = c.int("n_train"), nTest = c.int("n_test"), p = c.int("p"), seed = c.int("seed_index")
+        // Balanced subsets; label noise on the training labels only (Nakkiran et al. 2019); clean test labels.
+        var dataRNG = trial.rng("data")
+        let train = try FashionMNIST.load(.train).balancedSubset(perClass: n / 10, rng: &dataRNG)
+            .withLabelNoise(fraction: c.double("label_noise"), rng: &dataRNG)
+        let test = try FashionMNIST.load(.test).balancedSubset(perClass: nTest / 10, rng: &dataRNG)
+        let x = train.images.converted(to: Double.self), xTest = test.images.converted(to: Double.self)
+        let y = oneHot(train.labels), yTest = test.labels
+
+        var featureRNG = trial.rng("features/\(seed)")
+        let w = Tensor<Double>.normal([x.shape[1], c.int("p_max")], rng: &featureRNG)
+        let phi = features(x, w, p), phiTest = features(xTest, w, p)
+        let raw = try svd(phi)
+        trial.record("condition/raw", conditionNumber(raw.s, n: n, p: p))
+        let (phiStd, phiTestStd) = standardize(phi, phiTest)
+        let std = try svd(phiStd)
+        trial.record("condition/standardized", conditionNumber(std.s, n: n, p: p))
+        trial.record("dead_fraction", deadFeatureFraction(phi))
+
+        for fit in Self.fits(c) {
+            let readout: Tensor<Double>
+            switch fit {
+            case .minNorm: readout = spectralFit(raw, y, filter: minNormFilter(raw.s, n: n, p: p))
+            case let .gd(steps, standardized):
+                let f = standardized ? std : raw
+                readout = spectralFit(f, y, filter: gdFilter(f.s, n: n, steps: steps))
+            case let .iterative(o, b, lr, epochs):
+                guard c.bool("iterative") else { continue }
+                var rng = trial.rng("sgd/\(seed)/\(p)/\(fit.name)")
+                readout = try trainReadout(phi, y, optimizer: o, batch: b, lr: lr, epochs: epochs,
+                                           lambdaMax: raw.s[0] * raw.s[0] / Double(n), rng: &rng, trial: trial)
+            }
+            let (a, b) = { if case .gd(_, true) = fit { return (phiStd, phiTestStd) } else { return (phi, phiTest) } }()
+            let m = evaluate(readout, a, y, b, yTest)
+            trial.record("train_loss/\(fit.name)", m.trainLoss)
+            trial.record("test_error/\(fit.name)", m.testError)
+            trial.record("test_mse/\(fit.name)", m.testMSE)
+        }
+    }
+
+    // MARK: Measurements — medians over seeds (at p = n the mean diverges; papers.md, Double descent).
+
+    public func aggregate(_ results: TrialResults, into run: RunContext) throws {
+        let c = run.config
+        let n = c.int("n_train"), seeds = c.int("seeds"), ratios = c.doubles("p_over_n"), iterativeRatios = Set(c.doubles("iterative_p_over_n"))
+        let ps = ratios.map { Self.featureCount($0, n: n) }
+        let fits = Self.fits(c)
+        /// One value per seed at ratio index k; empty where the fit did not run there.
+        func perSeed(_ name: String, _ k: Int) -> [Double] {
+            (0..<seeds).map { results["s\($0)/p\(ps[k])"] }.filter { $0.has(name) }.map { $0.scalar(name) }
+        }
+        func ran(_ fit: Fit, _ k: Int) -> Bool {
+            if case .iterative = fit { return iterativeRatios.contains(ratios[k]) }
+            return true
+        }
+        var testError: [String: [[Double]]] = [:], trainLoss: [String: [[Double]]] = [:]     // [fit][ratio][seed]
+        for fit in fits {
+            testError[fit.name] = ratios.indices.map { ran(fit, $0) ? perSeed("test_error/\(fit.name)", $0) : [] }
+            trainLoss[fit.name] = ratios.indices.map { ran(fit, $0) ? perSeed("train_loss/\(fit.name)", $0) : [] }
+        }
         for fit in fits.map(\.name) {
             for (k, r) in ratios.enumerated() where !testError[fit]![k].isEmpty {
                 run.record("test_error/\(fit)", x: r, y: Stats.median(testError[fit]![k]))
-                run.record("test_mse/\(fit)", x: r, y: Stats.median(testMSE[fit]![k]))
+                run.record("test_mse/\(fit)", x: r, y: Stats.median(perSeed("test_mse/\(fit)", k)))
                 run.record("train_loss/\(fit)", x: r, y: Stats.median(trainLoss[fit]![k]))
                 for (s, e) in testError[fit]![k].enumerated() { run.record("test_error_seed/\(fit)/\(s)", x: r, y: e) }
             }
         }
         for v in ["raw", "standardized"] {
-            for (k, r) in ratios.enumerated() { run.record("condition/\(v)", x: r, y: Stats.median(condition[v]![k])) }
+            for (k, r) in ratios.enumerated() { run.record("condition/\(v)", x: r, y: Stats.median(perSeed("condition/\(v)", k))) }
         }
 
         // Claim 1: where the min-norm test error peaks, and how high above the best on each side.
-        let err = medians(testError, Fit.minNorm.name)
+        let err = testError[Fit.minNorm.name]!.map(Stats.median)
         let peak = err.indices.max { err[$0] < err[$1] }!
         let left = err[..<peak].min() ?? .nan, right = err[(peak + 1)...].min() ?? .nan
         run.metric("minnorm_peak_p_over_n", ratios[peak])
@@ -133,15 +159,15 @@ public struct DoubleDescent: Scenario {
         run.metric("minnorm_peak_over_best_right", err[peak] / right)
 
         // Claim 2: the condition number peaks at the same p.
-        let cond = condition["raw"]!.map(Stats.median)
+        let cond = ratios.indices.map { Stats.median(perSeed("condition/raw", $0)) }
         let condPeak = cond.indices.max { cond[$0] < cond[$1] }!
         run.metric("condition_peak_p_over_n", ratios[condPeak])
         run.metric("condition_peak_over_error_peak", ratios[condPeak] / ratios[peak])
         run.metric("condition_at_threshold", cond[ratios.firstIndex(of: 1) ?? peak])
-        run.metric("dead_feature_fraction", Stats.median(deadFractions))
+        run.metric("dead_feature_fraction", Stats.median(perSeed("dead_fraction", ratios.count - 1)))
 
-        // Claims 3 and 4 read every fit at the interpolation threshold p = n.
-        guard let atN = ratios.firstIndex(of: 1) else { throw SuiteError.badConfig("p_over_n must contain 1 (the interpolation threshold)") }
+        // Claims 3 and 4 read every fit at the interpolation threshold p = n (validate() guarantees it is on the grid).
+        let atN = ratios.firstIndex(of: 1)!
         var heights: [Double] = [], losses: [Double] = []
         for fit in fits.map(\.name) where !testError[fit]![atN].isEmpty {
             let h = Stats.median(testError[fit]![atN]), l = Stats.median(trainLoss[fit]![atN])
@@ -248,7 +274,7 @@ public struct DoubleDescent: Scenario {
 
     /// Mini-batch training of the readout through the engine (w = 0 at start, loss ‖Φw − Y‖²/2n per batch).
     func trainReadout(_ phi: Tensor<Double>, _ y: Tensor<Double>, optimizer: String, batch: Int, lr: Double, epochs: Int,
-               lambdaMax: Double, rng: inout RNG) throws -> Tensor<Double> {
+               lambdaMax: Double, rng: inout RNG, trial: TrialContext) throws -> Tensor<Double> {
         let (n, p, classes) = (phi.shape[0], phi.shape[1], y.shape[1])
         let w = Variable(Tensor<Double>.zeros([p, classes]), name: "readout", requiresGrad: true)
         let opt: Optimizer<Double> = optimizer == "sgd" ? .sgd([w], lr: lr / lambdaMax) : .adam([w], lr: lr)
@@ -261,7 +287,7 @@ public struct DoubleDescent: Scenario {
                 scale(meanSquaredError(matmul(Variable(phi.gatherRows(idx)), w), y.gatherRows(idx)), Double(classes) / 2).backward()
                 opt.step()
             }
-            try Interrupts.checkpoint()
+            try trial.checkpoint()
         }
         return w.value
     }

@@ -23,52 +23,123 @@ public struct GradientNoise: Scenario {
         var depth: Int
     }
 
-    // MARK: Setup
-
-    public func run(_ run: RunContext) throws {
-        let c = run.config
-        let depth = c.int("depth"), width = c.int("width")
-        let cells = [
+    /// The rows of Table 1 this scenario runs, and the shallow control.
+    static func cells(depth: Int, controlDepth: Int) -> [Cell] {
+        [
             Cell(key: "simple_noclip", label: "simple init, no clipping", initializer: .gaussian(std: 0.1), clip: nil, depth: depth),
             Cell(key: "simple_clip100", label: "simple init, clip 100", initializer: .gaussian(std: 0.1), clip: 100, depth: depth),
             Cell(key: "simple_clip10", label: "simple init, clip 10", initializer: .gaussian(std: 0.1), clip: 10, depth: depth),
             Cell(key: "he_clip10", label: "He init, clip 10", initializer: .he, clip: 10, depth: depth),
             Cell(key: "zero_clip10", label: "zero init, clip 10", initializer: .zeros, clip: 10, depth: depth),
-            Cell(key: "control5_simple_clip10", label: "\(c.int("control_depth")) layers: simple init, clip 10",
-                 initializer: .gaussian(std: 0.1), clip: 10, depth: c.int("control_depth")),
+            Cell(key: "control5_simple_clip10", label: "\(controlDepth) layers: simple init, clip 10",
+                 initializer: .gaussian(std: 0.1), clip: 10, depth: controlDepth),
         ]
-        var dataRNG = run.rng("data")
+    }
+
+    // MARK: Trials — every (cell, lr, seed), without and with noise, on the same init and batches.
+
+    public func trials(_ c: Config) throws -> [Trial] {
+        let shared = c.selecting(["depth", "control_depth", "width", "steps", "batch", "eta", "gamma", "train_size", "test_size", "loss_every"])
+        var out: [Trial] = []
+        for cell in Self.cells(depth: c.int("depth"), controlDepth: c.int("control_depth")) {
+            for lr in c.doubles("lr") {
+                for seed in 0..<c.int("seeds") {
+                    for noise in [false, true] {
+                        let config = shared.setting("cell", cell.key).setting("lr", lr).setting("seed_index", Double(seed))
+                            .setting("noise", .bool(noise))
+                        out.append(Trial(Self.trialKey(cell.key, lr, seed, noise), config,
+                                         cost: Double(c.int("steps") * (cell.depth + 16)) * (noise ? 1.5 : 1)))
+                    }
+                }
+            }
+        }
+        return out
+    }
+
+    static func trialKey(_ cell: String, _ lr: Double, _ seed: Int, _ noise: Bool) -> String {
+        "\(cell)/lr\(fmt(lr))/s\(seed)/\(noise ? "noise" : "plain")"
+    }
+
+    /// One training run: plain SGD (no momentum) on softmax cross-entropy, clipping, then noise.
+    public func run(_ trial: TrialContext) throws {
+        let c = trial.config
+        let cell = Self.cells(depth: c.int("depth"), controlDepth: c.int("control_depth")).first { $0.key == c.string("cell") }!
+        let lr = c.double("lr"), seed = c.int("seed_index"), noise = c.bool("noise")
+        var dataRNG = trial.rng("data")
         var train = try FashionMNIST.load(.train), test = try FashionMNIST.load(.test)
         if c.int("train_size") < train.count { train = train.balancedSubset(perClass: c.int("train_size") / 10, rng: &dataRNG) }
         if c.int("test_size") < test.count { test = test.balancedSubset(perClass: c.int("test_size") / 10, rng: &dataRNG) }
+        // The constant predictor's accuracy on this test set: the largest class share.
+        var counts = [Int](repeating: 0, count: 10)
+        for y in test.labels { counts[y] += 1 }
+        trial.record("constant_predictor_accuracy", Double(counts.max()!) / Double(test.count))
 
-        // MARK: Runs — every (lr, seed) of every cell, without and with noise, on the same init and batches.
+        // Init and batch order depend on (cell, lr, seed), not on noise: the comparison is paired.
+        var initRNG = trial.rng("init/\(cell.key)/\(lr)/\(seed)"), batchRNG = trial.rng("batches/\(lr)/\(seed)")
+        let model = MLP<Float>(widths: [784] + Array(repeating: c.int("width"), count: cell.depth) + [10], init: cell.initializer, rng: &initRNG)
+        var transforms: [GradientTransform] = []
+        if let clip = cell.clip { transforms.append(.clipGlobalNorm(clip)) }
+        if noise {
+            let seedBits = trial.rng("noise/\(cell.key)/\(lr)/\(seed)").state
+            transforms.append(.gaussianNoise(eta: c.double("eta"), gamma: c.double("gamma"), seed: seedBits))
+        }
+        let opt = Optimizer<Float>.sgd(model.parameters, lr: lr, transforms: transforms)
+        let steps = c.int("steps"), batch = c.int("batch"), every = c.int("loss_every")
+        var order = batchRNG.permutation(train.count), cursor = 0
+        var window = 0.0, windowCount = 0, diverged = false
+        for step in 0..<steps {
+            if cursor + batch > order.count { order = batchRNG.permutation(train.count); cursor = 0 }
+            let idx = Array(order[cursor..<(cursor + batch)])
+            cursor += batch
+            opt.zeroGrad()
+            let loss = softmaxCrossEntropy(model(Variable(train.images.gatherRows(idx))), labels: idx.map { train.labels[$0] })
+            let value = Double(loss.value[flat: 0])
+            guard value.isFinite else {
+                // Diverged: the weights are no longer finite; the net scores as whatever it predicts now.
+                trial.note("warning: loss \(fmt(value)) at step \(step); scored as diverged")
+                trial.record("loss_step", Double(step)); trial.record("loss", value)
+                diverged = true
+                break
+            }
+            loss.backward()
+            opt.step()
+            window += value; windowCount += 1
+            if (step + 1) % every == 0 {
+                trial.record("loss_step", Double(step + 1)); trial.record("loss", window / Double(windowCount))
+                window = 0; windowCount = 0
+            }
+            if step % 100 == 0 { try trial.checkpoint() }
+        }
+        trial.record("accuracy", accuracy(model, test))
+        trial.record("diverged", diverged ? 1 : 0)
+        trial.record("loss_step", []); trial.record("loss", [])      // present even when no window closed
+    }
+
+    // MARK: Measurements — best and average test accuracy per cell, as Table 1 reports them.
+
+    public func aggregate(_ results: TrialResults, into run: RunContext) throws {
+        let c = run.config
+        let cells = Self.cells(depth: c.int("depth"), controlDepth: c.int("control_depth"))
         let lrs = c.doubles("lr"), seeds = c.int("seeds")
         var accuracy: [String: [Double]] = [:]          // "<cell>/<plain|noise>" → one accuracy per (lr, seed)
         var diverged = 0
-        let total = cells.count * lrs.count * seeds * 2
-        var done = 0
         for (k, cell) in cells.enumerated() {
             for lr in lrs {
                 for seed in 0..<seeds {
                     for noise in [false, true] {
-                        try run.progress(done, of: total, "\(cell.key) lr=\(fmt(lr)) seed \(seed)\(noise ? " +noise" : "")")
-                        done += 1
-                        let result = try trainOnce(cell, width: width, lr: lr, noise: noise, seed: seed, train: train, test: test, run: run)
-                        accuracy["\(cell.key)/\(noise ? "noise" : "plain")", default: []].append(result.accuracy)
-                        if result.diverged { diverged += 1 }
-                        let tag = "\(noise ? "noise" : "plain")"
-                        run.record("accuracy/\(tag)", x: Double(k + 1), y: result.accuracy)
+                        let result = results[Self.trialKey(cell.key, lr, seed, noise)], tag = noise ? "noise" : "plain"
+                        accuracy["\(cell.key)/\(tag)", default: []].append(result.scalar("accuracy"))
+                        if result.scalar("diverged") != 0 { diverged += 1 }
+                        run.record("accuracy/\(tag)", x: Double(k + 1), y: result.scalar("accuracy"))
                         if seed == 0 && lr == lrs[0] {
-                            for (step, loss) in result.losses { run.record("train_loss/\(cell.key)/\(tag)", x: Double(step), y: loss) }
+                            for (step, loss) in zip(result.vector("loss_step"), result.vector("loss")) {
+                                run.record("train_loss/\(cell.key)/\(tag)", x: step, y: loss)
+                            }
                         }
                     }
                 }
             }
         }
-        try run.progress(total, of: total, "done")
-
-        // MARK: Measurements — best and average test accuracy per cell, as Table 1 reports them.
         for cell in cells {
             for tag in ["plain", "noise"] {
                 let a = accuracy["\(cell.key)/\(tag)"]!
@@ -85,51 +156,7 @@ public struct GradientNoise: Scenario {
         let simple = ["simple_noclip", "simple_clip100", "simple_clip10"]
         run.metric("simple_noise_mean_gain", Stats.mean(simple.map { run.metricValue("\($0)_mean_gain") }))
         run.metric("diverged_runs", Double(diverged))
-        // The constant predictor's accuracy on this test set: the largest class share.
-        var counts = [Int](repeating: 0, count: 10)
-        for y in test.labels { counts[y] += 1 }
-        run.metric("constant_predictor_accuracy", Double(counts.max()!) / Double(test.count))
-    }
-
-    struct Outcome { let accuracy: Double, diverged: Bool, losses: [(Int, Double)] }
-
-    /// One training run: plain SGD (no momentum) on softmax cross-entropy, clipping, then noise.
-    func trainOnce(_ cell: Cell, width: Int, lr: Double, noise: Bool, seed: Int, train: LabeledImages, test: LabeledImages,
-                   run: RunContext) throws -> Outcome {
-        let c = run.config
-        // Init and batch order depend on (cell, lr, seed), not on noise: the comparison is paired.
-        var initRNG = run.rng("init/\(cell.key)/\(lr)/\(seed)"), batchRNG = run.rng("batches/\(lr)/\(seed)")
-        let model = MLP<Float>(widths: [784] + Array(repeating: width, count: cell.depth) + [10], init: cell.initializer, rng: &initRNG)
-        var transforms: [GradientTransform] = []
-        if let clip = cell.clip { transforms.append(.clipGlobalNorm(clip)) }
-        if noise {
-            let seedBits = run.rng("noise/\(cell.key)/\(lr)/\(seed)").state
-            transforms.append(.gaussianNoise(eta: c.double("eta"), gamma: c.double("gamma"), seed: seedBits))
-        }
-        let opt = Optimizer<Float>.sgd(model.parameters, lr: lr, transforms: transforms)
-        let steps = c.int("steps"), batch = c.int("batch"), every = c.int("loss_every")
-        var order = batchRNG.permutation(train.count), cursor = 0
-        var losses: [(Int, Double)] = [], window = 0.0, windowCount = 0
-        for step in 0..<steps {
-            if cursor + batch > order.count { order = batchRNG.permutation(train.count); cursor = 0 }
-            let idx = Array(order[cursor..<(cursor + batch)])
-            cursor += batch
-            opt.zeroGrad()
-            let loss = softmaxCrossEntropy(model(Variable(train.images.gatherRows(idx))), labels: idx.map { train.labels[$0] })
-            let value = Double(loss.value[flat: 0])
-            guard value.isFinite else {
-                // Diverged: the weights are no longer finite; the net scores as whatever it predicts now.
-                run.note("warning: \(cell.key) lr=\(fmt(lr)) seed \(seed)\(noise ? " +noise" : ""): loss \(fmt(value)) at step \(step); scored as diverged")
-                losses.append((step, value))
-                return Outcome(accuracy: accuracy(model, test), diverged: true, losses: losses)
-            }
-            loss.backward()
-            opt.step()
-            window += value; windowCount += 1
-            if (step + 1) % every == 0 { losses.append((step + 1, window / Double(windowCount))); window = 0; windowCount = 0 }
-            if step % 100 == 0 { try Interrupts.checkpoint() }
-        }
-        return Outcome(accuracy: accuracy(model, test), diverged: false, losses: losses)
+        run.metric("constant_predictor_accuracy", results[Self.trialKey(cells[0].key, lrs[0], 0, false)].scalar("constant_predictor_accuracy"))
     }
 
     /// Test accuracy, evaluated in chunks. Non-finite logits count as wrong.

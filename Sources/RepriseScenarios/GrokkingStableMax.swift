@@ -35,14 +35,8 @@ public struct GrokkingStableMax: Scenario {
         try config.requireNames("operation", in: ModularArithmetic.Operation.allCases.map(\.rawValue))
     }
 
-    // MARK: Setup
-
-    public func run(_ run: RunContext) throws {
-        let c = run.config
-        var rng = run.rng("split")
-        let task = ModularArithmetic(p: c.int("p"), operation: ModularArithmetic.Operation(rawValue: c.string("operation"))!,
-                                     trainFraction: c.double("train_fraction"), rng: &rng)
-        let all: [Variant] = [
+    static func variants(_ c: Config) -> [Variant] {
+        [
             Variant(key: "softmax32", label: "softmax CE, float32", loss: .softmax, float64: false, perpendicular: false, weightDecay: 0, beta2: c.double("beta2")),
             Variant(key: "softmax64", label: "softmax CE, float64", loss: .softmax, float64: true, perpendicular: false, weightDecay: 0, beta2: c.double("beta2")),
             Variant(key: "stablemax", label: "StableMax CE, float32", loss: .stablemax, float64: false, perpendicular: false, weightDecay: 0,
@@ -51,18 +45,33 @@ public struct GrokkingStableMax: Scenario {
             Variant(key: "weightdecay", label: "AdamW + weight decay, softmax CE, float32", loss: .softmax, float64: false, perpendicular: false,
                     weightDecay: c.double("control_weight_decay"), beta2: c.double("beta2")),
         ]
-        let chosen = Set(c.strings("variants"))
-        let variants = all.filter { chosen.contains($0.key) }
+    }
 
-        // MARK: Runs — the same split and the same initial weights (drawn in float64, then cast) for every variant.
-        for (i, v) in variants.enumerated() {
-            let log = v.float64 ? try train(v, task, run: run, index: i, of: variants.count, Double.self)
-                                : try train(v, task, run: run, index: i, of: variants.count, Float.self)
-            record(log, v, run)
+    // MARK: Trials — one training run per variant, on the same split and the same initial weights.
+
+    public func trials(_ c: Config) throws -> [Trial] {
+        let shared = c.removing("variants")
+        return c.strings("variants").map { key in
+            Trial(key, shared.setting("variant", key), cost: Double(c.int("steps")) * (key == "softmax64" ? 2 : 1))
         }
-        try run.progress(variants.count, of: variants.count, "done")
+    }
 
-        // MARK: Measurements for the claims.
+    public func run(_ trial: TrialContext) throws {
+        let c = trial.config
+        var rng = trial.rng("split")
+        let task = ModularArithmetic(p: c.int("p"), operation: ModularArithmetic.Operation(rawValue: c.string("operation"))!,
+                                     trainFraction: c.double("train_fraction"), rng: &rng)
+        let v = Self.variants(c).first { $0.key == c.string("variant") }!
+        let log = v.float64 ? try train(v, task, trial: trial, Double.self) : try train(v, task, trial: trial, Float.self)
+        for (name, values) in log.columns { trial.record(name, values) }
+    }
+
+    // MARK: Measurements for the claims.
+
+    public func aggregate(_ results: TrialResults, into run: RunContext) throws {
+        let c = run.config
+        let chosen = c.strings("variants")
+        for v in Self.variants(c) where chosen.contains(v.key) { record(Log(results[v.key]), v, run) }
         let steps = Double(c.int("steps"))
         func onset(_ key: String) -> Double { run.metricValue("\(key)_sc_onset") }
         if chosen.contains("softmax32") && chosen.contains("softmax64") {
@@ -78,14 +87,30 @@ public struct GrokkingStableMax: Scenario {
         var steps: [Int] = []
         var trainAcc: [Double] = [], testAcc: [Double] = [], trainLoss: [Double] = [], testLoss: [Double] = []
         var sc: [Double] = [], zeroLoss: [Double] = [], weightNorm: [Double] = [], margin: [Double] = [], cosine: [Double] = []
+
+        init() {}
+
+        /// The log as a trial stores it, and back.
+        var columns: [(String, [Double])] {
+            [("steps", steps.map(Double.init)), ("train_acc", trainAcc), ("test_acc", testAcc), ("train_loss", trainLoss),
+             ("test_loss", testLoss), ("sc", sc), ("zero_loss", zeroLoss), ("weight_norm", weightNorm), ("margin", margin),
+             ("cosine", cosine)]
+        }
+
+        init(_ r: TrialValues) {
+            steps = r.vector("steps").map { Int($0) }
+            (trainAcc, testAcc, trainLoss, testLoss) = (r.vector("train_acc"), r.vector("test_acc"), r.vector("train_loss"), r.vector("test_loss"))
+            (sc, zeroLoss, weightNorm, margin, cosine) = (r.vector("sc"), r.vector("zero_loss"), r.vector("weight_norm"), r.vector("margin"),
+                                                          r.vector("cosine"))
+        }
     }
 
     /// Builds the model in T, trains it full-batch, and logs the diagnostics.
-    func train<T: Scalar>(_ v: Variant, _ task: ModularArithmetic, run: RunContext, index: Int, of count: Int, _: T.Type) throws -> Log {
-        let c = run.config
+    func train<T: Scalar>(_ v: Variant, _ task: ModularArithmetic, trial: TrialContext, _: T.Type) throws -> Log {
+        let c = trial.config
         let p = task.p, width = c.int("width")
         // PyTorch's nn.Linear default init (the authors' code), drawn once in float64 so every variant starts alike.
-        var initRNG = run.rng("init")
+        var initRNG = trial.rng("init")
         func layer(_ fanIn: Int, _ rows: Int, _ cols: Int, _ name: String) -> Variable<T> {
             let b = 1 / Double(fanIn).squareRoot()
             return Variable(Tensor<Double>.uniform([rows, cols], low: -b, high: b, rng: &initRNG).converted(to: T.self), name: name, requiresGrad: true)
@@ -110,7 +135,7 @@ public struct GrokkingStableMax: Scenario {
             let loss = lossOf(z, task.trainLabels)
             let measure = step % every == 0 || step == steps
             if measure {
-                try run.progress(index * steps + step, of: count * steps, "\(v.key) step \(step)")
+                try trial.checkpoint()
                 let zt = logits(testRows).value
                 let d = diagnostics(z.value, task.trainLabels, loss: v.loss)
                 log.steps.append(step)

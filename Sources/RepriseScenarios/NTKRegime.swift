@@ -14,39 +14,83 @@ public struct NTKRegime: Scenario {
     public static let id = "ntk-regime"
     public init() {}
 
-    public func run(_ run: RunContext) throws {
-        let c = run.config
-        let depth = c.int("depth"), beta = c.double("beta"), lr = c.double("lr")
-        let widths = c.ints("widths"), seeds = c.int("seeds")
+    /// The two experiments of the paper's Sec. 6; a trial is one net of one of them.
+    enum Part: String { case fig1, fig2 }
 
-        // MARK: Setup — x₀ = (1, 0) and x(γ) = (cos γ, sin γ) for γ in [−π, π]; the analytic curve is stored on its own.
+    // MARK: Trials — one net per (width, seed): Fig. 1's kernel before and after GD, Fig. 2's trained function.
+
+    public func trials(_ c: Config) throws -> [Trial] {
+        let shared = c.selecting(["depth", "beta", "lr", "angles"])
+        let fig1 = shared.merging(c.selecting(["train_points", "steps"])).setting("part", Part.fig1.rawValue)
+        let fig2 = shared.merging(c.selecting(["fig2_angles", "fig2_steps"])).setting("part", Part.fig2.rawValue)
+        let seeds = 0..<c.int("seeds")
+        // Cost: GD steps on a width² hidden layer, plus (Fig. 1) the kernel's per-point Jacobians.
+        return c.ints("widths").flatMap { w in seeds.map { s in
+            Trial("fig1/w\(w)/s\(s)", fig1.setting("width", Double(w)).setting("seed_index", Double(s)),
+                  cost: Double(w * w) * Double(c.int("steps") + 3 * c.int("angles")))
+        } } + c.ints("fig2_widths").flatMap { w in seeds.map { s in
+            Trial("fig2/w\(w)/s\(s)", fig2.setting("width", Double(w)).setting("seed_index", Double(s)),
+                  cost: Double(w * w) * Double(c.int("fig2_steps")) / 4)
+        } }
+    }
+
+    public func run(_ trial: TrialContext) throws {
+        let c = trial.config
+        let depth = c.int("depth"), beta = c.double("beta"), lr = c.double("lr"), width = c.int("width"), seed = c.int("seed_index")
         let count = c.int("angles")
-        let angles = (0..<count).map { -Double.pi + 2 * Double.pi * Double($0) / Double(count - 1) }
-        let x0 = Tensor<Double>(shape: [1, 2], scalars: [1, 0]), circle: Tensor<Double> = Synthetic.circle(angles: angles)
-        let limit = NTK.reluLimit(x0, circle, depth: depth, beta: beta).scalars
+        let circle: Tensor<Double> = Synthetic.circle(angles: Self.angles(count))
+        func net(_ label: String) -> MLP<Double> {
+            var rng = trial.rng(label)
+            return MLP<Double>(widths: [2] + Array(repeating: width, count: depth - 1) + [1], init: .ntk(beta: beta), rng: &rng)
+        }
+        switch Part(rawValue: c.string("part"))! {
+        case .fig1:
+            // x₀ = (1, 0) against x(γ) = (cos γ, sin γ); the task f* = x₁x₂ on Gaussian inputs, shared by every net.
+            let x0 = Tensor<Double>(shape: [1, 2], scalars: [1, 0])
+            var dataRNG = trial.rng("fig1-data")
+            let xTrain: Tensor<Double> = Synthetic.gaussian(count: c.int("train_points"), dim: 2, rng: &dataRNG)
+            let yTrain = Tensor<Double>(shape: [xTrain.shape[0], 1], scalars: (0..<xTrain.shape[0]).map { xTrain[$0, 0] * xTrain[$0, 1] })
+            let model = net("init/\(width)/\(seed)")
+            let gram0 = NTK.empirical(model.layers, circle, circle)
+            trial.record("theta_init", NTK.empirical(model.layers, x0, circle).scalars)
+            try trainGD(model, xTrain, yTrain, lr: lr, steps: c.int("steps"), trial: trial)
+            trial.record("theta_trained", NTK.empirical(model.layers, x0, circle).scalars)
+            trial.record("relative_change", frobenius(NTK.empirical(model.layers, circle, circle), minus: gram0) / frobenius(gram0, minus: nil))
+        case .fig2:
+            // 4 points on the circle; the trained net against kernel GD with Θ∞ from the same f₀.
+            let trainAngles = c.doubles("fig2_angles"), steps = c.int("fig2_steps")
+            let xs: Tensor<Double> = Synthetic.circle(angles: trainAngles)
+            let ys = Tensor<Double>(shape: [trainAngles.count, 1], scalars: trainAngles.map { Double.cos($0) * Double.sin($0) })
+            let thetaXX = NTK.reluLimit(xs, xs, depth: depth, beta: beta), thetaGX = NTK.reluLimit(circle, xs, depth: depth, beta: beta)
+            let model = net("fig2/\(width)/\(seed)")
+            let f0Grid = model(Variable(circle)).value, f0Train = model(Variable(xs)).value
+            try trainGD(model, xs, ys, lr: lr, steps: steps, trial: trial)
+            let fT = model(Variable(circle)).value.scalars
+            let kernel = kernelGD(f0Grid: f0Grid.scalars, f0Train: f0Train.scalars, y: ys.scalars, thetaXX: thetaXX,
+                                  thetaGX: thetaGX, lr: lr, steps: steps)
+            trial.record("net", fT)
+            trial.record("kernel", kernel)
+            trial.record("gap", (zip(fT, kernel).reduce(0) { $0 + ($1.0 - $1.1) * ($1.0 - $1.1) } / Double(count)).squareRoot())
+        }
+    }
+
+    static func angles(_ count: Int) -> [Double] { (0..<count).map { -Double.pi + 2 * Double.pi * Double($0) / Double(count - 1) } }
+
+    // MARK: Measurements — seed means and spreads per width, against the analytic limit.
+
+    public func aggregate(_ results: TrialResults, into run: RunContext) throws {
+        let c = run.config
+        let depth = c.int("depth"), beta = c.double("beta"), widths = c.ints("widths"), seeds = c.int("seeds")
+        let count = c.int("angles"), angles = Self.angles(count)
+        let circle: Tensor<Double> = Synthetic.circle(angles: angles)
+        let limit = NTK.reluLimit(Tensor<Double>(shape: [1, 2], scalars: [1, 0]), circle, depth: depth, beta: beta).scalars
         for (g, v) in zip(angles, limit) { run.record("analytic/theta", x: g, y: v) }
         let limitGram = NTK.reluLimit(circle, circle, depth: depth, beta: beta)
 
-        // Fig. 1 task: f* = x₁x₂ on Gaussian inputs.
-        var dataRNG = run.rng("fig1-data")
-        let xTrain: Tensor<Double> = Synthetic.gaussian(count: c.int("train_points"), dim: 2, rng: &dataRNG)
-        let yTrain = Tensor<Double>(shape: [xTrain.shape[0], 1], scalars: (0..<xTrain.shape[0]).map { xTrain[$0, 0] * xTrain[$0, 1] })
-
-        // MARK: Runs (Fig. 1) — per width and seed: the kernel at init, GD for `steps`, the kernel after.
         var spread: [Double] = [], change: [Double] = [], initError: [Double] = []
-        let total = widths.count * seeds
-        for (wi, width) in widths.enumerated() {
-            var atInit: [[Double]] = [], trained: [[Double]] = [], relChange: [Double] = []
-            for seed in 0..<seeds {
-                try run.progress(wi * seeds + seed, of: total, "width \(width) seed \(seed)")
-                var rng = run.rng("init/\(width)/\(seed)")
-                let net = MLP<Double>(widths: [2] + Array(repeating: width, count: depth - 1) + [1], init: .ntk(beta: beta), rng: &rng)
-                let gram0 = NTK.empirical(net.layers, circle, circle)
-                atInit.append(NTK.empirical(net.layers, x0, circle).scalars)
-                try trainGD(net, xTrain, yTrain, lr: lr, steps: c.int("steps"))
-                trained.append(NTK.empirical(net.layers, x0, circle).scalars)
-                relChange.append(frobenius(NTK.empirical(net.layers, circle, circle), minus: gram0) / frobenius(gram0, minus: nil))
-            }
+        for width in widths {
+            let nets = (0..<seeds).map { results["fig1/w\(width)/s\($0)"] }
+            let atInit = nets.map { $0.vector("theta_init") }, trained = nets.map { $0.vector("theta_trained") }
             let mean0 = columnMeans(atInit), sd0 = columnSDs(atInit), meanT = columnMeans(trained)
             for (k, g) in angles.enumerated() {
                 run.record("theta_init_mean/\(width)", x: g, y: mean0[k])
@@ -55,7 +99,7 @@ public struct NTKRegime: Scenario {
             }
             // Spread: seed-to-seed standard deviation, averaged over the circle, relative to the limit.
             spread.append(Stats.mean(zip(sd0, limit).map { $0 / $1 }))
-            change.append(Stats.mean(relChange))
+            change.append(Stats.mean(nets.map { $0.scalar("relative_change") }))
             initError.append(zip(mean0, limit).map { abs($0 / $1 - 1) }.max()!)
             run.record("spread_init", x: Double(width), y: spread.last!)
             run.record("relative_change", x: Double(width), y: change.last!)
@@ -68,36 +112,21 @@ public struct NTKRegime: Scenario {
         run.metric("widest_relative_change", change.last!)
         run.metric("narrowest_relative_change", change.first!)
 
-        // MARK: Runs (Fig. 2) — 4 points on the circle; trained nets vs the kernel prediction with Θ∞.
-        let trainAngles = c.doubles("fig2_angles")
-        let xs: Tensor<Double> = Synthetic.circle(angles: trainAngles)
-        let ys = Tensor<Double>(shape: [trainAngles.count, 1], scalars: trainAngles.map { Double.cos($0) * Double.sin($0) })
-        let thetaXX = NTK.reluLimit(xs, xs, depth: depth, beta: beta), thetaGX = NTK.reluLimit(circle, xs, depth: depth, beta: beta)
         var gaps: [Double] = []
-        let fig2Widths = c.ints("fig2_widths"), fig2Steps = c.int("fig2_steps")
+        let fig2Widths = c.ints("fig2_widths")
         for width in fig2Widths {
-            var gap: [Double] = []
-            for seed in 0..<seeds {
-                try run.progress(total, of: total, "fig. 2 width \(width) seed \(seed)")
-                var rng = run.rng("fig2/\(width)/\(seed)")
-                let net = MLP<Double>(widths: [2] + Array(repeating: width, count: depth - 1) + [1], init: .ntk(beta: beta), rng: &rng)
-                let f0Grid = net(Variable(circle)).value, f0Train = net(Variable(xs)).value
-                try trainGD(net, xs, ys, lr: lr, steps: fig2Steps)
-                let fT = net(Variable(circle)).value
-                let kernel = kernelGD(f0Grid: f0Grid.scalars, f0Train: f0Train.scalars, y: ys.scalars, thetaXX: thetaXX,
-                                      thetaGX: thetaGX, lr: lr, steps: fig2Steps)
-                gap.append((zip(fT.scalars, kernel).reduce(0) { $0 + ($1.0 - $1.1) * ($1.0 - $1.1) } / Double(count)).squareRoot())
-                if seed < 3 {
-                    for (k, g) in angles.enumerated() {
-                        run.record("fig2_net/\(width)/\(seed)", x: g, y: fT[flat: k])
-                        run.record("fig2_kernel/\(width)/\(seed)", x: g, y: kernel[k])
-                    }
+            let nets = (0..<seeds).map { results["fig2/w\(width)/s\($0)"] }
+            for (seed, r) in nets.enumerated().prefix(3) {
+                for (k, g) in angles.enumerated() {
+                    run.record("fig2_net/\(width)/\(seed)", x: g, y: r.vector("net")[k])
+                    run.record("fig2_kernel/\(width)/\(seed)", x: g, y: r.vector("kernel")[k])
                 }
             }
-            gaps.append(Stats.mean(gap))
+            gaps.append(Stats.mean(nets.map { $0.scalar("gap") }))
             run.record("function_gap", x: Double(width), y: gaps.last!)
         }
-        for (g, y) in zip(trainAngles, ys.scalars) { run.record("fig2_train_points", x: g, y: y) }
+        let trainAngles = c.doubles("fig2_angles")
+        for g in trainAngles { run.record("fig2_train_points", x: g, y: Double.cos(g) * Double.sin(g)) }
         run.metric("function_gap_slope", Stats.slope(fig2Widths.map { Double.log(Double($0)) }, gaps.map { Double.log($0) }))
         run.metric("widest_function_gap", gaps.last!)
         // The limit's own Gram on the circle, summarized, so other implementations can be compared.
@@ -109,7 +138,7 @@ public struct NTKRegime: Scenario {
     // MARK: Training and the kernel prediction
 
     /// Full-batch GD on ½·mean (f − f*)², the paper's cost; stops early (throws) on divergence.
-    func trainGD(_ net: MLP<Double>, _ x: Tensor<Double>, _ y: Tensor<Double>, lr: Double, steps: Int) throws {
+    func trainGD(_ net: MLP<Double>, _ x: Tensor<Double>, _ y: Tensor<Double>, lr: Double, steps: Int, trial: TrialContext) throws {
         let opt = Optimizer<Double>.sgd(net.parameters, lr: lr)
         for step in 0..<steps {
             opt.zeroGrad()
@@ -117,7 +146,7 @@ public struct NTKRegime: Scenario {
             guard loss.value[flat: 0].isFinite else { throw SuiteError.badConfig("GD diverged at step \(step) (lr \(lr))") }
             loss.backward()
             opt.step()
-            if step % 50 == 0 { try Interrupts.checkpoint() }
+            if step % 50 == 0 { try trial.checkpoint() }
         }
     }
 

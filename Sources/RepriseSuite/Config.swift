@@ -1,4 +1,5 @@
 import Foundation
+import RepriseEngine
 
 /// One value of a scenario profile: what JSON can hold, minus objects.
 public enum ConfigValue: Sendable, Equatable, CustomStringConvertible {
@@ -73,6 +74,33 @@ public struct Config: Sendable, Equatable {
 
     public init(_ values: [String: ConfigValue]) { self.values = values }
 
+    /// Parses canonical JSON (what `canonicalJSON` writes): how a worker receives its trial's config.
+    public init(json: String) throws {
+        guard let obj = try? JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any] else {
+            throw SuiteError.badConfig("not a JSON object: \(json.prefix(80))")
+        }
+        var values: [String: ConfigValue] = [:]
+        for (k, v) in obj { values[k] = try ConfigValue(json: v, key: k) }
+        self.values = values
+    }
+
+    /// The values under `keys` only: what one trial reads of its run's config.
+    public func selecting(_ keys: [String]) -> Config {
+        Config(values.filter { keys.contains($0.key) })
+    }
+
+    /// Both configs' values; `other` wins where both have a key.
+    public func merging(_ other: Config) -> Config { Config(values.merging(other.values) { $1 }) }
+
+    /// This config with one more value (a trial's own coordinates: its width, its seed index).
+    public func setting(_ key: String, _ value: Double) -> Config { setting(key, .number(value)) }
+    public func setting(_ key: String, _ value: String) -> Config { setting(key, .string(value)) }
+    public func setting(_ key: String, _ value: ConfigValue) -> Config {
+        var out = self
+        out.values[key] = value
+        return out
+    }
+
     public func removing(_ key: String) -> Config {
         var out = self
         out.values[key] = nil
@@ -146,9 +174,9 @@ public struct Config: Sendable, Equatable {
 
     /// FNV-1a 64 of the canonical JSON, hex: equal configs, equal hash.
     public var hash: String {
-        var h: UInt64 = 0xCBF2_9CE4_8422_2325
-        for b in canonicalJSON.utf8 { h = (h ^ UInt64(b)) &* 0x100_0000_01B3 }
-        return String(format: "%016llx", h)
+        var h = FNV1a()
+        h.add(canonicalJSON.utf8)
+        return h.hex
     }
 }
 
@@ -162,6 +190,7 @@ public enum SuiteError: Error, CustomStringConvertible {
     case store(String)
     case tool(String)
     case noRuns(String)
+    case trialFailed(String, String)
     case interrupted
 
     public var description: String {
@@ -174,6 +203,7 @@ public enum SuiteError: Error, CustomStringConvertible {
         case let .store(s): return "results store: \(s)"
         case let .tool(s): return s
         case let .noRuns(s): return s
+        case let .trialFailed(key, message): return "trial \(key) failed: \(message)"
         case .interrupted: return "interrupted"
         }
     }

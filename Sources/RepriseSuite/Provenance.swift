@@ -34,14 +34,11 @@ public struct Provenance: Sendable {
         #endif
     }
 
-    /// Wall and CPU time and the peak resident set of this process.
+    /// Wall and CPU time and the peak resident set of one trial or one run (measured by `Meter`).
     public struct Usage: Sendable {
         public let wallSeconds: Double, cpuSeconds: Double, peakRSSMegabytes: Double
-        public static func since(_ start: Date) -> Usage {
-            var ru = rusage()
-            getrusage(RUSAGE_SELF.rawValue, &ru)
-            let cpu = Double(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) + Double(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6
-            return Usage(wallSeconds: Date().timeIntervalSince(start), cpuSeconds: cpu, peakRSSMegabytes: Double(ru.ru_maxrss) / 1024)
+        public init(wallSeconds: Double, cpuSeconds: Double, peakRSSMegabytes: Double) {
+            (self.wallSeconds, self.cpuSeconds, self.peakRSSMegabytes) = (wallSeconds, cpuSeconds, peakRSSMegabytes)
         }
     }
 

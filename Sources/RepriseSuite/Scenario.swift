@@ -5,17 +5,27 @@ import RepriseEngine
 /// Everything declarative (paper, numbers, claims, profiles) lives in
 /// `Replications/<id>/`; adding a scenario is that folder plus one type
 /// conforming to this protocol, listed in `RepriseScenarios/Registry.swift`.
+///
+/// The work is split as a methods section is: `trials` lists the independent
+/// units (each a pure function of its own config and the seed), `run(_:)` does
+/// one of them, and `aggregate` turns their results into the series and metrics
+/// that claims, figures and baselines read. The suite runs trials in parallel,
+/// caches them in the store and resumes after an interrupt.
 public protocol Scenario: Sendable {
     static var id: String { get }
     init()
-    /// Runs the protocol, recording series and metrics into `run`; claims are
-    /// then judged from the recorded metrics, never by the scenario itself.
-    func run(_ run: RunContext) throws
-    /// The figures, drawn from stored data only, so they can be redrawn without re-running.
-    func figures(_ data: RunData) -> [Figure]
     /// Rejects values that the config's types allow but the scenario does not know (an
     /// unknown variant name, say) before a run is stored.
     func validate(_ config: Config) throws
+    /// The run's independent trials, in the order `aggregate` wants them.
+    func trials(_ config: Config) throws -> [Trial]
+    /// Runs one trial, recording its results into `trial`.
+    func run(_ trial: TrialContext) throws
+    /// Turns the trials' results into the run's series and metrics; claims are
+    /// then judged from the recorded metrics, never by the scenario itself.
+    func aggregate(_ results: TrialResults, into run: RunContext) throws
+    /// The figures, drawn from stored data only, so they can be redrawn without re-running.
+    func figures(_ data: RunData) -> [Figure]
 }
 
 extension Scenario {
@@ -40,22 +50,18 @@ public struct RunData: Sendable {
     public func metric(_ name: String) -> Double { metrics[name] ?? .nan }
 }
 
-/// What a scenario sees while it runs: its resolved config and seed, a place to
-/// record series and metrics, and progress reporting that also delivers Ctrl-C.
+/// What the aggregate step writes into: the run's resolved config and seed, and
+/// the series and metrics that are stored with the run.
 public final class RunContext {
     public let scenario: String, profile: String
     public let config: Config
     public let seed: UInt64
     private(set) var series: [String: [(x: Double, y: Double)]] = [:]
     private(set) var metrics: [String: Double] = [:]
-    private let progressReporter: Progress
 
-    init(scenario: String, profile: String, config: Config, seed: UInt64, progress: Progress) {
-        (self.scenario, self.profile, self.config, self.seed, self.progressReporter) = (scenario, profile, config, seed, progress)
+    init(scenario: String, profile: String, config: Config, seed: UInt64) {
+        (self.scenario, self.profile, self.config, self.seed) = (scenario, profile, config, seed)
     }
-
-    /// A random stream for one named part of the run, independent of the others.
-    public func rng(_ label: String) -> RNG { RNG(seed: seed).split(label) }
 
     /// Appends a point to a series (a curve of a figure, or a row of a table).
     public func record(_ name: String, x: Double, y: Double) { series[name, default: []].append((x, y)) }
@@ -66,12 +72,4 @@ public final class RunContext {
 
     /// A metric recorded earlier in this run (NaN if none), for metrics derived from others.
     public func metricValue(_ name: String) -> Double { metrics[name] ?? .nan }
-
-    /// Reports progress and is where an interrupt (Ctrl-C) stops the run.
-    public func progress(_ done: Int, of total: Int, _ label: String = "") throws {
-        try Interrupts.checkpoint()
-        progressReporter.update(done, total, label)
-    }
-
-    public func note(_ message: String) { progressReporter.note(message) }
 }

@@ -2,17 +2,19 @@ import CSQLite
 import Foundation
 
 /// The results store: one SQLite file holding every run with its provenance,
-/// the series its figures are drawn from, its metrics and its claim verdicts.
+/// the series its figures are drawn from, its metrics and its claim verdicts,
+/// and every finished trial with its values (the trial cache).
 ///
 /// WAL journaling and a busy timeout let several `reprise` processes write one
 /// store at once; each run's data is written in one transaction, so an
 /// interrupted run never leaves half a run or touches earlier ones. The schema
 /// version is SQLite's `user_version`; README documents the tables.
 public final class Store {
-    public static let schemaVersion = 1
+    public static let schemaVersion = 2
     public let path: String
     let busyTimeout: Double
     private var db: OpaquePointer?
+    private var lastErrorWasBusy = false
 
     /// `busyTimeout`: how long a write waits for another process's transaction, in seconds.
     public init(path: String, busyTimeout: Double = 15) throws {
@@ -27,9 +29,21 @@ public final class Store {
         }
         sqlite3_busy_timeout(db, Int32(busyTimeout * 1000))
         do {
-            try exec("PRAGMA journal_mode=WAL")
+            // Switching a fresh file to WAL and creating the schema take locks for which SQLite
+            // does not always call the busy handler: when another process opens the same new
+            // store at that moment, wait for it here, within the same timeout.
+            let deadline = Date().addingTimeInterval(busyTimeout)
+            while true {
+                do {
+                    try exec("PRAGMA journal_mode=WAL")
+                    try migrate()
+                    break
+                } catch where lastErrorWasBusy && Date() < deadline {
+                    lastErrorWasBusy = false
+                    usleep(20_000)
+                }
+            }
             try exec("PRAGMA foreign_keys=ON")
-            try migrate()
             try markCrashedRuns()
         } catch {
             sqlite3_close(db)
@@ -41,44 +55,76 @@ public final class Store {
 
     // MARK: Schema
 
+    /// Creates or upgrades the schema. An old version is read again inside the write
+    /// transaction, so two processes opening a fresh store at once cannot both create it;
+    /// a current store is opened without taking the write lock.
     private func migrate() throws {
-        let version = try query("PRAGMA user_version") { Int(sqlite3_column_int64($0, 0)) }.first ?? 0
-        if version > Self.schemaVersion {
-            throw SuiteError.store("\(path) has schema version \(version), newer than this reprise (\(Self.schemaVersion)); upgrade reprise")
-        }
-        guard version < 1 else { return }
+        func version() throws -> Int { try query("PRAGMA user_version") { Int(sqlite3_column_int64($0, 0)) }.first ?? 0 }
+        if try version() == Self.schemaVersion { return }
         try transaction {
-            try exec("""
-            CREATE TABLE runs(
-              id INTEGER PRIMARY KEY AUTOINCREMENT,
-              scenario TEXT NOT NULL, profile TEXT NOT NULL,
-              config_json TEXT NOT NULL, config_hash TEXT NOT NULL, seed INTEGER NOT NULL,
-              status TEXT NOT NULL CHECK (status IN ('running','ok','failed','interrupted','crashed')),
-              error TEXT,
-              started_at TEXT NOT NULL, ended_at TEXT,
-              wall_seconds REAL, cpu_seconds REAL, peak_rss_mb REAL, pid INTEGER,
-              git_commit TEXT, git_dirty INTEGER,
-              swift_version TEXT, openblas TEXT, blas_threads INTEGER, cpu_model TEXT, cores INTEGER, os TEXT);
-            CREATE INDEX runs_by_scenario ON runs(scenario, profile, id);
-            CREATE TABLE points(
-              run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
-              series TEXT NOT NULL, seq INTEGER NOT NULL, x REAL NOT NULL,
-              y REAL, nonfinite TEXT CHECK (nonfinite IN ('nan','inf','-inf')),
-              PRIMARY KEY (run_id, series, seq));
-            CREATE TABLE metrics(
-              run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
-              name TEXT NOT NULL, value REAL, nonfinite TEXT CHECK (nonfinite IN ('nan','inf','-inf')),
-              PRIMARY KEY (run_id, name));
-            CREATE TABLE claims(
-              run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
-              claim_id TEXT NOT NULL, statement TEXT NOT NULL, measured TEXT NOT NULL, threshold TEXT NOT NULL,
-              paper_value TEXT, paper_source TEXT,
-              verdict TEXT NOT NULL CHECK (verdict IN ('pass','fail','n/a')),
-              PRIMARY KEY (run_id, claim_id));
-            PRAGMA user_version = 1;
-            """)
+            let version = try version()
+            if version > Self.schemaVersion {
+                throw SuiteError.store("\(path) has schema version \(version), newer than this reprise (\(Self.schemaVersion)); upgrade reprise")
+            }
+            if version < 1 { try exec(Self.schemaV1) }
+            if version < 2 { try exec(Self.schemaV2) }
         }
     }
+
+    private static let schemaV1 = """
+    CREATE TABLE runs(
+      id INTEGER PRIMARY KEY AUTOINCREMENT,
+      scenario TEXT NOT NULL, profile TEXT NOT NULL,
+      config_json TEXT NOT NULL, config_hash TEXT NOT NULL, seed INTEGER NOT NULL,
+      status TEXT NOT NULL CHECK (status IN ('running','ok','failed','interrupted','crashed')),
+      error TEXT,
+      started_at TEXT NOT NULL, ended_at TEXT,
+      wall_seconds REAL, cpu_seconds REAL, peak_rss_mb REAL, pid INTEGER,
+      git_commit TEXT, git_dirty INTEGER,
+      swift_version TEXT, openblas TEXT, blas_threads INTEGER, cpu_model TEXT, cores INTEGER, os TEXT);
+    CREATE INDEX runs_by_scenario ON runs(scenario, profile, id);
+    CREATE TABLE points(
+      run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+      series TEXT NOT NULL, seq INTEGER NOT NULL, x REAL NOT NULL,
+      y REAL, nonfinite TEXT CHECK (nonfinite IN ('nan','inf','-inf')),
+      PRIMARY KEY (run_id, series, seq));
+    CREATE TABLE metrics(
+      run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+      name TEXT NOT NULL, value REAL, nonfinite TEXT CHECK (nonfinite IN ('nan','inf','-inf')),
+      PRIMARY KEY (run_id, name));
+    CREATE TABLE claims(
+      run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+      claim_id TEXT NOT NULL, statement TEXT NOT NULL, measured TEXT NOT NULL, threshold TEXT NOT NULL,
+      paper_value TEXT, paper_source TEXT,
+      verdict TEXT NOT NULL CHECK (verdict IN ('pass','fail','n/a')),
+      PRIMARY KEY (run_id, claim_id));
+    PRAGMA user_version = 1;
+    """
+
+    /// Version 2: the trial cache. A trial is found by its cache key (scenario, trial key,
+    /// the trial's config hash, seed, code identity); its values are exact float64 bits.
+    private static let schemaV2 = """
+    ALTER TABLE runs ADD COLUMN code_id TEXT;
+    ALTER TABLE runs ADD COLUMN trials_total INTEGER;
+    ALTER TABLE runs ADD COLUMN trials_computed INTEGER;
+    CREATE TABLE trials(
+      id INTEGER PRIMARY KEY AUTOINCREMENT,
+      scenario TEXT NOT NULL, trial_key TEXT NOT NULL,
+      config_json TEXT NOT NULL, config_hash TEXT NOT NULL, seed INTEGER NOT NULL, code_id TEXT NOT NULL,
+      values_digest TEXT NOT NULL,
+      started_at TEXT NOT NULL, wall_seconds REAL NOT NULL, cpu_seconds REAL NOT NULL, peak_rss_mb REAL NOT NULL,
+      blas_threads INTEGER NOT NULL, pid INTEGER NOT NULL);
+    CREATE INDEX trials_by_cache_key ON trials(scenario, trial_key, config_hash, seed, code_id, id);
+    CREATE TABLE trial_values(
+      trial_id INTEGER NOT NULL REFERENCES trials(id) ON DELETE CASCADE,
+      name TEXT NOT NULL, data BLOB NOT NULL,
+      PRIMARY KEY (trial_id, name));
+    CREATE TABLE run_trials(
+      run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+      trial_id INTEGER NOT NULL REFERENCES trials(id),
+      PRIMARY KEY (run_id, trial_id));
+    PRAGMA user_version = 2;
+    """
 
     /// Runs left 'running' by a process that no longer exists died without saying so (kill -9, power loss).
     private func markCrashedRuns() throws {
@@ -90,22 +136,29 @@ public final class Store {
 
     // MARK: Writing runs
 
-    public func beginRun(scenario: String, profile: String, config: Config, seed: UInt64, provenance: Provenance) throws -> Int64 {
+    public func beginRun(scenario: String, profile: String, config: Config, seed: UInt64, codeID: String,
+                         provenance: Provenance) throws -> Int64 {
         try exec("""
         INSERT INTO runs(scenario, profile, config_json, config_hash, seed, status, started_at, pid,
-                         git_commit, git_dirty, swift_version, openblas, blas_threads, cpu_model, cores, os)
-        VALUES (?, ?, ?, ?, ?, 'running', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                         git_commit, git_dirty, swift_version, openblas, blas_threads, cpu_model, cores, os, code_id)
+        VALUES (?, ?, ?, ?, ?, 'running', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
         """, [.text(scenario), .text(profile), .text(config.canonicalJSON), .text(config.hash), .int(Int64(bitPattern: seed)),
               .text(Provenance.timestamp()), .int(Int64(getpid())), .text(provenance.gitCommit), .int(provenance.gitDirty ? 1 : 0),
               .text(provenance.swiftVersion), .text(provenance.openblas), .int(Int64(provenance.blasThreads)),
-              .text(provenance.cpuModel), .int(Int64(provenance.cores)), .text(provenance.os)])
+              .text(provenance.cpuModel), .int(Int64(provenance.cores)), .text(provenance.os), .text(codeID)])
         return sqlite3_last_insert_rowid(db)
     }
 
-    /// Writes a run's data and final status in one transaction.
+    /// Writes a run's data, the trials it was aggregated from, and its final status in one transaction.
     public func finishRun(_ id: Int64, status: String, error: String?, usage: Provenance.Usage,
+                          trials: (ids: [Int64], computed: Int)? = nil,
                           series: [String: [(x: Double, y: Double)]], metrics: [String: Double], claims: [ClaimResult]) throws {
         try transaction {
+            if let trials {
+                for t in trials.ids { try exec("INSERT OR IGNORE INTO run_trials(run_id, trial_id) VALUES (?, ?)", [.int(id), .int(t)]) }
+                try exec("UPDATE runs SET trials_total = ?, trials_computed = ? WHERE id = ?",
+                         [.int(Int64(trials.ids.count)), .int(Int64(trials.computed)), .int(id)])
+            }
             let insertPoint = try prepare("INSERT INTO points(run_id, series, seq, x, y, nonfinite) VALUES (?, ?, ?, ?, ?, ?)")
             defer { sqlite3_finalize(insertPoint) }
             for name in series.keys.sorted() {
@@ -133,6 +186,90 @@ public final class Store {
 
     public func deleteRun(_ id: Int64) throws { try exec("DELETE FROM runs WHERE id = ?", [.int(id)]) }
 
+    // MARK: The trial cache
+
+    /// What identifies a trial's result: the same key never holds different science.
+    public struct TrialKey: Sendable, Hashable {
+        public let scenario: String, trial: String, configHash: String, seed: UInt64, codeID: String
+        public init(scenario: String, trial: String, configHash: String, seed: UInt64, codeID: String) {
+            (self.scenario, self.trial, self.configHash, self.seed, self.codeID) = (scenario, trial, configHash, seed, codeID)
+        }
+        var values: [Value] { [.text(scenario), .text(trial), .text(configHash), .int(Int64(bitPattern: seed)), .text(codeID)] }
+    }
+
+    /// The newest stored trial with this cache key, if any.
+    public func cachedTrial(_ key: TrialKey) throws -> Int64? {
+        try query("""
+        SELECT id FROM trials WHERE scenario = ? AND trial_key = ? AND config_hash = ? AND seed = ? AND code_id = ?
+        ORDER BY id DESC LIMIT 1
+        """, key.values) { sqlite3_column_int64($0, 0) }.first
+    }
+
+    /// Stores a finished trial and its values in one transaction and returns its id. Unless
+    /// `replacing`, a trial already stored under the same key (another process finished it
+    /// first) is kept and its id returned: a trial is never counted twice.
+    @discardableResult
+    public func storeTrial(_ key: TrialKey, configJSON: String, values: TrialValues, usage: Provenance.Usage, startedAt: String,
+                           blasThreads: Int, pid: Int32, replacing: Bool = false) throws -> Int64 {
+        var id: Int64 = 0
+        try transaction {
+            if !replacing, let existing = try cachedTrial(key) { id = existing; return }
+            try exec("""
+            INSERT INTO trials(scenario, trial_key, config_json, config_hash, seed, code_id, values_digest,
+                               started_at, wall_seconds, cpu_seconds, peak_rss_mb, blas_threads, pid)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """, [.text(key.scenario), .text(key.trial), .text(configJSON), .text(key.configHash), .int(Int64(bitPattern: key.seed)),
+                  .text(key.codeID), .text(values.digest), .text(startedAt), .real(usage.wallSeconds), .real(usage.cpuSeconds),
+                  .real(usage.peakRSSMegabytes), .int(Int64(blasThreads)), .int(Int64(pid))])
+            id = sqlite3_last_insert_rowid(db)
+            let insert = try prepare("INSERT INTO trial_values(trial_id, name, data) VALUES (?, ?, ?)")
+            defer { sqlite3_finalize(insert) }
+            for name in values.values.keys.sorted() {
+                try run(insert, [.int(id), .text(name), .blob(Self.encode(values.values[name]!))])
+            }
+        }
+        return id
+    }
+
+    public func trialValues(_ id: Int64) throws -> TrialValues {
+        TrialValues(Dictionary(uniqueKeysWithValues: try query("SELECT name, data FROM trial_values WHERE trial_id = ?", [.int(id)]) { s in
+            (String(cString: sqlite3_column_text(s, 0)), Self.decode(s, column: 1))
+        }))
+    }
+
+    public struct TrialRecord: Sendable {
+        public let id: Int64, key: TrialKey, wallSeconds: Double, cpuSeconds: Double, peakRSSMegabytes: Double, blasThreads: Int
+    }
+
+    /// Stored trials of a scenario, oldest first.
+    public func trials(scenario: String? = nil) throws -> [TrialRecord] {
+        try query("""
+        SELECT id, scenario, trial_key, config_hash, seed, code_id, wall_seconds, cpu_seconds, peak_rss_mb, blas_threads
+        FROM trials WHERE (?1 IS NULL OR scenario = ?1) ORDER BY id
+        """, [scenario.map(Value.text) ?? .null]) { s in
+            TrialRecord(id: sqlite3_column_int64(s, 0),
+                        key: TrialKey(scenario: String(cString: sqlite3_column_text(s, 1)), trial: String(cString: sqlite3_column_text(s, 2)),
+                                      configHash: String(cString: sqlite3_column_text(s, 3)), seed: UInt64(bitPattern: sqlite3_column_int64(s, 4)),
+                                      codeID: String(cString: sqlite3_column_text(s, 5))),
+                        wallSeconds: sqlite3_column_double(s, 6), cpuSeconds: sqlite3_column_double(s, 7),
+                        peakRSSMegabytes: sqlite3_column_double(s, 8), blasThreads: Int(sqlite3_column_int64(s, 9)))
+        }
+    }
+
+    /// Float64 values as their little-endian bit patterns: exact, NaN and infinities included.
+    static func encode(_ xs: [Double]) -> Data {
+        var d = Data(capacity: 8 * xs.count)
+        for x in xs { withUnsafeBytes(of: x.bitPattern.littleEndian) { d.append(contentsOf: $0) } }
+        return d
+    }
+
+    private static func decode(_ s: OpaquePointer, column: Int32) -> [Double] {
+        let n = Int(sqlite3_column_bytes(s, column)) / 8
+        guard n > 0, let p = sqlite3_column_blob(s, column) else { return [] }
+        let raw = UnsafeRawBufferPointer(start: p, count: 8 * n)
+        return (0..<n).map { Double(bitPattern: UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: 8 * $0, as: UInt64.self))) }
+    }
+
     // MARK: Reading runs
 
     public struct RunRecord: Sendable {
@@ -143,11 +280,14 @@ public final class Store {
         public let gitCommit: String?, gitDirty: Bool
         public let swiftVersion: String?, openblas: String?, blasThreads: Int, cpuModel: String?, cores: Int
         public let error: String?
+        /// The code identity the run's trials were computed with, and how many of them this run computed (the rest came from the cache).
+        public let codeID: String?, trialsTotal: Int?, trialsComputed: Int?
     }
 
     private static let runColumns = """
     id, scenario, profile, seed, status, config_json, config_hash, started_at, ended_at, wall_seconds, cpu_seconds,
-    peak_rss_mb, git_commit, git_dirty, swift_version, openblas, blas_threads, cpu_model, cores, error
+    peak_rss_mb, git_commit, git_dirty, swift_version, openblas, blas_threads, cpu_model, cores, error,
+    code_id, trials_total, trials_computed
     """
 
     private static func record(_ s: OpaquePointer) -> RunRecord {
@@ -158,7 +298,8 @@ public final class Store {
                          configHash: text(6)!, startedAt: text(7)!, endedAt: text(8), wallSeconds: real(9), cpuSeconds: real(10),
                          peakRSSMegabytes: real(11), gitCommit: text(12), gitDirty: sqlite3_column_int64(s, 13) != 0,
                          swiftVersion: text(14), openblas: text(15), blasThreads: Int(sqlite3_column_int64(s, 16)),
-                         cpuModel: text(17), cores: Int(sqlite3_column_int64(s, 18)), error: text(19))
+                         cpuModel: text(17), cores: Int(sqlite3_column_int64(s, 18)), error: text(19),
+                         codeID: text(20), trialsTotal: real(21).map { Int($0) }, trialsComputed: real(22).map { Int($0) })
     }
 
     public func run(_ id: Int64) throws -> RunRecord? {
@@ -217,7 +358,7 @@ public final class Store {
     // MARK: SQLite plumbing
 
     enum Value {
-        case int(Int64), real(Double), text(String), null
+        case int(Int64), real(Double), text(String), blob(Data), null
         /// SQLite would store NaN as NULL silently: non-finite values go to NULL with an explicit flag.
         static func finite(_ x: Double) -> Value { x.isFinite ? .real(x) : .null }
         static func nonfinite(_ x: Double) -> Value { x.isNaN ? .text("nan") : x.isInfinite ? .text(x > 0 ? "inf" : "-inf") : .null }
@@ -227,6 +368,7 @@ public final class Store {
         let code = sqlite3_errcode(db), msg = String(cString: sqlite3_errmsg(db))
         switch code {
         case SQLITE_BUSY, SQLITE_LOCKED:
+            lastErrorWasBusy = true
             return .store("\(path) is locked by another process (waited \(fmt(busyTimeout)) s): \(msg)")
         case SQLITE_NOTADB, SQLITE_CORRUPT:
             return .store("\(path) is not a valid reprise database (\(msg)); it was left untouched: move it away or pass --db")
@@ -253,6 +395,8 @@ public final class Store {
             case let .int(x): sqlite3_bind_int64(stmt, k, x)
             case let .real(x): sqlite3_bind_double(stmt, k, x)
             case let .text(x): sqlite3_bind_text(stmt, k, x, -1, transient)
+            case let .blob(x) where x.isEmpty: sqlite3_bind_zeroblob(stmt, k, 0)
+            case let .blob(x): _ = x.withUnsafeBytes { sqlite3_bind_blob(stmt, k, $0.baseAddress, Int32($0.count), transient) }
             case .null: sqlite3_bind_null(stmt, k)
             }
         }

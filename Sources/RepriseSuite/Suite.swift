@@ -7,19 +7,25 @@ public struct RunOutcome: Codable, Sendable {
     public let scenario: String, profile: String, seed: UInt64, configHash: String
     public let status: String
     public let wallSeconds: Double
+    /// The run's trials, and how many of them this run computed (the rest came from the cache).
+    public let trialsTotal: Int, trialsComputed: Int
     public let metrics: [String: Double]
     public let claims: [ClaimResult]
 }
 
-/// The suite: registered scenarios, their replication files, one store.
-/// Every CLI verb is a method here, so tests drive exactly what users run.
+/// The suite: registered scenarios, their replication files, one store, and how
+/// trials are executed. Every CLI verb is a method here, so tests drive exactly what users run.
 public final class Suite {
     public let store: Store
     public let scenarios: [any Scenario.Type]
     public let root: URL
+    public let execution: Execution
+    /// The identity of the code that computes trials: part of every trial's cache key.
+    public let codeID: String
 
-    public init(store: Store, scenarios: [any Scenario.Type], root: URL = Replication.root) {
-        (self.store, self.scenarios, self.root) = (store, scenarios, root)
+    public init(store: Store, scenarios: [any Scenario.Type], root: URL = Replication.root,
+                execution: Execution = .inProcess, codeID: String) {
+        (self.store, self.scenarios, self.root, self.execution, self.codeID) = (store, scenarios, root, execution, codeID)
     }
 
     public var ids: [String] { scenarios.map { $0.id } }
@@ -42,33 +48,107 @@ public final class Suite {
         return (config.removing("seed"), seed ?? profileSeed ?? 0)
     }
 
-    /// Runs a scenario and stores everything: provenance first (so a crash leaves a
-    /// trace), then the series, metrics and claim verdicts in one transaction.
-    /// An interrupted or failed run is stored with what it measured and its status.
+    /// The run's trials, checked: keys unique, at least one.
+    public func trials(_ id: String, config: Config) throws -> [Trial] {
+        let trials = try scenario(id).init().trials(config)
+        guard !trials.isEmpty else { throw SuiteError.badConfig("this config gives \(id) no trials to run") }
+        var seen = Set<String>()
+        for t in trials where !seen.insert(t.key).inserted { preconditionFailure("\(id) lists trial '\(t.key)' twice") }
+        return trials
+    }
+
+    func cacheKey(_ id: String, _ trial: Trial, seed: UInt64) -> Store.TrialKey {
+        Store.TrialKey(scenario: id, trial: trial.key, configHash: trial.config.hash, seed: seed, codeID: codeID)
+    }
+
+    /// Runs a scenario and stores everything: the run's provenance first (so a crash leaves a
+    /// trace), each trial as it finishes (so an interrupt loses only the trials in flight), then
+    /// the aggregate's series, metrics and claim verdicts in one transaction. Trials stored
+    /// before under the same cache key are reused unless `fresh`.
     public func run(_ id: String, profile: String = "quick", seed: UInt64? = nil, overrides: [String] = [],
-                    quiet: Bool = false) throws -> RunOutcome {
+                    fresh: Bool = false, quiet: Bool = false) throws -> RunOutcome {
         let type = try scenario(id)
         let rep = try replication(id)
         let (config, s) = try resolve(id, profile: profile, seed: seed, overrides: overrides)
-        try type.init().validate(config)
-        let start = Date()
-        let runID = try store.beginRun(scenario: id, profile: profile, config: config, seed: s, provenance: .current(root: root))
-        let progress = Progress(label: "\(id)/\(profile) run \(runID)", quiet: quiet)
-        let context = RunContext(scenario: id, profile: profile, config: config, seed: s, progress: progress)
+        let scenario = type.init()
+        try scenario.validate(config)
+        let trials = try self.trials(id, config: config)
+        var cached: [String: Int64] = [:]
+        if !fresh { for t in trials { cached[t.key] = try store.cachedTrial(cacheKey(id, t, seed: s)) } }
+        let pending = trials.filter { cached[$0.key] == nil }
+
+        let meter = Meter()
+        let runID = try store.beginRun(scenario: id, profile: profile, config: config, seed: s, codeID: codeID,
+                                       provenance: .current(root: root))
+        let progress = TrialProgress(label: "\(id)/\(profile) run \(runID)", pending: pending, cached: cached.count, quiet: quiet)
         var status = "ok", failure: Error?
+        let context = RunContext(scenario: id, profile: profile, config: config, seed: s)
+        var ids: [Int64] = []
         do {
-            try type.init().run(context)
+            try compute(id, pending, seed: s, replacing: fresh, progress: progress)
+            progress.finish()
+            ids = try trials.map { t in
+                guard let tid = try store.cachedTrial(cacheKey(id, t, seed: s)) else { throw SuiteError.store("trial \(t.key) was not stored") }
+                return tid
+            }
+            let results = TrialResults(Dictionary(uniqueKeysWithValues: try zip(trials, ids).map { ($0.key, try store.trialValues($1)) }))
+            try scenario.aggregate(results, into: context)
         } catch {
+            progress.finish()
             status = (error as? SuiteError).map { if case .interrupted = $0 { "interrupted" } else { "failed" } } ?? "failed"
             failure = error
         }
-        progress.finish()
+        let computedKeys = Set(pending.map { cacheKey(id, $0, seed: s) })
+        let childPeak = try store.trials(scenario: id).filter { computedKeys.contains($0.key) }.map(\.peakRSSMegabytes).max() ?? 0
         let claims = status == "ok" ? rep.claims.map { $0.evaluate(metrics: context.metrics, profile: profile) } : []
-        try store.finishRun(runID, status: status, error: failure.map { "\($0)" }, usage: .since(start),
-                            series: context.series, metrics: context.metrics, claims: claims)
+        try store.finishRun(runID, status: status, error: failure.map { "\($0)" }, usage: meter.usage(childPeakMB: childPeak),
+                            trials: status == "ok" ? (ids, pending.count) : nil,
+                            series: status == "ok" ? context.series : [:], metrics: status == "ok" ? context.metrics : [:], claims: claims)
         if let failure { throw failure }
         return RunOutcome(runID: runID, scenario: id, profile: profile, seed: s, configHash: config.hash, status: status,
-                          wallSeconds: Date().timeIntervalSince(start), metrics: context.metrics, claims: claims)
+                          wallSeconds: Date().timeIntervalSince(meter.start), trialsTotal: trials.count, trialsComputed: pending.count,
+                          metrics: context.metrics, claims: claims)
+    }
+
+    /// Computes trials with this suite's execution; each is stored as soon as it finishes.
+    func compute(_ id: String, _ pending: [Trial], seed: UInt64, replacing: Bool, progress: TrialProgress) throws {
+        switch execution {
+        case .inProcess:
+            for t in pending.sorted(by: { $0.cost > $1.cost }) {
+                try Interrupts.checkpoint()
+                progress.started(t)
+                var notes: [String] = []
+                try computeTrial(id, t, seed: seed, replacing: replacing) { notes.append($0) }
+                progress.finished(t, notes: notes)
+            }
+        case let .workers(executable, jobs):
+            let pool = WorkerPool(executable: executable, jobs: jobs)
+            try pool.run(pending.map { t in
+                WorkerPool.Job(trial: t, arguments: ["worker", id, "--key", t.key, "--config", t.config.canonicalJSON, "--seed", String(seed),
+                                                     "--code-id", codeID, "--db", store.path] + (replacing ? ["--replace"] : []))
+            }, progress: progress)
+        }
+    }
+
+    /// Every trial computes with one BLAS thread, whatever --jobs is. OpenBLAS's results change in
+    /// the last bits with its thread count (measured: double-descent's condition numbers and
+    /// gradient-noise's accuracies differ between 1 and 2 threads), and a trial's numbers must not
+    /// depend on how many ran beside it. Parallelism comes from running trials side by side.
+    public static let trialBLASThreads = 1
+
+    /// Runs one trial in this process and stores it in its own transaction: what a worker does.
+    @discardableResult
+    public func computeTrial(_ id: String, _ trial: Trial, seed: UInt64, replacing: Bool = false,
+                             notes: @escaping (String) -> Void) throws -> Int64 {
+        let type = try scenario(id)
+        BLASInfo.setThreads(Self.trialBLASThreads)
+        let meter = Meter()
+        let startedAt = Provenance.timestamp()
+        let context = TrialContext(trial: trial, seed: seed, notes: notes)
+        try type.init().run(context)
+        return try store.storeTrial(cacheKey(id, trial, seed: seed), configJSON: trial.config.canonicalJSON, values: context.values,
+                                    usage: meter.usage(), startedAt: startedAt, blasThreads: BLASInfo.threads, pid: getpid(),
+                                    replacing: replacing)
     }
 
     public func figuresDirectory(_ id: String) -> URL { root.appendingPathComponent("results/figures/\(id)") }

@@ -47,7 +47,10 @@ struct Run: ParsableCommand {
     @Option(help: "smoke (seconds), quick (minutes; the default) or paper (hours).") var profile = "quick"
     @Option(help: "Base seed (default: the profile's).") var seed: UInt64?
     @Option(name: .customLong("set"), help: ArgumentHelp("Override a profile key.", valueName: "key=value")) var overrides: [String] = []
-    @Flag(help: "Print the outcome as JSON: run id, metrics, claims with verdicts.") var json = false
+    @Option(help: "Worker processes that run trials at once (default: the number of cores).")
+    var jobs = ProcessInfo.processInfo.activeProcessorCount
+    @Flag(help: "Recompute every trial instead of reusing stored ones.") var fresh = false
+    @Flag(help: "Print the outcome as JSON: run id, trials, metrics, claims with verdicts.") var json = false
     @Flag(help: "No progress display.") var quiet = false
     @OptionGroup var store: StoreOptions
 
@@ -55,20 +58,22 @@ struct Run: ParsableCommand {
         try validateProfile(profile)
         if all == (id != nil) { throw ValidationError("name one scenario, or pass --all") }
         if all && !overrides.isEmpty { throw ValidationError("--set applies to one scenario; it cannot be used with --all") }
+        guard jobs >= 1 else { throw ValidationError("--jobs must be at least 1, not \(jobs)") }
     }
 
     func run() throws {
-        let suite = try store.suite()
+        let suite = try store.suite(jobs: jobs)
         Interrupts.install()
         let ids = all ? suite.ids : [id!]
         for id in ids { _ = try suite.scenario(id) }      // unknown ids fail before any run starts
         var outcomes: [RunOutcome] = []
         for id in ids {
-            let o = try suite.run(id, profile: profile, seed: seed, overrides: overrides, quiet: quiet || json)
+            let o = try suite.run(id, profile: profile, seed: seed, overrides: overrides, fresh: fresh, quiet: quiet || json)
             outcomes.append(o)
             if !json {
                 let passed = o.claims.filter { $0.verdict == .pass }.count
-                print("\(id) [\(profile)] run \(o.runID): \(passed)/\(o.claims.count) claims pass, \(fmt(o.wallSeconds)) s")
+                print("\(id) [\(profile)] run \(o.runID): \(passed)/\(o.claims.count) claims pass, \(fmt(o.wallSeconds)) s, "
+                      + "\(o.trialsComputed) of \(o.trialsTotal) trials computed")
                 for c in o.claims { print("  \(c.verdict.rawValue.padding(toLength: 4, withPad: " ", startingAt: 0)) \(c.id): \(c.measured)") }
             }
         }
@@ -200,6 +205,29 @@ struct Bench: ParsableCommand {
         for s in steps {
             print(String(format: "| %@ | %.2f | %.1f | %.0f%% | %.1f | %.2f |", s.name, s.medianMs, s.gflops, 100 * s.gflops / peak,
                          s.pytorchMs, s.pytorchMs / s.medianMs))
+        }
+    }
+}
+
+/// What a worker process does: one trial, stored in its own transaction. Started by `run`, not by hand.
+struct Worker: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Run one trial and store it (used by `run`).", shouldDisplay: false)
+    @Argument var id: String
+    @Option var key: String
+    @Option(help: "The trial's config, canonical JSON.") var config: String
+    @Option var seed: UInt64
+    @Option(name: .customLong("code-id")) var codeID: String
+    @Flag var replace = false
+    @OptionGroup var store: StoreOptions
+
+    func run() throws {
+        Interrupts.install()
+        let suite = try store.suite(jobs: 1, codeID: codeID)
+        let config = try Config(json: config)
+        do {
+            try suite.computeTrial(id, Trial(key, config), seed: seed, replacing: replace) { FileHandle.standardError.write(Data(($0 + "\n").utf8)) }
+        } catch SuiteError.interrupted {
+            throw ExitCode(130)
         }
     }
 }

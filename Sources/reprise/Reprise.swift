@@ -9,7 +9,8 @@ struct Reprise: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Reproducible replications of deep-learning findings on a laptop CPU.",
         discussion: "Runs are stored in a SQLite file (results/reprise.sqlite by default); figures, baselines and the report are drawn from it.",
-        subcommands: [List.self, Describe.self, Run.self, Plot.self, Report.self, Check.self, MakeBaseline.self, Export.self, Bench.self])
+        subcommands: [List.self, Describe.self, Run.self, Plot.self, Report.self, Check.self, MakeBaseline.self, Export.self, Bench.self,
+                      Worker.self])
 }
 
 /// Options every verb that touches the store takes.
@@ -17,9 +18,11 @@ struct StoreOptions: ParsableArguments {
     @Option(help: "The results store (SQLite).")
     var db: String = Replication.root.appendingPathComponent("results/reprise.sqlite").path
 
-    func suite() throws -> Suite {
+    /// The suite on this store; trials run on worker processes of this binary, which is also the code identity.
+    func suite(jobs: Int = ProcessInfo.processInfo.activeProcessorCount, codeID: String? = nil) throws -> Suite {
         Runtime.cacheLargeAllocations()
-        return Suite(store: try Store(path: db), scenarios: allScenarios)
+        return Suite(store: try Store(path: db), scenarios: allScenarios, execution: .workers(jobs: jobs),
+                     codeID: try codeID ?? CodeIdentity.current())
     }
 }
 

@@ -12,7 +12,8 @@ import Testing
     @Test(arguments: ids)
     func smokeRunMatchesCommittedBaseline(_ id: String) throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("reprise-smoke-\(UUID().uuidString)")
-        let suite = Suite(store: try Store(path: dir.appendingPathComponent("smoke.sqlite").path), scenarios: allScenarios)
+        let suite = Suite(store: try Store(path: dir.appendingPathComponent("smoke.sqlite").path), scenarios: allScenarios,
+                          codeID: try CodeIdentity.current())
         let url = Baseline.url(root: suite.root, scenario: id, profile: "smoke")
         let baseline = try #require(try Baseline.load(url), "missing baseline \(url.path): run `reprise run \(id) --profile smoke` then `reprise baseline \(id)`")
         let outcome = try suite.run(id, profile: "smoke", seed: baseline.seeds.first, quiet: true)   // the newest run: its verdicts are the baseline's

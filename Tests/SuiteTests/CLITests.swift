@@ -1,12 +1,18 @@
 import Foundation
 import Testing
 
-/// Runs the built `reprise` binary ($REPRISE_BIN, else .build/release/reprise) and returns exit code and output.
+let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+/// The built `reprise` binary: $REPRISE_BIN, else the one beside this test bundle (same build configuration).
+let repriseBinary = ProcessInfo.processInfo.environment["REPRISE_BIN"]
+    ?? URL(fileURLWithPath: (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? "")
+        .deletingLastPathComponent().appendingPathComponent("reprise").path
+
+/// Runs the built `reprise` binary and returns exit code and output.
 func reprise(_ args: [String]) throws -> (code: Int32, out: String, err: String) {
-    let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-    let bin = ProcessInfo.processInfo.environment["REPRISE_BIN"] ?? root.appendingPathComponent(".build/release/reprise").path
+    let root = repositoryRoot
     let p = Process()
-    p.executableURL = URL(fileURLWithPath: bin)
+    p.executableURL = URL(fileURLWithPath: repriseBinary)
     p.arguments = args
     p.currentDirectoryURL = root
     let out = Pipe(), err = Pipe()

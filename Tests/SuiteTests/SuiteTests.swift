@@ -3,19 +3,28 @@ import RepriseEngine
 import RepriseSuite
 import Testing
 
-/// A scenario for testing the machinery: records a curve, a NaN and a metric,
-/// and can be told to fail or be interrupted half-way.
+/// A scenario for testing the machinery: one trial per `grid` value records a
+/// curve and a NaN; a trial can be told to fail or be interrupted; the aggregate
+/// records a curve, a metric read from the run's own config, and an infinity.
 struct Probe: Scenario {
     static let id = "probe"
-    func run(_ run: RunContext) throws {
-        let steps = run.config.int("steps")
-        for t in 0..<steps {
-            run.record("loss", x: Double(t), y: 1 / Double(t + 1))
-            if t == steps / 2, run.config.string("mode") == "interrupt" { throw SuiteError.interrupted }
-            if t == steps / 2, run.config.string("mode") == "fail" { throw DataError.missing(path: "/x", debianPackage: "some-package") }
-        }
-        run.record("loss", x: Double(steps), y: .nan)
+    func validate(_ config: Config) throws {}
+    func trials(_ c: Config) throws -> [Trial] {
+        c.doubles("grid").map { g in Trial("g\(fmt(g))", c.selecting(["steps", "mode"]).setting("g", g), cost: 3 - g) }   // g1 first
+    }
+    func run(_ trial: TrialContext) throws {
+        let c = trial.config, g = c.double("g")
+        for t in 0..<c.int("steps") { trial.record("loss", g / Double(t + 1)) }
+        if g == 2, c.string("mode") == "interrupt" { throw SuiteError.interrupted }
+        if g == 2, c.string("mode") == "fail" { throw DataError.missing(path: "/x", debianPackage: "some-package") }
+        trial.record("loss", .nan)
+        var rng = trial.rng("draw/\(g)")
+        trial.record("draw", Double(rng.next() % 1000))
+    }
+    func aggregate(_ results: TrialResults, into run: RunContext) throws {
+        for (t, y) in results["g1"].vector("loss").enumerated() { run.record("loss", x: Double(t), y: y) }
         run.metric("final", run.config.double("scale") * 2)
+        run.metric("draws", run.config.doubles("grid").reduce(0) { $0 + results["g\(fmt($1))"].scalar("draw") })
         run.metric("diverged", .infinity)
     }
     func figures(_ data: RunData) -> [Figure] {
@@ -40,8 +49,9 @@ func probeRoot() throws -> URL {
     return root
 }
 
-func probeSuite(_ root: URL) throws -> Suite {
-    Suite(store: try Store(path: root.appendingPathComponent("results/reprise.sqlite").path), scenarios: [Probe.self], root: root)
+func probeSuite(_ root: URL, codeID: String = "test-code") throws -> Suite {
+    Suite(store: try Store(path: root.appendingPathComponent("results/reprise.sqlite").path), scenarios: [Probe.self], root: root,
+          codeID: codeID)
 }
 
 @Suite struct ConfigTests {
@@ -99,7 +109,10 @@ func probeSuite(_ root: URL) throws -> Suite {
         #expect { try suite.run("probe", profile: "smoke", overrides: ["mode=fail"], quiet: true) } throws: { "\($0)".contains("some-package") }
         let runs = try suite.store.runs(scenario: "probe")
         #expect(runs.map(\.status) == ["failed", "interrupted", "ok"])
-        #expect(try suite.store.series(runs[1].id)["loss"]?.count == 6)        // what it measured before the interrupt
+        #expect(runs[0].error?.contains("some-package") == true && runs[1].trialsTotal == nil)
+        // The ok run stored g1 and g2; the interrupted and the failed run each stored their own g1
+        // (their mode differs, so their trials do too) before g2 stopped them.
+        #expect(try suite.store.trials(scenario: "probe").count == 4)
         #expect(try suite.store.latestRun(scenario: "probe", profile: "smoke")?.id == good.runID)
         #expect(try suite.store.metrics(good.runID)["final"] == 4)
     }
@@ -131,7 +144,7 @@ func probeSuite(_ root: URL) throws -> Suite {
         try holder.run()
         stdin.fileHandleForWriting.write(Data("BEGIN IMMEDIATE; INSERT INTO metrics VALUES (999, 'x', 1, NULL);\n".utf8))
         Thread.sleep(forTimeInterval: 0.5)
-        let suite = Suite(store: try Store(path: path, busyTimeout: 0.3), scenarios: [Probe.self], root: root)
+        let suite = Suite(store: try Store(path: path, busyTimeout: 0.3), scenarios: [Probe.self], root: root, codeID: "test-code")
         #expect { try suite.run("probe", profile: "smoke", quiet: true) } throws: { "\($0)".contains("locked by another process") }
         try stdin.fileHandleForWriting.close()
         holder.waitUntilExit()

@@ -1,0 +1,153 @@
+import Foundation
+import RepriseEngine
+
+/// How a run's missing trials are computed. Results never depend on the choice:
+/// a trial is a pure function of its key, config and seed.
+public enum Execution: Sendable {
+    /// One after another in this process: for tests and for the suite used as a library.
+    case inProcess
+    /// On `jobs` worker processes of `executable` (the `reprise` binary, verb `worker`), so
+    /// small nets train side by side on separate cores.
+    case workers(executable: String, jobs: Int)
+
+    /// The CLI's default: this binary, one worker per core.
+    public static func workers(jobs: Int) -> Execution {
+        .workers(executable: (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0],
+                 jobs: jobs)
+    }
+}
+
+/// The identity of the code that computes trials: a digest of the executable that runs them.
+///
+/// A git commit would miss uncommitted edits, and commit + dirty flag would let two different
+/// dirty trees share trials. The binary's bytes change with any change to the code that is
+/// compiled in, the compiler or its flags, and nothing else (data files and Replications/ are in
+/// the trials' configs instead), so a cached trial is reused exactly when the same program would run.
+public enum CodeIdentity {
+    public static func of(executable path: String) throws -> String {
+        guard let data = try? Data(contentsOf: URL(fileURLWithPath: path), options: .alwaysMapped) else {
+            throw SuiteError.tool("cannot read \(path) to identify the code that computes trials")
+        }
+        var h = FNV1a()
+        data.withUnsafeBytes { h.add($0) }
+        return "bin-" + h.hex
+    }
+
+    /// The running process's own binary.
+    public static func current() throws -> String {
+        try of(executable: (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0])
+    }
+}
+
+/// Per-trial and per-run resource use. CPU time is this process's since `start` plus that of
+/// the children it reaped since; peak memory is reset at `start` (Linux clear_refs), so a long
+/// `run --all` does not carry one scenario's peak into the next.
+struct Meter {
+    let start = Date()
+    private let cpu0: Double
+
+    init() {
+        cpu0 = Self.cpu(RUSAGE_SELF) + Self.cpu(RUSAGE_CHILDREN)
+        // "5" resets the peak resident set (VmHWM) to the current one; see proc(5).
+        try? "5".write(toFile: "/proc/self/clear_refs", atomically: false, encoding: .utf8)
+    }
+
+    /// `childPeakMB`: the largest peak of the trials computed by worker processes meanwhile.
+    func usage(childPeakMB: Double = 0) -> Provenance.Usage {
+        Provenance.Usage(wallSeconds: Date().timeIntervalSince(start),
+                         cpuSeconds: Self.cpu(RUSAGE_SELF) + Self.cpu(RUSAGE_CHILDREN) - cpu0,
+                         peakRSSMegabytes: max(Self.peakRSSMegabytes(), childPeakMB))
+    }
+
+    private static func cpu(_ who: __rusage_who) -> Double {
+        var ru = rusage()
+        getrusage(who.rawValue, &ru)
+        return Double(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) + Double(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6
+    }
+
+    /// VmHWM from /proc/self/status (kB), else getrusage's lifetime peak.
+    private static func peakRSSMegabytes() -> Double {
+        if let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
+           let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }),
+           let kb = Double(line.split(separator: " ").dropFirst().first ?? "") {
+            return kb / 1024
+        }
+        var ru = rusage()
+        getrusage(RUSAGE_SELF.rawValue, &ru)
+        return Double(ru.ru_maxrss) / 1024
+    }
+}
+
+/// Runs trials on worker processes: at most `jobs` at once, the most expensive first,
+/// each worker storing its trial in its own transaction before it exits. On an interrupt
+/// it forwards SIGINT to the workers (a terminal's Ctrl-C reaches them anyway), waits for
+/// them, and reports the interrupt; a failed trial stops new launches.
+struct WorkerPool {
+    let executable: String, jobs: Int
+
+    struct Job { let trial: Trial; let arguments: [String] }
+
+    func run(_ jobs: [Job], progress: TrialProgress) throws {
+        var environment = ProcessInfo.processInfo.environment
+        environment["OPENBLAS_NUM_THREADS"] = String(Suite.trialBLASThreads)    // no idle BLAS thread pool in the worker
+        let envp = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
+        defer { envp.forEach { free($0) } }
+        let logDir = FileManager.default.temporaryDirectory.appendingPathComponent("reprise-workers-\(getpid())-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: logDir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: logDir) }
+
+        var queue = jobs.sorted { $0.trial.cost > $1.trial.cost }[...]
+        var running: [pid_t: (job: Job, log: String)] = [:]
+        var failure: SuiteError?, forwarded = false
+        while true {
+            let stopping = Interrupts.wasRequested || failure != nil
+            if running.isEmpty && (stopping || queue.isEmpty) { break }
+            if Interrupts.wasRequested && !forwarded {
+                for pid in running.keys { kill(pid, SIGINT) }
+                forwarded = true
+            }
+            while !stopping, running.count < self.jobs, let job = queue.popFirst() {
+                let log = logDir.appendingPathComponent("\(running.count)-\(UUID().uuidString).log").path
+                running[try spawn(job.arguments, stderrPath: log, envp: envp)] = (job, log)
+                progress.started(job.trial)
+            }
+            var reaped = false
+            for (pid, entry) in running {
+                var status: Int32 = 0
+                guard waitpid(pid, &status, WNOHANG) == pid else { continue }
+                reaped = true
+                running[pid] = nil
+                let output = (try? String(contentsOfFile: entry.log, encoding: .utf8)) ?? ""
+                let lines = output.split(separator: "\n").map(String.init)
+                let exited = status & 0x7F == 0, code = (status >> 8) & 0xFF, signal = status & 0x7F
+                if exited && code == 0 {
+                    progress.finished(entry.job.trial, notes: lines)
+                } else if Interrupts.wasRequested && ((exited && code == 130) || signal == SIGINT) {
+                    progress.abandoned(entry.job.trial)
+                } else {
+                    progress.abandoned(entry.job.trial, notes: lines)
+                    let how = exited ? "exit status \(code)" : "signal \(signal)"
+                    failure = failure ?? .trialFailed(entry.job.trial.key, lines.last ?? how)
+                }
+            }
+            if !reaped { usleep(20_000); progress.tick() }
+        }
+        if Interrupts.wasRequested { throw SuiteError.interrupted }
+        if let failure { throw failure }
+    }
+
+    /// posix_spawn, so the worker is a fresh process of the same binary in our process group.
+    private func spawn(_ arguments: [String], stderrPath: String, envp: [UnsafeMutablePointer<CChar>?]) throws -> pid_t {
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, "/dev/null", O_WRONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, STDERR_FILENO, stderrPath, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+        let argv = ([executable] + arguments).map { strdup($0) } + [nil]
+        defer { argv.forEach { free($0) } }
+        var pid: pid_t = 0
+        let rc = posix_spawn(&pid, executable, &actions, nil, argv, envp)
+        guard rc == 0 else { throw SuiteError.tool("cannot start worker \(executable): \(String(cString: strerror(rc)))") }
+        return pid
+    }
+}
