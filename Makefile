@@ -5,7 +5,7 @@ BIN := .build/release/reprise
 DEB_PACKAGES := libopenblas-dev libsqlite3-dev sqlite3 zlib1g-dev pkg-config gnuplot-nox fortunes dataset-fashion-mnist
 PROFILE ?= quick
 
-.PHONY: all deps build test replicate-all run plot report check bench clean
+.PHONY: all deps build test test-slurm replicate-all run plot report check bench clean
 
 all: build
 
@@ -24,6 +24,11 @@ build: deps
 test: deps
 	$(SWIFT) build -c release --build-tests
 	$(SWIFT) test -c release --skip-build
+
+# Sharding on a real single-node Slurm started on this machine (installs slurmctld, slurmd,
+# slurm-client and munge if missing; stops only the daemons it started).
+test-slurm: build
+	bash Tests/Slurm/slurm-test.sh
 
 replicate-all: build
 	$(BIN) run --all --profile $(PROFILE)
@@ -46,5 +51,6 @@ check: build
 bench: build
 	$(BIN) bench
 
+# Build products only: results/ (the store and its trial cache) is what runs produced.
 clean:
-	rm -rf .build results/reprise.sqlite results/reprise.sqlite-wal results/reprise.sqlite-shm
+	rm -rf .build

@@ -6,8 +6,8 @@ import RepriseEngine
 public enum Execution: Sendable {
     /// One after another in this process: for tests and for the suite used as a library.
     case inProcess
-    /// On `jobs` worker processes of `executable` (the `reprise` binary, verb `worker`), so
-    /// small nets train side by side on separate cores.
+    /// On worker processes of `executable` (the `reprise` binary, verb `worker`) using at most
+    /// `jobs` cores: small nets train side by side, a trial declaring n BLAS threads takes n.
     case workers(executable: String, jobs: Int)
 
     /// The CLI's default: this binary, one worker per core.
@@ -78,8 +78,9 @@ struct Meter {
     }
 }
 
-/// Runs trials on worker processes: at most `jobs` at once, the most expensive first,
-/// each worker storing its trial in its own transaction before it exits. On an interrupt
+/// Runs trials on worker processes within `jobs` cores (a trial takes as many as its BLAS
+/// threads), the most expensive first, each worker storing its trial in its own
+/// transaction before it exits. On an interrupt
 /// it forwards SIGINT to the workers (a terminal's Ctrl-C reaches them anyway), waits for
 /// them, and reports the interrupt; a failed trial stops new launches.
 struct WorkerPool {
@@ -88,16 +89,14 @@ struct WorkerPool {
     struct Job { let trial: Trial; let arguments: [String] }
 
     func run(_ jobs: [Job], progress: TrialProgress) throws {
-        var environment = ProcessInfo.processInfo.environment
-        environment["OPENBLAS_NUM_THREADS"] = String(Suite.trialBLASThreads)    // no idle BLAS thread pool in the worker
-        let envp = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
-        defer { envp.forEach { free($0) } }
         let logDir = FileManager.default.temporaryDirectory.appendingPathComponent("reprise-workers-\(getpid())-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: logDir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: logDir) }
 
-        var queue = jobs.sorted { $0.trial.cost > $1.trial.cost }[...]
+        var queue = jobs.sorted { $0.trial.cost > $1.trial.cost }
         var running: [pid_t: (job: Job, log: String)] = [:]
+        /// Cores a trial occupies; one wider than the budget runs alone.
+        func cores(_ job: Job) -> Int { min(job.trial.blasThreads, self.jobs) }
         var failure: SuiteError?, forwarded = false
         while true {
             let stopping = Interrupts.wasRequested || failure != nil
@@ -106,9 +105,11 @@ struct WorkerPool {
                 for pid in running.keys { kill(pid, SIGINT) }
                 forwarded = true
             }
-            while !stopping, running.count < self.jobs, let job = queue.popFirst() {
-                let log = logDir.appendingPathComponent("\(running.count)-\(UUID().uuidString).log").path
-                running[try spawn(job.arguments, stderrPath: log, envp: envp)] = (job, log)
+            // The most expensive trial that fits in the free cores.
+            while !stopping, let next = queue.firstIndex(where: { cores($0) <= self.jobs - running.values.reduce(0) { $0 + cores($1.job) } }) {
+                let job = queue.remove(at: next)
+                let log = logDir.appendingPathComponent("\(UUID().uuidString).log").path
+                running[try spawn(job.arguments, stderrPath: log, blasThreads: job.trial.blasThreads)] = (job, log)
                 progress.started(job.trial)
             }
             var reaped = false
@@ -137,7 +138,11 @@ struct WorkerPool {
     }
 
     /// posix_spawn, so the worker is a fresh process of the same binary in our process group.
-    private func spawn(_ arguments: [String], stderrPath: String, envp: [UnsafeMutablePointer<CChar>?]) throws -> pid_t {
+    private func spawn(_ arguments: [String], stderrPath: String, blasThreads: Int) throws -> pid_t {
+        var environment = ProcessInfo.processInfo.environment
+        environment["OPENBLAS_NUM_THREADS"] = String(blasThreads)      // the trial's own count, no idle pool beyond it
+        let envp = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
+        defer { envp.forEach { free($0) } }
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }

@@ -48,10 +48,12 @@ extension Suite {
             |---|---|
             | started / ended | \(record.startedAt) / \(record.endedAt ?? "—") |
             | seed, config hash | \(record.seed), `\(record.configHash)` |
-            | wall / CPU time | \(record.wallSeconds.map { fmt($0) } ?? "—") s / \(record.cpuSeconds.map { fmt($0) } ?? "—") s |
-            | peak memory | \(record.peakRSSMegabytes.map { fmt($0) } ?? "—") MB |
+            | wall / CPU time | \(record.wallSeconds.map { fmt($0) } ?? "—") s / \(record.cpuSeconds.map { fmt($0) } ?? "—") s (this run's process and the workers it started) |
+            | peak memory | \(record.peakRSSMegabytes.map { fmt($0) } ?? "—") MB (the largest of this run's process and its trials) |
             | git commit | `\(record.gitCommit ?? "—")`\(record.gitDirty ? " (with uncommitted changes)" : "") |
-            | toolchain | \(record.swiftVersion ?? "—"), OpenBLAS `\(record.openblas ?? "—")`, \(record.blasThreads) BLAS threads |
+            | trials | \(record.trialsTotal.map(String.init) ?? "—"), of which this run computed \(record.trialsComputed.map(String.init) ?? "—") (the rest from the cache) |
+            | code identity | `\(record.codeID ?? "—")` (digest of the binary that computes trials) |
+            | toolchain | \(record.swiftVersion ?? "—"), OpenBLAS `\(record.openblas ?? "—")` |
             | machine | \(record.cpuModel ?? "—"), \(record.cores) cores |
             | config | `\(record.configJSON)` |
 

@@ -13,13 +13,34 @@ public final class Store {
     public static let schemaVersion = 2
     public let path: String
     let busyTimeout: Double
-    private var db: OpaquePointer?
+    private(set) var db: OpaquePointer?
     private var lastErrorWasBusy = false
 
     /// `busyTimeout`: how long a write waits for another process's transaction, in seconds.
-    public init(path: String, busyTimeout: Double = 15) throws {
+    /// `readOnly`: an existing store of this schema version, opened without creating, upgrading or writing anything.
+    public init(path: String, busyTimeout: Double = 15, readOnly: Bool = false) throws {
         self.path = path
         self.busyTimeout = busyTimeout
+        if readOnly {
+            guard FileManager.default.fileExists(atPath: path) else { throw SuiteError.store("no store at \(path)") }
+            guard sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY | SQLITE_OPEN_FULLMUTEX, nil) == SQLITE_OK else {
+                let msg = db.map { String(cString: sqlite3_errmsg($0)) } ?? "out of memory"
+                sqlite3_close(db)
+                throw SuiteError.store("cannot open \(path): \(msg)")
+            }
+            sqlite3_busy_timeout(db, Int32(busyTimeout * 1000))
+            do {
+                let version = try query("PRAGMA user_version") { Int(sqlite3_column_int64($0, 0)) }.first ?? 0
+                guard version == Self.schemaVersion else {
+                    throw SuiteError.store("\(path) has schema version \(version); this reprise reads version \(Self.schemaVersion)"
+                        + (version < Self.schemaVersion && version > 0 ? " (open it once with `reprise report --db` to upgrade it)" : ""))
+                }
+            } catch {
+                sqlite3_close(db)
+                throw error
+            }
+            return
+        }
         let dir = (path as NSString).deletingLastPathComponent
         if !dir.isEmpty { try? FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true) }
         guard sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX, nil) == SQLITE_OK else {
@@ -364,7 +385,7 @@ public final class Store {
         static func nonfinite(_ x: Double) -> Value { x.isNaN ? .text("nan") : x.isInfinite ? .text(x > 0 ? "inf" : "-inf") : .null }
     }
 
-    private func error(_ what: String) -> SuiteError {
+    func error(_ what: String) -> SuiteError {
         let code = sqlite3_errcode(db), msg = String(cString: sqlite3_errmsg(db))
         switch code {
         case SQLITE_BUSY, SQLITE_LOCKED:
@@ -379,13 +400,13 @@ public final class Store {
         }
     }
 
-    private func prepare(_ sql: String) throws -> OpaquePointer {
+    func prepare(_ sql: String) throws -> OpaquePointer {
         var stmt: OpaquePointer?
         guard sqlite3_prepare_v2(db, sql, -1, &stmt, nil) == SQLITE_OK, let stmt else { throw error("prepare") }
         return stmt
     }
 
-    private func bind(_ stmt: OpaquePointer, _ values: [Value]) {
+    func bind(_ stmt: OpaquePointer, _ values: [Value]) {
         sqlite3_reset(stmt)
         sqlite3_clear_bindings(stmt)
         let transient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)   // SQLITE_TRANSIENT: SQLite copies the text
@@ -402,13 +423,13 @@ public final class Store {
         }
     }
 
-    private func run(_ stmt: OpaquePointer, _ values: [Value]) throws {
+    func run(_ stmt: OpaquePointer, _ values: [Value]) throws {
         bind(stmt, values)
         guard sqlite3_step(stmt) == SQLITE_DONE else { throw error("write") }
     }
 
     /// Executes one or more statements; with values, a single parameterized statement.
-    private func exec(_ sql: String, _ values: [Value] = []) throws {
+    func exec(_ sql: String, _ values: [Value] = []) throws {
         if values.isEmpty {
             guard sqlite3_exec(db, sql, nil, nil, nil) == SQLITE_OK else { throw error("exec") }
             return
@@ -418,7 +439,7 @@ public final class Store {
         try run(stmt, values)
     }
 
-    private func query<R>(_ sql: String, _ values: [Value] = [], _ row: (OpaquePointer) -> R) throws -> [R] {
+    func query<R>(_ sql: String, _ values: [Value] = [], _ row: (OpaquePointer) -> R) throws -> [R] {
         let stmt = try prepare(sql)
         defer { sqlite3_finalize(stmt) }
         bind(stmt, values)
@@ -432,7 +453,7 @@ public final class Store {
     }
 
     /// BEGIN IMMEDIATE takes the write lock up front, so a busy store waits at the start instead of failing mid-run.
-    private func transaction(_ body: () throws -> Void) throws {
+    func transaction(_ body: () throws -> Void) throws {
         try exec("BEGIN IMMEDIATE")
         do {
             try body()

@@ -67,12 +67,8 @@ public final class Suite {
     /// before under the same cache key are reused unless `fresh`.
     public func run(_ id: String, profile: String = "quick", seed: UInt64? = nil, overrides: [String] = [],
                     fresh: Bool = false, quiet: Bool = false) throws -> RunOutcome {
-        let type = try scenario(id)
         let rep = try replication(id)
-        let (config, s) = try resolve(id, profile: profile, seed: seed, overrides: overrides)
-        let scenario = type.init()
-        try scenario.validate(config)
-        let trials = try self.trials(id, config: config)
+        let (scenario, config, s, trials) = try prepare(id, profile: profile, seed: seed, overrides: overrides)
         var cached: [String: Int64] = [:]
         if !fresh { for t in trials { cached[t.key] = try store.cachedTrial(cacheKey(id, t, seed: s)) } }
         let pending = trials.filter { cached[$0.key] == nil }
@@ -110,6 +106,42 @@ public final class Suite {
                           metrics: context.metrics, claims: claims)
     }
 
+    /// The validated config, seed and trials of a run, before anything is stored.
+    func prepare(_ id: String, profile: String, seed: UInt64?, overrides: [String]) throws
+        -> (scenario: any Scenario, config: Config, seed: UInt64, trials: [Trial]) {
+        let scenario = try self.scenario(id).init()
+        let (config, s) = try resolve(id, profile: profile, seed: seed, overrides: overrides)
+        try scenario.validate(config)
+        return (scenario, config, s, try trials(id, config: config))
+    }
+
+    /// Checks a sweep's config and lists its trials without storing anything: `reprise slurm` validates with it.
+    public func prepareForCluster(_ id: String, profile: String, seed: UInt64?, overrides: [String]) throws -> [Trial] {
+        try prepare(id, profile: profile, seed: seed, overrides: overrides).trials
+    }
+
+    /// What one shard of a sweep did for one scenario.
+    public struct ShardOutcome: Codable, Sendable {
+        public let scenario: String, shard: String, trialsAssigned: Int, trialsComputed: Int
+    }
+
+    /// Computes only the trials assigned to `shard` (and not yet cached), storing each as it finishes;
+    /// no run is stored and nothing is aggregated: `merge` and a plain `run` do that once every shard is in.
+    public func runShard(_ ids: [String], profile: String, seed: UInt64? = nil, overrides: [String] = [], shard: Shard,
+                         fresh: Bool = false, quiet: Bool = false) throws -> [ShardOutcome] {
+        let work = try ids.map { id in (id: id, prepared: try prepare(id, profile: profile, seed: seed, overrides: overrides)) }
+        let assignment = Shard.assign(work.map { ($0.id, $0.prepared.trials) }, count: shard.count)
+        return try work.map { id, prepared in
+            let mine = prepared.trials.filter { assignment[id]?[shard.index]?.contains($0.key) == true }
+            let pending = fresh ? mine : try mine.filter { try store.cachedTrial(cacheKey(id, $0, seed: prepared.seed)) == nil }
+            let progress = TrialProgress(label: "\(id)/\(profile) shard \(shard)", pending: pending, cached: mine.count - pending.count,
+                                         quiet: quiet)
+            defer { progress.finish() }
+            try compute(id, pending, seed: prepared.seed, replacing: fresh, progress: progress)
+            return ShardOutcome(scenario: id, shard: shard.description, trialsAssigned: mine.count, trialsComputed: pending.count)
+        }
+    }
+
     /// Computes trials with this suite's execution; each is stored as soon as it finishes.
     func compute(_ id: String, _ pending: [Trial], seed: UInt64, replacing: Bool, progress: TrialProgress) throws {
         switch execution {
@@ -130,24 +162,18 @@ public final class Suite {
         }
     }
 
-    /// Every trial computes with one BLAS thread, whatever --jobs is. OpenBLAS's results change in
-    /// the last bits with its thread count (measured: double-descent's condition numbers and
-    /// gradient-noise's accuracies differ between 1 and 2 threads), and a trial's numbers must not
-    /// depend on how many ran beside it. Parallelism comes from running trials side by side.
-    public static let trialBLASThreads = 1
-
     /// Runs one trial in this process and stores it in its own transaction: what a worker does.
     @discardableResult
     public func computeTrial(_ id: String, _ trial: Trial, seed: UInt64, replacing: Bool = false,
                              notes: @escaping (String) -> Void) throws -> Int64 {
         let type = try scenario(id)
-        BLASInfo.setThreads(Self.trialBLASThreads)
+        BLASInfo.setThreads(trial.blasThreads)
         let meter = Meter()
         let startedAt = Provenance.timestamp()
         let context = TrialContext(trial: trial, seed: seed, notes: notes)
         try type.init().run(context)
         return try store.storeTrial(cacheKey(id, trial, seed: seed), configJSON: trial.config.canonicalJSON, values: context.values,
-                                    usage: meter.usage(), startedAt: startedAt, blasThreads: BLASInfo.threads, pid: getpid(),
+                                    usage: meter.usage(), startedAt: startedAt, blasThreads: trial.blasThreads, pid: getpid(),
                                     replacing: replacing)
     }
 

@@ -8,16 +8,31 @@ import RepriseEngine
 public struct Trial: Sendable {
     /// Unique within the run and stable across runs, e.g. "fig1/w512/s3".
     public let key: String
-    /// Every value the trial reads, and only those: the cache key hashes it, so a
-    /// trial is recomputed exactly when something it depends on changes.
+    /// Every value the trial reads, and only those, plus `blas_threads`: the cache key hashes
+    /// it, so a trial is recomputed exactly when something it depends on changes.
     public let config: Config
     /// Relative cost estimate (any unit, the same within a scenario): the
     /// scheduler starts expensive trials first and shards balance on it.
     public let cost: Double
 
-    public init(_ key: String, _ config: Config, cost: Double = 1) {
-        (self.key, self.config, self.cost) = (key, config, cost)
+    /// `blasThreads`: the OpenBLAS threads this trial computes with, whatever `--jobs` is.
+    /// OpenBLAS's results change in the last bits with its thread count (measured:
+    /// double-descent's SVDs, gradient-noise's He-init nets), so the count is part of the
+    /// trial's definition, not of the machine it lands on. One, unless a single trial is
+    /// long enough to be a run's critical path; it then occupies that many of the `--jobs` slots.
+    public init(_ key: String, _ config: Config, cost: Double = 1, blasThreads: Int = 1) {
+        (self.key, self.config, self.cost) = (key, config.setting("blas_threads", Double(blasThreads)), cost)
     }
+
+    /// A trial as a worker receives it: the config already holds `blas_threads`.
+    public init(key: String, storedConfig: Config) throws {
+        guard case let .number(n)? = storedConfig.values["blas_threads"], n >= 1 else {
+            throw SuiteError.badConfig("trial \(key): its config has no blas_threads")
+        }
+        (self.key, self.config, self.cost) = (key, storedConfig, 1)
+    }
+
+    public var blasThreads: Int { config.int("blas_threads") }
 }
 
 /// What a trial measured: named vectors of numbers, stored bit for bit.

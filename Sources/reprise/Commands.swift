@@ -50,6 +50,9 @@ struct Run: ParsableCommand {
     @Option(help: "Worker processes that run trials at once (default: the number of cores).")
     var jobs = ProcessInfo.processInfo.activeProcessorCount
     @Flag(help: "Recompute every trial instead of reusing stored ones.") var fresh = false
+    @Option(help: ArgumentHelp("Compute only shard i of n of the trials (i from 0, e.g. $SLURM_ARRAY_TASK_ID/4); stores trials, aggregates nothing.",
+                               valueName: "i/n"))
+    var shard: String?
     @Flag(help: "Print the outcome as JSON: run id, trials, metrics, claims with verdicts.") var json = false
     @Flag(help: "No progress display.") var quiet = false
     @OptionGroup var store: StoreOptions
@@ -59,6 +62,7 @@ struct Run: ParsableCommand {
         if all == (id != nil) { throw ValidationError("name one scenario, or pass --all") }
         if all && !overrides.isEmpty { throw ValidationError("--set applies to one scenario; it cannot be used with --all") }
         guard jobs >= 1 else { throw ValidationError("--jobs must be at least 1, not \(jobs)") }
+        if let shard { _ = try Shard(shard) }
     }
 
     func run() throws {
@@ -66,6 +70,15 @@ struct Run: ParsableCommand {
         Interrupts.install()
         let ids = all ? suite.ids : [id!]
         for id in ids { _ = try suite.scenario(id) }      // unknown ids fail before any run starts
+        if let shard {
+            let outcomes = try suite.runShard(ids, profile: profile, seed: seed, overrides: overrides, shard: try Shard(shard),
+                                              fresh: fresh, quiet: quiet || json)
+            if json { try printJSON(outcomes); return }
+            for o in outcomes {
+                print("\(o.scenario) [\(profile)] shard \(o.shard): \(o.trialsComputed) of \(o.trialsAssigned) assigned trials computed")
+            }
+            return
+        }
         var outcomes: [RunOutcome] = []
         for id in ids {
             let o = try suite.run(id, profile: profile, seed: seed, overrides: overrides, fresh: fresh, quiet: quiet || json)
@@ -225,9 +238,78 @@ struct Worker: ParsableCommand {
         let suite = try store.suite(jobs: 1, codeID: codeID)
         let config = try Config(json: config)
         do {
-            try suite.computeTrial(id, Trial(key, config), seed: seed, replacing: replace) { FileHandle.standardError.write(Data(($0 + "\n").utf8)) }
+            try suite.computeTrial(id, try Trial(key: key, storedConfig: config), seed: seed, replacing: replace) { FileHandle.standardError.write(Data(($0 + "\n").utf8)) }
         } catch SuiteError.interrupted {
             throw ExitCode(130)
+        }
+    }
+}
+
+struct Merge: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Merge result stores (e.g. the shards of a Slurm array) into one; merging twice changes nothing.",
+        discussion: "Exits 1 if two stores hold different values for the same trial (the target's are kept and each conflict is listed).")
+    @Argument(help: "Stores to merge from (never written).") var sources: [String]
+    @Option(help: "The store to merge into (created if missing).") var into: String
+
+    func validate() throws {
+        if sources.isEmpty { throw ValidationError("name at least one store to merge from") }
+    }
+
+    func run() throws {
+        // Every source is checked (readable, a reprise store of this schema version) before the target is touched.
+        for path in sources { _ = try Store(path: path, readOnly: true) }
+        let target = try Store(path: into)
+        var conflicts: [String] = []
+        for path in sources {
+            let r = try target.merge(from: path)
+            print("\(path): \(r.trialsAdded) trials added, \(r.trialsKnown) already there; \(r.runsAdded) runs added, \(r.runsKnown) already there")
+            conflicts += r.conflicts
+        }
+        for c in conflicts { print("conflict: \(c)") }
+        if !conflicts.isEmpty { throw ExitCode(1) }
+    }
+}
+
+struct Slurm: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Write (and with --submit, submit) a Slurm job array that shards a sweep, plus an afterok job that merges and aggregates.")
+    @Argument(help: "Scenario id; omit with --all.") var id: String?
+    @Flag(help: "Every scenario.") var all = false
+    @Option(help: "smoke, quick or paper.") var profile = "paper"
+    @Option(help: "Base seed (default: the profile's).") var seed: UInt64?
+    @Option(name: .customLong("set"), help: ArgumentHelp("Override a profile key.", valueName: "key=value")) var overrides: [String] = []
+    @Option(help: "Array tasks (shards).") var array: Int
+    @Option(name: .customLong("cpus-per-task"), help: "CPUs per array task; each runs that many trials at once.") var cpusPerTask = 1
+    @Option(help: "Slurm partition.") var partition: String?
+    @Option(help: "Time limit per task, as sbatch takes it (e.g. 4:00:00).") var time: String?
+    @Option(help: "Where the scripts, logs and shard stores go (on a filesystem every node sees).") var dir: String?
+    @Flag(help: "Submit with sbatch.") var submit = false
+    @OptionGroup var store: StoreOptions
+
+    func validate() throws {
+        try validateProfile(profile)
+        if all == (id != nil) { throw ValidationError("name one scenario, or pass --all") }
+        if all && !overrides.isEmpty { throw ValidationError("--set applies to one scenario; it cannot be used with --all") }
+        guard array >= 1 else { throw ValidationError("--array must be at least 1, not \(array)") }
+        guard cpusPerTask >= 1 else { throw ValidationError("--cpus-per-task must be at least 1, not \(cpusPerTask)") }
+    }
+
+    func run() throws {
+        let suite = try store.suite(jobs: 1)
+        let ids = all ? suite.ids : [id!]
+        for id in ids { _ = try suite.prepareForCluster(id, profile: profile, seed: seed, overrides: overrides) }   // bad input fails here
+        let name = all ? "all" : id!
+        let directory = URL(fileURLWithPath: dir ?? suite.root.appendingPathComponent("results/slurm/\(name)-\(profile)").path)
+        let job = SlurmJob(scenarios: ids, all: all, profile: profile, seed: seed, overrides: overrides, tasks: array,
+                           cpusPerTask: cpusPerTask, partition: partition, time: time, directory: directory,
+                           target: URL(fileURLWithPath: store.db).standardizedFileURL.path,
+                           executable: (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0],
+                           root: suite.root)
+        for url in try job.write() { print(url.path) }
+        if submit {
+            let (arrayID, mergeID) = try job.submit()
+            print("submitted array job \(arrayID) (\(array) tasks) and merge job \(mergeID) (afterok)")
         }
     }
 }
