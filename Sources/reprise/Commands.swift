@@ -42,11 +42,8 @@ struct Describe: ParsableCommand {
 
 struct Run: ParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Run a scenario (or all) and store the results.")
-    @Argument(help: "Scenario id; omit with --all.") var id: String?
-    @Flag(help: "Run every scenario.") var all = false
+    @OptionGroup var sweep: Sweep
     @Option(help: "smoke (seconds), quick (minutes; the default) or paper (hours).") var profile = "quick"
-    @Option(help: "Base seed (default: the profile's).") var seed: UInt64?
-    @Option(name: .customLong("set"), help: ArgumentHelp("Override a profile key.", valueName: "key=value")) var overrides: [String] = []
     @Option(help: "Worker processes that run trials at once (default: the number of cores).")
     var jobs = ProcessInfo.processInfo.activeProcessorCount
     @Flag(help: "Recompute every trial instead of reusing stored ones.") var fresh = false
@@ -59,8 +56,6 @@ struct Run: ParsableCommand {
 
     func validate() throws {
         try validateProfile(profile)
-        if all == (id != nil) { throw ValidationError("name one scenario, or pass --all") }
-        if all && !overrides.isEmpty { throw ValidationError("--set applies to one scenario; it cannot be used with --all") }
         guard jobs >= 1 else { throw ValidationError("--jobs must be at least 1, not \(jobs)") }
         if let shard { _ = try Shard(shard) }
     }
@@ -68,8 +63,8 @@ struct Run: ParsableCommand {
     func run() throws {
         let suite = try store.suite(jobs: jobs)
         Interrupts.install()
-        let ids = all ? suite.ids : [id!]
-        for id in ids { _ = try suite.scenario(id) }      // unknown ids fail before any run starts
+        let ids = try sweep.ids(in: suite)
+        let (seed, overrides) = (sweep.seed, sweep.overrides)
         if let shard {
             let outcomes = try suite.runShard(ids, profile: profile, seed: seed, overrides: overrides, shard: try Shard(shard),
                                               fresh: fresh, quiet: quiet || json)
@@ -90,7 +85,7 @@ struct Run: ParsableCommand {
                 for c in o.claims { print("  \(c.verdict.rawValue.padding(toLength: 4, withPad: " ", startingAt: 0)) \(c.id): \(c.measured)") }
             }
         }
-        if json { try all ? printJSON(outcomes) : printJSON(outcomes[0]) }
+        if json { try sweep.all ? printJSON(outcomes) : printJSON(outcomes[0]) }
     }
 }
 
@@ -274,11 +269,8 @@ struct Merge: ParsableCommand {
 struct Slurm: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Write (and with --submit, submit) a Slurm job array that shards a sweep, plus an afterok job that merges and aggregates.")
-    @Argument(help: "Scenario id; omit with --all.") var id: String?
-    @Flag(help: "Every scenario.") var all = false
+    @OptionGroup var sweep: Sweep
     @Option(help: "smoke, quick or paper.") var profile = "paper"
-    @Option(help: "Base seed (default: the profile's).") var seed: UInt64?
-    @Option(name: .customLong("set"), help: ArgumentHelp("Override a profile key.", valueName: "key=value")) var overrides: [String] = []
     @Option(help: "Array tasks (shards).") var array: Int
     @Option(name: .customLong("cpus-per-task"), help: "CPUs per array task; each runs that many trials at once.") var cpusPerTask = 1
     @Option(help: "Slurm partition.") var partition: String?
@@ -289,17 +281,15 @@ struct Slurm: ParsableCommand {
 
     func validate() throws {
         try validateProfile(profile)
-        if all == (id != nil) { throw ValidationError("name one scenario, or pass --all") }
-        if all && !overrides.isEmpty { throw ValidationError("--set applies to one scenario; it cannot be used with --all") }
         guard array >= 1 else { throw ValidationError("--array must be at least 1, not \(array)") }
         guard cpusPerTask >= 1 else { throw ValidationError("--cpus-per-task must be at least 1, not \(cpusPerTask)") }
     }
 
     func run() throws {
         let suite = try store.suite(jobs: 1)
-        let ids = all ? suite.ids : [id!]
+        let ids = try sweep.ids(in: suite), (all, seed, overrides) = (sweep.all, sweep.seed, sweep.overrides)
         for id in ids { _ = try suite.prepareForCluster(id, profile: profile, seed: seed, overrides: overrides) }   // bad input fails here
-        let name = all ? "all" : id!
+        let name = all ? "all" : ids[0]
         let directory = URL(fileURLWithPath: dir ?? suite.root.appendingPathComponent("results/slurm/\(name)-\(profile)").path)
         let job = SlurmJob(scenarios: ids, all: all, profile: profile, seed: seed, overrides: overrides, tasks: array,
                            cpusPerTask: cpusPerTask, partition: partition, time: time, directory: directory,

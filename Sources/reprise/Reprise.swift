@@ -26,6 +26,26 @@ struct StoreOptions: ParsableArguments {
     }
 }
 
+/// What `run` and `slurm` take to name a sweep: one scenario or all, a seed, overrides.
+struct Sweep: ParsableArguments {
+    @Argument(help: "Scenario id; omit with --all.") var id: String?
+    @Flag(help: "Every scenario.") var all = false
+    @Option(help: "Base seed (default: the profile's).") var seed: UInt64?
+    @Option(name: .customLong("set"), help: ArgumentHelp("Override a profile key.", valueName: "key=value")) var overrides: [String] = []
+
+    func validate() throws {
+        if all == (id != nil) { throw ValidationError("name one scenario, or pass --all") }
+        if all && !overrides.isEmpty { throw ValidationError("--set applies to one scenario; it cannot be used with --all") }
+    }
+
+    /// The scenarios named, each checked to exist before any work starts.
+    func ids(in suite: Suite) throws -> [String] {
+        let ids = all ? suite.ids : [id!]
+        for id in ids { _ = try suite.scenario(id) }
+        return ids
+    }
+}
+
 /// Prints a value as sorted, pretty JSON on standard output (non-finite numbers as strings).
 func printJSON<T: Encodable>(_ value: T) throws {
     let enc = JSONEncoder()
