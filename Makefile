@@ -33,7 +33,7 @@ test-slurm: build
 replicate-all: build
 	$(BIN) run --all --profile $(PROFILE)
 	$(BIN) plot --all --profile $(PROFILE)
-	$(BIN) report
+	$(BIN) report --profile $(PROFILE)
 	$(BIN) check
 
 run: build
@@ -43,7 +43,7 @@ plot: build
 	$(BIN) plot --all --profile $(PROFILE)
 
 report: build
-	$(BIN) report
+	$(BIN) report --profile $(PROFILE)
 
 check: build
 	$(BIN) check

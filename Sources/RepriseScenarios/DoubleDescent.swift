@@ -14,6 +14,18 @@ import RepriseSuite
 /// p = n should appear only for the fits that reach a low training loss.
 public struct DoubleDescent: Scenario {
     public static let id = "double-descent"
+    public static let parameters: [Parameter] = [
+        .integer("n_train", 10...60_000), .integer("n_test", 10...10_000), .real("label_noise", 0...1), .integer("seeds", 1...1000),
+        .reals("p_over_n", 0.001...100), .integers("gd_steps", 0...1_000_000_000_000_000), .reals("iterative_p_over_n", 0.001...100),
+        .names("iterative_optimizers", in: ["sgd", "adam"]), .integers("iterative_batch", 1...60_000), .reals("sgd_lr", 1e-8...100),
+        .reals("adam_lr", 1e-8...10), .integer("epochs", 0...1_000_000),
+    ]
+    public static let metrics = [
+        "minnorm_peak_p_over_n", "minnorm_peak_error", "minnorm_peak_over_best_left", "minnorm_peak_over_best_right",
+        "condition_peak_p_over_n", "condition_peak_over_error_peak", "condition_at_threshold", "dead_feature_fraction",
+        "gd_budget_vs_peak_spearman", "gd_peak_smallest_budget", "gd_peak_largest_budget", "loss_vs_peak_spearman",
+        "gd_std_budget_vs_peak_spearman", "loss_vs_relative_peak_spearman", "settings_compared", "minnorm_train_loss_at_threshold",
+    ]
     public init() {}
 
     /// How the readout is fit.
@@ -36,7 +48,6 @@ public struct DoubleDescent: Scenario {
     }
 
     public func validate(_ config: Config) throws {
-        try config.requireNames("iterative_optimizers", in: ["sgd", "adam"])
         // Claims 3 and 4 read every fit at the interpolation threshold p = n.
         guard config.doubles("p_over_n").contains(1) else { throw SuiteError.badConfig("p_over_n must contain 1 (the interpolation threshold)") }
     }

@@ -13,6 +13,19 @@ import RepriseSuite
 /// every comparison is paired. A 5-layer net is the control.
 public struct GradientNoise: Scenario {
     public static let id = "gradient-noise"
+    public static let parameters: [Parameter] = [
+        .integer("depth", 1...1000), .integer("width", 1...100_000), .integer("control_depth", 1...1000), .reals("lr", 1e-8...100),
+        .integer("seeds", 1...10_000), .integer("steps", 1...1_000_000_000), .integer("batch", 1...60_000), .real("eta", 0...100),
+        .real("gamma", 0...10), .integer("train_size", 10...60_000), .integer("test_size", 10...10_000),
+        .integer("loss_every", 1...1_000_000_000),
+    ]
+    /// The cells' keys in Table 1's order; `cells(depth:controlDepth:)` builds them.
+    static let cellKeys = ["simple_noclip", "simple_clip100", "simple_clip10", "he_clip10", "zero_clip10", "control5_simple_clip10"]
+    public static let metrics = ["simple_noise_mean_gain", "diverged_runs", "constant_predictor_accuracy"]
+        + cellKeys.flatMap { cell in
+            ["plain", "noise"].flatMap { tag in ["best", "mean", "median"].map { "\(cell)_\(tag)_\($0)" } }
+                + ["mean_gain", "best_gain", "noise_wins"].map { "\(cell)_\($0)" }
+        }
     public init() {}
 
     /// One row of Table 1: an initialization and a clipping threshold.
@@ -175,7 +188,7 @@ public struct GradientNoise: Scenario {
 
     public func figures(_ data: RunData) -> [Figure] {
         let labels = ["simple\\nno clip", "simple\\nclip 100", "simple\\nclip 10", "He\\nclip 10", "zero\\nclip 10", "5 layers\\nsimple, clip 10"]
-        let keys = ["simple_noclip", "simple_clip100", "simple_clip10", "he_clip10", "zero_clip10", "control5_simple_clip10"]
+        let keys = Self.cellKeys
         let xtics = "set xtics (" + labels.enumerated().map { "\"\($1)\" \($0 + 1)" }.joined(separator: ", ") + ")"
         /// Runs of a cell side by side (a deterministic jitter by run order), left of the tick without noise, right with.
         func spread(_ pts: [(x: Double, y: Double)], _ center: Double) -> [(x: Double, y: Double)] {

@@ -14,6 +14,17 @@ import RepriseSuite
 /// its weights.
 public struct GrokkingStableMax: Scenario {
     public static let id = "grokking-stablemax"
+    public static let parameters: [Parameter] = [
+        .integer("p", 2...1000), .name("operation", in: ModularArithmetic.Operation.allCases.map(\.rawValue)),
+        .real("train_fraction", 0.01...0.99), .integer("width", 1...100_000), .integer("steps", 1...1_000_000_000),
+        .integer("eval_every", 1...1_000_000_000), .real("lr", 1e-8...10), .real("eps", 0...1), .real("beta2", 0...0.999_999_9),
+        .real("stablemax_lr", 1e-8...10), .real("stablemax_beta2", 0...0.999_999_9), .real("control_weight_decay", 0...100),
+        .names("variants", in: variantKeys),
+    ]
+    public static let metrics = ["sc_onset_ratio_64_over_32"] + variantKeys.flatMap { v in
+        ["train_acc_final", "test_acc_final", "test_acc_max", "sc_max", "zero_loss_final", "fit_step", "grok_step", "grok_over_fit",
+         "sc_onset", "loss_final_over_onset", "cosine_after_fit", "weight_norm_final", "margin_final"].map { "\(v)_\($0)" }
+    }
     public init() {}
 
     enum Loss { case softmax, stablemax }
@@ -29,11 +40,6 @@ public struct GrokkingStableMax: Scenario {
     }
 
     static let variantKeys = ["softmax32", "softmax64", "stablemax", "perp", "weightdecay"]
-
-    public func validate(_ config: Config) throws {
-        try config.requireNames("variants", in: Self.variantKeys)
-        try config.requireNames("operation", in: ModularArithmetic.Operation.allCases.map(\.rawValue))
-    }
 
     static func variants(_ c: Config) -> [Variant] {
         [

@@ -12,6 +12,16 @@ import RepriseSuite
 /// analytic limit at init, across widths, and after training.
 public struct NTKRegime: Scenario {
     public static let id = "ntk-regime"
+    public static let parameters: [Parameter] = [
+        .integer("depth", 2...32), .real("beta", 0...100), .real("lr", 1e-6...100), .integer("seeds", 1...10_000),
+        .integers("widths", 1...100_000), .integer("angles", 3...100_000), .integer("train_points", 1...100_000),
+        .integer("steps", 0...100_000_000), .integers("fig2_widths", 1...100_000), .integer("fig2_steps", 0...100_000_000),
+        .reals("fig2_angles", -Double.pi...Double.pi),
+    ]
+    public static let metrics = [
+        "widest_init_max_relative_error", "spread_slope", "change_slope", "widest_relative_change", "narrowest_relative_change",
+        "function_gap_slope", "widest_function_gap", "analytic_theta_at_0", "analytic_theta_at_pi", "analytic_gram_trace",
+    ]
     public init() {}
 
     /// The two experiments of the paper's Sec. 6; a trial is one net of one of them.

@@ -96,17 +96,16 @@ public struct Baseline: Codable, Sendable {
 }
 
 extension Suite {
-    /// Writes the baseline of a scenario/profile from the latest finished run of each seed.
+    /// Writes the baseline of a scenario/profile from the newest selected run of each seed.
     @discardableResult
     public func writeBaseline(_ id: String, profile: String) throws -> (Baseline, URL) {
         let rep = try replication(id)
-        let latest = try store.runs(scenario: id, profile: profile, status: "ok")
-        guard let hash = latest.first?.configHash else {
-            throw SuiteError.noRuns("no finished '\(profile)' run of \(id) in \(store.path): run it first")
+        let selected = try selectedRuns(id, profile: profile)
+        guard !selected.isEmpty else {
+            throw SuiteError.noRuns("no finished '\(profile)' run of \(id) with the profile's own config in \(store.path): run it first")
         }
-        // The newest run of each seed, among runs with the newest run's config.
         var seen = Set<UInt64>(), chosen: [RunData] = []
-        for r in latest where r.configHash == hash && seen.insert(r.seed).inserted {
+        for r in selected where seen.insert(r.seed).inserted {
             chosen.append(try RunData(store: store, record: r))
         }
         let b = try Baseline.make(scenario: id, profile: profile, keyMetrics: rep.info.keyMetrics, runs: chosen)
@@ -122,14 +121,14 @@ extension Suite {
         public var passed: Bool { problems.isEmpty }
     }
 
-    /// Compares the latest run of every scenario/profile in the store with its
+    /// Compares the selected run of every scenario/profile in the store with its
     /// baseline. A run without a baseline is a failure; a baseline without a run is skipped.
     public func check(profiles: [String] = Replication.profileOrder) throws -> [CheckResult] {
         var out: [CheckResult] = []
         for id in ids {
             for profile in profiles {
                 let url = Baseline.url(root: root, scenario: id, profile: profile)
-                let record = try store.latestRun(scenario: id, profile: profile)
+                let record = try selectedRun(id, profile: profile)
                 guard let baseline = try Baseline.load(url) else {
                     if let record { out.append(CheckResult(scenario: id, profile: profile, runID: record.id,
                                                            problems: ["no baseline at \(url.path): run `reprise baseline \(id) --profile \(profile)`"])) }

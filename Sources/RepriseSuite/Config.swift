@@ -157,14 +157,6 @@ public struct Config: Sendable, Equatable {
         }
     }
 
-    /// Throws unless every name under `key` is one of `allowed`: for keys whose type
-    /// (a name, a list of names) allows values the scenario does not know.
-    public func requireNames(_ key: String, in allowed: [String]) throws {
-        if let bad = strings(key).first(where: { !allowed.contains($0) }) {
-            throw SuiteError.badConfig("\(key): unknown '\(bad)'; expected \(allowed.joined(separator: ", "))")
-        }
-    }
-
     /// Canonical JSON (sorted keys): what the store keeps and the hash is taken of.
     public var canonicalJSON: String {
         let obj = values.mapValues(\.json)

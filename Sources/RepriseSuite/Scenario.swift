@@ -13,9 +13,14 @@ import RepriseEngine
 /// caches them in the store and resumes after an interrupt.
 public protocol Scenario: Sendable {
     static var id: String { get }
+    /// Every config key the scenario reads, with its type and valid values: profiles are
+    /// checked against them at load, `--set` values before anything runs.
+    static var parameters: [Parameter] { get }
+    /// Every metric `aggregate` records: the names claims and baselines may read.
+    static var metrics: [String] { get }
     init()
-    /// Rejects values that the config's types allow but the scenario does not know (an
-    /// unknown variant name, say) before a run is stored.
+    /// Rejects configs whose values are each valid but not together (a grid without its
+    /// threshold, say) before a run is stored.
     func validate(_ config: Config) throws
     /// The run's independent trials, in the order `aggregate` wants them.
     func trials(_ config: Config) throws -> [Trial]

@@ -35,9 +35,12 @@ public final class Suite {
         return s
     }
 
+    /// The scenario's replication files, checked against its declared parameters and metrics.
     public func replication(_ id: String) throws -> Replication {
-        _ = try scenario(id)
-        return try Replication(id: id, root: root)
+        let type = try scenario(id)
+        let rep = try Replication(id: id, root: root)
+        try rep.check(parameters: type.parameters, metrics: type.metrics)
+        return rep
     }
 
     /// The profile's config with overrides applied, and the seed (--seed, else the profile's `seed`, else 0).
@@ -109,14 +112,15 @@ public final class Suite {
     /// The validated config, seed and trials of a run, before anything is stored.
     func prepare(_ id: String, profile: String, seed: UInt64?, overrides: [String]) throws
         -> (scenario: any Scenario, config: Config, seed: UInt64, trials: [Trial]) {
-        let scenario = try self.scenario(id).init()
+        let type = try self.scenario(id), scenario = type.init()
         let (config, s) = try resolve(id, profile: profile, seed: seed, overrides: overrides)
+        try config.check(type.parameters)
         try scenario.validate(config)
         return (scenario, config, s, try trials(id, config: config))
     }
 
-    /// Checks a sweep's config and lists its trials without storing anything: `reprise slurm` validates with it.
-    public func prepareForCluster(_ id: String, profile: String, seed: UInt64?, overrides: [String]) throws -> [Trial] {
+    /// Checks a request (scenario, profile, seed, overrides) and lists its trials without storing anything.
+    public func plan(_ id: String, profile: String, seed: UInt64?, overrides: [String]) throws -> [Trial] {
         try prepare(id, profile: profile, seed: seed, overrides: overrides).trials
     }
 
@@ -177,14 +181,39 @@ public final class Suite {
                                     replacing: replacing)
     }
 
+    // MARK: Which runs count
+
+    /// The one rule for which stored runs plot, report, check and baseline read: finished runs
+    /// of the profile's own config, as `Replications/<id>/profiles.json` has it now (no `--set`),
+    /// newest first, any seed. A diagnostic `--set` run never becomes what the report shows;
+    /// it is read only when named by id (`plot --run`, `export`).
+    public func selectedRuns(_ id: String, profile: String) throws -> [Store.RunRecord] {
+        let hash = try resolve(id, profile: profile, seed: nil, overrides: []).0.hash
+        return try store.runs(scenario: id, profile: profile, status: "ok").filter { $0.configHash == hash }
+    }
+
+    public func selectedRun(_ id: String, profile: String) throws -> Store.RunRecord? {
+        try selectedRuns(id, profile: profile).first
+    }
+
     public func figuresDirectory(_ id: String) -> URL { root.appendingPathComponent("results/figures/\(id)") }
 
-    /// Redraws a scenario's figures from its latest stored run of `profile`.
+    /// Redraws a scenario's figures from its selected run of `profile`, or from the run `runID`.
     @discardableResult
-    public func plot(_ id: String, profile: String = "quick", into dir: URL? = nil) throws -> [URL] {
+    public func plot(_ id: String, profile: String = "quick", runID: Int64? = nil, into dir: URL? = nil) throws -> [URL] {
         let type = try scenario(id)
-        guard let record = try store.latestRun(scenario: id, profile: profile) else {
-            throw SuiteError.noRuns("no finished '\(profile)' run of \(id) in \(store.path): run `reprise run \(id) --profile \(profile)` first")
+        let record: Store.RunRecord
+        if let runID {
+            guard let r = try store.run(runID), r.scenario == id, r.status == "ok" else {
+                throw SuiteError.noRuns("no finished run \(runID) of \(id) in \(store.path)")
+            }
+            record = r
+        } else {
+            guard let r = try selectedRun(id, profile: profile) else {
+                throw SuiteError.noRuns("no finished '\(profile)' run of \(id) with the profile's own config in \(store.path): "
+                                        + "run `reprise run \(id) --profile \(profile)` first")
+            }
+            record = r
         }
         let data = try RunData(store: store, record: record)
         return try Gnuplot.render(type.init().figures(data), into: dir ?? figuresDirectory(id))

@@ -61,6 +61,7 @@ struct Run: ParsableCommand {
     }
 
     func run() throws {
+        try sweep.check(profile: profile)                  // bad input fails before the store is opened or created
         let suite = try store.suite(jobs: jobs)
         Interrupts.install()
         let ids = try sweep.ids(in: suite)
@@ -90,45 +91,53 @@ struct Run: ParsableCommand {
 }
 
 struct Plot: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Redraw a scenario's figures (PNG and SVG) from its latest stored run.")
+    static let configuration = CommandConfiguration(abstract: "Redraw a scenario's figures (PNG and SVG) from its selected run (or --run).")
     @Argument(help: "Scenario id; omit with --all.") var id: String?
-    @Flag(help: "Every scenario with a stored run.") var all = false
-    @Option(help: "Which profile's latest run to draw.") var profile = "quick"
-    @Option(help: "Draw into this folder instead of results/figures/<id> (e.g. for a diagnostic run in another store).")
+    @Flag(help: "Every scenario with a selected run (the others are skipped, and said so).") var all = false
+    @Option(help: "Which profile's selected run to draw: the latest finished run of its own config.") var profile = "quick"
+    @Option(name: .customLong("run"), help: "Draw this run instead of the profile's selected run (e.g. a diagnostic --set run).")
+    var runID: Int64?
+    @Option(help: "Draw into this folder instead of results/figures/<id> (e.g. for a diagnostic run).")
     var out: String?
     @OptionGroup var store: StoreOptions
 
     func validate() throws {
         try validateProfile(profile)
         if all == (id != nil) { throw ValidationError("name one scenario, or pass --all") }
-        if all && out != nil { throw ValidationError("--out draws one scenario") }
+        if all && (out != nil || runID != nil) { throw ValidationError("--out and --run draw one scenario") }
     }
 
     func run() throws {
-        let suite = try store.suite()
+        let suite = try store.readingSuite()
         let dir = out.map { URL(fileURLWithPath: $0, isDirectory: true) }
         for id in all ? suite.ids : [id!] {
-            for url in try suite.plot(id, profile: profile, into: dir) { print(url.path) }
+            if all, try suite.selectedRun(id, profile: profile) == nil {
+                print("\(id): no finished '\(profile)' run of the profile's own config in \(store.db); skipped")
+                continue
+            }
+            for url in try suite.plot(id, profile: profile, runID: runID, into: dir) { print(url.path) }
         }
     }
 }
 
 struct Report: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Write results/REPORT.md from the store.")
+    static let configuration = CommandConfiguration(abstract: "Write results/REPORT.md from the store: one profile's selected runs.")
+    @Option(help: "Whose runs to report (the figures should be drawn from the same profile).") var profile = "quick"
     @OptionGroup var store: StoreOptions
-    func run() throws { print(try store.suite().writeReport().path) }
+    func validate() throws { try validateProfile(profile) }
+    func run() throws { print(try store.readingSuite().writeReport(profile: profile).path) }
 }
 
 struct Check: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Compare the latest runs with the committed baselines; exit 1 on a regression or a missing baseline.")
+        abstract: "Compare each profile's selected run with its committed baseline; exit 1 on a regression or a missing baseline.")
     @Flag(help: "Print the result as JSON.") var json = false
     @OptionGroup var store: StoreOptions
 
     struct Row: Encodable { let scenario: String, profile: String, run: Int64?, passed: Bool, problems: [String] }
 
     func run() throws {
-        let results = try store.suite().check()
+        let results = try store.readingSuite().check()
         if json {
             try printJSON(results.map { Row(scenario: $0.scenario, profile: $0.profile, run: $0.runID, passed: $0.passed, problems: $0.problems) })
         } else {
@@ -145,7 +154,7 @@ struct Check: ParsableCommand {
 struct MakeBaseline: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "baseline",
-        abstract: "Rewrite a scenario's baseline from its latest finished runs (one per seed; tolerance from their spread).")
+        abstract: "Rewrite a scenario's baseline from its selected runs (the newest per seed; tolerance from their spread).")
     @Argument(help: "Scenario id.") var id: String
     @Option(help: "Profile to baseline.") var profile = "smoke"
     @OptionGroup var store: StoreOptions
@@ -153,7 +162,7 @@ struct MakeBaseline: ParsableCommand {
     func validate() throws { try validateProfile(profile) }
 
     func run() throws {
-        let (b, url) = try store.suite().writeBaseline(id, profile: profile)
+        let (b, url) = try store.readingSuite().writeBaseline(id, profile: profile)
         print("wrote \(url.path) from runs \(b.runs.map(String.init).joined(separator: ", ")) (seeds \(b.seeds.map(String.init).joined(separator: ", ")))")
     }
 }
@@ -175,7 +184,7 @@ struct Export: ParsableCommand {
     }
 
     func run() throws {
-        let suite = try store.suite()
+        let suite = try store.readingSuite()
         guard let record = try suite.store.run(runID) else { throw SuiteError.noRuns("no run \(runID) in \(store.db)") }
         let data = try RunData(store: suite.store, record: record)
         let points = data.series.keys.sorted().flatMap { name in data.series[name]!.map { Point(series: name, x: $0.x, y: $0.y) } }
@@ -286,16 +295,16 @@ struct Slurm: ParsableCommand {
     }
 
     func run() throws {
-        let suite = try store.suite(jobs: 1)
-        let ids = try sweep.ids(in: suite), (all, seed, overrides) = (sweep.all, sweep.seed, sweep.overrides)
-        for id in ids { _ = try suite.prepareForCluster(id, profile: profile, seed: seed, overrides: overrides) }   // bad input fails here
+        try sweep.check(profile: profile)                  // bad input fails here, and no store is opened
+        let (all, seed, overrides) = (sweep.all, sweep.seed, sweep.overrides)
+        let ids = all ? allScenarios.map { $0.id } : [sweep.id!], root = Replication.root
         let name = all ? "all" : ids[0]
-        let directory = URL(fileURLWithPath: dir ?? suite.root.appendingPathComponent("results/slurm/\(name)-\(profile)").path)
+        let directory = URL(fileURLWithPath: dir ?? root.appendingPathComponent("results/slurm/\(name)-\(profile)").path)
         let job = SlurmJob(scenarios: ids, all: all, profile: profile, seed: seed, overrides: overrides, tasks: array,
                            cpusPerTask: cpusPerTask, partition: partition, time: time, directory: directory,
                            target: URL(fileURLWithPath: store.db).standardizedFileURL.path,
                            executable: (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0],
-                           root: suite.root)
+                           root: root)
         for url in try job.write() { print(url.path) }
         if submit {
             let (arrayID, mergeID) = try job.submit()

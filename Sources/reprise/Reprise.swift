@@ -24,6 +24,12 @@ struct StoreOptions: ParsableArguments {
         return Suite(store: try Store(path: db), scenarios: allScenarios, execution: .workers(jobs: jobs),
                      codeID: try codeID ?? CodeIdentity.current())
     }
+
+    /// For verbs that only read the store (plot, report, check, baseline, export): it is opened
+    /// read-only, so they neither create, upgrade nor write it.
+    func readingSuite() throws -> Suite {
+        Suite(store: try Store(path: db, readOnly: true), scenarios: allScenarios, codeID: try CodeIdentity.current())
+    }
 }
 
 /// What `run` and `slurm` take to name a sweep: one scenario or all, a seed, overrides.
@@ -36,6 +42,13 @@ struct Sweep: ParsableArguments {
     func validate() throws {
         if all == (id != nil) { throw ValidationError("name one scenario, or pass --all") }
         if all && !overrides.isEmpty { throw ValidationError("--set applies to one scenario; it cannot be used with --all") }
+    }
+
+    /// Checks the scenarios, the profile, the seed and every override against the declarations,
+    /// touching no store (an in-memory one stands in).
+    func check(profile: String) throws {
+        let suite = Suite(store: try Store(path: ":memory:"), scenarios: allScenarios, codeID: "none")
+        for id in try ids(in: suite) { _ = try suite.plan(id, profile: profile, seed: seed, overrides: overrides) }
     }
 
     /// The scenarios named, each checked to exist before any work starts.

@@ -19,6 +19,12 @@ import Testing
         let outcome = try suite.run(id, profile: "smoke", seed: baseline.seeds.first, quiet: true)   // the newest run: its verdicts are the baseline's
         #expect(outcome.status == "ok")
         #expect(!outcome.claims.isEmpty && !baseline.metrics.isEmpty)
+        // The JSON names only metrics the Swift records: a misspelt name would make a claim n/a forever.
+        let rep = try suite.replication(id), recorded = Set(outcome.metrics.keys)
+        for c in rep.claims {
+            for check in c.checks { #expect(recorded.contains(check.metric), "\(id) claim \(c.id) reads '\(check.metric)', which no run records") }
+        }
+        for m in rep.info.keyMetrics { #expect(recorded.contains(m), "\(id) key metric '\(m)' is not recorded") }
         let record = try #require(try suite.store.run(outcome.runID))
         let problems = baseline.regressions(in: try RunData(store: suite.store, record: record))
         #expect(problems.isEmpty, "\(id) smoke run \(outcome.runID) vs \(url.lastPathComponent):\n\(problems.joined(separator: "\n"))")

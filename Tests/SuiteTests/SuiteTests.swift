@@ -8,6 +8,9 @@ import Testing
 /// records a curve, a metric read from the run's own config, and an infinity.
 struct Probe: Scenario {
     static let id = "probe"
+    static let parameters: [Parameter] = [.integer("steps", 1...1000), .real("scale", -10...10), .name("mode", in: ["ok", "interrupt", "fail"]),
+                                          .reals("grid", 0...10)]
+    static let metrics = ["final", "draws", "diverged"]
     func validate(_ config: Config) throws {}
     func trials(_ c: Config) throws -> [Trial] {
         c.doubles("grid").map { g in Trial("g\(fmt(g))", c.selecting(["steps", "mode"]).setting("g", g), cost: 3 - g) }   // g1 first
@@ -191,10 +194,52 @@ func probeSuite(_ root: URL, codeID: String = "test-code") throws -> Suite {
         let reloaded = try #require(try Baseline.load(Baseline.url(root: root, scenario: "probe", profile: "smoke")))
         #expect(reloaded.metrics["diverged"]?.value == .infinity && reloaded.metrics["diverged"]?.tolerance == 0)
         #expect(try suite.check().allSatisfy(\.passed))
-        // Same config except one value: the metric moves out of tolerance and the config hash differs.
-        let bad = try suite.run("probe", profile: "smoke", overrides: ["scale=1"], quiet: true)
+        // A diagnostic --set run is not what check reads.
+        _ = try suite.run("probe", profile: "smoke", overrides: ["scale=1"], quiet: true)
+        #expect(try suite.check().allSatisfy(\.passed))
+        // The profile itself changes one value: the metric moves out of tolerance and the config hash differs.
+        let profiles = root.appendingPathComponent("Replications/probe/profiles.json")
+        try (try String(contentsOf: profiles, encoding: .utf8)).replacingOccurrences(of: "\"scale\": 2", with: "\"scale\": 1")
+            .write(to: profiles, atomically: true, encoding: .utf8)
+        let bad = try suite.run("probe", profile: "smoke", quiet: true)
         let problems = try suite.check().first { $0.runID == bad.runID }!.problems
         #expect(problems.contains { $0.hasPrefix("final = 2, baseline 4") })
         #expect(problems.contains { $0.hasPrefix("claim final-big: fail, baseline pass") })
+    }
+}
+
+@Suite struct ContractTests {
+    /// A probe root whose `file` has `old` replaced by `new`.
+    func root(_ file: String, _ old: String, _ new: String) throws -> URL {
+        let root = try probeRoot(), url = root.appendingPathComponent("Replications/probe/\(file)")
+        let text = try String(contentsOf: url, encoding: .utf8)
+        #expect(text.contains(old))
+        try text.replacingOccurrences(of: old, with: new).write(to: url, atomically: true, encoding: .utf8)
+        return root
+    }
+
+    @Test func aMisspeltMetricInClaimsIsAnErrorAtLoad() throws {
+        let suite = try probeSuite(try root("claims.json", #""metric": "final""#, #""metric": "finale""#))
+        #expect { try suite.replication("probe") } throws: { "\($0)".contains("claim 'final-big' reads metric 'finale', which probe does not record") }
+        #expect(throws: SuiteError.self) { try suite.run("probe", profile: "smoke", quiet: true) }
+        #expect(try suite.store.runs().isEmpty)
+    }
+
+    @Test func profilesMustHoldExactlyTheDeclaredKeysWithValidValues() throws {
+        let extra = try probeSuite(try root("profiles.json", #""steps": 10"#, #""steps": 10, "stpes": 3"#))
+        #expect { try extra.replication("probe") } throws: { "\($0)".contains("'stpes' is not a key probe reads") }
+        let bad = try probeSuite(try root("profiles.json", #""steps": 10"#, #""steps": 0.5"#))
+        #expect { try bad.replication("probe") } throws: { "\($0)".contains("steps = 0.5: expected an integer in [1, 1000]") }
+        let missing = try probeSuite(try root("profiles.json", #""steps": 10, "#, ""))
+        #expect { try missing.replication("probe") } throws: { "\($0)".contains("lacks 'steps'") }
+    }
+
+    @Test func outOfRangeOverridesAreRefusedBeforeARunIsStored() throws {
+        let suite = try probeSuite(try probeRoot())
+        for (set, message) in [("steps=-3", "steps = -3: expected an integer in [1, 1000]"), ("steps=1e99", "steps = 1e+99"),
+                               ("grid=1,11", "grid = 1,11"), ("mode=later", "mode = later: expected one of ok, interrupt, fail")] {
+            #expect { try suite.run("probe", profile: "smoke", overrides: [set], quiet: true) } throws: { "\($0)".contains(message) }
+        }
+        #expect(try suite.store.runs().isEmpty)
     }
 }

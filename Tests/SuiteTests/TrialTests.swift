@@ -43,6 +43,17 @@ import Testing
         #expect(try a.run("probe", profile: "smoke", quiet: true).trialsComputed == 0)
     }
 
+    @Test func aTrialsBLASThreadCountIsPartOfItsConfigAndSoOfItsCacheKey() throws {
+        let one = Trial("k", Config(["a": .number(1)])), two = Trial("k", Config(["a": .number(1)]), blasThreads: 2)
+        #expect(one.blasThreads == 1 && two.blasThreads == 2 && one.config.hash != two.config.hash)
+        // A worker receives the stored config: it must already say how many threads.
+        #expect(try Trial(key: "k", storedConfig: try Config(json: two.config.canonicalJSON)).blasThreads == 2)
+        #expect(throws: SuiteError.self) { try Trial(key: "k", storedConfig: Config(["a": .number(1)])) }
+        // The canonical JSON a worker parses gives back the same hash the parent looked the trial up by.
+        let awkward = Config(["x": .number(0.1), "y": .numbers([1e-25, 2.356194490192345, 1e15]), "z": .strings(["a"]), "b": .bool(true)])
+        #expect(try Config(json: awkward.canonicalJSON).hash == awkward.hash)
+    }
+
     @Test func trialValuesRoundTripBitForBit() throws {
         let root = try probeRoot(), suite = try probeSuite(root)
         let values: [Double] = [0.1, -0.0, .nan, .infinity, -.infinity, .leastNonzeroMagnitude, .greatestFiniteMagnitude]
