@@ -4,6 +4,9 @@ import PackageDescription
 // Generic numeric code (Tensor<Float>, Tensor<Double>) lives in RepriseEngine but is
 // instantiated by the scenarios; cross-module optimization lets the optimizer
 // specialize those generics at the call site instead of dispatching per element.
+// -Ounchecked drops overflow and array-bounds checks in the hot loops (1-7% per training
+// step, measured against -O); it would drop `precondition` too, so the engine's shape and
+// index checks are `require` (RepriseEngine/Runtime.swift), which it keeps.
 let optimized: [SwiftSetting] = [
     .unsafeFlags(["-cross-module-optimization", "-Ounchecked"], .when(configuration: .release)),
 ]

@@ -46,7 +46,7 @@ public final class Variable<T: Scalar> {
     /// Adds `g` to the gradient (takes `g` itself when there is none yet: no copy).
     func accumulate(_ g: Tensor<T>) {
         guard requiresGrad else { return }
-        precondition(g.count == value.count, "gradient \(g.shape) for value \(value.shape)")
+        require(g.count == value.count, "gradient \(g.shape) for value \(value.shape)")
         if grad == nil { grad = g.reshaped(value.shape); return }
         let d = grad!.mutableData, s = g.data
         for i in 0..<g.count { d[i] += s[i] }
@@ -59,7 +59,7 @@ public final class Variable<T: Scalar> {
 
     /// Back-propagates from this scalar (d self / d self = 1) through the graph.
     public func backward() {
-        precondition(value.count == 1, "backward() starts from a scalar, not \(value.shape)")
+        require(value.count == 1, "backward() starts from a scalar, not \(value.shape)")
         var order: [Variable<T>] = []
         var seen = Set<ObjectIdentifier>()
         // Iterative post-order DFS: deep nets (20+ layers, hundreds of ops) must not recurse.

@@ -23,7 +23,7 @@ public struct SVD<T: Scalar> {
 
 /// Thin SVD A = U diag(s) Vᵀ by ?gesdd.
 public func svd<T>(_ a: Tensor<T>) throws -> SVD<T> {
-    precondition(a.rank == 2)
+    require(a.rank == 2)
     let (m, n) = (a.shape[0], a.shape[1])
     let k = min(m, n)
     var work = a                       // gesdd destroys its input
@@ -41,7 +41,7 @@ public func svd<T>(_ a: Tensor<T>) throws -> SVD<T> {
 /// Eigen-decomposition of a symmetric matrix by ?syevd: eigenvalues ascending,
 /// eigenvectors as the ROWS of the returned matrix.
 public func symmetricEigen<T>(_ a: Tensor<T>) throws -> (values: [T], vectors: Tensor<T>) {
-    precondition(a.rank == 2 && a.shape[0] == a.shape[1])
+    require(a.rank == 2 && a.shape[0] == a.shape[1])
     let n = a.shape[0]
     var v = a
     var w = [T](repeating: 0, count: n)
@@ -54,7 +54,7 @@ public func symmetricEigen<T>(_ a: Tensor<T>) throws -> (values: [T], vectors: T
 /// minimizers), by ?gelsd; also returns A's singular values, descending.
 /// `rcond`: singular values below rcond·s_max count as zero (LAPACK's rule).
 public func leastSquaresMinNorm<T>(_ a: Tensor<T>, _ b: Tensor<T>, rcond: T = -1) throws -> (x: Tensor<T>, singularValues: [T], rank: Int) {
-    precondition(a.rank == 2 && b.rank == 2 && a.shape[0] == b.shape[0])
+    require(a.rank == 2 && b.rank == 2 && a.shape[0] == b.shape[0])
     let (m, n, r) = (a.shape[0], a.shape[1], b.shape[1])
     let ldb = max(m, n)
     var colA = a.transposed                      // row-major n x m == column-major m x n

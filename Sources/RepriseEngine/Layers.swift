@@ -84,7 +84,7 @@ public struct MLP<T: Scalar> {
     public let activation: Activation
 
     public init(widths: [Int], activation: Activation = .relu, bias: Bool = true, init initializer: Initializer, rng: inout RNG) {
-        precondition(widths.count >= 2)
+        require(widths.count >= 2)
         var layers: [Linear<T>] = []
         for i in 0..<(widths.count - 1) {
             layers.append(Linear(widths[i], widths[i + 1], bias: bias, init: initializer, name: "layer\(i)", rng: &rng))

@@ -10,7 +10,7 @@ public enum NTK {
     /// arc-cosine kernels (Cho & Saul 2009): with ρ = Σ_xy/√(Σ_xx Σ_yy), θ = arccos ρ,
     /// E[relu relu] = √(Σ_xx Σ_yy)(sin θ + (π − θ) cos θ)/2π and E[relu' relu'] = (π − θ)/2π.
     public static func reluLimit(_ x: [Double], _ y: [Double], depth: Int, beta: Double) -> (nngp: Double, ntk: Double) {
-        precondition(x.count == y.count && depth >= 1)
+        require(x.count == y.count && depth >= 1)
         let n0 = Double(x.count), b2 = beta * beta
         var sxx = zip(x, x).reduce(0) { $0 + $1.0 * $1.1 } / n0 + b2
         var syy = zip(y, y).reduce(0) { $0 + $1.0 * $1.1 } / n0 + b2
@@ -60,7 +60,7 @@ public enum NTK {
                 for i in 0..<a.count where ap[i] < 0 { ap[i] = 0 }
             }
         }
-        precondition(pre.last!.shape[1] == 1, "the NTK here is for a scalar output")
+        require(pre.last!.shape[1] == 1, "the NTK here is for a scalar output")
         var deltas = [Tensor<T>](repeating: Tensor<T>(repeating: 1, shape: [x.shape[0], 1]), count: layers.count)
         for l in stride(from: layers.count - 2, through: 0, by: -1) {
             // δ_l = (δ_(l+1) W_(l+1)ᵀ · s_(l+1)) ∘ relu'(h_l), s the forward weight scale.

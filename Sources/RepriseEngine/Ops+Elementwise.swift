@@ -15,7 +15,7 @@ enum Broadcast {
         let pa = Array(repeating: 1, count: r - a.count) + a
         let pb = Array(repeating: 1, count: r - b.count) + b
         return zip(pa, pb).map { x, y in
-            precondition(x == y || x == 1 || y == 1, "cannot broadcast \(a) with \(b)")
+            require(x == y || x == 1 || y == 1, "cannot broadcast \(a) with \(b)")
             return max(x, y)
         }
     }

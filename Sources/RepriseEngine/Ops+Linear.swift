@@ -8,11 +8,11 @@ public func matmul<T>(_ x: Variable<T>, _ w: Variable<T>) -> Variable<T> {
 /// y = x w + b (b optional), the fully connected layer.
 public func linear<T>(_ x: Variable<T>, _ w: Variable<T>, _ b: Variable<T>?) -> Variable<T> {
     let (n, i, o) = (x.shape[0], x.shape[1], w.shape[1])
-    precondition(x.rank2 && w.rank2 && w.shape[0] == i, "linear: x \(x.shape) · w \(w.shape)")
+    require(x.rank2 && w.rank2 && w.shape[0] == i, "linear: x \(x.shape) · w \(w.shape)")
     var y = Tensor<T>(uninitializedShape: [n, o])
     let yp = y.mutableData
     if let b {
-        precondition(b.value.count == o, "linear: bias \(b.shape) for \(o) outputs")
+        require(b.value.count == o, "linear: bias \(b.shape) for \(o) outputs")
         // Broadcast the bias into y, then let gemm accumulate on top (beta = 1).
         for r in 0..<n { (yp + r * o).update(from: b.value.data, count: o) }
         gemm(x.value, transA: false, w.value, transB: false, into: yp, m: n, n: o, k: i, beta: 1)

@@ -23,7 +23,7 @@ public func softmaxCrossEntropy<T>(_ logits: Variable<T>, labels: [Int], precisi
 
 private func softmaxCE<T, U: Scalar>(_ logits: Variable<T>, _ labels: [Int], in _: U.Type) -> Variable<T> {
     let (n, c) = (logits.shape[0], logits.shape[1])
-    precondition(labels.count == n, "softmaxCrossEntropy: \(labels.count) labels for \(n) rows")
+    require(labels.count == n, "softmaxCrossEntropy: \(labels.count) labels for \(n) rows")
     var probs = [U](repeating: 0, count: n * c)        // kept for the backward pass
     var total = U(0)
     let z = logits.value.data
@@ -54,7 +54,7 @@ private func softmaxCE<T, U: Scalar>(_ logits: Variable<T>, _ labels: [Int], in 
 /// dL/dz_j = s'(z_j)/S − [j = y] s'(z_y)/s(z_y), per row, divided by N.
 public func stableMaxCrossEntropy<T>(_ logits: Variable<T>, labels: [Int]) -> Variable<T> {
     let (n, c) = (logits.shape[0], logits.shape[1])
-    precondition(labels.count == n)
+    require(labels.count == n)
     let z = logits.value.data
     var sums = [T](repeating: 0, count: n)
     var total = T(0)
@@ -76,7 +76,7 @@ public func stableMaxCrossEntropy<T>(_ logits: Variable<T>, labels: [Int]) -> Va
 
 /// Mean squared error over all elements: mean((p − t)²); d/dp = 2(p − t)/count.
 public func meanSquaredError<T>(_ prediction: Variable<T>, _ target: Tensor<T>) -> Variable<T> {
-    precondition(prediction.value.count == target.count, "mse: \(prediction.shape) vs \(target.shape)")
+    require(prediction.value.count == target.count, "mse: \(prediction.shape) vs \(target.shape)")
     let n = target.count, p = prediction.value.data, t = target.data
     var s = T(0)
     for i in 0..<n { let e = p[i] - t[i]; s += e * e }

@@ -5,8 +5,9 @@ import RealModule
 
 /// Rows of `table` [V, D] picked by `indices` [N] → [N, D]; backward scatter-adds.
 public func embedding<T>(_ table: Variable<T>, _ indices: [Int]) -> Variable<T> {
+    require(table.value.rank == 2, "embedding: table \(table.shape) is not [V, D]")
     let d = table.shape[1]
-    let out = table.value.gatherRows(indices)
+    let out = table.value.gatherRows(indices)      // checks every index against V
     return Variable(out, parents: [table]) { o in
         let g = o.grad!.data, tg = table.gradPointer()
         for (r, i) in indices.enumerated() { for j in 0..<d { tg[i * d + j] += g[r * d + j] } }
@@ -46,7 +47,7 @@ public func rmsNorm<T>(_ x: Variable<T>, gain: Variable<T>, eps: T = 1e-6) -> Va
 /// angle t·base^(−2i/Dh) for position t. Backward rotates by −angle.
 public func rope<T>(_ x: Variable<T>, seqLen: Int, headDim: Int, base: Double = 10_000) -> Variable<T> {
     let (rows, c) = (x.shape[0], x.shape[1])
-    precondition(rows % seqLen == 0 && c % headDim == 0 && headDim % 2 == 0)
+    require(rows % seqLen == 0 && c % headDim == 0 && headDim % 2 == 0)
     let half = headDim / 2
     var cosT = [T](repeating: 0, count: seqLen * half), sinT = cosT
     for t in 0..<seqLen {
@@ -81,7 +82,7 @@ public func rope<T>(_ x: Variable<T>, seqLen: Int, headDim: Int, base: Double = 
 /// dQ += dS K, dK += dSᵀ Q.
 public func causalSelfAttention<T>(q: Variable<T>, k: Variable<T>, v: Variable<T>, batch: Int, seqLen: Int, heads: Int) -> Variable<T> {
     let c = q.shape[1], dh = c / heads, tt = seqLen
-    precondition(q.shape == k.shape && q.shape == v.shape && q.shape[0] == batch * seqLen && c % heads == 0)
+    require(q.shape == k.shape && q.shape == v.shape && q.shape[0] == batch * seqLen && c % heads == 0)
     let scale = 1 / T(dh).squareRoot()
     var probs = Tensor<T>(uninitializedShape: [batch, heads, tt, tt])
     var out = Tensor<T>(uninitializedShape: q.shape)

@@ -16,3 +16,12 @@ public enum Runtime {
 #if os(Linux)
 @_silgen_name("mallopt") private func glibc_mallopt(_ param: Int32, _ value: Int32) -> Int32
 #endif
+
+/// A shape or index check that stays in every build. Release builds are -Ounchecked
+/// (measured: 1-7% faster steps than -O, README "Speed"), which lets the optimizer assume
+/// every `precondition` holds, i.e. removes it; `fatalError` it keeps. One comparison per op.
+@inline(__always)
+public func require(_ condition: @autoclosure () -> Bool, _ message: @autoclosure () -> String = "",
+                    file: StaticString = #fileID, line: UInt = #line) {
+    if !condition() { fatalError(message(), file: file, line: line) }
+}

@@ -25,7 +25,7 @@ public struct Tensor<T: Scalar>: @unchecked Sendable {
 
     /// Uninitialized: every element must be written before it is read.
     public init(uninitializedShape shape: [Int]) {
-        precondition(shape.allSatisfy { $0 >= 0 }, "negative dimension in \(shape)")
+        require(shape.allSatisfy { $0 >= 0 }, "negative dimension in \(shape)")
         self.shape = shape
         storage = TensorStorage(count: shape.reduce(1, *))
     }
@@ -38,7 +38,7 @@ public struct Tensor<T: Scalar>: @unchecked Sendable {
     public static func zeros(_ shape: [Int]) -> Tensor { Tensor(repeating: 0, shape: shape) }
 
     public init(shape: [Int], scalars: [T]) {
-        precondition(shape.reduce(1, *) == scalars.count, "shape \(shape) does not hold \(scalars.count) scalars")
+        require(shape.reduce(1, *) == scalars.count, "shape \(shape) does not hold \(scalars.count) scalars")
         self.init(uninitializedShape: shape)
         scalars.withUnsafeBufferPointer { storage.base.update(from: $0.baseAddress!, count: count) }
     }
@@ -88,15 +88,15 @@ public struct Tensor<T: Scalar>: @unchecked Sendable {
     }
 
     private func offset(_ index: [Int]) -> Int {
-        precondition(index.count == shape.count, "index \(index) for shape \(shape)")
+        require(index.count == shape.count, "index \(index) for shape \(shape)")
         var o = 0
-        for (i, d) in zip(index, shape) { precondition(i >= 0 && i < d); o = o * d + i }
+        for (i, d) in zip(index, shape) { require(i >= 0 && i < d); o = o * d + i }
         return o
     }
 
     /// Same buffer, new shape (no copy).
     public func reshaped(_ newShape: [Int]) -> Tensor {
-        precondition(newShape.reduce(1, *) == count, "cannot reshape \(shape) to \(newShape)")
+        require(newShape.reduce(1, *) == count, "cannot reshape \(shape) to \(newShape)")
         var t = self
         t.shape = newShape
         return t
@@ -111,6 +111,7 @@ public struct Tensor<T: Scalar>: @unchecked Sendable {
 
     /// Rows `range` of a tensor viewed as [shape[0], rest] (copies the rows).
     public func rows(_ range: Range<Int>) -> Tensor {
+        require(rank >= 1 && range.lowerBound >= 0 && range.upperBound <= shape[0], "rows \(range) of shape \(shape)")
         let width = count / max(shape[0], 1)
         var out = Tensor(uninitializedShape: [range.count] + shape.dropFirst())
         out.mutableData.update(from: data + range.lowerBound * width, count: range.count * width)
@@ -119,6 +120,7 @@ public struct Tensor<T: Scalar>: @unchecked Sendable {
 
     /// Gathers rows by index from a tensor viewed as [shape[0], rest].
     public func gatherRows(_ idx: [Int]) -> Tensor {
+        require(rank >= 1 && idx.allSatisfy { $0 >= 0 && $0 < shape[0] }, "gatherRows: an index outside 0..<\(rank >= 1 ? shape[0] : 0)")
         let width = count / max(shape[0], 1)
         var out = Tensor(uninitializedShape: [idx.count] + shape.dropFirst())
         let d = out.mutableData
@@ -128,7 +130,7 @@ public struct Tensor<T: Scalar>: @unchecked Sendable {
 
     /// The matrix transpose of a rank-2 tensor (materialized; for setup code, not hot paths).
     public var transposed: Tensor {
-        precondition(rank == 2)
+        require(rank == 2)
         let (r, c) = (shape[0], shape[1])
         var out = Tensor(uninitializedShape: [c, r])
         let s = data, d = out.mutableData
@@ -162,7 +164,7 @@ public struct Tensor<T: Scalar>: @unchecked Sendable {
 
     /// Row-wise argmax of a [rows, cols] tensor.
     public func argmaxRows() -> [Int] {
-        precondition(rank == 2)
+        require(rank == 2)
         let (r, c) = (shape[0], shape[1])
         let p = data
         return (0..<r).map { i in
@@ -184,10 +186,10 @@ extension Tensor: CustomStringConvertible {
 
 /// C = op(A) op(B) for rank-2 tensors through one BLAS gemm; transposes are flags.
 public func matmul<T>(_ a: Tensor<T>, _ b: Tensor<T>, transA: Bool = false, transB: Bool = false) -> Tensor<T> {
-    precondition(a.rank == 2 && b.rank == 2, "matmul takes matrices, got \(a.shape) and \(b.shape)")
+    require(a.rank == 2 && b.rank == 2, "matmul takes matrices, got \(a.shape) and \(b.shape)")
     let (m, k) = transA ? (a.shape[1], a.shape[0]) : (a.shape[0], a.shape[1])
     let (k2, n) = transB ? (b.shape[1], b.shape[0]) : (b.shape[0], b.shape[1])
-    precondition(k == k2, "matmul inner dimensions differ: \(a.shape)\(transA ? "ᵀ" : "") x \(b.shape)\(transB ? "ᵀ" : "")")
+    require(k == k2, "matmul inner dimensions differ: \(a.shape)\(transA ? "ᵀ" : "") x \(b.shape)\(transB ? "ᵀ" : "")")
     var c = Tensor<T>(uninitializedShape: [m, n])
     gemm(a, transA: transA, b, transB: transB, into: c.mutableData, m: m, n: n, k: k, beta: 0)
     return c

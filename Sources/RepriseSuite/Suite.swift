@@ -56,7 +56,7 @@ public final class Suite {
         let trials = try scenario(id).init().trials(config)
         guard !trials.isEmpty else { throw SuiteError.badConfig("this config gives \(id) no trials to run") }
         var seen = Set<String>()
-        for t in trials where !seen.insert(t.key).inserted { preconditionFailure("\(id) lists trial '\(t.key)' twice") }
+        for t in trials where !seen.insert(t.key).inserted { fatalError("\(id) lists trial '\(t.key)' twice") }
         return trials
     }
 

@@ -45,7 +45,7 @@ public struct TrialValues: Sendable, Equatable {
 
     /// A recorded vector; a name the trial never recorded is a scenario bug, reported as such.
     public func vector(_ name: String) -> [Double] {
-        guard let v = values[name] else { preconditionFailure("trial recorded no value '\(name)'; it has \(values.keys.sorted())") }
+        guard let v = values[name] else { fatalError("trial recorded no value '\(name)'; it has \(values.keys.sorted())") }
         return v
     }
 
@@ -100,7 +100,7 @@ public struct TrialResults: Sendable {
     public init(_ byKey: [String: TrialValues]) { self.byKey = byKey }
 
     public subscript(key: String) -> TrialValues {
-        guard let v = byKey[key] else { preconditionFailure("no result for trial '\(key)'") }
+        guard let v = byKey[key] else { fatalError("no result for trial '\(key)'") }
         return v
     }
 }
