@@ -3,7 +3,8 @@ import Foundation
 
 extension Store {
     /// What a merge did. A conflict is a trial stored in both stores under the same cache key
-    /// with different values (the same binary on another CPU can round differently): the
+    /// with different values (the same binary on another CPU model runs other OpenBLAS kernels,
+    /// which can round differently; each trial records its kernel in `openblas`): the
     /// target's trial is kept and the conflict is reported, never silently resolved.
     public struct MergeReport: Sendable {
         public var trialsAdded = 0, trialsKnown = 0, runsAdded = 0, runsKnown = 0
@@ -44,9 +45,9 @@ extension Store {
                 } else {
                     try exec("""
                     INSERT INTO main.trials(scenario, trial_key, config_json, config_hash, seed, code_id, values_digest,
-                                            started_at, wall_seconds, cpu_seconds, peak_rss_mb, blas_threads, pid)
+                                            started_at, wall_seconds, cpu_seconds, peak_rss_mb, blas_threads, openblas, pid)
                     SELECT scenario, trial_key, config_json, config_hash, seed, code_id, values_digest,
-                           started_at, wall_seconds, cpu_seconds, peak_rss_mb, blas_threads, pid FROM src.trials WHERE id = ?
+                           started_at, wall_seconds, cpu_seconds, peak_rss_mb, blas_threads, openblas, pid FROM src.trials WHERE id = ?
                     """, [.int(t.id)])
                     let id = sqlite3_last_insert_rowid(db)
                     try exec("INSERT INTO main.trial_values(trial_id, name, data) SELECT ?, name, data FROM src.trial_values WHERE trial_id = ?",

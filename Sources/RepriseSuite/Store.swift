@@ -1,5 +1,6 @@
 import CSQLite
 import Foundation
+import RepriseEngine
 
 /// The results store: one SQLite file holding every run with its provenance,
 /// the series its figures are drawn from, its metrics and its claim verdicts,
@@ -134,7 +135,7 @@ public final class Store {
       config_json TEXT NOT NULL, config_hash TEXT NOT NULL, seed INTEGER NOT NULL, code_id TEXT NOT NULL,
       values_digest TEXT NOT NULL,
       started_at TEXT NOT NULL, wall_seconds REAL NOT NULL, cpu_seconds REAL NOT NULL, peak_rss_mb REAL NOT NULL,
-      blas_threads INTEGER NOT NULL, pid INTEGER NOT NULL);
+      blas_threads INTEGER NOT NULL, openblas TEXT NOT NULL, pid INTEGER NOT NULL);
     CREATE INDEX trials_by_cache_key ON trials(scenario, trial_key, config_hash, seed, code_id, id);
     CREATE TABLE trial_values(
       trial_id INTEGER NOT NULL REFERENCES trials(id) ON DELETE CASCADE,
@@ -231,17 +232,18 @@ public final class Store {
     /// first) is kept and its id returned: a trial is never counted twice.
     @discardableResult
     public func storeTrial(_ key: TrialKey, configJSON: String, values: TrialValues, usage: Provenance.Usage, startedAt: String,
-                           blasThreads: Int, pid: Int32, replacing: Bool = false) throws -> Int64 {
+                           blasThreads: Int, openblas: String = BLASInfo.config.trimmingCharacters(in: .whitespaces), pid: Int32,
+                           replacing: Bool = false) throws -> Int64 {
         var id: Int64 = 0
         try transaction {
             if !replacing, let existing = try cachedTrial(key) { id = existing; return }
             try exec("""
             INSERT INTO trials(scenario, trial_key, config_json, config_hash, seed, code_id, values_digest,
-                               started_at, wall_seconds, cpu_seconds, peak_rss_mb, blas_threads, pid)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                               started_at, wall_seconds, cpu_seconds, peak_rss_mb, blas_threads, openblas, pid)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """, [.text(key.scenario), .text(key.trial), .text(configJSON), .text(key.configHash), .int(Int64(bitPattern: key.seed)),
                   .text(key.codeID), .text(values.digest), .text(startedAt), .real(usage.wallSeconds), .real(usage.cpuSeconds),
-                  .real(usage.peakRSSMegabytes), .int(Int64(blasThreads)), .int(Int64(pid))])
+                  .real(usage.peakRSSMegabytes), .int(Int64(blasThreads)), .text(openblas), .int(Int64(pid))])
             id = sqlite3_last_insert_rowid(db)
             let insert = try prepare("INSERT INTO trial_values(trial_id, name, data) VALUES (?, ?, ?)")
             defer { sqlite3_finalize(insert) }
