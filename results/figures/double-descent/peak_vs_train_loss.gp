@@ -7,7 +7,7 @@ set key bottom left noenhanced box opaque
 set grid lc rgb "#dddddd"
 set border lw 1
 set logscale x
-set label "min-norm (off scale): loss 8.552e-25, test error 0.892" at graph 0.03, graph 0.95 noenhanced
+set label "min-norm (off scale): loss 7.601e-25, test error 0.892" at graph 0.03, graph 0.95 noenhanced
 set terminal pngcairo size 960,640 font "DejaVu Sans,11" noenhanced
 set output 'peak_vs_train_loss.png'
 plot 'peak_vs_train_loss.dat' index 0 using 1:2 with points lw 2 lc rgb "#D55E00" dt 1 pt 5 ps 0.9 title "GD, raw", \
