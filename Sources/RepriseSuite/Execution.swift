@@ -10,10 +10,11 @@ public enum Execution: Sendable {
     /// `jobs` cores: small nets train side by side, a trial declaring n BLAS threads takes n.
     case workers(executable: String, jobs: Int)
 
-    /// The CLI's default: this binary, one worker per core.
+    /// The CLI's default: this process's own image, one worker per core. By pid, not by path:
+    /// a rebuild that replaces the binary while a run is in progress cannot hand the workers
+    /// other code than the run's code identity describes.
     public static func workers(jobs: Int) -> Execution {
-        .workers(executable: (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0],
-                 jobs: jobs)
+        .workers(executable: "/proc/\(getpid())/exe", jobs: jobs)
     }
 }
 
@@ -33,10 +34,8 @@ public enum CodeIdentity {
         return "bin-" + h.hex
     }
 
-    /// The running process's own binary.
-    public static func current() throws -> String {
-        try of(executable: (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0])
-    }
+    /// The running process's own binary (its image, even if the file has been replaced since).
+    public static func current() throws -> String { try of(executable: "/proc/self/exe") }
 }
 
 /// Per-trial and per-run resource use. CPU time is this process's since `start` plus that of
