@@ -78,10 +78,10 @@ struct Meter {
 }
 
 /// Runs trials on worker processes within `jobs` cores (a trial takes as many as its BLAS
-/// threads), the most expensive first, each worker storing its trial in its own
-/// transaction before it exits. On an interrupt
-/// it forwards SIGINT to the workers (a terminal's Ctrl-C reaches them anyway), waits for
-/// them, and reports the interrupt; a failed trial stops new launches.
+/// threads), the most expensive first, each worker storing its trial in its own transaction
+/// before it exits. On an interrupt it forwards SIGINT to the workers (a terminal's Ctrl-C
+/// reaches them anyway), waits for them, and reports the interrupt; a failed trial stops
+/// new launches, and its worker's last line of output becomes the run's error.
 struct WorkerPool {
     let executable: String, jobs: Int
 
