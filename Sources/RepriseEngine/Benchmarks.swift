@@ -10,8 +10,6 @@ public enum Benchmarks {
         /// Multiply-add FLOPs of the step's matrix products (2mnk each, forward and backward).
         public let flops: Double
         public var gflops: Double { flops / medianMs / 1e6 }
-        /// PyTorch 2.x eager on a 2-core machine of this kind, ms (from the engine issue).
-        public let pytorchMs: Double
     }
 
     /// Median GFLOP/s of a square sgemm of size n.
@@ -45,7 +43,7 @@ public enum Benchmarks {
     }
 
     static func mlpStep(_ name: String, widths: [Int], batch: Int, bias: Bool, adam: Bool, weightDecay: Double = 0,
-                        repeats: Int, pytorchMs: Double) -> Result {
+                        repeats: Int) -> Result {
         var rng = RNG(seed: 2)
         let model = MLP<Float>(widths: widths, bias: bias, init: .he, rng: &rng)
         let x = Variable(Tensor<Float>.normal([batch, widths[0]], rng: &rng))
@@ -58,7 +56,7 @@ public enum Benchmarks {
             softmaxCrossEntropy(model(x), labels: labels).backward()
             opt.step()
         }
-        return Result(name: name, medianMs: ms, flops: mlpFlops(widths, batch: batch), pytorchMs: pytorchMs)
+        return Result(name: name, medianMs: ms, flops: mlpFlops(widths, batch: batch))
     }
 
     static func llamaStep(repeats: Int) -> Result {
@@ -76,21 +74,21 @@ public enum Benchmarks {
         let n = Double(b * t), d = Double(c.dim)
         let perLayer = 2 * n * d * d * 4 + 2 * n * d * Double(c.hidden) * 3 + 2 * 2 * Double(b * c.heads) * Double(t * t) * d / Double(c.heads)
         let fwd = Double(c.layers) * perLayer + 2 * n * d * Double(c.vocab)
-        return Result(name: "LLaMA LM 256/128/4L/4H/344, 16x64 tokens, AdamW", medianMs: ms, flops: 3 * fwd, pytorchMs: 55.9)
+        return Result(name: "LLaMA LM 256/128/4L/4H/344, 16x64 tokens, AdamW", medianMs: ms, flops: 3 * fwd)
     }
 
-    /// The five steps named in the engine issue, with their PyTorch reference times
-    /// (those whose name contains `only`, if given).
+    /// The five steps named in the engine issue (those whose name contains `only`, if given).
+    /// Only what this process measures: a peer's times come from running the peer, never from the source.
     public static func trainingSteps(repeats: Int = 20, only: String? = nil) -> [Result] {
         let steps: [(String, () -> Result)] = [
             ("MLP 784-256-256-10", { mlpStep("MLP 784-256-256-10, batch 128, SGD", widths: [784, 256, 256, 10], batch: 128, bias: true, adam: false,
-                    repeats: repeats * 5, pytorchMs: 1.6) }),
+                    repeats: repeats * 5) }),
             ("Deep MLP", { mlpStep("Deep MLP 784-(50x20)-10, batch 128, SGD", widths: [784] + Array(repeating: 50, count: 20) + [10], batch: 128,
-                    bias: true, adam: false, repeats: repeats * 5, pytorchMs: 2.5) }),
+                    bias: true, adam: false, repeats: repeats * 5) }),
             ("Grokking MLP", { mlpStep("Grokking MLP 226-200-200-113 no bias, batch 5107, AdamW", widths: [226, 200, 200, 113], batch: 5107,
-                    bias: false, adam: true, weightDecay: 1, repeats: repeats, pytorchMs: 21.7) }),
+                    bias: false, adam: true, weightDecay: 1, repeats: repeats) }),
             ("Wide MLP", { mlpStep("Wide MLP 784-1024-1024-10, batch 256, Adam", widths: [784, 1024, 1024, 10], batch: 256, bias: true,
-                    adam: true, repeats: repeats, pytorchMs: 22.7) }),
+                    adam: true, repeats: repeats) }),
             ("LLaMA", { llamaStep(repeats: repeats) }),
         ]
         return steps.filter { only == nil || $0.0.localizedCaseInsensitiveContains(only!) }.map { $0.1() }

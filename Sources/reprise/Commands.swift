@@ -217,11 +217,10 @@ struct Bench: ParsableCommand {
         let steps = Benchmarks.trainingSteps(repeats: repeats, only: only)
         if json { try printJSON(Output(sgemmPeakGflops: peak, steps: steps)); return }
         print("sgemm peak (1024^3, median): \(String(format: "%.1f", peak)) GFLOP/s, \(BLASInfo.threads) BLAS threads\n")
-        print("| step | median ms | GFLOP/s | of sgemm peak | PyTorch ms | PyTorch / reprise |")
-        print("|---|---:|---:|---:|---:|---:|")
+        print("| step | median ms | GFLOP/s | of sgemm peak |")
+        print("|---|---:|---:|---:|")
         for s in steps {
-            print(String(format: "| %@ | %.2f | %.1f | %.0f%% | %.1f | %.2f |", s.name, s.medianMs, s.gflops, 100 * s.gflops / peak,
-                         s.pytorchMs, s.pytorchMs / s.medianMs))
+            print(String(format: "| %@ | %.2f | %.1f | %.0f%% |", s.name, s.medianMs, s.gflops, 100 * s.gflops / peak))
         }
     }
 }
