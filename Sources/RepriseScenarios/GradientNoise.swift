@@ -19,8 +19,8 @@ public struct GradientNoise: Scenario {
         .real("gamma", 0...10), .integer("train_size", 10...60_000), .integer("test_size", 10...10_000),
         .integer("loss_every", 1...1_000_000_000),
     ]
-    /// The cells' keys in Table 1's order; `cells(depth:controlDepth:)` builds them.
-    static let cellKeys = ["simple_noclip", "simple_clip100", "simple_clip10", "he_clip10", "zero_clip10", "control5_simple_clip10"]
+    /// The cells' keys in Table 1's order.
+    static let cellKeys = cells(depth: 1, controlDepth: 1).map(\.key)
     public static let metrics = ["simple_noise_mean_gain", "diverged_runs", "constant_predictor_accuracy"]
         + cellKeys.flatMap { cell in
             ["plain", "noise"].flatMap { tag in ["best", "mean", "median"].map { "\(cell)_\(tag)_\($0)" } }

@@ -31,10 +31,10 @@ public final class Store {
             }
             sqlite3_busy_timeout(db, Int32(busyTimeout * 1000))
             do {
-                let version = try query("PRAGMA user_version") { Int(sqlite3_column_int64($0, 0)) }.first ?? 0
+                let version = try userVersion()
                 guard version == Self.schemaVersion else {
                     throw SuiteError.store("\(path) has schema version \(version); this reprise reads version \(Self.schemaVersion)"
-                        + (version < Self.schemaVersion && version > 0 ? " (open it once with `reprise report --db` to upgrade it)" : ""))
+                        + (version < Self.schemaVersion && version > 0 ? " (any `reprise run ... --db` on it upgrades it in place)" : ""))
                 }
             } catch {
                 sqlite3_close(db)
@@ -81,10 +81,9 @@ public final class Store {
     /// transaction, so two processes opening a fresh store at once cannot both create it;
     /// a current store is opened without taking the write lock.
     private func migrate() throws {
-        func version() throws -> Int { try query("PRAGMA user_version") { Int(sqlite3_column_int64($0, 0)) }.first ?? 0 }
-        if try version() == Self.schemaVersion { return }
+        if try userVersion() == Self.schemaVersion { return }
         try transaction {
-            let version = try version()
+            let version = try userVersion()
             if version > Self.schemaVersion {
                 throw SuiteError.store("\(path) has schema version \(version), newer than this reprise (\(Self.schemaVersion)); upgrade reprise")
             }
@@ -92,6 +91,8 @@ public final class Store {
             if version < 2 { try exec(Self.schemaV2) }
         }
     }
+
+    private func userVersion() throws -> Int { try query("PRAGMA user_version") { Int(sqlite3_column_int64($0, 0)) }.first ?? 0 }
 
     private static let schemaV1 = """
     CREATE TABLE runs(
@@ -277,6 +278,14 @@ public final class Store {
                         wallSeconds: sqlite3_column_double(s, 6), cpuSeconds: sqlite3_column_double(s, 7),
                         peakRSSMegabytes: sqlite3_column_double(s, 8), blasThreads: Int(sqlite3_column_int64(s, 9)))
         }
+    }
+
+    /// The largest peak resident set among these trials (0 for none): a run's share of its workers' memory.
+    public func peakRSSMegabytes(ofTrials ids: [Int64]) throws -> Double {
+        guard !ids.isEmpty else { return 0 }
+        return try query("SELECT max(peak_rss_mb) FROM trials WHERE id IN (\(ids.map(String.init).joined(separator: ",")))") {
+            sqlite3_column_double($0, 0)
+        }.first ?? 0
     }
 
     /// Float64 values as their little-endian bit patterns: exact, NaN and infinities included.

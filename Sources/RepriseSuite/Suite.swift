@@ -97,8 +97,8 @@ public final class Suite {
             status = (error as? SuiteError).map { if case .interrupted = $0 { "interrupted" } else { "failed" } } ?? "failed"
             failure = error
         }
-        let computedKeys = Set(pending.map { cacheKey(id, $0, seed: s) })
-        let childPeak = try store.trials(scenario: id).filter { computedKeys.contains($0.key) }.map(\.peakRSSMegabytes).max() ?? 0
+        let computed = Set(pending.map(\.key))
+        let childPeak = try store.peakRSSMegabytes(ofTrials: zip(trials, ids).filter { computed.contains($0.0.key) }.map(\.1))
         let claims = status == "ok" ? rep.claims.map { $0.evaluate(metrics: context.metrics, profile: profile) } : []
         try store.finishRun(runID, status: status, error: failure.map { "\($0)" }, usage: meter.usage(childPeakMB: childPeak),
                             trials: status == "ok" ? (ids, pending.count) : nil,
