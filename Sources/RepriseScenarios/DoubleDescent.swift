@@ -160,51 +160,62 @@ public struct DoubleDescent: Scenario {
             for (k, r) in ratios.enumerated() { run.record("condition/\(v)", x: r, y: Stats.median(perSeed("condition/\(v)", k))) }
         }
 
+        let atN = ratios.firstIndex(of: 1)!
+        for fit in fits.map(\.name) where !testError[fit]![atN].isEmpty {
+            run.record("peak_vs_loss/\(fitGroup(fit))", x: Stats.median(trainLoss[fit]![atN]), y: Stats.median(testError[fit]![atN]))
+        }
+        run.metric("settings_compared", Double(fits.filter { !testError[$0.name]![atN].isEmpty }.count))
+        // The units are the seeds (each draws its own data, features and init): every metric is a
+        // statistic of the seeds' curves, with a bootstrap interval over seeds.
+        run.metrics(of: [Array(0..<seeds)], label: "seeds") { summary($0[0], testError: testError, trainLoss: trainLoss,
+                                                                     condition: ratios.indices.map { perSeed("condition/raw", $0) },
+                                                                     dead: perSeed("dead_fraction", ratios.count - 1),
+                                                                     fits: fits, ratios: ratios, atN: atN) }
+    }
+
+    /// The metrics of the seeds `chosen` (indices into the per-seed values; repeats allowed, as a bootstrap resample has them).
+    func summary(_ chosen: [Int], testError: [String: [[Double]]], trainLoss: [String: [[Double]]], condition: [[Double]],
+                 dead: [Double], fits: [Fit], ratios: [Double], atN: Int) -> [String: Double] {
+        func median(_ values: [Double]) -> Double { values.isEmpty ? .nan : Stats.median(chosen.map { values[$0] }) }
+        var m: [String: Double] = [:]
         // Claim 1: where the min-norm test error peaks, and how high above the best on each side.
-        let err = testError[Fit.minNorm.name]!.map(Stats.median)
+        let err = testError[Fit.minNorm.name]!.map(median)
         let peak = err.indices.max { err[$0] < err[$1] }!
         let left = err[..<peak].min() ?? .nan, right = err[(peak + 1)...].min() ?? .nan
-        run.metric("minnorm_peak_p_over_n", ratios[peak])
-        run.metric("minnorm_peak_error", err[peak])
-        run.metric("minnorm_peak_over_best_left", err[peak] / left)
-        run.metric("minnorm_peak_over_best_right", err[peak] / right)
+        m["minnorm_peak_p_over_n"] = ratios[peak]
+        m["minnorm_peak_error"] = err[peak]
+        m["minnorm_peak_over_best_left"] = err[peak] / left
+        m["minnorm_peak_over_best_right"] = err[peak] / right
 
         // Claim 2: the condition number peaks at the same p.
-        let cond = ratios.indices.map { Stats.median(perSeed("condition/raw", $0)) }
+        let cond = condition.map(median)
         let condPeak = cond.indices.max { cond[$0] < cond[$1] }!
-        run.metric("condition_peak_p_over_n", ratios[condPeak])
-        run.metric("condition_peak_over_error_peak", ratios[condPeak] / ratios[peak])
-        run.metric("condition_at_threshold", cond[ratios.firstIndex(of: 1) ?? peak])
-        run.metric("dead_feature_fraction", Stats.median(perSeed("dead_fraction", ratios.count - 1)))
+        m["condition_peak_p_over_n"] = ratios[condPeak]
+        m["condition_peak_over_error_peak"] = ratios[condPeak] / ratios[peak]
+        m["condition_at_threshold"] = cond[atN]
+        m["dead_feature_fraction"] = median(dead)
 
         // Claims 3 and 4 read every fit at the interpolation threshold p = n (validate() guarantees it is on the grid).
-        let atN = ratios.firstIndex(of: 1)!
-        var heights: [Double] = [], losses: [Double] = []
+        var heights: [Double] = [], losses: [Double] = [], relativeHeights: [Double] = []
         for fit in fits.map(\.name) where !testError[fit]![atN].isEmpty {
-            let h = Stats.median(testError[fit]![atN]), l = Stats.median(trainLoss[fit]![atN])
-            heights.append(h); losses.append(l)
-            run.record("peak_vs_loss/\(fitGroup(fit))", x: l, y: h)
+            heights.append(median(testError[fit]![atN]))
+            losses.append(median(trainLoss[fit]![atN]))
+            // Post-hoc diagnostic: the peak relative to the fit's own best error over p separates the bump at p = n from underfitting.
+            relativeHeights.append(heights.last! / testError[fit]!.filter { !$0.isEmpty }.map(median).min()!)
         }
         let gdRaw = fits.compactMap { if case let .gd(t, false) = $0 { return (Double(t), $0.name) } else { return nil } }
-        let gdHeights = gdRaw.map { Stats.median(testError[$0.1]![atN]) }
-        run.metric("gd_budget_vs_peak_spearman", Stats.spearman(gdRaw.map(\.0), gdHeights))
-        run.metric("gd_peak_smallest_budget", gdHeights.first ?? .nan)
-        run.metric("gd_peak_largest_budget", gdHeights.last ?? .nan)
-        run.metric("loss_vs_peak_spearman", Stats.spearman(losses, heights))
+        let gdHeights = gdRaw.map { median(testError[$0.1]![atN]) }
+        m["gd_budget_vs_peak_spearman"] = Stats.spearman(gdRaw.map(\.0), gdHeights)
+        m["gd_peak_smallest_budget"] = gdHeights.first ?? .nan
+        m["gd_peak_largest_budget"] = gdHeights.last ?? .nan
+        m["loss_vs_peak_spearman"] = Stats.spearman(losses, heights)
 
-        // Post-hoc diagnostics, not claims (README, "What we found"): the same statistics on standardized
-        // features, and the peak height relative to each fit's own best error over p, which separates
-        // the bump at p = n from plain underfitting.
+        // Post-hoc diagnostics, not claims (README, "What we found"): the same statistics on standardized features.
         let gdStd = fits.compactMap { if case let .gd(t, true) = $0 { return (Double(t), $0.name) } else { return nil } }
-        run.metric("gd_std_budget_vs_peak_spearman", Stats.spearman(gdStd.map(\.0), gdStd.map { Stats.median(testError[$0.1]![atN]) }))
-        var relativeHeights: [Double] = []
-        for fit in fits.map(\.name) where !testError[fit]![atN].isEmpty {
-            let curve = testError[fit]!.filter { !$0.isEmpty }.map(Stats.median)
-            relativeHeights.append(Stats.median(testError[fit]![atN]) / curve.min()!)
-        }
-        run.metric("loss_vs_relative_peak_spearman", Stats.spearman(losses, relativeHeights))
-        run.metric("settings_compared", Double(heights.count))
-        run.metric("minnorm_train_loss_at_threshold", Stats.median(trainLoss[Fit.minNorm.name]![atN]))
+        m["gd_std_budget_vs_peak_spearman"] = Stats.spearman(gdStd.map(\.0), gdStd.map { median(testError[$0.1]![atN]) })
+        m["loss_vs_relative_peak_spearman"] = Stats.spearman(losses, relativeHeights)
+        m["minnorm_train_loss_at_threshold"] = median(trainLoss[Fit.minNorm.name]![atN])
+        return m
     }
 
     // MARK: Fits

@@ -134,14 +134,20 @@ public struct GradientNoise: Scenario {
         let c = run.config
         let cells = Self.cells(depth: c.int("depth"), controlDepth: c.int("control_depth"))
         let lrs = c.doubles("lr"), seeds = c.int("seeds")
-        var accuracy: [String: [Double]] = [:]          // "<cell>/<plain|noise>" → one accuracy per (lr, seed)
+        // The units are (lr, seed) pairs, each trained once without and once with noise from the same
+        // init: a cell's metrics are statistics of its pairs, with bootstrap intervals over seeds
+        // resampled within each lr (Table 1 pools 20 runs at each of its two lrs).
+        typealias Pair = (plain: Double, noise: Double)
+        var pairs: [String: [[Pair]]] = [:]              // cell → per lr → per seed
         var diverged = 0
         for (k, cell) in cells.enumerated() {
             for lr in lrs {
+                var row: [Pair] = []
                 for seed in 0..<seeds {
+                    var pair: Pair = (0, 0)
                     for noise in [false, true] {
                         let result = results[Self.trialKey(cell.key, lr, seed, noise)], tag = noise ? "noise" : "plain"
-                        accuracy["\(cell.key)/\(tag)", default: []].append(result.scalar("accuracy"))
+                        if noise { pair.noise = result.scalar("accuracy") } else { pair.plain = result.scalar("accuracy") }
                         if result.scalar("diverged") != 0 { diverged += 1 }
                         run.record("accuracy/\(tag)", x: Double(k + 1), y: result.scalar("accuracy"))
                         if seed == 0 && lr == lrs[0] {
@@ -150,24 +156,29 @@ public struct GradientNoise: Scenario {
                             }
                         }
                     }
+                    row.append(pair)
                 }
+                pairs[cell.key, default: []].append(row)
             }
         }
+        func all(_ groups: [[Pair]]) -> [Pair] { groups.flatMap { $0 } }
         for cell in cells {
-            for tag in ["plain", "noise"] {
-                let a = accuracy["\(cell.key)/\(tag)"]!
-                run.metric("\(cell.key)_\(tag)_best", a.max()!)
-                run.metric("\(cell.key)_\(tag)_mean", Stats.mean(a))
-                run.metric("\(cell.key)_\(tag)_median", Stats.median(a))
+            let groups = pairs[cell.key]!
+            for (tag, side) in [("plain", { (p: Pair) in p.plain }), ("noise", { (p: Pair) in p.noise })] {
+                run.metric("\(cell.key)_\(tag)_best", groups: groups) { all($0).map(side).max()! }
+                run.metric("\(cell.key)_\(tag)_mean", groups: groups) { Stats.mean(all($0).map(side)) }
+                run.metric("\(cell.key)_\(tag)_median", groups: groups) { Stats.median(all($0).map(side)) }
             }
-            let plain = accuracy["\(cell.key)/plain"]!, noisy = accuracy["\(cell.key)/noise"]!
-            run.metric("\(cell.key)_mean_gain", Stats.mean(noisy) - Stats.mean(plain))
-            run.metric("\(cell.key)_best_gain", noisy.max()! - plain.max()!)
+            run.metric("\(cell.key)_mean_gain", groups: groups) { Stats.mean(all($0).map { $0.noise - $0.plain }) }
+            run.metric("\(cell.key)_best_gain", groups: groups) { g in all(g).map(\.noise).max()! - all(g).map(\.plain).max()! }
             // Paired: the share of (lr, seed) pairs where noise did better.
-            run.metric("\(cell.key)_noise_wins", Double(zip(plain, noisy).filter { $1 > $0 }.count) / Double(plain.count))
+            run.metric("\(cell.key)_noise_wins", groups: groups) { g in
+                Double(all(g).filter { $0.noise > $0.plain }.count) / Double(all(g).count)
+            }
         }
-        let simple = ["simple_noclip", "simple_clip100", "simple_clip10"]
-        run.metric("simple_noise_mean_gain", Stats.mean(simple.map { run.metricValue("\($0)_mean_gain") }))
+        // Every simple-init cell has the same number of pairs, so the mean of the cells' mean gains is the mean over their pairs.
+        let simple = ["simple_noclip", "simple_clip100", "simple_clip10"].flatMap { pairs[$0]! }
+        run.metric("simple_noise_mean_gain", groups: simple) { Stats.mean(all($0).map { $0.noise - $0.plain }) }
         run.metric("diverged_runs", Double(diverged))
         run.metric("constant_predictor_accuracy", results[Self.trialKey(cells[0].key, lrs[0], 0, false)].scalar("constant_predictor_accuracy"))
     }

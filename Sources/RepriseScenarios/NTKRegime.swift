@@ -97,9 +97,17 @@ public struct NTKRegime: Scenario {
         for (g, v) in zip(angles, limit) { run.record("analytic/theta", x: g, y: v) }
         let limitGram = NTK.reluLimit(circle, circle, depth: depth, beta: beta)
 
-        var spread: [Double] = [], change: [Double] = [], initError: [Double] = []
-        for width in widths {
-            let nets = (0..<seeds).map { results["fig1/w\(width)/s\($0)"] }
+        // The units are the nets: every metric below is a statistic of them, with a bootstrap
+        // interval over nets resampled within their width.
+        let fig1 = widths.map { w in (0..<seeds).map { results["fig1/w\(w)/s\($0)"] } }
+        func spread(_ nets: [TrialValues]) -> Double {        // seed sd at init, averaged over the circle, relative to the limit
+            Stats.mean(zip(columnSDs(nets.map { $0.vector("theta_init") }), limit).map { $0 / $1 })
+        }
+        func change(_ nets: [TrialValues]) -> Double { Stats.mean(nets.map { $0.scalar("relative_change") }) }
+        func initError(_ nets: [TrialValues]) -> Double {
+            zip(columnMeans(nets.map { $0.vector("theta_init") }), limit).map { abs($0 / $1 - 1) }.max()!
+        }
+        for (width, nets) in zip(widths, fig1) {
             let atInit = nets.map { $0.vector("theta_init") }, trained = nets.map { $0.vector("theta_trained") }
             let mean0 = columnMeans(atInit), sd0 = columnSDs(atInit), meanT = columnMeans(trained)
             for (k, g) in angles.enumerated() {
@@ -107,38 +115,34 @@ public struct NTKRegime: Scenario {
                 run.record("theta_init_sd/\(width)", x: g, y: sd0[k])
                 run.record("theta_trained_mean/\(width)", x: g, y: meanT[k])
             }
-            // Spread: seed-to-seed standard deviation, averaged over the circle, relative to the limit.
-            spread.append(Stats.mean(zip(sd0, limit).map { $0 / $1 }))
-            change.append(Stats.mean(nets.map { $0.scalar("relative_change") }))
-            initError.append(zip(mean0, limit).map { abs($0 / $1 - 1) }.max()!)
-            run.record("spread_init", x: Double(width), y: spread.last!)
-            run.record("relative_change", x: Double(width), y: change.last!)
-            run.record("max_relative_error_init", x: Double(width), y: initError.last!)
+            run.record("spread_init", x: Double(width), y: spread(nets))
+            run.record("relative_change", x: Double(width), y: change(nets))
+            run.record("max_relative_error_init", x: Double(width), y: initError(nets))
         }
         let logW = widths.map { Double.log(Double($0)) }
-        run.metric("widest_init_max_relative_error", initError.last!)
-        run.metric("spread_slope", Stats.slope(logW, spread.map { Double.log($0) }))
-        run.metric("change_slope", Stats.slope(logW, change.map { Double.log($0) }))
-        run.metric("widest_relative_change", change.last!)
-        run.metric("narrowest_relative_change", change.first!)
+        run.metric("widest_init_max_relative_error", units: fig1.last!, initError)
+        run.metric("spread_slope", groups: fig1) { Stats.slope(logW, $0.map { Double.log(spread($0)) }) }
+        run.metric("change_slope", groups: fig1) { Stats.slope(logW, $0.map { Double.log(change($0)) }) }
+        run.metric("widest_relative_change", units: fig1.last!, change)
+        run.metric("narrowest_relative_change", units: fig1.first!, change)
 
-        var gaps: [Double] = []
         let fig2Widths = c.ints("fig2_widths")
-        for width in fig2Widths {
-            let nets = (0..<seeds).map { results["fig2/w\(width)/s\($0)"] }
+        let fig2 = fig2Widths.map { w in (0..<seeds).map { results["fig2/w\(w)/s\($0)"] } }
+        func gap(_ nets: [TrialValues]) -> Double { Stats.mean(nets.map { $0.scalar("gap") }) }
+        for (width, nets) in zip(fig2Widths, fig2) {
             for (seed, r) in nets.enumerated().prefix(3) {
                 for (k, g) in angles.enumerated() {
                     run.record("fig2_net/\(width)/\(seed)", x: g, y: r.vector("net")[k])
                     run.record("fig2_kernel/\(width)/\(seed)", x: g, y: r.vector("kernel")[k])
                 }
             }
-            gaps.append(Stats.mean(nets.map { $0.scalar("gap") }))
-            run.record("function_gap", x: Double(width), y: gaps.last!)
+            run.record("function_gap", x: Double(width), y: gap(nets))
         }
         let trainAngles = c.doubles("fig2_angles")
         for g in trainAngles { run.record("fig2_train_points", x: g, y: Double.cos(g) * Double.sin(g)) }
-        run.metric("function_gap_slope", Stats.slope(fig2Widths.map { Double.log(Double($0)) }, gaps.map { Double.log($0) }))
-        run.metric("widest_function_gap", gaps.last!)
+        let logW2 = fig2Widths.map { Double.log(Double($0)) }
+        run.metric("function_gap_slope", groups: fig2) { Stats.slope(logW2, $0.map { Double.log(gap($0)) }) }
+        run.metric("widest_function_gap", units: fig2.last!, gap)
         // The limit's own Gram on the circle, summarized, so other implementations can be compared.
         run.metric("analytic_theta_at_0", NTK.reluLimit([1, 0], [1, 0], depth: depth, beta: beta).ntk)
         run.metric("analytic_theta_at_pi", NTK.reluLimit([1, 0], [-1, 0], depth: depth, beta: beta).ntk)

@@ -1,60 +1,75 @@
 import Foundation
 
-/// A committed reference for one scenario and profile: key metrics with a
-/// tolerance and the claim verdicts. Baselines are text (JSON, sorted keys) so
-/// a change shows in review, and are rewritten only by `reprise baseline`.
+/// A committed reference for one scenario and profile, kept as asv keeps benchmark results:
+/// every key metric's per-seed samples, each seed's claim verdicts, and the exact values of one seed.
+/// Baselines are text (JSON, sorted keys) so a change shows in review, and are rewritten only
+/// by `reprise baseline`.
+///
+/// A key metric has regressed when it moves by more than its tolerance *and* the move is
+/// significant. With enough seeds on both sides for a rank test to reach `significance`
+/// (5 and 5 do), significant means a two-sided Mann-Whitney U test rejects; the tolerance keeps a
+/// tiny but consistent drift (another BLAS kernel's rounding) from failing a check. With fewer, no
+/// test of the seed distribution can reject, and the stated equivalent is paired: a rerun of a seed
+/// the baseline has must stay within the tolerance of that seed's sample (the code and data are the
+/// same, so only rounding may move it); a seed the baseline lacks is then not judged on its metrics.
+/// A changed claim verdict of a seed the baseline has is always a regression.
 public struct Baseline: Codable, Sendable {
     public struct Metric: Codable, Sendable {
-        public let value: Double
+        /// One value per seed, in the order of `Baseline.seeds`.
+        public let samples: [Double]
+        /// The smallest move of the median that counts: `relativeTolerance` of the baseline median's
+        /// magnitude, at least `absoluteTolerance`.
         public let tolerance: Double
-        /// How the tolerance was derived.
-        public let basis: String
+        public var median: Double { Stats.median(samples) }
+    }
+    /// Exact values of the key metrics for one seed on one OpenBLAS kernel: a rerun of that seed
+    /// on the same kernel must give them bit for bit (OpenBLAS's kernels for other CPUs round differently).
+    public struct Golden: Codable, Sendable {
+        public let seed: UInt64
+        public let openblas: String
+        public let values: [String: Double]
     }
     public let scenario: String, profile: String
     public let configHash: String
+    /// The claims file the verdicts below were judged with.
+    public let claimsHash: String
     public let seeds: [UInt64]
     public let runs: [Int64]
     public let gitCommit: String
     public let metrics: [String: Metric]
-    public let claims: [String: Verdict]
+    /// Seed (as text, JSON keys are strings) → claim id → verdict.
+    public let verdicts: [String: [String: Verdict]]
+    public let golden: Golden
 
-    /// Floors under a tolerance, for metrics that did not vary across the seeds
-    /// measured (or a single seed): 2% relative, and 1e-9 absolute.
-    static let relativeFloor = 0.02, absoluteFloor = 1e-9
-    /// Seed-to-seed spread allowed, in standard deviations.
-    static let spreadMultiplier = 3.0
+    public static let relativeTolerance = 0.10, absoluteTolerance = 0.02
+    /// 1%: a check reads about ten key metrics per scenario, so a 5% test would raise a false
+    /// alarm in most scenarios; at 1% with 5 seeds on each side, only full separation rejects.
+    public static let significance = 0.01
 
     public static func url(root: URL, scenario: String, profile: String) -> URL {
         root.appendingPathComponent("results/baselines/\(scenario).\(profile).json")
     }
 
-    /// From the latest finished run of each seed: the mean of each key metric and
-    /// a tolerance of 3 seed standard deviations (with the floors above).
-    public static func make(scenario: String, profile: String, keyMetrics: [String], runs: [RunData]) throws -> Baseline {
+    /// From one finished run per seed (newest first): the samples of each key metric, the verdicts
+    /// of every run, and the exact values of the run of `goldenSeed` (the profile's own seed, what
+    /// `reprise run` and the smoke test use), else of the newest run.
+    public static func make(scenario: String, profile: String, keyMetrics: [String], runs: [RunData], goldenSeed: UInt64) throws -> Baseline {
         guard let newest = runs.first else { throw SuiteError.noRuns("no finished '\(profile)' runs of \(scenario) to make a baseline from") }
+        let gold = runs.first { $0.record.seed == goldenSeed } ?? newest
         var metrics: [String: Metric] = [:]
         for name in keyMetrics {
-            let values = runs.map { $0.metric(name) }
-            // ±inf is how a scenario says "never happened within the budget": baselined only when every seed agrees.
-            if let first = values.first, first.isInfinite, values.allSatisfy({ $0 == first }) {
-                metrics[name] = Metric(value: first, tolerance: 0, basis: "\(fmt(first)) in all \(values.count) seeds (event not reached)")
-                continue
+            let samples = runs.map { $0.metric(name) }
+            guard !samples.contains(where: \.isNaN) else {
+                throw SuiteError.noRuns("key metric \(name) is missing or NaN in runs \(runs.map(\.record.id)) (\(samples.map(fmt).joined(separator: ", "))); not baselining it")
             }
-            guard values.allSatisfy(\.isFinite) else {
-                throw SuiteError.noRuns("key metric \(name) is missing, NaN or only sometimes infinite in runs \(runs.map(\.record.id)) (\(values.map(fmt).joined(separator: ", "))); not baselining it")
-            }
-            let mean = values.reduce(0, +) / Double(values.count)
-            let sd = values.count > 1 ? (values.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(values.count - 1)).squareRoot() : 0
-            let floor = max(relativeFloor * abs(mean), absoluteFloor)
-            let tol = max(spreadMultiplier * sd, floor)
-            let basis = values.count > 1
-                ? (tol == floor ? "floor (2% relative) above 3 sd over \(values.count) seeds (sd \(fmt(sd)))" : "3 sd over \(values.count) seeds")
-                : "single seed: 2% relative floor"
-            metrics[name] = Metric(value: mean, tolerance: tol, basis: basis)
+            let m = Stats.median(samples)
+            metrics[name] = Metric(samples: samples, tolerance: m.isFinite ? max(relativeTolerance * abs(m), absoluteTolerance) : absoluteTolerance)
         }
-        return Baseline(scenario: scenario, profile: profile, configHash: newest.record.configHash,
+                return Baseline(scenario: scenario, profile: profile, configHash: newest.record.configHash, claimsHash: newest.claimsHash,
                         seeds: runs.map(\.record.seed), runs: runs.map(\.record.id), gitCommit: newest.record.gitCommit ?? "unknown",
-                        metrics: metrics, claims: Dictionary(newest.claims.map { ($0.id, $0.verdict) }, uniquingKeysWith: { a, _ in a }))
+                        metrics: metrics, verdicts: Dictionary(runs.map { (String($0.record.seed), $0.verdicts) }, uniquingKeysWith: { a, _ in a }),
+                        golden: Golden(seed: gold.record.seed, openblas: gold.openblas,
+                                       values: Dictionary(uniqueKeysWithValues: keyMetrics.map { ($0, gold.metric($0)) })))
     }
 
     public static func load(_ url: URL) throws -> Baseline? {
@@ -62,7 +77,7 @@ public struct Baseline: Codable, Sendable {
         let dec = JSONDecoder()
         dec.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
         do { return try dec.decode(Baseline.self, from: data) } catch {
-            throw SuiteError.replicationFiles("baseline \(url.path) is malformed: \(error)")
+            throw SuiteError.replicationFiles("baseline \(url.path) is malformed or of an older format (rebaseline): \(error)")
         }
     }
 
@@ -74,24 +89,55 @@ public struct Baseline: Codable, Sendable {
         try (enc.encode(self) + Data("\n".utf8)).write(to: url, options: .atomic)
     }
 
-    /// What differs between a run and this baseline: metrics outside tolerance,
-    /// changed verdicts, and a different config. Empty means no regression.
-    public func regressions(in run: RunData) -> [String] {
+    /// Whether a key metric of `runs` (one per seed) has regressed from the baseline's samples, and why.
+    public func regression(_ name: String, in runs: [(seed: UInt64, value: Double)]) -> String? {
+        guard let b = metrics[name], !runs.isEmpty else { return nil }
+        func moved(_ old: Double, _ new: Double) -> Double { old == new ? 0 : abs(new - old) }   // inf - inf is NaN: equal infinities did not move
+        let samples = runs.map(\.value)
+        let shown = "\(name) = \(samples.map(fmt).joined(separator: ", ")) vs baseline \(b.samples.map(fmt).joined(separator: ", "))"
+        if Stats.mannWhitneyMinimumP(b.samples.count, samples.count) < Self.significance {
+            let shift = moved(b.median, Stats.median(samples))
+            guard !(shift <= b.tolerance) else { return nil }
+            let p = Stats.mannWhitneyP(b.samples, samples)
+            return p < Self.significance ? "\(shown): median moved \(fmt(shift)) > \(fmt(b.tolerance)), Mann-Whitney p = \(fmt(p))" : nil
+        }
+        let paired = runs.compactMap { r in seeds.firstIndex(of: r.seed).map { (seed: r.seed, old: b.samples[$0], new: r.value) } }
+            .filter { !(moved($0.old, $0.new) <= b.tolerance) }
+        guard !paired.isEmpty else { return nil }
+        return "\(name): " + paired.map { "seed \($0.seed) gives \(fmt($0.new)), its baseline sample \(fmt($0.old))" }.joined(separator: "; ")
+            + " (moved more than \(fmt(b.tolerance)) on a rerun of the same seed)"
+    }
+
+    /// What differs between runs (one per seed, newest first) and this baseline: a different config,
+    /// key metrics that regressed, changed verdicts of seeds the baseline has. Empty means no regression.
+    public func regressions(in runs: [RunData]) -> [String] {
+        guard let newest = runs.first else { return ["no runs to compare"] }
         var out: [String] = []
-        if run.record.configHash != configHash {
-            out.append("config differs from the baseline's (hash \(run.record.configHash) vs \(configHash)): compare like with like or rebaseline")
+        if newest.record.configHash != configHash {
+            out.append("config differs from the baseline's (hash \(newest.record.configHash) vs \(configHash)): compare like with like or rebaseline")
         }
         for name in metrics.keys.sorted() {
-            let b = metrics[name]!, v = run.metric(name)
-            if b.value.isInfinite ? v != b.value : !(abs(v - b.value) <= b.tolerance) {
-                out.append("\(name) = \(fmt(v)), baseline \(fmt(b.value)) ± \(fmt(b.tolerance)) (\(b.basis))")
+            if let r = regression(name, in: runs.map { ($0.record.seed, $0.metric(name)) }) { out.append(r) }
+        }
+        for run in runs {
+            guard let expected = verdicts[String(run.record.seed)] else { continue }     // a seed the baseline does not have
+            let edited = run.claimsHash == claimsHash ? "" : " (claims.json changed since the baseline: \(claimsHash) -> \(run.claimsHash); rebaseline if intended)"
+            let measured = run.verdicts
+            for id in expected.keys.sorted() where measured[id] != expected[id] {
+                out.append("claim \(id), seed \(run.record.seed): \(measured[id]?.rawValue ?? "missing"), baseline \(expected[id]!.rawValue)\(edited)")
             }
         }
-        let measured = Dictionary(run.claims.map { ($0.id, $0.verdict) }, uniquingKeysWith: { a, _ in a })
-        for id in claims.keys.sorted() where measured[id] != claims[id] {
-            out.append("claim \(id): \(measured[id]?.rawValue ?? "missing"), baseline \(claims[id]!.rawValue)")
-        }
         return out
+    }
+
+    /// Key metrics of a run of the golden seed that differ from the golden values in any bit;
+    /// nil when the run computed on another OpenBLAS kernel, where exact equality is not expected.
+    public func goldenMismatches(in run: RunData) -> [String]? {
+        guard run.record.seed == golden.seed, run.openblas == golden.openblas else { return nil }
+        return golden.values.keys.sorted().compactMap { name in
+            let (want, got) = (golden.values[name]!, run.metric(name))
+            return want.bitPattern == got.bitPattern ? nil : "\(name) = \(got), golden \(want) (seed \(golden.seed))"
+        }
     }
 }
 
@@ -100,43 +146,49 @@ extension Suite {
     @discardableResult
     public func writeBaseline(_ id: String, profile: String) throws -> (Baseline, URL) {
         let rep = try replication(id)
-        let selected = try selectedRuns(id, profile: profile)
-        guard !selected.isEmpty else {
+        let chosen = try runsPerSeed(id, profile: profile)
+        guard !chosen.isEmpty else {
             throw SuiteError.noRuns("no finished '\(profile)' run of \(id) with the profile's own config in \(store.path): run it first")
         }
-        var seen = Set<UInt64>(), chosen: [RunData] = []
-        for r in selected where seen.insert(r.seed).inserted {
-            chosen.append(try RunData(store: store, record: r))
-        }
-        let b = try Baseline.make(scenario: id, profile: profile, keyMetrics: rep.info.keyMetrics, runs: chosen)
+        let b = try Baseline.make(scenario: id, profile: profile, keyMetrics: rep.info.keyMetrics, runs: chosen,
+                                  goldenSeed: try resolve(id, profile: profile, seed: nil, overrides: []).1)
         let url = Baseline.url(root: root, scenario: id, profile: profile)
         try b.write(url)
         return (b, url)
     }
 
+    /// The newest selected run of each seed, newest first.
+    func runsPerSeed(_ id: String, profile: String) throws -> [RunData] {
+        let rep = try replication(id)
+        var seen = Set<UInt64>(), out: [RunData] = []
+        for r in try selectedRuns(id, profile: profile) where seen.insert(r.seed).inserted {
+            out.append(try RunData(store: store, record: r, replication: rep))
+        }
+        return out
+    }
+
     public struct CheckResult: Sendable {
         public let scenario: String, profile: String
-        public let runID: Int64?
+        public let runIDs: [Int64]
         public let problems: [String]
         public var passed: Bool { problems.isEmpty }
     }
 
-    /// Compares the selected run of every scenario/profile in the store with its
-    /// baseline. A run without a baseline is a failure; a baseline without a run is skipped.
+    /// Compares the selected runs of every scenario/profile in the store (the newest of each seed)
+    /// with its baseline. A run without a baseline is a failure; a baseline without a run is skipped.
     public func check(profiles: [String] = Replication.profileOrder) throws -> [CheckResult] {
         var out: [CheckResult] = []
         for id in ids {
             for profile in profiles {
+                let runs = try runsPerSeed(id, profile: profile)
+                guard !runs.isEmpty else { continue }
                 let url = Baseline.url(root: root, scenario: id, profile: profile)
-                let record = try selectedRun(id, profile: profile)
                 guard let baseline = try Baseline.load(url) else {
-                    if let record { out.append(CheckResult(scenario: id, profile: profile, runID: record.id,
-                                                           problems: ["no baseline at \(url.path): run `reprise baseline \(id) --profile \(profile)`"])) }
+                    out.append(CheckResult(scenario: id, profile: profile, runIDs: runs.map(\.record.id),
+                                           problems: ["no baseline at \(url.path): run `reprise baseline \(id) --profile \(profile)`"]))
                     continue
                 }
-                guard let record else { continue }
-                let data = try RunData(store: store, record: record)
-                out.append(CheckResult(scenario: id, profile: profile, runID: record.id, problems: baseline.regressions(in: data)))
+                out.append(CheckResult(scenario: id, profile: profile, runIDs: runs.map(\.record.id), problems: baseline.regressions(in: runs)))
             }
         }
         return out

@@ -45,15 +45,60 @@ public struct ClaimSpec: Codable, Sendable {
     }
 }
 
-public enum Verdict: String, Codable, Sendable {
-    case pass, fail
+public enum Verdict: String, Codable, Sendable, CaseIterable {
+    case pass, fail, inconclusive
     case notApplicable = "n/a"
+
+    /// "2 pass, 1 fail, 1 inconclusive of 4 claims", leaving out the verdicts nobody got.
+    public static func tally(_ claims: [ClaimResult]) -> String {
+        let parts = allCases.compactMap { v in
+            let n = claims.filter { $0.verdict == v }.count
+            return n > 0 ? "\(n) \(v.rawValue)" : nil
+        }
+        return parts.joined(separator: ", ") + " of \(claims.count) claims"
+    }
 }
 
-/// A claim's outcome in one run.
+/// A measured metric: its value and, when it aggregates independent units (seeds, nets,
+/// cells), a 95% interval over them and their number. An exact quantity (a count, a value
+/// computed in closed form, one trajectory's event) has no interval.
+public struct Estimate: Codable, Sendable, Equatable {
+    public let value: Double
+    public let interval: ClosedRange<Double>?
+    public let units: Int?
+
+    public init(_ value: Double, interval: ClosedRange<Double>? = nil, units: Int? = nil) {
+        (self.value, self.interval, self.units) = (value, interval, units)
+    }
+
+    public var description: String {
+        guard let interval else { return fmt(value) }
+        return "\(fmt(value)) [\(fmt(interval.lowerBound)), \(fmt(interval.upperBound))]" + (units.map { ", n = \($0)" } ?? "")
+    }
+}
+
+extension ClaimSpec.Check {
+    /// Pass when the whole interval lies on the claim's side of the threshold, fail when it lies
+    /// wholly on the other side, inconclusive when it straddles. Without an interval the value decides.
+    public func judge(_ e: Estimate) -> Verdict {
+        guard let i = e.interval else { return holds(e.value) ? .pass : .fail }
+        switch op {
+        case "between":
+            if holds(i.lowerBound) && holds(i.upperBound) { return .pass }
+            return i.upperBound < value[0] || i.lowerBound > value[1] ? .fail : .inconclusive
+        default:
+            let (low, high) = (holds(i.lowerBound), holds(i.upperBound))
+            if low && high { return .pass }
+            return !low && !high ? .fail : .inconclusive
+        }
+    }
+}
+
+/// A claim's outcome for one run, judged when it is shown from the run's stored metrics and
+/// the claims file as it is now (`claimsHash` names that file's content).
 public struct ClaimResult: Codable, Sendable {
     public let id: String, statement: String
-    /// The measured values, "metric = value" joined by "; ".
+    /// The measured values, "metric = value [low, high], n = units" joined by "; ".
     public let measured: String
     public let threshold: String
     public let paperValue: String?, paperSource: String?
@@ -63,19 +108,19 @@ public struct ClaimResult: Codable, Sendable {
 extension ClaimSpec {
     /// Verdict from the metrics the run measured. Outside its profiles, or when the run did
     /// not measure one of its metrics (e.g. `--set variants=...` left a variant out), a claim is
-    /// n/a: never a pass by default, and not a fail the run has no evidence for. A scenario that
-    /// stops recording a metric still shows up, as a changed verdict against its baseline.
-    public func evaluate(metrics: [String: Double], profile: String) -> ClaimResult {
-        let measured = checks.map { c in "\(c.metric) = \(metrics[c.metric].map(fmt) ?? "not measured")" }.joined(separator: "; ")
+    /// n/a: never a pass by default, and not a fail the run has no evidence for. With several
+    /// checks, any fail fails the claim and any inconclusive check leaves it inconclusive.
+    public func evaluate(metrics: [String: Estimate], profile: String) -> ClaimResult {
+        let measured = checks.map { c in "\(c.metric) = \(metrics[c.metric]?.description ?? "not measured")" }.joined(separator: "; ")
         let threshold = checks.map(\.threshold).joined(separator: " and ")
-        let values = checks.compactMap { metrics[$0.metric] }
         let verdict: Verdict
         if let ps = profiles, !ps.contains(profile) {
             verdict = .notApplicable
-        } else if values.count < checks.count {
+        } else if checks.contains(where: { metrics[$0.metric] == nil }) {
             verdict = .notApplicable
         } else {
-            verdict = zip(checks, values).allSatisfy { $0.holds($1) } ? .pass : .fail
+            let each = checks.map { $0.judge(metrics[$0.metric]!) }
+            verdict = each.contains(.fail) ? .fail : each.contains(.inconclusive) ? .inconclusive : .pass
         }
         return ClaimResult(id: id, statement: statement, measured: measured, threshold: threshold,
                            paperValue: paper?.value, paperSource: paper?.source, verdict: verdict)

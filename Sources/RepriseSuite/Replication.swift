@@ -1,4 +1,5 @@
 import Foundation
+import RepriseEngine
 
 /// The declarative half of a scenario, read from `Replications/<id>/`:
 /// `scenario.json` (the paper, the paper's numbers with their sources, the key
@@ -24,6 +25,9 @@ public struct Replication: Sendable {
 
     public let info: Info
     public let claims: [ClaimSpec]
+    /// FNV-1a of `claims.json` as read: shown beside every verdict, so a reader can tell which
+    /// thresholds judged it, and kept in baselines, so a changed claims file is not taken for a regression.
+    public let claimsHash: String
     public let profiles: [String: Config]
     public let folder: URL
 
@@ -62,6 +66,9 @@ public struct Replication: Sendable {
         self.folder = folder
         self.info = try decode(Info.self, "scenario.json")
         self.claims = try decode([ClaimSpec].self, "claims.json")
+        var h = FNV1a()
+        h.add(try read("claims.json"))
+        self.claimsHash = h.hex
         self.profiles = profiles
     }
 

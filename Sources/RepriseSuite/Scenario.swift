@@ -37,22 +37,31 @@ extension Scenario {
     public func validate(_ config: Config) throws {}
 }
 
-/// A stored run, as figures and reports read it.
+/// A stored run, as figures and reports read it, with its claims judged now: from its
+/// stored metrics against the scenario's current `claims.json` (whose hash is `claimsHash`).
 public struct RunData: Sendable {
     public let record: Store.RunRecord
     public let series: [String: [(x: Double, y: Double)]]
-    public let metrics: [String: Double]
+    public let metrics: [String: Estimate]
     public let claims: [ClaimResult]
+    public let claimsHash: String
+    /// The OpenBLAS build and kernel the run's trials computed with ("mixed: a | b" if they differ).
+    public let openblas: String
 
-    public init(store: Store, record: Store.RunRecord) throws {
+    public init(store: Store, record: Store.RunRecord, replication: Replication) throws {
         self.record = record
+        let kernels = try store.openblasKernels(ofRun: record.id)
+        openblas = kernels.count == 1 ? kernels[0] : "mixed: " + kernels.joined(separator: " | ")
         series = try store.series(record.id)
-        metrics = try store.metrics(record.id)
-        claims = try store.claims(record.id)
+        let metrics = try store.metrics(record.id)
+        self.metrics = metrics
+        claims = replication.claims.map { $0.evaluate(metrics: metrics, profile: record.profile) }
+        claimsHash = replication.claimsHash
     }
 
     public func series(_ name: String) -> [(x: Double, y: Double)] { series[name] ?? [] }
-    public func metric(_ name: String) -> Double { metrics[name] ?? .nan }
+    public func metric(_ name: String) -> Double { metrics[name]?.value ?? .nan }
+    public var verdicts: [String: Verdict] { Dictionary(claims.map { ($0.id, $0.verdict) }, uniquingKeysWith: { a, _ in a }) }
 }
 
 /// What the aggregate step writes into: the run's resolved config and seed, and
@@ -62,7 +71,7 @@ public final class RunContext {
     public let config: Config
     public let seed: UInt64
     private(set) var series: [String: [(x: Double, y: Double)]] = [:]
-    private(set) var metrics: [String: Double] = [:]
+    private(set) var metrics: [String: Estimate] = [:]
 
     init(scenario: String, profile: String, config: Config, seed: UInt64) {
         (self.scenario, self.profile, self.config, self.seed) = (scenario, profile, config, seed)
@@ -71,10 +80,32 @@ public final class RunContext {
     /// Appends a point to a series (a curve of a figure, or a row of a table).
     public func record(_ name: String, x: Double, y: Double) { series[name, default: []].append((x, y)) }
 
-    /// Sets a summary metric; claims and baselines read these. Non-finite values are kept and flagged
-    /// in the store (+inf is how scenarios say "never happened within the budget").
-    public func metric(_ name: String, _ value: Double) { metrics[name] = value }
+    /// Sets an exact summary metric (no interval); claims and baselines read these. Non-finite values
+    /// are kept and flagged in the store (+inf is how scenarios say "never happened within the budget").
+    public func metric(_ name: String, _ value: Double) { metrics[name] = Estimate(value) }
+
+    /// Sets a metric that aggregates independent units: `statistic` of the units as measured, with
+    /// a 95% bootstrap interval over the units resampled within their groups (`Stats.bootstrap`).
+    /// The resampling stream comes from the run's seed and the metric's name.
+    public func metric<Unit>(_ name: String, groups: [[Unit]], _ statistic: ([[Unit]]) -> Double) {
+        metrics(of: groups, label: name) { [name: statistic($0)] }
+    }
+
+    /// The same for units in one group.
+    public func metric<Unit>(_ name: String, units: [Unit], _ statistic: ([Unit]) -> Double) {
+        metric(name, groups: [units]) { statistic($0[0]) }
+    }
+
+    /// Several metrics of the same units, each with its own interval, computed from one set of
+    /// resamples (for statistics that share their expensive part, such as a curve's peak).
+    public func metrics<Unit>(of groups: [[Unit]], label: String, _ statistics: ([[Unit]]) -> [String: Double]) {
+        var h = FNV1a()
+        h.add(label.utf8)
+        let intervals = Stats.bootstrap(groups: groups, seed: seed ^ h.state, statistics)
+        let units = groups.reduce(0) { $0 + $1.count }
+        for (name, value) in statistics(groups) { metrics[name] = Estimate(value, interval: intervals[name], units: units) }
+    }
 
     /// A metric recorded earlier in this run (NaN if none), for metrics derived from others.
-    public func metricValue(_ name: String) -> Double { metrics[name] ?? .nan }
+    public func metricValue(_ name: String) -> Double { metrics[name]?.value ?? .nan }
 }

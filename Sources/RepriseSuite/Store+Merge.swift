@@ -11,7 +11,7 @@ extension Store {
         public var conflicts: [String] = []
     }
 
-    /// Copies another store's trials and finished runs (with their series, metrics, claims and
+    /// Copies another store's trials and finished runs (with their series, metrics and
     /// trial links) into this one, in one transaction. Idempotent: a trial already here with the
     /// same key and values, or a run already here (same scenario, profile, config, seed, start
     /// time and pid), is not copied again. The source is validated first and never written.
@@ -71,10 +71,8 @@ extension Store {
                 try exec("INSERT INTO main.runs(\(runColumns)) SELECT \(runColumns) FROM src.runs WHERE id = ?", [.int(run)])
                 let id = sqlite3_last_insert_rowid(db)
                 try exec("INSERT INTO main.points SELECT ?, series, seq, x, y, nonfinite FROM src.points WHERE run_id = ?", [.int(id), .int(run)])
-                try exec("INSERT INTO main.metrics SELECT ?, name, value, nonfinite FROM src.metrics WHERE run_id = ?", [.int(id), .int(run)])
                 try exec("""
-                INSERT INTO main.claims SELECT ?, claim_id, statement, measured, threshold, paper_value, paper_source, verdict
-                FROM src.claims WHERE run_id = ?
+                INSERT INTO main.metrics SELECT ?, name, value, nonfinite, low, high, units FROM src.metrics WHERE run_id = ?
                 """, [.int(id), .int(run)])
                 for t in try query("SELECT trial_id FROM src.run_trials WHERE run_id = ?", [.int(run)], { sqlite3_column_int64($0, 0) }) {
                     if let here = trialIDs[t] { try exec("INSERT OR IGNORE INTO main.run_trials VALUES (?, ?)", [.int(id), .int(here)]) }

@@ -3,7 +3,7 @@ import Foundation
 import RepriseEngine
 
 /// The results store: one SQLite file holding every run with its provenance,
-/// the series its figures are drawn from, its metrics and its claim verdicts,
+/// the series its figures are drawn from, its metrics (with their intervals),
 /// and every finished trial with its values (the trial cache).
 ///
 /// WAL journaling and a busy timeout let several `reprise` processes write one
@@ -11,7 +11,7 @@ import RepriseEngine
 /// interrupted run never leaves half a run or touches earlier ones. The schema
 /// version is SQLite's `user_version`; README documents the tables.
 public final class Store {
-    public static let schemaVersion = 2
+    public static let schemaVersion = 3
     public let path: String
     let busyTimeout: Double
     private(set) var db: OpaquePointer?
@@ -89,6 +89,7 @@ public final class Store {
             }
             if version < 1 { try exec(Self.schemaV1) }
             if version < 2 { try exec(Self.schemaV2) }
+            if version < 3 { try exec(Self.schemaV3) }
         }
     }
 
@@ -149,6 +150,17 @@ public final class Store {
     PRAGMA user_version = 2;
     """
 
+    /// Version 3: a metric that aggregates independent units carries its 95% interval and their
+    /// number. Verdicts are no longer stored: they are judged when shown, from the metrics and the
+    /// claims file as it is then, so the table of frozen verdicts goes.
+    private static let schemaV3 = """
+    ALTER TABLE metrics ADD COLUMN low REAL;
+    ALTER TABLE metrics ADD COLUMN high REAL;
+    ALTER TABLE metrics ADD COLUMN units INTEGER;
+    DROP TABLE claims;
+    PRAGMA user_version = 3;
+    """
+
     /// Runs left 'running' by a process that no longer exists died without saying so (kill -9, power loss).
     private func markCrashedRuns() throws {
         let stale = try query("SELECT id, pid FROM runs WHERE status = 'running'") { (sqlite3_column_int64($0, 0), Int32(sqlite3_column_int64($0, 1))) }
@@ -175,7 +187,7 @@ public final class Store {
     /// Writes a run's data, the trials it was aggregated from, and its final status in one transaction.
     public func finishRun(_ id: Int64, status: String, error: String?, usage: Provenance.Usage,
                           trials: (ids: [Int64], computed: Int)? = nil,
-                          series: [String: [(x: Double, y: Double)]], metrics: [String: Double], claims: [ClaimResult]) throws {
+                          series: [String: [(x: Double, y: Double)]], metrics: [String: Estimate]) throws {
         try transaction {
             if let trials {
                 for t in trials.ids { try exec("INSERT OR IGNORE INTO run_trials(run_id, trial_id) VALUES (?, ?)", [.int(id), .int(t)]) }
@@ -189,16 +201,11 @@ public final class Store {
                     try run(insertPoint, [.int(id), .text(name), .int(Int64(i)), .real(p.x), Value.finite(p.y), Value.nonfinite(p.y)])
                 }
             }
-            for (name, v) in metrics {
-                try exec("INSERT INTO metrics(run_id, name, value, nonfinite) VALUES (?, ?, ?, ?)",
-                         [.int(id), .text(name), Value.finite(v), Value.nonfinite(v)])
-            }
-            for c in claims {
-                try exec("""
-                INSERT INTO claims(run_id, claim_id, statement, measured, threshold, paper_value, paper_source, verdict)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-                """, [.int(id), .text(c.id), .text(c.statement), .text(c.measured), .text(c.threshold),
-                      c.paperValue.map(Value.text) ?? .null, c.paperSource.map(Value.text) ?? .null, .text(c.verdict.rawValue)])
+            for (name, e) in metrics {
+                try exec("INSERT INTO metrics(run_id, name, value, nonfinite, low, high, units) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                         [.int(id), .text(name), Value.finite(e.value), Value.nonfinite(e.value),
+                          e.interval.map { .real($0.lowerBound) } ?? .null, e.interval.map { .real($0.upperBound) } ?? .null,
+                          e.units.map { .int(Int64($0)) } ?? .null])
             }
             try exec("""
             UPDATE runs SET status = ?, error = ?, ended_at = ?, wall_seconds = ?, cpu_seconds = ?, peak_rss_mb = ? WHERE id = ?
@@ -362,20 +369,22 @@ public final class Store {
         return out
     }
 
-    public func metrics(_ runID: Int64) throws -> [String: Double] {
-        Dictionary(uniqueKeysWithValues: try query("SELECT name, value, nonfinite FROM metrics WHERE run_id = ?", [.int(runID)]) { s in
-            (String(cString: sqlite3_column_text(s, 0)), Self.restore(s, value: 1, flag: 2))
-        })
+    /// The distinct OpenBLAS builds and kernels a run's trials computed with.
+    public func openblasKernels(ofRun runID: Int64) throws -> [String] {
+        try query("""
+        SELECT DISTINCT t.openblas FROM run_trials r JOIN trials t ON t.id = r.trial_id WHERE r.run_id = ? ORDER BY t.openblas
+        """, [.int(runID)]) { String(cString: sqlite3_column_text($0, 0)) }
     }
 
-    public func claims(_ runID: Int64) throws -> [ClaimResult] {
-        try query("""
-        SELECT claim_id, statement, measured, threshold, paper_value, paper_source, verdict FROM claims WHERE run_id = ? ORDER BY rowid
-        """, [.int(runID)]) { s in
-            func text(_ i: Int32) -> String? { sqlite3_column_type(s, i) == SQLITE_NULL ? nil : String(cString: sqlite3_column_text(s, i)) }
-            return ClaimResult(id: text(0)!, statement: text(1)!, measured: text(2)!, threshold: text(3)!,
-                               paperValue: text(4), paperSource: text(5), verdict: Verdict(rawValue: text(6)!) ?? .fail)
-        }
+    /// A run's metrics, with non-finite values restored from their flag. Interval bounds are stored
+    /// as they are: SQLite keeps an infinite REAL (an interval the units could not bound).
+    public func metrics(_ runID: Int64) throws -> [String: Estimate] {
+        Dictionary(uniqueKeysWithValues: try query("SELECT name, value, nonfinite, low, high, units FROM metrics WHERE run_id = ?",
+                                                   [.int(runID)]) { s in
+            let interval = sqlite3_column_type(s, 3) == SQLITE_NULL ? nil : sqlite3_column_double(s, 3)...sqlite3_column_double(s, 4)
+            let units = sqlite3_column_type(s, 5) == SQLITE_NULL ? nil : Int(sqlite3_column_int64(s, 5))
+            return (String(cString: sqlite3_column_text(s, 0)), Estimate(Self.restore(s, value: 1, flag: 2), interval: interval, units: units))
+        })
     }
 
     private static func restore(_ s: OpaquePointer, value: Int32, flag: Int32) -> Double {

@@ -9,8 +9,10 @@ public struct RunOutcome: Codable, Sendable {
     public let wallSeconds: Double
     /// The run's trials, and how many of them this run computed (the rest came from the cache).
     public let trialsTotal: Int, trialsComputed: Int
-    public let metrics: [String: Double]
+    public let metrics: [String: Estimate]
+    /// Judged from `metrics` against `claims.json` as it was read for this run (hash `claimsHash`).
     public let claims: [ClaimResult]
+    public let claimsHash: String
 }
 
 /// The suite: registered scenarios, their replication files, one store, and how
@@ -66,7 +68,8 @@ public final class Suite {
 
     /// Runs a scenario and stores everything: the run's provenance first (so a crash leaves a
     /// trace), each trial as it finishes (so an interrupt loses only the trials in flight), then
-    /// the aggregate's series, metrics and claim verdicts in one transaction. Trials stored
+    /// the aggregate's series and metrics in one transaction. Verdicts are not stored: they are
+    /// judged whenever a run is shown, against the claims file of that moment. Trials stored
     /// before under the same cache key are reused unless `fresh`.
     public func run(_ id: String, profile: String = "quick", seed: UInt64? = nil, overrides: [String] = [],
                     fresh: Bool = false, quiet: Bool = false) throws -> RunOutcome {
@@ -99,14 +102,14 @@ public final class Suite {
         }
         let computed = Set(pending.map(\.key))
         let childPeak = try store.peakRSSMegabytes(ofTrials: zip(trials, ids).filter { computed.contains($0.0.key) }.map(\.1))
-        let claims = status == "ok" ? rep.claims.map { $0.evaluate(metrics: context.metrics, profile: profile) } : []
         try store.finishRun(runID, status: status, error: failure.map { "\($0)" }, usage: meter.usage(childPeakMB: childPeak),
                             trials: status == "ok" ? (ids, pending.count) : nil,
-                            series: status == "ok" ? context.series : [:], metrics: status == "ok" ? context.metrics : [:], claims: claims)
+                            series: status == "ok" ? context.series : [:], metrics: status == "ok" ? context.metrics : [:])
         if let failure { throw failure }
         return RunOutcome(runID: runID, scenario: id, profile: profile, seed: s, configHash: config.hash, status: status,
                           wallSeconds: Date().timeIntervalSince(meter.start), trialsTotal: trials.count, trialsComputed: pending.count,
-                          metrics: context.metrics, claims: claims)
+                          metrics: context.metrics, claims: rep.claims.map { $0.evaluate(metrics: context.metrics, profile: profile) },
+                          claimsHash: rep.claimsHash)
     }
 
     /// The validated config, seed and trials of a run, before anything is stored.
@@ -215,7 +218,7 @@ public final class Suite {
             }
             record = r
         }
-        let data = try RunData(store: store, record: record)
+        let data = try RunData(store: store, record: record, replication: try replication(id))
         return try Gnuplot.render(type.init().figures(data), into: dir ?? figuresDirectory(id))
     }
 }

@@ -80,10 +80,9 @@ struct Run: ParsableCommand {
             let o = try suite.run(id, profile: profile, seed: seed, overrides: overrides, fresh: fresh, quiet: quiet || json)
             outcomes.append(o)
             if !json {
-                let passed = o.claims.filter { $0.verdict == .pass }.count
-                print("\(id) [\(profile)] run \(o.runID): \(passed)/\(o.claims.count) claims pass, \(fmt(o.wallSeconds)) s, "
-                      + "\(o.trialsComputed) of \(o.trialsTotal) trials computed")
-                for c in o.claims { print("  \(c.verdict.rawValue.padding(toLength: 4, withPad: " ", startingAt: 0)) \(c.id): \(c.measured)") }
+                print("\(id) [\(profile)] run \(o.runID): \(Verdict.tally(o.claims)) (claims.json \(o.claimsHash)), "
+                      + "\(fmt(o.wallSeconds)) s, \(o.trialsComputed) of \(o.trialsTotal) trials computed")
+                for c in o.claims { print("  \(c.verdict.rawValue.padding(toLength: 12, withPad: " ", startingAt: 0)) \(c.id): \(c.measured)") }
             }
         }
         if json { try sweep.all ? printJSON(outcomes) : printJSON(outcomes[0]) }
@@ -130,20 +129,20 @@ struct Report: ParsableCommand {
 
 struct Check: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Compare each profile's selected run with its committed baseline; exit 1 on a regression or a missing baseline.")
+        abstract: "Compare each profile's selected runs (newest per seed) with the committed baseline; exit 1 on a regression or a missing baseline.")
     @Flag(help: "Print the result as JSON.") var json = false
     @OptionGroup var store: StoreOptions
 
-    struct Row: Encodable { let scenario: String, profile: String, run: Int64?, passed: Bool, problems: [String] }
+    struct Row: Encodable { let scenario: String, profile: String, runs: [Int64], passed: Bool, problems: [String] }
 
     func run() throws {
         let results = try store.readingSuite().check()
         if json {
-            try printJSON(results.map { Row(scenario: $0.scenario, profile: $0.profile, run: $0.runID, passed: $0.passed, problems: $0.problems) })
+            try printJSON(results.map { Row(scenario: $0.scenario, profile: $0.profile, runs: $0.runIDs, passed: $0.passed, problems: $0.problems) })
         } else {
             if results.isEmpty { print("no runs with baselines to check") }
             for r in results {
-                print("\(r.passed ? "ok  " : "FAIL") \(r.scenario) [\(r.profile)] run \(r.runID.map(String.init) ?? "-")")
+                print("\(r.passed ? "ok  " : "FAIL") \(r.scenario) [\(r.profile)] runs \(r.runIDs.map(String.init).joined(separator: ", "))")
                 for p in r.problems { print("     \(p)") }
             }
         }
@@ -154,7 +153,7 @@ struct Check: ParsableCommand {
 struct MakeBaseline: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "baseline",
-        abstract: "Rewrite a scenario's baseline from its selected runs (the newest per seed; tolerance from their spread).")
+        abstract: "Rewrite a scenario's baseline from its selected runs: the newest per seed as samples, the newest run's exact values as golden.")
     @Argument(help: "Scenario id.") var id: String
     @Option(help: "Profile to baseline.") var profile = "smoke"
     @OptionGroup var store: StoreOptions
@@ -168,7 +167,7 @@ struct MakeBaseline: ParsableCommand {
 }
 
 struct Export: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Print a stored run's series, metrics and claims as CSV or JSON.")
+    static let configuration = CommandConfiguration(abstract: "Print a stored run's series, metrics (with intervals) and claims, judged now, as CSV or JSON.")
     @Argument(help: "Run id (see the output of `reprise run`).") var runID: Int64
     @Option(help: "csv or json.") var format = "csv"
     @OptionGroup var store: StoreOptions
@@ -180,23 +179,27 @@ struct Export: ParsableCommand {
     struct Point: Encodable { let series: String, x: Double, y: Double }
     struct Dump: Encodable {
         let run: Int64, scenario: String, profile: String, seed: UInt64, status: String, config: String
-        let metrics: [String: Double], claims: [ClaimResult], points: [Point]
+        let metrics: [String: Estimate], claims: [ClaimResult], claimsHash: String, points: [Point]
     }
 
     func run() throws {
         let suite = try store.readingSuite()
         guard let record = try suite.store.run(runID) else { throw SuiteError.noRuns("no run \(runID) in \(store.db)") }
-        let data = try RunData(store: suite.store, record: record)
+        let data = try RunData(store: suite.store, record: record, replication: try suite.replication(record.scenario))
         let points = data.series.keys.sorted().flatMap { name in data.series[name]!.map { Point(series: name, x: $0.x, y: $0.y) } }
         if format == "json" {
             try printJSON(Dump(run: runID, scenario: record.scenario, profile: record.profile, seed: record.seed, status: record.status,
-                               config: record.configJSON, metrics: data.metrics, claims: data.claims, points: points))
+                               config: record.configJSON, metrics: data.metrics, claims: data.claims, claimsHash: data.claimsHash,
+                               points: points))
             return
         }
-        print("kind,name,x,value")
-        for p in points { print("series,\(csv(p.series)),\(p.x),\(p.y)") }
-        for name in data.metrics.keys.sorted() { print("metric,\(csv(name)),,\(data.metrics[name]!)") }
-        for c in data.claims { print("claim,\(csv(c.id)),,\(c.verdict.rawValue)") }
+        print("kind,name,x,value,low,high,units")
+        for p in points { print("series,\(csv(p.series)),\(p.x),\(p.y),,,") }
+        for name in data.metrics.keys.sorted() {
+            let e = data.metrics[name]!
+            print("metric,\(csv(name)),,\(e.value),\(e.interval.map { "\($0.lowerBound),\($0.upperBound)" } ?? ","),\(e.units.map(String.init) ?? "")")
+        }
+        for c in data.claims { print("claim,\(csv(c.id)),,\(c.verdict.rawValue),,,") }
     }
 
     func csv(_ s: String) -> String { s.contains(",") || s.contains("\"") ? "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : s }

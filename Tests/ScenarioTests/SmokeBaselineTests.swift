@@ -3,31 +3,64 @@ import RepriseScenarios
 import RepriseSuite
 import Testing
 
-/// Every registered scenario's smoke profile, run as `reprise run <id> --profile smoke`
-/// into a scratch store, must match its committed baseline: same claim verdicts,
-/// key metrics within tolerance, same config. A missing baseline fails.
+/// Every registered scenario's smoke profile, run as `reprise run <id> --profile smoke` into a
+/// scratch store, against its committed baseline, twice:
+/// - the baseline's golden seed must reproduce the golden key metrics bit for bit (on the OpenBLAS
+///   kernel they were taken on; `make test` pins one) and the baseline's verdicts: determinism;
+/// - as many seeds again that are not among the baseline's samples must not regress from them (a
+///   rank test over seeds has power from 5 and 5): a test the baseline's own runs cannot pass by construction.
 @Suite(.serialized) struct SmokeBaselineTests {
     static let ids = allScenarios.map { $0.id }
 
-    @Test(arguments: ids)
-    func smokeRunMatchesCommittedBaseline(_ id: String) throws {
+    /// The built `reprise` beside this test bundle runs the trials, two at a time, as `reprise run` does.
+    static let binary = URL(fileURLWithPath: (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? "")
+        .deletingLastPathComponent().appendingPathComponent("reprise").path
+
+    func scratchSuite() throws -> Suite {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("reprise-smoke-\(UUID().uuidString)")
-        let suite = Suite(store: try Store(path: dir.appendingPathComponent("smoke.sqlite").path), scenarios: allScenarios,
-                          codeID: try CodeIdentity.current())
+        return Suite(store: try Store(path: dir.appendingPathComponent("smoke.sqlite").path), scenarios: allScenarios,
+                     execution: .workers(executable: Self.binary, jobs: 2), codeID: try CodeIdentity.of(executable: Self.binary))
+    }
+
+    func baseline(_ suite: Suite, _ id: String) throws -> Baseline {
         let url = Baseline.url(root: suite.root, scenario: id, profile: "smoke")
-        let baseline = try #require(try Baseline.load(url), "missing baseline \(url.path): run `reprise run \(id) --profile smoke` then `reprise baseline \(id)`")
-        let outcome = try suite.run(id, profile: "smoke", seed: baseline.seeds.first, quiet: true)   // the newest run: its verdicts are the baseline's
-        #expect(outcome.status == "ok")
-        #expect(!outcome.claims.isEmpty && !baseline.metrics.isEmpty)
+        return try #require(try Baseline.load(url), "missing baseline \(url.path): run smoke seeds, then `reprise baseline \(id)`")
+    }
+
+    func stored(_ suite: Suite, _ id: String, _ outcome: RunOutcome) throws -> RunData {
+        try RunData(store: suite.store, record: try #require(try suite.store.run(outcome.runID)), replication: try suite.replication(id))
+    }
+
+    @Test(arguments: ids)
+    func goldenSeedReproducesExactly(_ id: String) throws {
+        let suite = try scratchSuite(), baseline = try baseline(suite, id)
+        let outcome = try suite.run(id, profile: "smoke", seed: baseline.golden.seed, quiet: true)
+        #expect(outcome.status == "ok" && !outcome.claims.isEmpty)
         // The JSON names only metrics the Swift records: a misspelt name would make a claim n/a forever.
         let rep = try suite.replication(id), recorded = Set(outcome.metrics.keys)
         for c in rep.claims {
             for check in c.checks { #expect(recorded.contains(check.metric), "\(id) claim \(c.id) reads '\(check.metric)', which no run records") }
         }
         for m in rep.info.keyMetrics { #expect(recorded.contains(m), "\(id) key metric '\(m)' is not recorded") }
-        let record = try #require(try suite.store.run(outcome.runID))
-        let problems = baseline.regressions(in: try RunData(store: suite.store, record: record))
-        #expect(problems.isEmpty, "\(id) smoke run \(outcome.runID) vs \(url.lastPathComponent):\n\(problems.joined(separator: "\n"))")
+        let data = try stored(suite, id, outcome)
+        if let mismatches = baseline.goldenMismatches(in: data) {
+            #expect(mismatches.isEmpty, "\(id) seed \(baseline.golden.seed) differs from its golden values:\n\(mismatches.joined(separator: "\n"))")
+        } else {
+            print("note: \(id) golden values were taken on \(baseline.golden.openblas); this run used \(data.openblas): exact comparison skipped")
+        }
+        let problems = baseline.regressions(in: [data])
+        #expect(problems.isEmpty, "\(id) smoke run of seed \(baseline.golden.seed):\n\(problems.joined(separator: "\n"))")
+    }
+
+    @Test(arguments: ids)
+    func unseenSeedsDoNotRegress(_ id: String) throws {
+        let suite = try scratchSuite(), baseline = try baseline(suite, id)
+        let first = (baseline.seeds.max() ?? 0) + 1
+        let seeds = (first..<first + UInt64(baseline.seeds.count)).map { $0 }
+        #expect(baseline.seeds.count >= 5 && Set(seeds).isDisjoint(with: baseline.seeds))
+        let runs = try seeds.map { try stored(suite, id, try suite.run(id, profile: "smoke", seed: $0, quiet: true)) }
+        let problems = baseline.regressions(in: runs)
+        #expect(problems.isEmpty, "\(id) smoke runs of unseen seeds \(seeds) vs its baseline (seeds \(baseline.seeds)):\n\(problems.joined(separator: "\n"))")
     }
 
     @Test func everyScenarioHasItsReplicationFolder() throws {

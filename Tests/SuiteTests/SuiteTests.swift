@@ -10,7 +10,7 @@ struct Probe: Scenario {
     static let id = "probe"
     static let parameters: [Parameter] = [.integer("steps", 1...1000), .real("scale", -10...10), .name("mode", in: ["ok", "interrupt", "fail"]),
                                           .reals("grid", 0...10)]
-    static let metrics = ["final", "draws", "diverged"]
+    static let metrics = ["final", "draws", "draw_mean", "diverged"]
     func validate(_ config: Config) throws {}
     func trials(_ c: Config) throws -> [Trial] {
         c.doubles("grid").map { g in Trial("g\(fmt(g))", c.selecting(["steps", "mode"]).setting("g", g), cost: 3 - g) }   // g1 first
@@ -29,6 +29,7 @@ struct Probe: Scenario {
         run.metric("final", run.config.double("scale") * 2)
         run.metric("draws", run.config.doubles("grid").reduce(0) { $0 + results["g\(fmt($1))"].scalar("draw") })
         run.metric("diverged", .infinity)
+        run.metric("draw_mean", units: run.config.doubles("grid").map { results["g\(fmt($0))"].scalar("draw") }, Stats.mean)
     }
     func figures(_ data: RunData) -> [Figure] {
         [Figure(name: "loss", title: "Probe loss", xLabel: "step", yLabel: "loss", logY: true,
@@ -76,16 +77,66 @@ func probeSuite(_ root: URL, codeID: String = "test-code") throws -> Suite {
 }
 
 @Suite struct ClaimTests {
-    @Test func verdictsComeFromMetrics() {
-        let spec = ClaimSpec(id: "c", statement: "s", checks: [.init(metric: "a", op: "between", value: [1, 2]), .init(metric: "b", op: "<=", value: [0])],
-                             paper: nil, profiles: ["quick", "paper"])
-        #expect(spec.evaluate(metrics: ["a": 1.5, "b": -1], profile: "quick").verdict == .pass)
-        #expect(spec.evaluate(metrics: ["a": 2.5, "b": -1], profile: "quick").verdict == .fail)
-        #expect(spec.evaluate(metrics: ["a": .nan, "b": -1], profile: "quick").verdict == .fail)
-        #expect(spec.evaluate(metrics: ["b": -1], profile: "quick").verdict == .notApplicable) // not measured: never a pass
-        #expect(spec.evaluate(metrics: ["b": -1], profile: "quick").measured == "a = not measured; b = -1")
-        #expect(spec.evaluate(metrics: ["a": 1.5, "b": -1], profile: "smoke").verdict == .notApplicable)
-        #expect(spec.evaluate(metrics: ["a": 1.5, "b": -1], profile: "quick").measured == "a = 1.5; b = -1")
+    let spec = ClaimSpec(id: "c", statement: "s", checks: [.init(metric: "a", op: "between", value: [1, 2]), .init(metric: "b", op: "<=", value: [0])],
+                         paper: nil, profiles: ["quick", "paper"])
+
+    @Test func exactValuesDecideAlone() {
+        #expect(spec.evaluate(metrics: ["a": Estimate(1.5), "b": Estimate(-1)], profile: "quick").verdict == .pass)
+        #expect(spec.evaluate(metrics: ["a": Estimate(2.5), "b": Estimate(-1)], profile: "quick").verdict == .fail)
+        #expect(spec.evaluate(metrics: ["a": Estimate(.nan), "b": Estimate(-1)], profile: "quick").verdict == .fail)
+        #expect(spec.evaluate(metrics: ["b": Estimate(-1)], profile: "quick").verdict == .notApplicable) // not measured: never a pass
+        #expect(spec.evaluate(metrics: ["b": Estimate(-1)], profile: "quick").measured == "a = not measured; b = -1")
+        #expect(spec.evaluate(metrics: ["a": Estimate(1.5), "b": Estimate(-1)], profile: "smoke").verdict == .notApplicable)
+        #expect(spec.evaluate(metrics: ["a": Estimate(1.5), "b": Estimate(-1)], profile: "quick").measured == "a = 1.5; b = -1")
+    }
+
+    @Test func intervalsDecidePassFailOrInconclusive() {
+        let b = Estimate(-1)
+        func verdict(_ a: Estimate) -> Verdict { spec.evaluate(metrics: ["a": a, "b": b], profile: "quick").verdict }
+        #expect(verdict(Estimate(1.5, interval: 1.2...1.8, units: 32)) == .pass)
+        #expect(verdict(Estimate(1.5, interval: 0.9...1.8, units: 32)) == .inconclusive)     // straddles the lower edge
+        #expect(verdict(Estimate(1.9, interval: 1.5...2.4, units: 32)) == .inconclusive)     // straddles the upper edge
+        #expect(verdict(Estimate(2.5, interval: 2.1...2.9, units: 32)) == .fail)
+        #expect(verdict(Estimate(0.5, interval: 0.2...0.8, units: 32)) == .fail)
+        // One-sided: b <= 0.
+        func one(_ e: Estimate) -> Verdict { spec.evaluate(metrics: ["a": Estimate(1.5), "b": e], profile: "quick").verdict }
+        #expect(one(Estimate(-0.2, interval: -0.5...(-0.1), units: 5)) == .pass)
+        #expect(one(Estimate(-0.2, interval: -0.5...0.1, units: 5)) == .inconclusive)
+        #expect(one(Estimate(0.2, interval: 0.1...0.5, units: 5)) == .fail)
+        // A fail in one check outweighs an inconclusive one.
+        #expect(spec.evaluate(metrics: ["a": Estimate(1.5, interval: 0.9...1.8, units: 3), "b": Estimate(1)], profile: "quick").verdict == .fail)
+        #expect(spec.evaluate(metrics: ["a": Estimate(1.5, interval: 1.2...1.8, units: 32), "b": b], profile: "quick").measured
+                == "a = 1.5 [1.2, 1.8], n = 32; b = -1")
+    }
+}
+
+@Suite struct StatisticsTests {
+    @Test func bootstrapIntervalOfAMeanMatchesTheNormalTheory() {
+        var rng = RNG(seed: 7)
+        let xs = (0..<400).map { _ in rng.normal() * 2 + 5 }
+        let i = Stats.bootstrap(groups: [xs], seed: 1) { Stats.mean($0[0]) }
+        // Normal theory: mean +- 1.96 sd / sqrt(n), width 2 * 1.96 * 2 / 20 = 0.392.
+        let width = i.upperBound - i.lowerBound
+        #expect(i.contains(Stats.mean(xs)) && abs(width - 0.392) < 0.05, "interval \(i), width \(width)")
+        #expect(Stats.bootstrap(groups: [xs], seed: 1) { Stats.mean($0[0]) } == i)       // reproducible from its seed
+        // A statistic the units cannot give (0/0) on many resamples has no bounds.
+        #expect(Stats.bootstrap(groups: [[0.0, 0.0, 1.0]], seed: 1) { g in g[0].reduce(0, +) / g[0].reduce(0, +) * 0 }.lowerBound == -.infinity)
+    }
+
+    @Test func mannWhitneyExactAndNormalPValues() {
+        // Exact: full separation of 3 vs 3 has p = 2 / C(6, 3) = 0.1; of 5 vs 5, 2 / 252.
+        #expect(abs(Stats.mannWhitneyP([1, 2, 3], [4, 5, 6]) - 0.1) < 1e-12)
+        #expect(abs(Stats.mannWhitneyP([1, 2, 3, 4, 5], [6, 7, 8, 9, 10]) - 2.0 / 252) < 1e-12)
+        #expect(Stats.mannWhitneyP([1, 2, 3], [1, 2, 3]) == 1)
+        #expect(abs(Stats.mannWhitneyMinimumP(3, 1) - 0.5) < 1e-12 && abs(Stats.mannWhitneyMinimumP(5, 5) - 2.0 / 252) < 1e-12)
+        // Interleaved 1, 2, ..., 8 split as {1, 4, 5, 8} and {2, 3, 6, 7}: U = 8 = n1 n2 / 2, p = 1.
+        #expect(Stats.mannWhitneyP([1, 4, 5, 8], [2, 3, 6, 7]) == 1)
+        // Ties take average ranks and the permutation runs over those ranks: checked by enumerating the 20 splits.
+        #expect(abs(Stats.mannWhitneyP([1, 1, 2], [2, 3, 3]) - 0.2) < 1e-12)
+        // Normal approximation (n > 20): 0..<25 against 10..<35. U = 105 wins + 15 ties / 2 = 112.5 of 625; the 15 tied
+        // pairs of values correct the variance by 15 (2^3 - 2) / (50 * 49); z = (312.5 - 112.5 - 0.5) / sd.
+        let z = (312.5 - 112.5 - 0.5) / (625.0 / 12 * (51 - 90.0 / 2450)).squareRoot()
+        #expect(abs(Stats.mannWhitneyP((0..<25).map(Double.init), (10..<35).map(Double.init)) - erfc(z / 2.0.squareRoot())) < 1e-12)
     }
 }
 
@@ -93,16 +144,37 @@ func probeSuite(_ root: URL, codeID: String = "test-code") throws -> Suite {
     @Test func runStoresProvenanceSeriesNonFiniteValuesAndClaims() throws {
         let root = try probeRoot(), suite = try probeSuite(root)
         let o = try suite.run("probe", profile: "smoke", overrides: ["scale=2.5"], quiet: true)
-        #expect(o.status == "ok" && o.seed == 1 && o.metrics["final"] == 5)
+        #expect(o.status == "ok" && o.seed == 1 && o.metrics["final"] == Estimate(5))
         #expect(o.claims.map(\.verdict) == [.pass, .notApplicable])
         let record = try #require(try suite.store.run(o.runID))
         #expect(record.status == "ok" && record.profile == "smoke" && record.configJSON.contains("\"scale\":2.5"))
         #expect(record.cores > 0 && record.openblas?.contains("OpenBLAS") == true && record.wallSeconds != nil)
-        let data = try RunData(store: suite.store, record: record)
+        let data = try RunData(store: suite.store, record: record, replication: try suite.replication("probe"))
         let loss = data.series("loss")
         #expect(loss.count == 11 && loss[3].y == 0.25 && loss[10].y.isNaN)   // NaN kept, not dropped
         #expect(data.metric("diverged") == .infinity)
         #expect(data.claims.first?.paperSource == "Table 1")
+        // A metric over units comes back with its interval and count.
+        let mean = try #require(data.metrics["draw_mean"])
+        #expect(mean.units == 2 && mean.interval.map { $0.contains(mean.value) && $0.lowerBound < $0.upperBound } == true)
+        #expect(mean == o.metrics["draw_mean"])
+    }
+
+    @Test func aChangedThresholdRejudgesAStoredRun() throws {
+        let root = try probeRoot(), suite = try probeSuite(root)
+        let o = try suite.run("probe", profile: "smoke", quiet: true)               // final = 4 >= 3: pass
+        let record = try #require(try suite.store.run(o.runID))
+        let before = try RunData(store: suite.store, record: record, replication: try suite.replication("probe"))
+        #expect(before.claims[0].verdict == .pass && before.claimsHash == o.claimsHash)
+        let claims = root.appendingPathComponent("Replications/probe/claims.json")
+        try (try String(contentsOf: claims, encoding: .utf8)).replacingOccurrences(of: #""value": [3]"#, with: #""value": [5]"#)
+            .write(to: claims, atomically: true, encoding: .utf8)
+        let after = try RunData(store: suite.store, record: record, replication: try suite.replication("probe"))
+        #expect(after.claims[0].verdict == .fail && after.claims[0].threshold == "final >= 5")
+        #expect(after.claimsHash != before.claimsHash)
+        #expect(try suite.writeReport(profile: "smoke").path.isEmpty == false)
+        let report = try String(contentsOf: root.appendingPathComponent("results/REPORT.md"), encoding: .utf8)
+        #expect(report.contains("1 fail, 1 n/a of 2 claims (claims.json `\(after.claimsHash)`)"))
     }
 
     @Test func interruptedAndFailedRunsAreMarkedAndKeepEarlierRuns() throws {
@@ -117,7 +189,7 @@ func probeSuite(_ root: URL, codeID: String = "test-code") throws -> Suite {
         // (their mode differs, so their trials do too) before g2 stopped them.
         #expect(try suite.store.trials(scenario: "probe").count == 4)
         #expect(try suite.store.latestRun(scenario: "probe", profile: "smoke")?.id == good.runID)
-        #expect(try suite.store.metrics(good.runID)["final"] == 4)
+        #expect(try suite.store.metrics(good.runID)["final"] == Estimate(4))
     }
 
     @Test func unknownScenarioAndProfileAreClearErrors() throws {
@@ -189,10 +261,12 @@ func probeSuite(_ root: URL, codeID: String = "test-code") throws -> Suite {
         #expect(try suite.check().first?.problems.first?.contains("no baseline") == true)
         _ = try suite.run("probe", profile: "smoke", seed: 2, quiet: true)
         let (b, _) = try suite.writeBaseline("probe", profile: "smoke")
-        #expect(b.seeds == [2, 1] && b.metrics["final"]?.value == 4 && b.claims["final-big"] == .pass)
+        #expect(b.seeds == [2, 1] && b.metrics["final"]?.samples == [4, 4] && b.verdicts["1"]?["final-big"] == .pass)
+        #expect(b.golden.seed == 1 && b.golden.values["final"] == 4 && b.golden.openblas.contains("OpenBLAS"))
         // An event never reached (+inf in every seed) is baselined as such, and survives the JSON round trip.
         let reloaded = try #require(try Baseline.load(Baseline.url(root: root, scenario: "probe", profile: "smoke")))
-        #expect(reloaded.metrics["diverged"]?.value == .infinity && reloaded.metrics["diverged"]?.tolerance == 0)
+        #expect(reloaded.metrics["diverged"]?.samples == [.infinity, .infinity] && reloaded.regression("diverged", in: [(1, .infinity)]) == nil)
+        #expect(reloaded.regression("diverged", in: [(1, 5)]) != nil)
         #expect(try suite.check().allSatisfy(\.passed))
         // A diagnostic --set run is not what check reads.
         _ = try suite.run("probe", profile: "smoke", overrides: ["scale=1"], quiet: true)
@@ -202,9 +276,28 @@ func probeSuite(_ root: URL, codeID: String = "test-code") throws -> Suite {
         try (try String(contentsOf: profiles, encoding: .utf8)).replacingOccurrences(of: "\"scale\": 2", with: "\"scale\": 1")
             .write(to: profiles, atomically: true, encoding: .utf8)
         let bad = try suite.run("probe", profile: "smoke", quiet: true)
-        let problems = try suite.check().first { $0.runID == bad.runID }!.problems
-        #expect(problems.contains { $0.hasPrefix("final = 2, baseline 4") })
-        #expect(problems.contains { $0.hasPrefix("claim final-big: fail, baseline pass") })
+        let problems = try suite.check().first { $0.runIDs.first == bad.runID }!.problems
+        #expect(problems.contains { $0.hasPrefix("config differs") })
+        #expect(problems.contains { $0.hasPrefix("final: seed 1 gives 2, its baseline sample 4") })
+        #expect(problems.contains { $0.hasPrefix("claim final-big, seed 1: fail, baseline pass") })
+    }
+
+    @Test func aRegressionMovesByMoreThanTheToleranceAndIsSignificant() throws {
+        let json = #"""
+        {"scenario": "x", "profile": "smoke", "configHash": "h", "claimsHash": "c", "seeds": [0, 1, 2, 3, 4], "runs": [1, 2, 3, 4, 5],
+         "gitCommit": "g", "metrics": {"acc": {"samples": [0.80, 0.82, 0.78, 0.81, 0.79], "tolerance": 0.08}}, "verdicts": {},
+         "golden": {"seed": 0, "openblas": "k", "values": {}}}
+        """#
+        let b = try JSONDecoder().decode(Baseline.self, from: Data(json.utf8))
+        func unseen(_ xs: [Double]) -> String? { b.regression("acc", in: xs.enumerated().map { (UInt64(10 + $0.offset), $0.element) }) }
+        #expect(unseen([0.60, 0.61, 0.59, 0.62, 0.58])?.contains("Mann-Whitney p = 0.007937") == true)
+        #expect(unseen([0.75, 0.76, 0.74, 0.77, 0.73]) == nil)       // significant, but a move of 0.05 < 0.08
+        #expect(unseen([0.60, 0.90, 0.62, 0.95, 0.70]) == nil)       // median moved 0.1, but p = 0.69: seed noise
+        #expect(unseen([0.60, 0.61, 0.59, 0.62, 0.795]) == nil)      // moved 0.19, but p = 0.032 > 1%
+        // One seed: no rank test can reject (p >= 1/3). A seed the baseline has is compared with its own sample.
+        #expect(unseen([0.50]) == nil)
+        #expect(b.regression("acc", in: [(2, 0.50)])?.contains("seed 2 gives 0.5, its baseline sample 0.78") == true)
+        #expect(b.regression("acc", in: [(2, 0.83)]) == nil)
     }
 }
 

@@ -23,7 +23,7 @@ import Testing
         _ = try suite.run("probe", profile: "smoke", quiet: true)
         // `scale` is read by the aggregate only: every trial is reused, the metric still follows the new value.
         let scaled = try suite.run("probe", profile: "smoke", overrides: ["scale=7"], quiet: true)
-        #expect(scaled.trialsComputed == 0 && scaled.metrics["final"] == 14)
+        #expect(scaled.trialsComputed == 0 && scaled.metrics["final"] == Estimate(14))
         // `steps` is in every trial's config: all are recomputed.
         let longer = try suite.run("probe", profile: "smoke", overrides: ["steps=12"], quiet: true)
         #expect(longer.trialsComputed == 2)
