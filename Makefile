@@ -5,7 +5,7 @@ BIN := .build/release/reprise
 DEB_PACKAGES := libopenblas-dev libsqlite3-dev sqlite3 zlib1g-dev pkg-config gnuplot-nox fortunes dataset-fashion-mnist
 PROFILE ?= quick
 
-.PHONY: all deps build test test-slurm replicate-all run plot report check bench clean
+.PHONY: all deps build test test-slurm replicate-all run plot report check bench bench-peers clean
 
 all: build
 
@@ -52,6 +52,14 @@ check: build
 
 bench: build
 	$(BIN) bench
+
+# The same five steps in PyTorch eager, back to back with `reprise bench`, side by side. Needs PyPI
+# once: torch goes into .venv-peers (several GB with its CUDA wheels; kept out of `make test`).
+PEERS_VENV := .venv-peers
+bench-peers: build
+	@test -x $(PEERS_VENV)/bin/python || python3 -m venv $(PEERS_VENV) || { echo "bench-peers: python3 -m venv failed (Debian: apt-get install python3-venv)"; exit 1; }
+	@$(PEERS_VENV)/bin/python -c "import torch" 2>/dev/null || $(PEERS_VENV)/bin/pip install --quiet torch
+	$(PEERS_VENV)/bin/python Tests/Peers/bench_peers.py --reprise $(BIN) --repeats 40
 
 # Build products only: results/ (the store and its trial cache) is what runs produced.
 clean:

@@ -1,0 +1,180 @@
+"""The five training steps of `reprise bench`, in PyTorch eager, run back to back with reprise.
+
+`make bench-peers` runs this in a virtual environment holding torch from PyPI. It times each step
+in PyTorch with the same shapes, optimizer and thread count as reprise's Benchmarks.swift, then runs
+`reprise bench --json` right after, and prints both side by side: median ms, the ratio
+reprise / PyTorch, and each one's share of the sgemm peak measured in its own process (the work
+counted is reprise's FLOP count of the step, the same for both). Nothing here is a stored number.
+"""
+import argparse
+import datetime
+import json
+import math
+import platform
+import subprocess
+import time
+
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+
+def median_ms(step, repeats, warmup=3):
+    for _ in range(warmup):
+        step()
+    times = []
+    for _ in range(repeats):
+        t0 = time.perf_counter_ns()
+        step()
+        times.append((time.perf_counter_ns() - t0) / 1e6)
+    return sorted(times)[len(times) // 2]
+
+
+def sgemm_peak(n=1024, repeats=15):
+    a, b = torch.randn(n, n), torch.randn(n, n)
+    c = torch.empty(n, n)
+    return 2 * n ** 3 / median_ms(lambda: torch.mm(a, b, out=c), repeats) / 1e6
+
+
+def mlp(widths, bias):
+    layers = []
+    for i, (a, b) in enumerate(zip(widths, widths[1:])):
+        lin = nn.Linear(a, b, bias=bias)
+        nn.init.kaiming_normal_(lin.weight, nonlinearity="relu")
+        if bias:
+            nn.init.zeros_(lin.bias)
+        layers.append(lin)
+        if i < len(widths) - 2:
+            layers.append(nn.ReLU())
+    return nn.Sequential(*layers)
+
+
+def mlp_step(widths, batch, bias, optimizer, repeats):
+    model = mlp(widths, bias)
+    x = torch.randn(batch, widths[0])
+    y = torch.randint(0, widths[-1], (batch,))
+    opt = optimizer(model.parameters())
+
+    def step():
+        opt.zero_grad(set_to_none=False)
+        F.cross_entropy(model(x), y).backward()
+        opt.step()
+    return median_ms(step, repeats)
+
+
+class RMSNorm(nn.Module):
+    def __init__(self, dim, eps=1e-5):
+        super().__init__()
+        self.gain, self.eps = nn.Parameter(torch.ones(dim)), eps
+
+    def forward(self, x):
+        return x * torch.rsqrt(x.pow(2).mean(-1, keepdim=True) + self.eps) * self.gain
+
+
+def rope(x, cos, sin):                       # x [B, H, T, dh], rotating pairs (2i, 2i+1)
+    x1, x2 = x[..., 0::2], x[..., 1::2]
+    return torch.stack((x1 * cos - x2 * sin, x1 * sin + x2 * cos), dim=-1).flatten(-2)
+
+
+class Block(nn.Module):
+    def __init__(self, dim, heads, hidden):
+        super().__init__()
+        self.heads = heads
+        self.attn_norm, self.mlp_norm = RMSNorm(dim), RMSNorm(dim)
+        self.q, self.k, self.v, self.o = (nn.Linear(dim, dim, bias=False) for _ in range(4))
+        self.gate, self.up = nn.Linear(dim, hidden, bias=False), nn.Linear(dim, hidden, bias=False)
+        self.down = nn.Linear(hidden, dim, bias=False)
+
+    def forward(self, x, cos, sin):
+        b, t, c = x.shape
+        h = self.attn_norm(x)
+        def heads(z):
+            return z.view(b, t, self.heads, c // self.heads).transpose(1, 2)
+        q, k, v = rope(heads(self.q(h)), cos, sin), rope(heads(self.k(h)), cos, sin), heads(self.v(h))
+        a = F.scaled_dot_product_attention(q, k, v, is_causal=True)
+        x = x + self.o(a.transpose(1, 2).reshape(b, t, c))
+        m = self.mlp_norm(x)
+        return x + self.down(F.silu(self.gate(m)) * self.up(m))
+
+
+class Llama(nn.Module):
+    def __init__(self, vocab=256, dim=128, layers=4, heads=4, hidden=344, seq=64):
+        super().__init__()
+        self.embedding = nn.Embedding(vocab, dim)
+        self.blocks = nn.ModuleList(Block(dim, heads, hidden) for _ in range(layers))
+        self.norm, self.head = RMSNorm(dim), nn.Linear(dim, vocab, bias=False)
+        for p in self.parameters():
+            if p.dim() == 2:
+                nn.init.normal_(p, std=0.02)
+        dh = dim // heads
+        inv = 10_000 ** (-torch.arange(0, dh, 2).float() / dh)
+        angles = torch.arange(seq).float()[:, None] * inv[None, :]
+        self.register_buffer("cos", angles.cos())
+        self.register_buffer("sin", angles.sin())
+
+    def forward(self, tokens):
+        x = self.embedding(tokens[:, :-1])
+        for block in self.blocks:
+            x = block(x, self.cos, self.sin)
+        logits = self.head(self.norm(x))
+        return F.cross_entropy(logits.reshape(-1, logits.shape[-1]), tokens[:, 1:].reshape(-1))
+
+
+def llama_step(repeats):
+    model = Llama()
+    tokens = torch.randint(0, 256, (16, 65))
+    opt = torch.optim.AdamW(model.parameters(), lr=1e-3, weight_decay=0.1)
+
+    def step():
+        opt.zero_grad(set_to_none=False)
+        model(tokens).backward()
+        opt.step()
+    return median_ms(step, repeats)
+
+
+def torch_steps(repeats):
+    sgd = lambda p: torch.optim.SGD(p, lr=0.01)
+    adam = lambda p: torch.optim.Adam(p, lr=1e-3, betas=(0.9, 0.99))
+    adamw1 = lambda p: torch.optim.AdamW(p, lr=1e-3, betas=(0.9, 0.99), weight_decay=1.0)
+    return [
+        ("MLP 784-256-256-10", mlp_step([784, 256, 256, 10], 128, True, sgd, repeats * 5)),
+        ("Deep MLP", mlp_step([784] + [50] * 20 + [10], 128, True, sgd, repeats * 5)),
+        ("Grokking MLP", mlp_step([226, 200, 200, 113], 5107, False, adamw1, repeats)),
+        ("Wide MLP", mlp_step([784, 1024, 1024, 10], 256, True, adam, repeats)),
+        ("LLaMA", llama_step(repeats)),
+    ]
+
+
+def cpu_model():
+    with open("/proc/cpuinfo") as f:
+        return next((line.split(":", 1)[1].strip() for line in f if line.startswith("model name")), platform.machine())
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--reprise", required=True, help="path of the reprise binary")
+    ap.add_argument("--repeats", type=int, default=40)
+    ap.add_argument("--threads", type=int, default=2)
+    args = ap.parse_args()
+    torch.manual_seed(0)
+    torch.set_num_threads(args.threads)
+    torch_peak = sgemm_peak()
+    theirs = torch_steps(args.repeats)
+    env = {"OPENBLAS_NUM_THREADS": str(args.threads), "PATH": "/usr/bin:/bin"}
+    ours = json.loads(subprocess.run([args.reprise, "bench", "--json", "--repeats", str(args.repeats)],
+                                     check=True, capture_output=True, text=True, env=env).stdout)
+    print(f"Measured {datetime.date.today().isoformat()} on {cpu_model()}, "
+          f"{args.threads} threads each, {args.repeats} timed steps (x5 for the two small MLPs), back to back: "
+          f"PyTorch {torch.__version__} eager first, then reprise. sgemm peak (1024^3): "
+          f"PyTorch {torch_peak:.1f} GFLOP/s, reprise {ours['sgemmPeakGflops']:.1f} GFLOP/s.\n")
+    print("| step | reprise ms | PyTorch ms | reprise / PyTorch | reprise, of its sgemm peak | PyTorch, of its sgemm peak |")
+    print("|---|---:|---:|---:|---:|---:|")
+    for step in ours["steps"]:
+        ms = next(t for name, t in theirs if step["name"].startswith(name))
+        flops = step["flops"]
+        print(f"| {step['name']} | {step['medianMs']:.2f} | {ms:.2f} | {step['medianMs'] / ms:.2f} | "
+              f"{100 * flops / step['medianMs'] / 1e6 / ours['sgemmPeakGflops']:.0f}% | {100 * flops / ms / 1e6 / torch_peak:.0f}% |")
+
+
+if __name__ == "__main__":
+    main()
