@@ -42,8 +42,14 @@ public enum Benchmarks {
         return 3 * fwd - firstDx
     }
 
-    static func mlpStep(_ name: String, widths: [Int], batch: Int, bias: Bool, adam: Bool, weightDecay: Double = 0,
-                        repeats: Int) -> Result {
+    /// A benchmark workload: its name, the FLOPs of one step, and a closure that takes one
+    /// training step (forward, backward, update) and returns the step's loss.
+    struct Workload {
+        let name: String, flops: Double
+        let step: () -> Double
+    }
+
+    static func mlpWorkload(_ name: String, widths: [Int], batch: Int, bias: Bool, adam: Bool, weightDecay: Double = 0) -> Workload {
         var rng = RNG(seed: 2)
         let model = MLP<Float>(widths: widths, bias: bias, init: .he, rng: &rng)
         let x = Variable(Tensor<Float>.normal([batch, widths[0]], rng: &rng))
@@ -51,46 +57,68 @@ public enum Benchmarks {
         let opt: Optimizer<Float> = adam
             ? .adam(model.parameters, lr: 1e-3, beta2: 0.99, weightDecay: weightDecay)
             : .sgd(model.parameters, lr: 0.01)
-        let ms = medianMs(repeats: repeats) {
+        return Workload(name: name, flops: mlpFlops(widths, batch: batch)) {
             opt.zeroGrad()
-            softmaxCrossEntropy(model(x), labels: labels).backward()
+            let loss = softmaxCrossEntropy(model(x), labels: labels)
+            loss.backward()
             opt.step()
+            return Double(loss.value[flat: 0])
         }
-        return Result(name: name, medianMs: ms, flops: mlpFlops(widths, batch: batch))
     }
 
-    static func llamaStep(repeats: Int) -> Result {
+    static func llamaWorkload() -> Workload {
         let c = LlamaConfig(vocab: 256, dim: 128, layers: 4, heads: 4, hidden: 344)
         let (b, t) = (16, 64)
         var rng = RNG(seed: 3)
         let model = LlamaModel<Float>(c, rng: &rng)
         let tokens = (0..<b).map { _ in (0...t).map { _ in rng.int(below: c.vocab) } }
         let opt = Optimizer<Float>.adam(model.parameters, lr: 1e-3, weightDecay: 0.1)
-        let ms = medianMs(repeats: repeats) {
-            opt.zeroGrad()
-            model.loss(tokens: tokens).backward()
-            opt.step()
-        }
         let n = Double(b * t), d = Double(c.dim)
         let perLayer = 2 * n * d * d * 4 + 2 * n * d * Double(c.hidden) * 3 + 2 * 2 * Double(b * c.heads) * Double(t * t) * d / Double(c.heads)
         let fwd = Double(c.layers) * perLayer + 2 * n * d * Double(c.vocab)
-        return Result(name: "LLaMA LM 256/128/4L/4H/344, 16x64 tokens, AdamW", medianMs: ms, flops: 3 * fwd)
+        return Workload(name: "LLaMA LM 256/128/4L/4H/344, 16x64 tokens, AdamW", flops: 3 * fwd) {
+            opt.zeroGrad()
+            let loss = model.loss(tokens: tokens)
+            loss.backward()
+            opt.step()
+            return Double(loss.value[flat: 0])
+        }
     }
 
-    /// The five steps named in the engine issue (those whose name contains `only`, if given).
-    /// Only what this process measures: a peer's times come from running the peer, never from the source.
-    public static func trainingSteps(repeats: Int = 20, only: String? = nil) -> [Result] {
-        let steps: [(String, () -> Result)] = [
-            ("MLP 784-256-256-10", { mlpStep("MLP 784-256-256-10, batch 128, SGD", widths: [784, 256, 256, 10], batch: 128, bias: true, adam: false,
-                    repeats: repeats * 5) }),
-            ("Deep MLP", { mlpStep("Deep MLP 784-(50x20)-10, batch 128, SGD", widths: [784] + Array(repeating: 50, count: 20) + [10], batch: 128,
-                    bias: true, adam: false, repeats: repeats * 5) }),
-            ("Grokking MLP", { mlpStep("Grokking MLP 226-200-200-113 no bias, batch 5107, AdamW", widths: [226, 200, 200, 113], batch: 5107,
-                    bias: false, adam: true, weightDecay: 1, repeats: repeats) }),
-            ("Wide MLP", { mlpStep("Wide MLP 784-1024-1024-10, batch 256, Adam", widths: [784, 1024, 1024, 10], batch: 256, bias: true,
-                    adam: true, repeats: repeats) }),
-            ("LLaMA", { llamaStep(repeats: repeats) }),
+    /// The five workloads named in the engine issue, built fresh (the same weights and data every time).
+    static func workloads() -> [(key: String, make: () -> Workload)] {
+        [
+            ("MLP 784-256-256-10", { mlpWorkload("MLP 784-256-256-10, batch 128, SGD", widths: [784, 256, 256, 10], batch: 128, bias: true, adam: false) }),
+            ("Deep MLP", { mlpWorkload("Deep MLP 784-(50x20)-10, batch 128, SGD", widths: [784] + Array(repeating: 50, count: 20) + [10], batch: 128,
+                                       bias: true, adam: false) }),
+            ("Grokking MLP", { mlpWorkload("Grokking MLP 226-200-200-113 no bias, batch 5107, AdamW", widths: [226, 200, 200, 113], batch: 5107,
+                                           bias: false, adam: true, weightDecay: 1) }),
+            ("Wide MLP", { mlpWorkload("Wide MLP 784-1024-1024-10, batch 256, Adam", widths: [784, 1024, 1024, 10], batch: 256, bias: true, adam: true) }),
+            ("LLaMA", { llamaWorkload() }),
         ]
-        return steps.filter { only == nil || $0.0.localizedCaseInsensitiveContains(only!) }.map { $0.1() }
+    }
+
+    /// The losses of the first `steps` training steps of each workload from its fixed seed, in the
+    /// style of llm.c's test: a change that alters the numbers shows here before it shows anywhere else.
+    /// One BLAS thread, as trials compute: OpenBLAS's thread count changes the last bits.
+    public static func trajectories(steps: Int = 10) -> [(name: String, losses: [Double])] {
+        let threads = BLASInfo.threads
+        BLASInfo.setThreads(1)
+        defer { BLASInfo.setThreads(threads) }
+        return workloads().map { w in
+            let workload = w.make()
+            return (w.key, (0..<steps).map { _ in workload.step() })
+        }
+    }
+
+    /// The five steps named in the engine issue (those whose name contains `only`, if given); the two
+    /// small MLPs get 5x the repeats. Only what this process measures: a peer's times come from running the peer.
+    public static func trainingSteps(repeats: Int = 20, only: String? = nil) -> [Result] {
+        workloads().filter { only == nil || $0.key.localizedCaseInsensitiveContains(only!) }.map { w in
+            let workload = w.make()
+            let small = w.key.hasPrefix("MLP") || w.key.hasPrefix("Deep")
+            let ms = medianMs(repeats: small ? repeats * 5 : repeats) { _ = workload.step() }
+            return Result(name: workload.name, medianMs: ms, flops: workload.flops)
+        }
     }
 }

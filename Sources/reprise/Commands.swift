@@ -211,11 +211,17 @@ struct Bench: ParsableCommand {
     @Option(help: "Timed repetitions of the slower steps (the fast ones run 5x as many).") var repeats = 20
     @Option(help: "Only the steps whose name contains this (e.g. LLaMA).") var only: String?
     @Flag(help: "Print the result as JSON.") var json = false
+    @Flag(help: "Instead of timing, print the losses of each workload's first 10 steps from its fixed seed, as JSON (the golden trajectories of the engine tests).")
+    var trajectories = false
 
     struct Output: Encodable { let sgemmPeakGflops: Double, steps: [Benchmarks.Result] }
 
     func run() throws {
         Runtime.cacheLargeAllocations()
+        if trajectories {
+            try printJSON(Dictionary(uniqueKeysWithValues: Benchmarks.trajectories().map { ($0.name, $0.losses) }))
+            return
+        }
         let peak = Benchmarks.sgemmPeak()
         let steps = Benchmarks.trainingSteps(repeats: repeats, only: only)
         if json { try printJSON(Output(sgemmPeakGflops: peak, steps: steps)); return }
