@@ -22,6 +22,16 @@ public struct LabeledImages: Sendable {
     public var labels: [Int]
     public var count: Int { labels.count }
     public var classes: Int { (labels.max() ?? -1) + 1 }
+
+    public init(images: Tensor<Float>, labels: [Int]) {
+        require(images.shape[0] == labels.count, "\(images.shape[0]) images, \(labels.count) labels")
+        (self.images, self.labels) = (images, labels)
+    }
+
+    /// The examples at `indices`, in that order.
+    public func subset(_ indices: [Int]) -> LabeledImages {
+        LabeledImages(images: images.gatherRows(indices), labels: indices.map { labels[$0] })
+    }
 }
 
 /// Fashion-MNIST (Xiao, Rasul & Vollgraf 2017) read from the IDX files of

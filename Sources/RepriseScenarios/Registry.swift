@@ -7,4 +7,5 @@ public let allScenarios: [any Scenario.Type] = [
     GradientNoise.self,
     NTKRegime.self,
     GrokkingStableMax.self,
+    LRBatchScaling.self,
 ]

@@ -70,7 +70,7 @@ public enum Stats {
             guard Double(finite.count) >= 0.975 * Double(resamples) else { return -Double.infinity...Double.infinity }
             func quantile(_ q: Double) -> Double {
                 let h = q * Double(finite.count - 1), i = Int(h), f = h - Double(i)
-                return f == 0 || i + 1 == finite.count ? finite[i] : finite[i] + f * (finite[i + 1] - finite[i])
+                return f == 0 || i + 1 == finite.count || finite[i] == finite[i + 1] ? finite[i] : finite[i] + f * (finite[i + 1] - finite[i])
             }
             return quantile(0.025)...quantile(0.975)
         }

@@ -1,0 +1,429 @@
+import Foundation
+import RepriseEngine
+import RepriseSuite
+
+/// Granziol, Zohren & Roberts (2022), *Learning Rates as a Function of Batch Size*, on
+/// Fashion-MNIST. Replications/lr-batch-scaling/README.md gives the protocol and every deviation.
+///
+/// A ReLU MLP is trained for one epoch of SGD (the checkpoint: the Hessian changes fast at init).
+/// At the checkpoint, the top eigenvalue of the mini-batch Hessian H_B is measured by Lanczos for
+/// B on a doubling grid and for the full training set; the excess over the full Hessian's is
+/// compared with the prediction from the batch noise along the top eigenvector. Then, from the
+/// same checkpoint, the largest stable learning rate of SGD and of Adam is found by bisection
+/// for each B, and fitted as eta(B) = eta_max (1 + B*/B)^(-s): s = 1 is the linear rule, s = 1/2
+/// the square-root rule, B* the batch size above which a larger batch stops buying a larger lr.
+public struct LRBatchScaling: Scenario {
+    public static let id = "lr-batch-scaling"
+    public static let parameters: [Parameter] = [
+        .integer("n_train", 100...50_000), .integer("n_val", 100...10_000), .integers("hidden", 1...10_000),
+        .real("checkpoint_lr", 1e-6...10), .integer("checkpoint_batch", 1...50_000), .integer("checkpoint_epochs", 0...100),
+        .integers("hessian_batches", 1...50_000), .integer("batches_per_size", 1...1000), .integer("lanczos_iterations", 2...200),
+        .integers("lr_batches", 1...50_000), .integer("seeds", 1...1000), .integer("probe_steps", 1...100_000),
+        .integer("bisection_steps", 1...60), .real("lr_low", 1e-10...1e4), .real("lr_high", 1e-10...1e4), .integer("eval_size", 10...50_000),
+        .integers("best_lr_batches", 1...50_000), .reals("best_lr_sgd", 1e-8...1e4), .reals("best_lr_adam", 1e-8...1e4),
+        .integer("best_lr_examples", 1...10_000_000),
+    ]
+    static let optimizers = ["sgd", "adam"]
+    public static let metrics = [
+        "lambda_full", "lambda_second_full", "top_outlier_ratio", "lambda_batch_excess_min", "lambda_batch_spearman",
+        "excess_exponent", "excess_exponent_expected", "excess_exponent_vs_regime", "excess_prediction_log2_max",
+        "b_simple", "censored_searches",
+    ] + optimizers.flatMap { o in ["s", "bstar", "eta_max", "slope_small_batches", "bstar_over_bmax", "bstar_over_bsimple_log10",
+                                   "best_lr_slope"].map { "\(o)_\($0)" } }
+    public init() {}
+
+    public func validate(_ c: Config) throws {
+        guard c.double("lr_low") < c.double("lr_high") else { throw SuiteError.badConfig("lr_low must be below lr_high") }
+        let n = c.int("n_train")
+        for key in ["hessian_batches", "lr_batches", "best_lr_batches", "checkpoint_batch"] {
+            let sizes = key == "checkpoint_batch" ? [c.int(key)] : c.ints(key)
+            if let b = sizes.first(where: { $0 > n }) { throw SuiteError.badConfig("\(key) has batch size \(b) above n_train = \(n)") }
+        }
+        guard c.ints("lr_batches").count >= 3 else { throw SuiteError.badConfig("lr_batches needs at least 3 sizes to fit eta(B)") }
+        guard c.int("eval_size") <= n else { throw SuiteError.badConfig("eval_size must not exceed n_train") }
+    }
+
+    // MARK: Trials
+
+    public func trials(_ c: Config) throws -> [Trial] {
+        let setup = c.selecting(["n_train", "n_val", "hidden", "checkpoint_lr", "checkpoint_batch", "checkpoint_epochs"])
+        let n = Double(c.int("n_train")), k = Double(c.int("lanczos_iterations")), perSize = c.int("batches_per_size")
+        var out = [Trial("hessian/full", setup.merging(c.selecting(["hessian_batches", "batches_per_size", "lanczos_iterations"])),
+                         cost: 2 * k * n * 2 + Double(c.ints("hessian_batches").reduce(0, +) * perSize) * 4)]
+        for b in c.ints("hessian_batches") {
+            out.append(Trial("hessian/B\(b)", setup.merging(c.selecting(["batches_per_size", "lanczos_iterations"])).setting("batch", Double(b)),
+                             cost: 2 * k * Double(b * perSize) * 2 + n / 4))
+        }
+        let probes = c.selecting(["lr_batches", "probe_steps", "bisection_steps", "lr_low", "lr_high", "eval_size"])
+        for opt in Self.optimizers {
+            for seed in 0..<c.int("seeds") {
+                out.append(Trial("maxlr/\(opt)/s\(seed)", setup.merging(probes).setting("optimizer", opt).setting("seed_index", Double(seed)),
+                                 cost: Double(c.ints("lr_batches").reduce(0, +) * c.int("probe_steps") * (c.int("bisection_steps") + 2)) / 2 + n / 4))
+            }
+            out.append(Trial("bestlr/\(opt)", setup.merging(c.selecting(["best_lr_batches", "best_lr_\(opt)", "best_lr_examples"]))
+                                .setting("optimizer", opt),
+                             cost: Double(c.int("best_lr_examples") * c.doubles("best_lr_\(opt)").count * c.ints("best_lr_batches").count) / 2 + n / 4))
+        }
+        return out
+    }
+
+    /// The training and validation sets (disjoint parts of Fashion-MNIST's training file; the test file
+    /// stays untouched), the batches' label lists, and the net after the checkpoint's epochs of SGD.
+    struct Setup {
+        let train: LabeledImages, val: LabeledImages
+        let model: MLP<Float>
+        let checkpoint: [Double]
+    }
+
+    func setup(_ trial: TrialContext) throws -> Setup {
+        let c = trial.config
+        let all = try FashionMNIST.load(.train)
+        var split = trial.rng("split")
+        let order = split.permutation(all.count)
+        let n = c.int("n_train"), nVal = c.int("n_val")
+        let trainIdx = Array(order[0..<n]), valIdx = Array(order[n..<(n + nVal)])
+        let train = all.subset(trainIdx), val = all.subset(valIdx)
+        var initRNG = trial.rng("init"), batches = trial.rng("checkpoint-batches")
+        let model = MLP<Float>(widths: [784] + c.ints("hidden") + [10], init: .he, rng: &initRNG)
+        let opt = Optimizer<Float>.sgd(model.parameters, lr: c.double("checkpoint_lr"))
+        let b = c.int("checkpoint_batch")
+        for _ in 0..<c.int("checkpoint_epochs") {
+            let perm = batches.permutation(n)
+            for start in stride(from: 0, to: n - b + 1, by: b) {
+                let idx = Array(perm[start..<(start + b)])
+                opt.zeroGrad()
+                softmaxCrossEntropy(model(Variable(train.images.gatherRows(idx))), labels: idx.map { train.labels[$0] }).backward()
+                opt.step()
+            }
+            try trial.checkpoint()
+        }
+        return Setup(train: train, val: val, model: model, checkpoint: ParameterVector(model.parameters).values)
+    }
+
+    public func run(_ trial: TrialContext) throws {
+        let key = trial.trial.key
+        if key == "hessian/full" { try fullHessian(trial) } else if key.hasPrefix("hessian/") { try batchHessian(trial) }
+        else if key.hasPrefix("maxlr/") { try maxStableLR(trial) } else { try bestLR(trial) }
+    }
+
+    // MARK: Curvature at the checkpoint, in float64
+
+    /// The float64 copy of the checkpoint, and exact Hessian-vector products of the mean loss over
+    /// any subset of the training set (`Curvature.mlpHessianVectorProduct`: central differences of
+    /// gradients are swamped by ReLU units crossing their kinks once the subset is large).
+    struct Curvature64 {
+        let model: MLP<Double>, count: Int
+        let x: Tensor<Double>, labels: [Int]
+
+        init(_ s: Setup, hidden: [Int]) {
+            var unused = RNG(seed: 0)
+            model = MLP<Double>(widths: [784] + hidden + [10], init: .zeros, rng: &unused)
+            let params = ParameterVector(model.parameters)
+            params.set(s.checkpoint)
+            count = params.count
+            x = s.train.images.converted(to: Double.self)
+            labels = s.train.labels
+        }
+
+        /// (∇L, H v) of the mean loss over `idx`, in chunks of 4096 rows weighted by their size.
+        func hessianVector(_ v: [Double], _ idx: [Int]) -> (gradient: [Double], hv: [Double]) {
+            var g = [Double](repeating: 0, count: count), hv = g
+            for start in stride(from: 0, to: idx.count, by: 4096) {
+                let chunk = Array(idx[start..<min(idx.count, start + 4096)])
+                let r = Curvature.mlpHessianVectorProduct(model, x.gatherRows(chunk), labels: chunk.map { labels[$0] }, v)
+                let weight = Double(chunk.count) / Double(idx.count)
+                for i in 0..<count { g[i] += weight * r.gradient[i]; hv[i] += weight * r.hv[i] }
+            }
+            return (g, hv)
+        }
+
+        func topEigen(_ idx: [Int], iterations: Int, rng: inout RNG) throws -> (values: [Double], vector: [Double]) {
+            let r = try Curvature.lanczos(dimension: count, iterations: iterations, rng: &rng) { hessianVector($0, idx).hv }
+            return (r.values, r.topVector)
+        }
+    }
+
+    /// The full Hessian's top two eigenvalues; the batch noise along its top eigenvector,
+    /// tau²(B) = E |(H_B − H) u|², on batches drawn here; and the gradient noise scale
+    /// B_simple = tr(Σ) / |G|² from every example's gradient (McCandlish et al. 2018, Eq. 2.8).
+    func fullHessian(_ trial: TrialContext) throws {
+        let c = trial.config, s = try setup(trial), h = Curvature64(s, hidden: c.ints("hidden"))
+        let n = c.int("n_train"), all = Array(0..<n)
+        var lanczosRNG = trial.rng("lanczos/full")
+        let (values, u) = try h.topEigen(all, iterations: c.int("lanczos_iterations"), rng: &lanczosRNG)
+        trial.record("lambda", values[0])
+        trial.record("lambda_second", values.count > 1 ? values[1] : .nan)
+        let unit = u.map { $0 / Curvature.dot(u, u).squareRoot() }
+        let (g, hu) = h.hessianVector(unit, all)
+        try trial.checkpoint()
+        var draws = trial.rng("tau-batches")
+        for b in c.ints("hessian_batches") {
+            var tau2: [Double] = []
+            for _ in 0..<c.int("batches_per_size") {
+                let idx = Array(draws.permutation(n).prefix(b))
+                let hbu = h.hessianVector(unit, idx).hv
+                tau2.append(zip(hbu, hu).reduce(0) { $0 + ($1.0 - $1.1) * ($1.0 - $1.1) })
+            }
+            trial.record("tau2/B\(b)", tau2)
+            try trial.checkpoint()
+        }
+        // Per-example gradients: tr(Σ) = mean |g_i|² − |G|² (Σ the per-example covariance).
+        var sumNorms = 0.0
+        for start in stride(from: 0, to: n, by: 8192) {
+            let rows = start..<min(n, start + 8192)
+            sumNorms += Curvature.perExampleGradientSquaredNorms(h.model, h.x.rows(rows), labels: Array(h.labels[rows])).reduce(0, +)
+        }
+        let g2 = Curvature.dot(g, g)
+        trial.record("grad_norm2", g2)
+        trial.record("trace_sigma", sumNorms / Double(n) - g2)
+    }
+
+    /// lambda_max(H_B) for `batches_per_size` batches of size B, drawn without replacement.
+    func batchHessian(_ trial: TrialContext) throws {
+        let c = trial.config, s = try setup(trial), h = Curvature64(s, hidden: c.ints("hidden"))
+        let b = c.int("batch"), n = c.int("n_train")
+        var draws = trial.rng("batches/B\(b)"), lanczosRNG = trial.rng("lanczos/B\(b)")
+        var lambdas: [Double] = []
+        for _ in 0..<c.int("batches_per_size") {
+            let idx = Array(draws.permutation(n).prefix(b))
+            lambdas.append(try h.topEigen(idx, iterations: c.int("lanczos_iterations"), rng: &lanczosRNG).values[0])
+            try trial.checkpoint()
+        }
+        trial.record("lambda", lambdas)
+    }
+
+    // MARK: Learning rates, from the checkpoint, in float32
+
+    func makeOptimizer(_ name: String, _ model: MLP<Float>, lr: Double) -> Optimizer<Float> {
+        name == "sgd" ? .sgd(model.parameters, lr: lr) : .adam(model.parameters, lr: lr, beta1: 0.9, beta2: 0.999, eps: 1e-8)
+    }
+
+    func meanLoss(_ model: MLP<Float>, _ data: LabeledImages, count: Int) -> Double {
+        var total = 0.0
+        for start in stride(from: 0, to: count, by: 4096) {
+            let end = min(count, start + 4096)
+            let loss = softmaxCrossEntropy(model(Variable(data.images.rows(start..<end))), labels: Array(data.labels[start..<end]))
+            total += Double(loss.value[flat: 0]) * Double(end - start)
+        }
+        return total / Double(count)
+    }
+
+    /// `steps` steps of `optimizer` at `lr` from the checkpoint on the given batches; returns the
+    /// model's loss on `eval` afterwards (NaN once any loss is not finite).
+    func train(_ s: Setup, _ optimizer: String, lr: Double, batches: [[Int]], evalOn data: LabeledImages, evalCount: Int) -> Double {
+        let params = ParameterVector(s.model.parameters)
+        params.set(s.checkpoint)
+        let opt = makeOptimizer(optimizer, s.model, lr: lr)
+        for idx in batches {
+            opt.zeroGrad()
+            let loss = softmaxCrossEntropy(s.model(Variable(s.train.images.gatherRows(idx))), labels: idx.map { s.train.labels[$0] })
+            guard loss.value[flat: 0].isFinite else { return .nan }
+            loss.backward()
+            opt.step()
+        }
+        return meanLoss(s.model, data, count: evalCount)
+    }
+
+    /// The largest stable lr for each B: bisection on log lr between lr_low and lr_high. A probe is
+    /// stable when, after `probe_steps` steps from the checkpoint, the loss on the first `eval_size`
+    /// training examples is finite and no higher than at the checkpoint. Every probe of a (B, seed)
+    /// sees the same batches (common random numbers), so the bisection compares like with like.
+    func maxStableLR(_ trial: TrialContext) throws {
+        let c = trial.config, s = try setup(trial)
+        let opt = c.string("optimizer"), seed = c.int("seed_index"), n = c.int("n_train"), evalSize = c.int("eval_size")
+        let reference = meanLoss(s.model, s.train, count: evalSize)
+        var found: [Double] = [], censored = 0
+        for b in c.ints("lr_batches") {
+            var draws = trial.rng("probe/B\(b)/s\(seed)")
+            let batches = (0..<c.int("probe_steps")).map { _ in Array(draws.permutation(n).prefix(b)) }
+            func stable(_ lr: Double) -> Bool {
+                let loss = train(s, opt, lr: lr, batches: batches, evalOn: s.train, evalCount: evalSize)
+                return loss.isFinite && loss <= reference
+            }
+            var lo = Double.log(c.double("lr_low")), hi = Double.log(c.double("lr_high"))
+            if !stable(Double.exp(lo)) { censored += 1; found.append(Double.exp(lo)); continue }   // below the bracket: reported at its edge
+            if stable(Double.exp(hi)) { censored += 1; found.append(Double.exp(hi)); continue }
+            for _ in 0..<c.int("bisection_steps") {
+                let mid = (lo + hi) / 2
+                if stable(Double.exp(mid)) { lo = mid } else { hi = mid }
+                try trial.checkpoint()
+            }
+            found.append(Double.exp(lo))
+        }
+        trial.record("max_lr", found)
+        trial.record("censored", Double(censored))
+        trial.record("checkpoint_loss", reference)
+    }
+
+    /// Validation loss after a fixed number of training examples, for each (B, lr) of the grid.
+    func bestLR(_ trial: TrialContext) throws {
+        let c = trial.config, s = try setup(trial)
+        let opt = c.string("optimizer"), n = c.int("n_train"), examples = c.int("best_lr_examples")
+        var losses: [Double] = []
+        for b in c.ints("best_lr_batches") {
+            var draws = trial.rng("grid/B\(b)")
+            let steps = max(1, examples / b)
+            var batches: [[Int]] = [], perm = draws.permutation(n), cursor = 0
+            for _ in 0..<steps {
+                if cursor + b > n { perm = draws.permutation(n); cursor = 0 }
+                batches.append(Array(perm[cursor..<(cursor + b)])); cursor += b
+            }
+            for lr in c.doubles("best_lr_\(opt)") {
+                losses.append(train(s, opt, lr: lr, batches: batches, evalOn: s.val, evalCount: s.val.count))
+                try trial.checkpoint()
+            }
+        }
+        trial.record("val_loss", losses)
+    }
+
+    // MARK: Measurements
+
+    /// eta(B) = eta_max (1 + B*/B)^(-s), least squares on log eta: for each B* on a grid (1/50 decade,
+    /// from a decade below the smallest B to a decade above the largest) the model is linear in
+    /// (log eta_max, s); the B* with the smallest residual wins.
+    static func fit(_ sizes: [Double], _ lrs: [Double]) -> (s: Double, bstar: Double, etaMax: Double) {
+        let y = lrs.map { Double.log($0) }
+        var best = (sse: Double.infinity, s: Double.nan, bstar: Double.nan, etaMax: Double.nan)
+        let lo = Double.log10(sizes.min()!) - 1, hi = Double.log10(sizes.max()!) + 1
+        for k in 0...Int(((hi - lo) * 50).rounded()) {
+            let bstar = Double.pow(10, lo + Double(k) / 50)
+            let x = sizes.map { -Double.log(1 + bstar / $0) }
+            let mx = Stats.mean(x), my = Stats.mean(y)
+            let sxx = x.reduce(0) { $0 + ($1 - mx) * ($1 - mx) }
+            guard sxx > 0 else { continue }
+            let s = zip(x, y).reduce(0) { $0 + ($1.0 - mx) * ($1.1 - my) } / sxx, a = my - s * mx
+            let sse = zip(x, y).reduce(0) { $0 + ($1.1 - a - s * $1.0) * ($1.1 - a - s * $1.0) }
+            if sse < best.sse { best = (sse, s, bstar, Double.exp(a)) }
+        }
+        return (best.s, best.bstar, best.etaMax)
+    }
+
+    public func aggregate(_ results: TrialResults, into run: RunContext) throws {
+        let c = run.config
+        let n = c.int("n_train"), hessianSizes = c.ints("hessian_batches")
+        let full = results["hessian/full"]
+        let lambda = full.scalar("lambda"), second = full.scalar("lambda_second")
+        run.metric("lambda_full", lambda)
+        run.metric("lambda_second_full", second)
+        run.metric("top_outlier_ratio", lambda / second)
+        let bSimple = full.scalar("trace_sigma") / full.scalar("grad_norm2")
+        run.metric("b_simple", bSimple)
+
+        // The units of the curvature metrics are the Hessian batches, resampled within their size.
+        let lambdas = hessianSizes.map { results["hessian/B\($0)"].vector("lambda") }
+        let tau2 = hessianSizes.map { Stats.mean(full.vector("tau2/B\($0)")) }
+        for (b, l) in zip(hessianSizes, lambdas) {
+            run.record("lambda_batch_mean", x: Double(b), y: Stats.mean(l))
+            for v in l { run.record("lambda_batch", x: Double(b), y: v) }
+        }
+        run.record("lambda_full", x: Double(n), y: lambda)
+        for (b, t) in zip(hessianSizes, tau2) { run.record("excess_predicted", x: Double(b), y: t / lambda) }
+        // The excess falls as a power of B only while B is small against n: without replacement it
+        // vanishes at B = n. The exponent is fitted on B <= n/8.
+        let small = hessianSizes.indices.filter { hessianSizes[$0] * 8 <= n }
+        let outlier = lambda / second >= 1.5
+        let expected = outlier ? -1.0 : -0.5
+        run.metric("excess_exponent_expected", expected)
+        run.metrics(of: lambdas, label: "hessian-batches") { groups in
+            let means = groups.map(Stats.mean)
+            let excess = means.map { $0 - lambda }
+            let usable = small.filter { excess[$0] > 0 }
+            let exponent = usable.count >= 2
+                ? Stats.slope(usable.map { Double.log(Double(hessianSizes[$0])) }, usable.map { Double.log(excess[$0]) }) : .nan
+            let ratios = small.map { abs(Double.log2((tau2[$0] / lambda) / excess[$0])) }
+            return ["lambda_batch_excess_min": means.map { ($0 - lambda) / lambda }.min()!,
+                    "lambda_batch_spearman": Stats.spearman(hessianSizes.map(Double.init) + [Double(n)], means + [lambda]),
+                    "excess_exponent": exponent, "excess_exponent_vs_regime": exponent - expected,
+                    "excess_prediction_log2_max": ratios.contains { $0.isNaN } ? .infinity : ratios.max() ?? .nan]
+        }
+        for (b, m) in zip(hessianSizes, lambdas.map(Stats.mean)) where m > lambda { run.record("excess_measured", x: Double(b), y: m - lambda) }
+
+        // Learning rates: the units are the probe seeds, resampled within each batch size.
+        let lrSizes = c.ints("lr_batches").map(Double.init), seeds = c.int("seeds")
+        var censored = 0.0
+        for opt in Self.optimizers {
+            let perSeed = (0..<seeds).map { results["maxlr/\(opt)/s\($0)"] }
+            censored += perSeed.reduce(0) { $0 + $1.scalar("censored") }
+            let groups = lrSizes.indices.map { k in perSeed.map { $0.vector("max_lr")[k] } }
+            for (b, g) in zip(lrSizes, groups) {
+                for v in g { run.record("max_lr/\(opt)", x: b, y: v) }
+                run.record("max_lr_mean/\(opt)", x: b, y: Double.exp(Stats.mean(g.map { Double.log($0) })))
+            }
+            let point = Self.fit(lrSizes, groups.map { Double.exp(Stats.mean($0.map { Double.log($0) })) })
+            for b in lrSizes { run.record("max_lr_fit/\(opt)", x: b, y: point.etaMax * Double.pow(1 + point.bstar / b, -point.s)) }
+            run.metrics(of: groups, label: "maxlr/\(opt)") { g in
+                let lrs = g.map { Double.exp(Stats.mean($0.map { Double.log($0) })) }
+                let f = Self.fit(lrSizes, lrs)
+                let below = lrSizes.indices.filter { lrSizes[$0] <= f.bstar / 2 }
+                return ["\(opt)_s": f.s, "\(opt)_bstar": f.bstar, "\(opt)_eta_max": f.etaMax,
+                        "\(opt)_slope_small_batches": below.count >= 2
+                            ? Stats.slope(below.map { Double.log(lrSizes[$0]) }, below.map { Double.log(lrs[$0]) }) : .nan,
+                        "\(opt)_bstar_over_bmax": f.bstar / lrSizes.max()!,
+                        "\(opt)_bstar_over_bsimple_log10": Double.log10(f.bstar / bSimple)]
+            }
+            // Best lr at a fixed example budget: reported, not claimed (it is not the max stable lr).
+            let grid = c.doubles("best_lr_\(opt)"), gridSizes = c.ints("best_lr_batches")
+            let losses = results["bestlr/\(opt)"].vector("val_loss")
+            var bestLRs: [Double] = []
+            for (i, b) in gridSizes.enumerated() {
+                let row = Array(losses[(i * grid.count)..<((i + 1) * grid.count)])
+                for (lr, l) in zip(grid, row) { run.record("val_loss/\(opt)/B\(b)", x: lr, y: l) }
+                let k = row.indices.min { (row[$0].isFinite ? row[$0] : .infinity) < (row[$1].isFinite ? row[$1] : .infinity) }!
+                bestLRs.append(grid[k])
+                run.record("best_lr/\(opt)", x: Double(b), y: grid[k])
+            }
+            run.metric("\(opt)_best_lr_slope", Stats.slope(gridSizes.map { Double.log(Double($0)) }, bestLRs.map { Double.log($0) }))
+        }
+        run.metric("censored_searches", censored)
+    }
+
+    // MARK: Figures
+
+    public func figures(_ data: RunData) -> [Figure] {
+        let lambda = data.metric("lambda_full"), sizes = data.series("lambda_batch_mean").map(\.x)
+        guard let smallest = sizes.first, let n = data.series("lambda_full").first?.x else { return [] }
+        let spectrum = Figure(
+            name: "batch_hessian_top_eigenvalue",
+            title: "Top eigenvalue of the batch Hessian vs batch size, at the checkpoint (cf. Granziol et al. 2022)",
+            xLabel: "batch size B (examples)", yLabel: "lambda_max(H_B), top eigenvalue of the batch Hessian", logX: true,
+            series: [Figure.Series("each batch (Lanczos)", data.series("lambda_batch"), style: .points, color: 5),
+                     Figure.Series("mean over batches", data.series("lambda_batch_mean"), color: 0),
+                     Figure.Series("full training set, lambda_max(H) = \(fmt(lambda))", [(smallest, lambda), (n, lambda)], style: .lines, color: 6),
+                     Figure.Series("lambda + tau^2(B)/lambda (predicted from the batch noise)",
+                                   data.series("excess_predicted").map { ($0.x, lambda + $0.y) }, style: .lines, color: 1, dashed: true)],
+            keyPosition: "top right")
+        var lrSeries: [Figure.Series] = []
+        for (i, opt) in Self.optimizers.enumerated() {
+            let name = opt == "sgd" ? "SGD" : "Adam"
+            lrSeries.append(Figure.Series("\(name): each seed", data.series("max_lr/\(opt)"), style: .points, color: i))
+            lrSeries.append(Figure.Series("\(name): fit, s = \(fmt(data.metric("\(opt)_s"))), B* = \(fmt(data.metric("\(opt)_bstar")))",
+                                          data.series("max_lr_fit/\(opt)"), style: .lines, color: i))
+        }
+        let sgdMean = data.series("max_lr_mean/sgd")
+        if let first = sgdMean.first {
+            lrSeries.append(Figure.Series("slope 1 guide", sgdMean.map { ($0.x, first.y * $0.x / first.x) }, style: .lines, color: 6, dashed: true))
+            lrSeries.append(Figure.Series("slope 1/2 guide", sgdMean.map { ($0.x, first.y * ($0.x / first.x).squareRoot()) },
+                                          style: .lines, color: 4, dashed: true))
+        }
+        let maxLR = Figure(
+            name: "max_stable_lr", title: "Largest stable learning rate vs batch size, SGD and Adam (cf. Granziol et al. 2022)",
+            xLabel: "batch size B (examples)", yLabel: "largest stable learning rate", logX: true, logY: true,
+            series: lrSeries, extra: ["set format y '%g'"], keyPosition: "top left")
+        let budget = (try? Config(json: data.record.configJSON)).map { fmt($0.double("best_lr_examples")) } ?? "a fixed number of"
+        var grids: [Figure] = []
+        for opt in Self.optimizers {
+            let keys = data.series.keys.filter { $0.hasPrefix("val_loss/\(opt)/B") }
+                .sorted { Int($0.split(separator: "B").last!)! < Int($1.split(separator: "B").last!)! }
+            let series = keys.enumerated().map { i, k in
+                Figure.Series("B = \(k.split(separator: "B").last!)", data.series(k).filter { $0.y.isFinite }, color: i % 8)
+            }
+            // The range shows the differences near the best lr; runs that blew up leave it at the top.
+            let best = series.flatMap { $0.points.map(\.y) }.min() ?? 0
+            grids.append(Figure(name: "val_loss_grid_\(opt)",
+                                title: "\(opt == "sgd" ? "SGD" : "Adam"): validation loss after \(budget) training examples from the checkpoint",
+                                xLabel: "learning rate", yLabel: "validation cross-entropy (nats)", logX: true, series: series,
+                                extra: ["set yrange [\(fmt(best - 0.05)):\(fmt(best + 0.4))]", "set format x '%g'"], keyPosition: "top left"))
+        }
+        return [spectrum, maxLR] + grids
+    }
+}
