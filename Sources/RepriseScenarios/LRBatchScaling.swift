@@ -382,6 +382,14 @@ public struct LRBatchScaling: Scenario {
     public func figures(_ data: RunData) -> [Figure] {
         let lambda = data.metric("lambda_full"), sizes = data.series("lambda_batch_mean").map(\.x)
         guard let smallest = sizes.first, let n = data.series("lambda_full").first?.x else { return [] }
+        // The power law c B^p through the positive excesses on B <= n/8, as the exponent metric fits it.
+        let positive = data.series("lambda_batch_mean").filter { $0.x * 8 <= n && $0.y > lambda }
+        var fitted: [(x: Double, y: Double)] = []
+        if positive.count >= 2 {
+            let x = positive.map { Double.log($0.x) }, y = positive.map { Double.log($0.y - lambda) }
+            let p = Stats.slope(x, y), logC = Stats.mean(y) - p * Stats.mean(x)
+            fitted = sizes.map { ($0, lambda + Double.exp(logC + p * Double.log($0))) }
+        }
         let spectrum = Figure(
             name: "batch_hessian_top_eigenvalue",
             title: "Top eigenvalue of the batch Hessian vs batch size, at the checkpoint (cf. Granziol et al. 2022)",
@@ -390,7 +398,9 @@ public struct LRBatchScaling: Scenario {
                      Figure.Series("mean over batches", data.series("lambda_batch_mean"), color: 0),
                      Figure.Series("full training set, lambda_max(H) = \(fmt(lambda))", [(smallest, lambda), (n, lambda)], style: .lines, color: 6),
                      Figure.Series("lambda + tau^2(B)/lambda (predicted from the batch noise)",
-                                   data.series("excess_predicted").map { ($0.x, lambda + $0.y) }, style: .lines, color: 1, dashed: true)],
+                                   data.series("excess_predicted").map { ($0.x, lambda + $0.y) }, style: .lines, color: 1, dashed: true),
+                     Figure.Series("lambda + c B^p (fitted, p = \(fmt(data.metric("excess_exponent"))))",
+                                   fitted, style: .lines, color: 2)],
             keyPosition: "top right")
         var lrSeries: [Figure.Series] = []
         for (i, opt) in Self.optimizers.enumerated() {
@@ -412,17 +422,23 @@ public struct LRBatchScaling: Scenario {
         let budget = (try? Config(json: data.record.configJSON)).map { fmt($0.double("best_lr_examples")) } ?? "a fixed number of"
         var grids: [Figure] = []
         for opt in Self.optimizers {
-            let keys = data.series.keys.filter { $0.hasPrefix("val_loss/\(opt)/B") }
-                .sorted { Int($0.split(separator: "B").last!)! < Int($1.split(separator: "B").last!)! }
-            let series = keys.enumerated().map { i, k in
-                Figure.Series("B = \(k.split(separator: "B").last!)", data.series(k).filter { $0.y.isFinite }, color: i % 8)
+            var cells: [(x: Double, y: Double, value: Double)] = []
+            for key in data.series.keys where key.hasPrefix("val_loss/\(opt)/B") {
+                let b = Double(key.split(separator: "B").last!)!
+                cells += data.series(key).map { (b, $0.x, $0.y) }
             }
-            // The range shows the differences near the best lr; runs that blew up leave it at the top.
-            let best = series.flatMap { $0.points.map(\.y) }.min() ?? 0
+            cells.sort { ($0.x, $0.y) < ($1.x, $1.y) }
+            // The colour range spans the differences near the best lr; worse runs saturate, diverged ones are blank.
+            let best = cells.map(\.value).filter(\.isFinite).min() ?? 0
             grids.append(Figure(name: "val_loss_grid_\(opt)",
                                 title: "\(opt == "sgd" ? "SGD" : "Adam"): validation loss after \(budget) training examples from the checkpoint",
-                                xLabel: "learning rate", yLabel: "validation cross-entropy (nats)", logX: true, series: series,
-                                extra: ["set yrange [\(fmt(best - 0.05)):\(fmt(best + 0.4))]", "set format x '%g'"], keyPosition: "top left"))
+                                xLabel: "batch size B (examples)", yLabel: "learning rate", logX: true, logY: true,
+                                series: [.heatmap("", cells: cells),
+                                         Figure.Series("best lr per B", data.series("best_lr/\(opt)"), style: .points, color: 6)],
+                                extra: ["set palette defined (0 '#440154', 0.25 '#3b528b', 0.5 '#21918c', 0.75 '#5ec962', 1 '#fde725')",   // viridis "set cbrange [\(fmt(best)):\(fmt(best + 0.3))]",
+                                        "set cblabel 'validation cross-entropy (nats)'", "set format x '%g'", "set format y '%g'",
+                                        "set offsets graph 0.08, graph 0.08, graph 0.08, graph 0.08"],
+                                keyPosition: "below"))
         }
         return [spectrum, maxLR] + grids
     }

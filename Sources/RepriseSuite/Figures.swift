@@ -7,13 +7,15 @@ import Foundation
 /// `gnuplot <name>.gp`. Styles are fixed per series index and nothing
 /// time-dependent is emitted: the same data gives the same files byte for byte.
 public struct Figure: Sendable {
-    public enum Style: String, Sendable { case lines, points, linespoints, yerrorbars }
+    public enum Style: String, Sendable { case lines, points, linespoints, yerrorbars, heatmap }
 
     public struct Series: Sendable {
         public var label: String
         /// (x, y) or, for yerrorbars, (x, y, yLow, yHigh) in `bars`.
         public var points: [(x: Double, y: Double)]
         public var bars: [(low: Double, high: Double)]?
+        /// For a heat map: the value of each (x, y) cell, drawn as a filled square in the palette's colour.
+        public var values: [Double]?
         public var style: Style
         public var color: Int?
         /// Dashed line, for a second curve of the same colour (e.g. train beside test).
@@ -21,6 +23,13 @@ public struct Figure: Sendable {
         public init(_ label: String, _ points: [(x: Double, y: Double)], style: Style = .linespoints, bars: [(low: Double, high: Double)]? = nil,
                     color: Int? = nil, dashed: Bool = false) {
             (self.label, self.points, self.style, self.bars, self.color, self.dashed) = (label, points, style, bars, color, dashed)
+        }
+
+        /// A heat map: one square per (x, y) cell coloured by `values` (non-finite values are left blank).
+        public static func heatmap(_ label: String, cells: [(x: Double, y: Double, value: Double)]) -> Series {
+            var s = Series(label, cells.map { ($0.x, $0.y) }, style: .heatmap)
+            s.values = cells.map(\.value)
+            return s
         }
     }
 
@@ -83,6 +92,7 @@ public enum Gnuplot {
             for (k, p) in series.points.enumerated() {
                 var cols = [num(p.x), num(p.y)]
                 if let b = series.bars?[k] { cols += [num(b.low), num(b.high)] }
+                if let v = series.values?[k] { cols.append(num(v)) }
                 s += cols.joined(separator: " ") + "\n"
             }
             s += "\n\n"
@@ -114,10 +124,11 @@ public enum Gnuplot {
         lines += f.extra
         let plots = f.series.enumerated().map { i, s -> String in
             let color = palette[(s.color ?? i) % palette.count]
+            let title = s.label.isEmpty ? "notitle" : "title \(quote(s.label))"     // unlabelled: a repeat of a labelled curve
+            if s.style == .heatmap { return "'\(f.name).dat' index \(i) using 1:2:3 with points pt 5 ps 7 lc palette \(title)" }
             let using = s.style == .yerrorbars ? "using 1:2:3:4" : "using 1:2"
             // Point type and size only where points are drawn: gnuplot warns about them on lines.
             let point = s.style == .lines ? "" : " pt \(4 + (s.color ?? i) % 6) ps 0.9"
-            let title = s.label.isEmpty ? "notitle" : "title \(quote(s.label))"     // unlabelled: a repeat of a labelled curve
             return "'\(f.name).dat' index \(i) \(using) with \(s.style.rawValue) lw 2 lc rgb \"\(color)\" dt \(s.dashed ? 2 : 1)\(point) \(title)"
         }
         let plot = "plot " + plots.joined(separator: ", \\\n     ")
