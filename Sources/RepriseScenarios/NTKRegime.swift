@@ -16,16 +16,22 @@ public struct NTKRegime: Scenario {
         .integer("depth", 2...32), .real("beta", 0...100), .real("lr", 1e-6...100), .integer("seeds", 1...10_000),
         .integers("widths", 1...100_000), .integer("angles", 3...100_000), .integer("train_points", 1...100_000),
         .integer("steps", 0...100_000_000), .integers("fig2_widths", 1...100_000), .integer("fig2_steps", 0...100_000_000),
-        .reals("fig2_angles", -Double.pi...Double.pi),
+        .reals("fig2_angles", -Double.pi...Double.pi), .integer("init_nets", 2...100_000),
     ]
     public static let metrics = [
+        "init_only_widest_max_relative_error", "init_only_spread_slope", "init_only_widest_spread_at_0",
+        "spread_at_0_theory", "init_only_spread_at_0_over_theory", "trained_nets_widest_spread_at_0",
         "widest_init_max_relative_error", "spread_slope", "change_slope", "widest_relative_change", "narrowest_relative_change",
         "function_gap_slope", "widest_function_gap", "analytic_theta_at_0", "analytic_theta_at_pi", "analytic_gram_trace",
     ]
     public init() {}
 
-    /// The two experiments of the paper's Sec. 6; a trial is one net of one of them.
-    enum Part: String { case fig1, fig2 }
+    /// The two experiments of the paper's Sec. 6 (a trial is one net of one of them), and the
+    /// init-only nets that decide the claims on the kernel at init (a trial is a chunk of them).
+    enum Part: String { case fig1, fig2, initOnly = "init" }
+
+    /// Init-only nets per trial: enough work to amortize a worker, few enough to spread over both cores.
+    static let initChunk = 10
 
     // MARK: Trials — one net per (width, seed): Fig. 1's kernel before and after GD, Fig. 2's trained function.
 
@@ -41,12 +47,21 @@ public struct NTKRegime: Scenario {
         } } + c.ints("fig2_widths").flatMap { w in seeds.map { s in
             Trial("fig2/w\(w)/s\(s)", fig2.setting("width", Double(w)).setting("seed_index", Double(s)),
                   cost: Double(w * w) * Double(c.int("fig2_steps")) / 4)
+        } } + c.ints("widths").flatMap { w in Self.initChunks(c.int("init_nets")).map { chunk in
+            Trial("init/w\(w)/n\(chunk.lowerBound)", shared.setting("part", Part.initOnly.rawValue).setting("width", Double(w))
+                    .setting("first_net", Double(chunk.lowerBound)).setting("nets", Double(chunk.count)),
+                  cost: Double(w * w) * Double(chunk.count) * 4)
         } }
+    }
+
+    static func initChunks(_ nets: Int) -> [Range<Int>] {
+        stride(from: 0, to: nets, by: initChunk).map { $0..<min(nets, $0 + initChunk) }
     }
 
     public func run(_ trial: TrialContext) throws {
         let c = trial.config
-        let depth = c.int("depth"), beta = c.double("beta"), lr = c.double("lr"), width = c.int("width"), seed = c.int("seed_index")
+        let depth = c.int("depth"), beta = c.double("beta"), lr = c.double("lr"), width = c.int("width")
+        var seed: Int { c.int("seed_index") }           // init-only trials have none
         let count = c.int("angles")
         let circle: Tensor<Double> = Synthetic.circle(angles: Self.angles(count))
         func net(_ label: String) -> MLP<Double> {
@@ -54,6 +69,8 @@ public struct NTKRegime: Scenario {
             return MLP<Double>(widths: [2] + Array(repeating: width, count: depth - 1) + [1], init: .ntk(beta: beta), rng: &rng)
         }
         switch Part(rawValue: c.string("part"))! {
+        case .initOnly:
+            try initOnly(trial)
         case .fig1:
             // x₀ = (1, 0) against x(γ) = (cos γ, sin γ); the task f* = x₁x₂ on Gaussian inputs, shared by every net.
             let x0 = Tensor<Double>(shape: [1, 2], scalars: [1, 0])
@@ -85,6 +102,21 @@ public struct NTKRegime: Scenario {
     }
 
     static func angles(_ count: Int) -> [Double] { (0..<count).map { -Double.pi + 2 * Double.pi * Double($0) / Double(count - 1) } }
+
+    /// Nets that are only initialized: their kernel Θ(x₀, x(γ)) at init, each from its own stream
+    /// (independent of the trained nets' inits, so the two estimates of the spread are independent).
+    func initOnly(_ trial: TrialContext) throws {
+        let c = trial.config
+        let width = c.int("width"), depth = c.int("depth"), beta = c.double("beta")
+        let circle: Tensor<Double> = Synthetic.circle(angles: Self.angles(c.int("angles")))
+        let x0 = Tensor<Double>(shape: [1, 2], scalars: [1, 0])
+        for k in c.int("first_net")..<(c.int("first_net") + c.int("nets")) {
+            var rng = trial.rng("init-only/\(width)/\(k)")
+            let model = MLP<Double>(widths: [2] + Array(repeating: width, count: depth - 1) + [1], init: .ntk(beta: beta), rng: &rng)
+            trial.record("theta/\(k)", NTK.empirical(model.layers, x0, circle).scalars)
+            try trial.checkpoint()
+        }
+    }
 
     // MARK: Measurements — seed means and spreads per width, against the analytic limit.
 
@@ -125,6 +157,35 @@ public struct NTKRegime: Scenario {
         run.metric("change_slope", groups: fig1) { Stats.slope(logW, $0.map { Double.log(change($0)) }) }
         run.metric("widest_relative_change", units: fig1.last!, change)
         run.metric("narrowest_relative_change", units: fig1.first!, change)
+
+        // Claims 1 and 2 (v2): `init_nets` init-only nets per width, independent of the trained ones.
+        let zero = angles.indices.min { abs(angles[$0]) < abs(angles[$1]) }!
+        let initOnly: [[[Double]]] = widths.map { w in
+            Self.initChunks(c.int("init_nets")).flatMap { chunk in chunk.map { results["init/w\(w)/n\(chunk.lowerBound)"].vector("theta/\($0)") } }
+        }
+        func spreadAtZero(_ thetas: [[Double]]) -> Double { columnSDs(thetas.map { [$0[zero]] })[0] / limit[zero] }
+        for (w, nets) in zip(widths, initOnly) {
+            let sp = Stats.mean(zip(columnSDs(nets), limit).map { $0 / $1 })
+            run.record("init_only_spread", x: Double(w), y: sp)
+            run.record("init_only_spread_se", x: Double(w), y: sp / Double(2 * (nets.count - 1)).squareRoot())
+            run.record("init_only_spread_at_0", x: Double(w), y: spreadAtZero(nets))
+            run.record("init_only_max_relative_error", x: Double(w), y: zip(columnMeans(nets), limit).map { abs($0 / $1 - 1) }.max()!)
+        }
+        run.metric("init_only_widest_max_relative_error", units: initOnly.last!) { nets in
+            zip(columnMeans(nets), limit).map { abs($0 / $1 - 1) }.max()!
+        }
+        run.metric("init_only_spread_slope", groups: initOnly) { groups in
+            Stats.slope(logW, groups.map { Double.log(Stats.mean(zip(columnSDs($0), limit).map { $0 / $1 })) })
+        }
+        // The relative spread at gamma = 0 (x = x0) at the widest width, three ways: the init-only nets,
+        // the trained nets' own inits (an independent sample), and Hanin & Nica (2019)'s finite-width
+        // correction for ReLU nets, Var/E^2 = exp(5 sum_l 1/n_l) - 1 over the hidden layers.
+        let widest = Double(widths.last!)
+        let theory = (Double.exp(5 * Double(depth - 1) / widest) - 1).squareRoot()
+        run.metric("spread_at_0_theory", theory)
+        run.metric("init_only_widest_spread_at_0", units: initOnly.last!, spreadAtZero)
+        run.metric("init_only_spread_at_0_over_theory", units: initOnly.last!) { spreadAtZero($0) / theory }
+        run.metric("trained_nets_widest_spread_at_0", units: fig1.last!.map { $0.vector("theta_init") }, spreadAtZero)
 
         let fig2Widths = c.ints("fig2_widths")
         let fig2 = fig2Widths.map { w in (0..<seeds).map { results["fig2/w\(w)/s\($0)"] } }
@@ -213,30 +274,35 @@ public struct NTKRegime: Scenario {
                      Figure.Series("width \(narrow), after training (seed mean)", data.series("theta_trained_mean/\(narrow)"), style: .lines, color: 1),
                      Figure.Series("width \(wide), after training (seed mean)", data.series("theta_trained_mean/\(wide)"), style: .lines, color: 0)],
             extra: ["set xrange [-pi:pi]"], keyPosition: "top left")
-        let spread = data.series("spread_init"), change = data.series("relative_change")
-        func guide(_ pts: [(x: Double, y: Double)]) -> [(x: Double, y: Double)] {
-            guard let first = pts.first else { return [] }
-            return pts.map { ($0.x, first.y * Double.pow($0.x / first.x, -0.5)) }
-        }
+        let spread = data.series("init_only_spread"), se = data.series("init_only_spread_se"), change = data.series("relative_change")
+        // The n^-1/2 guide fitted to the init-only spread (least squares on logs with the slope fixed), not anchored at one point.
+        let offset = spread.isEmpty ? 0 : Stats.mean(spread.map { Double.log($0.y) + 0.5 * Double.log($0.x) })
+        let guide = spread.map { ($0.x, Double.exp(offset - 0.5 * Double.log($0.x))) }
         let scaling = Figure(
-            name: "width_scaling", title: "NTK fluctuation at init and drift in training vs width",
+            name: "width_scaling", title: "NTK fluctuation at init and drift in training vs width (cf. Jacot et al. 2018, Sec. 6; Lee et al. 2019)",
             xLabel: "width n (hidden units per layer)", yLabel: "relative size", logX: true, logY: true,
-            series: [Figure.Series("seed sd at init / limit (slope \(fmt(data.metric("spread_slope"))))", spread, color: 0),
+            series: [Figure.Series("net-to-net sd at init / limit, init-only nets +- 1 se (slope \(fmt(data.metric("init_only_spread_slope"))))",
+                                   spread, style: .yerrorbars, bars: zip(spread, se).map { ($0.y - $1.y, $0.y + $1.y) }, color: 0),
+                     Figure.Series("the same, 5 trained nets' inits (slope \(fmt(data.metric("spread_slope"))))", data.series("spread_init"),
+                                   style: .points, color: 5),
                      Figure.Series("|Theta_T - Theta_0|_F / |Theta_0|_F (slope \(fmt(data.metric("change_slope"))))", change, color: 1),
-                     Figure.Series("n^(-1/2) guide", guide(spread), style: .lines, color: 6)],
+                     Figure.Series("n^(-1/2), fitted to the init-only spread", guide, style: .lines, color: 6, dashed: true)],
             keyPosition: "bottom left")
         let fig2Widths = Set(data.series.keys.filter { $0.hasPrefix("fig2_net/") }.map { Int($0.split(separator: "/")[1])! }).sorted()
         var fig2Series: [Figure.Series] = [Figure.Series("training points", data.series("fig2_train_points"), style: .points, color: 6)]
+        // Each net in its own colour, its kernel-GD prediction dashed in the same colour, so every pair can be matched.
         for (i, w) in [fig2Widths.first, fig2Widths.last].compactMap({ $0 }).enumerated() {
             for seed in 0..<3 {
                 let net = data.series("fig2_net/\(w)/\(seed)")
                 if net.isEmpty { continue }
-                fig2Series.append(Figure.Series(seed == 0 ? "width \(w): trained net" : "", net, style: .lines, color: 2 * i))
-                fig2Series.append(Figure.Series(seed == 0 ? "width \(w): kernel GD with Theta_inf" : "", data.series("fig2_kernel/\(w)/\(seed)"),
-                                                style: .points, color: 2 * i + 1))
+                let color = [0, 1, 2, 3, 4, 5][(3 * i + seed) % 6]
+                fig2Series.append(Figure.Series("n = \(w), net \(seed + 1), trained", net, style: .lines, color: color))
+                fig2Series.append(Figure.Series("n = \(w), net \(seed + 1), kernel GD",
+                                                data.series("fig2_kernel/\(w)/\(seed)"), style: .lines, color: color, dashed: true))
             }
         }
-        let fig2 = Figure(name: "fig2_functions", title: "Trained nets vs the kernel prediction on the circle (cf. Jacot et al. 2018, Fig. 2)",
+        let fig2 = Figure(name: "fig2_functions",
+                          title: "Trained nets (solid) vs kernel GD with Theta_inf from each net's f0 (dashed) (cf. Jacot et al. 2018, Fig. 2)",
                           xLabel: "gamma (radians)", yLabel: "f(x(gamma))", series: fig2Series, extra: ["set xrange [-pi:pi]"],
                           keyPosition: "below")
         return [fig1, scaling, fig2]
