@@ -19,47 +19,71 @@ public struct DoubleDescent: Scenario {
         .reals("p_over_n", 0.001...100), .integers("gd_steps", 0...1_000_000_000_000_000), .reals("iterative_p_over_n", 0.001...100),
         .names("iterative_optimizers", in: ["sgd", "adam"]), .integers("iterative_batch", 1...60_000), .reals("sgd_lr", 1e-8...100),
         .reals("adam_lr", 1e-8...10), .integer("epochs", 0...1_000_000),
+        .integer("cosine_batch", 1...60_000), .real("cosine_lr", 1e-8...10), .integer("cosine_epochs", 0...1_000_000),
     ]
     public static let metrics = [
         "minnorm_peak_p_over_n", "minnorm_peak_error", "minnorm_peak_over_best_left", "minnorm_peak_over_best_right",
         "condition_peak_p_over_n", "condition_peak_over_error_peak", "condition_at_threshold", "dead_feature_fraction",
         "gd_budget_vs_peak_spearman", "gd_peak_smallest_budget", "gd_peak_largest_budget", "loss_vs_peak_spearman",
         "gd_std_budget_vs_peak_spearman", "loss_vs_relative_peak_spearman", "settings_compared", "minnorm_train_loss_at_threshold",
+        // v2 of claims 3 and 4: the peak's prominence and the training loss above its attainable floor.
+        "minnorm_prominence", "minnorm_std_prominence", "gd_budget_vs_prominence_spearman", "gd_prominence_smallest_budget",
+        "gd_prominence_largest_budget", "gd_largest_budget_excess_loss", "gd_std_budget_vs_prominence_spearman",
+        "excess_loss_vs_prominence_spearman", "low_loss_min_prominence", "high_loss_max_prominence",
+        "cosine_adam_excess_loss", "cosine_adam_prominence", "minnorm_std_train_loss_at_threshold",
     ]
     public init() {}
 
     /// How the readout is fit.
     enum Fit {
-        /// Minimum-norm least squares: w = V S⁺ Uᵀ Y from LAPACK's SVD (numpy's pinv cutoff).
+        /// Minimum-norm least squares: w = V S⁺ Uᵀ Y from LAPACK's SVD (numpy's pinv cutoff), on raw
+        /// features, or on standardized features with an intercept column (their own reference).
         case minNorm
+        case minNormStandardized
         /// Full-batch GD on L = ‖Φw − Y‖²/2n from w = 0 with step 1/λ_max for `steps` steps.
         case gd(steps: Int, standardized: Bool)
         /// Mini-batch training through the engine, `optimizer` "sgd" or "adam". For SGD `lr` is in
         /// units of 1/λ_max (full-batch GD is stable below 2/λ_max, whatever p); for Adam it is absolute.
-        case iterative(optimizer: String, batch: Int, lr: Double, epochs: Int)
+        /// `cosine`: the lr decays as (1 + cos(π t/T))/2 to zero over the T steps (the low-loss setting).
+        case iterative(optimizer: String, batch: Int, lr: Double, epochs: Int, cosine: Bool)
 
         var name: String {
             switch self {
             case .minNorm: return "min-norm"
-            case let .gd(t, s): return "GD T=\(t)\(s ? " std" : "")"
-            case let .iterative(o, b, lr, e): return "\(o.uppercased()) b=\(b) lr=\(fmt(lr)) \(e)ep"
+            case .minNormStandardized: return "min-norm std"
+            case let .gd(t, s): return "GD T=\(fmt(Double(t)))\(s ? " std" : "")"
+            case let .iterative(o, b, lr, e, cosine):
+                return "\(o.uppercased())\(cosine ? " cosine" : "") b=\(b) lr=\(fmt(lr))\(o == "sgd" ? "/lambda_max" : "") \(e)ep"
+            }
+        }
+
+        var standardized: Bool {
+            switch self {
+            case .minNormStandardized: return true
+            case let .gd(_, s): return s
+            default: return false
             }
         }
     }
 
     public func validate(_ config: Config) throws {
-        // Claims 3 and 4 read every fit at the interpolation threshold p = n.
-        guard config.doubles("p_over_n").contains(1) else { throw SuiteError.badConfig("p_over_n must contain 1 (the interpolation threshold)") }
+        // Claims 3 and 4 read every fit at the interpolation threshold p = n, and its prominence over p = n/2 and 2n.
+        for r in [0.5, 1, 2] where !config.doubles("p_over_n").contains(r) || !config.doubles("iterative_p_over_n").contains(r) {
+            throw SuiteError.badConfig("p_over_n and iterative_p_over_n must contain 0.5, 1 and 2 (the threshold and the prominence's reference points)")
+        }
     }
 
     /// Every fit of the readout that the config asks for, in the order figures and tables use.
     static func fits(_ c: Config) -> [Fit] {
-        var fits: [Fit] = [.minNorm]
+        var fits: [Fit] = [.minNorm, .minNormStandardized]
         for standardized in [false, true] { fits += c.ints("gd_steps").map { .gd(steps: $0, standardized: standardized) } }
         for o in c.strings("iterative_optimizers") {
             for (b, lr) in zip(c.ints("iterative_batch"), c.doubles(o == "sgd" ? "sgd_lr" : "adam_lr")) {
-                fits.append(.iterative(optimizer: o, batch: b, lr: lr, epochs: c.int("epochs")))
+                fits.append(.iterative(optimizer: o, batch: b, lr: lr, epochs: c.int("epochs"), cosine: false))
             }
+        }
+        if c.int("cosine_epochs") > 0 {
+            fits.append(.iterative(optimizer: "adam", batch: c.int("cosine_batch"), lr: c.double("cosine_lr"), epochs: c.int("cosine_epochs"), cosine: true))
         }
         return fits
     }
@@ -72,13 +96,13 @@ public struct DoubleDescent: Scenario {
         let n = c.int("n_train"), ratios = c.doubles("p_over_n"), iterativeRatios = Set(c.doubles("iterative_p_over_n"))
         let ps = ratios.map { Self.featureCount($0, n: n) }
         let shared = c.selecting(["n_train", "n_test", "label_noise", "gd_steps", "iterative_optimizers", "iterative_batch", "sgd_lr",
-                                  "adam_lr", "epochs"]).setting("p_max", Double(ps.max()!))
+                                  "adam_lr", "epochs", "cosine_batch", "cosine_lr", "cosine_epochs"]).setting("p_max", Double(ps.max()!))
         var out: [Trial] = []
         for seed in 0..<c.int("seeds") {
             for p in Array(Set(ps)).sorted() {
                 // Iterative fits where any ratio with this p asks for them (nested models: the same p is the same model).
                 let iterative = zip(ratios, ps).contains { $1 == p && iterativeRatios.contains($0) }
-                let svd = Double(n * p * min(n, p)), sgd = iterative ? Double(c.int("epochs") * n * p * 40) : 0
+                let svd = Double(n * p * min(n, p)), sgd = iterative ? Double((c.int("epochs") * 4 + c.int("cosine_epochs")) * n * p * 10) : 0
                 out.append(Trial("s\(seed)/p\(p)", shared.setting("p", Double(p)).setting("seed_index", Double(seed))
                                     .setting("iterative", .bool(iterative)), cost: 2 * svd + sgd + 1e6))
             }
@@ -111,16 +135,17 @@ public struct DoubleDescent: Scenario {
             let readout: Tensor<Double>
             switch fit {
             case .minNorm: readout = spectralFit(raw, y, filter: minNormFilter(raw.s, n: n, p: p))
+            case .minNormStandardized: readout = spectralFit(std, y, filter: minNormFilter(std.s, n: n, p: p + 1))
             case let .gd(steps, standardized):
                 let f = standardized ? std : raw
                 readout = spectralFit(f, y, filter: gdFilter(f.s, n: n, steps: steps))
-            case let .iterative(o, b, lr, epochs):
+            case let .iterative(o, b, lr, epochs, cosine):
                 guard c.bool("iterative") else { continue }
                 var rng = trial.rng("sgd/\(seed)/\(p)/\(fit.name)")
-                readout = try trainReadout(phi, y, optimizer: o, batch: b, lr: lr, epochs: epochs,
+                readout = try trainReadout(phi, y, optimizer: o, batch: b, lr: lr, epochs: epochs, cosine: cosine,
                                            lambdaMax: raw.s[0] * raw.s[0] / Double(n), rng: &rng, trial: trial)
             }
-            let (a, b) = { if case .gd(_, true) = fit { return (phiStd, phiTestStd) } else { return (phi, phiTest) } }()
+            let (a, b) = fit.standardized ? (phiStd, phiTestStd) : (phi, phiTest)
             let m = evaluate(readout, a, y, b, yTest)
             trial.record("train_loss/\(fit.name)", m.trainLoss)
             trial.record("test_error/\(fit.name)", m.testError)
@@ -161,8 +186,13 @@ public struct DoubleDescent: Scenario {
         }
 
         let atN = ratios.firstIndex(of: 1)!
-        for fit in fits.map(\.name) where !testError[fit]![atN].isEmpty {
-            run.record("peak_vs_loss/\(fitGroup(fit))", x: Stats.median(trainLoss[fit]![atN]), y: Stats.median(testError[fit]![atN]))
+        let half = ratios.firstIndex(of: 0.5)!, double = ratios.firstIndex(of: 2)!
+        let floors = [false: Stats.median(trainLoss[Fit.minNorm.name]![atN]), true: Stats.median(trainLoss[Fit.minNormStandardized.name]![atN])]
+        for fit in fits where !testError[fit.name]![atN].isEmpty {
+            let e = testError[fit.name]!, loss = Stats.median(trainLoss[fit.name]![atN])
+            run.record("peak_vs_loss/\(fitGroup(fit.name))", x: loss, y: Stats.median(e[atN]))
+            let prominence = Stats.median(e[atN]) / ((Stats.median(e[half]) + Stats.median(e[double])) / 2)
+            run.record("prominence_vs_excess_loss/\(fitGroup(fit.name))", x: loss - floors[fit.standardized]!, y: prominence)
         }
         run.metric("settings_compared", Double(fits.filter { !testError[$0.name]![atN].isEmpty }.count))
         // The units are the seeds (each draws its own data, features and init): every metric is a
@@ -170,12 +200,13 @@ public struct DoubleDescent: Scenario {
         run.metrics(of: [Array(0..<seeds)], label: "seeds") { summary($0[0], testError: testError, trainLoss: trainLoss,
                                                                      condition: ratios.indices.map { perSeed("condition/raw", $0) },
                                                                      dead: perSeed("dead_fraction", ratios.count - 1),
-                                                                     fits: fits, ratios: ratios, atN: atN) }
+                                                                     fits: fits, ratios: ratios, atN: atN,
+                                                                     half: ratios.firstIndex(of: 0.5)!, double: ratios.firstIndex(of: 2)!) }
     }
 
     /// The metrics of the seeds `chosen` (indices into the per-seed values; repeats allowed, as a bootstrap resample has them).
     func summary(_ chosen: [Int], testError: [String: [[Double]]], trainLoss: [String: [[Double]]], condition: [[Double]],
-                 dead: [Double], fits: [Fit], ratios: [Double], atN: Int) -> [String: Double] {
+                 dead: [Double], fits: [Fit], ratios: [Double], atN: Int, half: Int, double: Int) -> [String: Double] {
         func median(_ values: [Double]) -> Double { values.isEmpty ? .nan : Stats.median(chosen.map { values[$0] }) }
         var m: [String: Double] = [:]
         // Claim 1: where the min-norm test error peaks, and how high above the best on each side.
@@ -215,6 +246,37 @@ public struct DoubleDescent: Scenario {
         m["gd_std_budget_vs_peak_spearman"] = Stats.spearman(gdStd.map(\.0), gdStd.map { median(testError[$0.1]![atN]) })
         m["loss_vs_relative_peak_spearman"] = Stats.spearman(losses, relativeHeights)
         m["minnorm_train_loss_at_threshold"] = median(trainLoss[Fit.minNorm.name]![atN])
+
+        // v2 of claims 3 and 4. Prominence: error at p = n over the mean error at p = n/2 and 2n, so an
+        // underfitting fit whose error is high everywhere does not count as a peak. Excess loss: training
+        // loss at p = n above the floor its features allow (the min-norm fit's loss on the same features).
+        func prominence(_ fit: String) -> Double {
+            let e = testError[fit]!
+            return median(e[atN]) / ((median(e[half]) + median(e[double])) / 2)
+        }
+        let floorRaw = median(trainLoss[Fit.minNorm.name]![atN]), floorStd = median(trainLoss[Fit.minNormStandardized.name]![atN])
+        m["minnorm_std_train_loss_at_threshold"] = floorStd
+        m["minnorm_prominence"] = prominence(Fit.minNorm.name)
+        m["minnorm_std_prominence"] = prominence(Fit.minNormStandardized.name)
+        let gdProminence = gdRaw.map { prominence($0.1) }
+        m["gd_budget_vs_prominence_spearman"] = Stats.spearman(gdRaw.map(\.0), gdProminence)
+        m["gd_prominence_smallest_budget"] = gdProminence.first ?? .nan
+        m["gd_prominence_largest_budget"] = gdProminence.last ?? .nan
+        m["gd_largest_budget_excess_loss"] = gdRaw.last.map { median(trainLoss[$0.1]![atN]) - floorRaw } ?? .nan
+        m["gd_std_budget_vs_prominence_spearman"] = Stats.spearman(gdStd.map(\.0), gdStd.map { prominence($0.1) })
+        var excess: [Double] = [], prominences: [Double] = []
+        for fit in fits where !testError[fit.name]![atN].isEmpty && !testError[fit.name]![half].isEmpty {
+            excess.append(median(trainLoss[fit.name]![atN]) - (fit.standardized ? floorStd : floorRaw))
+            prominences.append(prominence(fit.name))
+            if case let .iterative(_, _, _, _, cosine) = fit, cosine {
+                m["cosine_adam_excess_loss"] = excess.last!
+                m["cosine_adam_prominence"] = prominences.last!
+            }
+        }
+        m["excess_loss_vs_prominence_spearman"] = Stats.spearman(excess, prominences)
+        // Both sides of the "iff": fits that reach their floor (excess < 0.01) must peak, fits far above it (> 0.1) must not.
+        m["low_loss_min_prominence"] = zip(excess, prominences).filter { $0.0 < 0.01 }.map(\.1).min() ?? .nan
+        m["high_loss_max_prominence"] = zip(excess, prominences).filter { $0.0 > 0.1 }.map(\.1).max() ?? .nan
         return m
     }
 
@@ -231,7 +293,9 @@ public struct DoubleDescent: Scenario {
         return phi
     }
 
-    /// Each column to zero mean and unit variance with the TRAINING statistics (constant columns are left centred).
+    /// Each column to zero mean and unit variance with the TRAINING statistics (constant columns are left
+    /// centred), plus an intercept column of ones: centring removes the mean that raw ReLU features carry,
+    /// and without the intercept the readout cannot fit the targets' mean (a loss floor of 0.10 at p = n).
     func standardize(_ a: Tensor<Double>, _ b: Tensor<Double>) -> (Tensor<Double>, Tensor<Double>) {
         let (n, p) = (a.shape[0], a.shape[1])
         var mean = [Double](repeating: 0, count: p), sd = mean
@@ -241,9 +305,12 @@ public struct DoubleDescent: Scenario {
         for i in 0..<n { for j in 0..<p { let e = ap[i * p + j] - mean[j]; sd[j] += e * e } }
         for j in 0..<p { sd[j] = (sd[j] / Double(n)).squareRoot(); if sd[j] < 1e-12 { sd[j] = 1 } }
         func apply(_ t: Tensor<Double>) -> Tensor<Double> {
-            var out = t
-            let o = out.mutableData
-            for i in 0..<t.shape[0] { for j in 0..<p { o[i * p + j] = (o[i * p + j] - mean[j]) / sd[j] } }
+            var out = Tensor<Double>(uninitializedShape: [t.shape[0], p + 1])
+            let o = out.mutableData, src = t.data
+            for i in 0..<t.shape[0] {
+                for j in 0..<p { o[i * (p + 1) + j] = (src[i * p + j] - mean[j]) / sd[j] }
+                o[i * (p + 1) + p] = 1
+            }
             return out
         }
         return (apply(a), apply(b))
@@ -274,15 +341,15 @@ public struct DoubleDescent: Scenario {
 
     /// T steps of GD with step η = 1/λ_max on ‖Φw − Y‖²/2n from w = 0 give exactly
     /// w_T = Σ_i (1 − (1 − η s_i²/n)^T) / s_i · v_i u_iᵀ Y (Hessian eigenvalues s_i²/n).
-    /// Computed in closed form rather than by iterating: same iterate, 10⁵ steps for free.
+    /// Computed in closed form rather than by iterating: same iterate, any T for free. With
+    /// x = η s_i²/n, 1 − (1 − x)^T = −expm1(T log1p(−x)) stays exact for the tiny x of the small
+    /// singular values even at T = 10¹², where 1 − pow(1 − x, T) would lose every digit.
     public func gdFilter(_ s: [Double], n: Int, steps: Int) -> [Double] {
         let eta = Double(n) / (s[0] * s[0])
         return s.map { si in
             guard si > 0 else { return 0 }
-            // 1 − η s_i²/n lies in [0, 1); for s_0 it rounds to about −1e−16, and a negative base
-            // to a real power is NaN: clamp, and take an integer power.
-            let contraction = min(1, max(0, 1 - eta * si * si / Double(n)))
-            return (1 - Double.pow(contraction, steps)) / si
+            let x = min(1, eta * si * si / Double(n))         // s_0 gives 1 up to rounding: the step kills it at once
+            return -Double.expMinusOne(Double(steps) * Double.log(onePlus: -x)) / si
         }
     }
 
@@ -295,15 +362,20 @@ public struct DoubleDescent: Scenario {
     }
 
     /// Mini-batch training of the readout through the engine (w = 0 at start, loss ‖Φw − Y‖²/2n per batch).
-    func trainReadout(_ phi: Tensor<Double>, _ y: Tensor<Double>, optimizer: String, batch: Int, lr: Double, epochs: Int,
+    func trainReadout(_ phi: Tensor<Double>, _ y: Tensor<Double>, optimizer: String, batch: Int, lr: Double, epochs: Int, cosine: Bool,
                lambdaMax: Double, rng: inout RNG, trial: TrialContext) throws -> Tensor<Double> {
         let (n, p, classes) = (phi.shape[0], phi.shape[1], y.shape[1])
         let w = Variable(Tensor<Double>.zeros([p, classes]), name: "readout", requiresGrad: true)
-        let opt: Optimizer<Double> = optimizer == "sgd" ? .sgd([w], lr: lr / lambdaMax) : .adam([w], lr: lr)
+        let base = optimizer == "sgd" ? lr / lambdaMax : lr
+        let opt: Optimizer<Double> = optimizer == "sgd" ? .sgd([w], lr: base) : .adam([w], lr: base)
+        let total = Double(epochs * ((n + batch - 1) / batch))
+        var step = 0.0
         for _ in 0..<epochs {
             let order = rng.permutation(n)
             for start in stride(from: 0, to: n, by: batch) {
                 let idx = Array(order[start..<min(n, start + batch)])
+                if cosine { opt.learningRate = base * (1 + Double.cos(Double.pi * step / total)) / 2 }
+                step += 1
                 opt.zeroGrad()
                 // ‖·‖²/2 per sample = mean over elements × classes / 2.
                 scale(meanSquaredError(matmul(Variable(phi.gatherRows(idx)), w), y.gatherRows(idx)), Double(classes) / 2).backward()
@@ -338,53 +410,57 @@ public struct DoubleDescent: Scenario {
     }
 
     func fitGroup(_ name: String) -> String {
-        name == "min-norm" ? "min-norm" : name.hasPrefix("GD") ? (name.hasSuffix("std") ? "GD, standardized" : "GD, raw") : "SGD / Adam"
+        name.hasPrefix("min-norm") ? "min-norm" : name.hasPrefix("GD") ? (name.hasSuffix("std") ? "GD, standardized" : "GD, raw") : "SGD / Adam"
     }
 
     // MARK: Figures
 
     public func figures(_ data: RunData) -> [Figure] {
         let names = data.series.keys.filter { $0.hasPrefix("test_error/") }.map { String($0.dropFirst("test_error/".count)) }
-        // Min-norm first, then GD by budget, then the mini-batch fits: a fixed, readable order.
-        func order(_ s: String) -> (Int, Double, String) {
-            if s == "min-norm" { return (0, 0, s) }
-            if s.hasPrefix("GD T="), let t = Double(s.dropFirst(5).prefix { $0.isNumber }) { return (s.hasSuffix("std") ? 2 : 1, t, s) }
-            return (3, 0, s)
+        func budget(_ s: String) -> Double? { s.hasPrefix("GD T=") ? Double(s.dropFirst(5).prefix { $0 != " " }) : nil }
+        // At most six GD budgets per figure, spread over the grid, so every curve keeps its own colour.
+        func spread(_ fits: [String]) -> [String] {
+            let sorted = fits.sorted { budget($0)! < budget($1)! }
+            guard sorted.count > 6 else { return sorted }
+            return (0..<6).map { sorted[Int((Double($0) * Double(sorted.count - 1) / 5).rounded())] }
         }
-        let sorted = names.sorted { order($0) < order($1) }
+        let gdRaw = spread(names.filter { budget($0) != nil && !$0.hasSuffix("std") })
+        let gdStd = spread(names.filter { budget($0) != nil && $0.hasSuffix("std") })
+        let iterative = names.filter { budget($0) == nil && !$0.hasPrefix("min-norm") }.sorted()
         let thresholdLine = ["set arrow from 1, graph 0 to 1, graph 1 nohead dt 2 lc rgb \"#888888\""]
-        let raw = sorted.filter { !$0.hasSuffix("std") }
-        let std = sorted.filter { $0 == "min-norm" || $0.hasSuffix("std") }
+        func curves(_ fits: [String], _ kind: String = "test_error") -> [Figure.Series] {
+            fits.enumerated().map { i, s in Figure.Series(s, data.series("\(kind)/\(s)"), color: i) }
+        }
+        let xLabel = "features per training sample, p/n"
         return [
-            Figure(name: "test_error_vs_p", title: "Test error vs p/n, raw features (cf. Belkin et al. 2019 Fig. 2; Liu & Flanigan 2023 Fig. 1)",
-                   xLabel: "features per training sample, p/n", yLabel: "test error (0-1, median over seeds)", logX: true,
-                   series: raw.enumerated().map { i, s in Figure.Series(s, data.series("test_error/\(s)"), color: i) },
-                   extra: thresholdLine),
-            Figure(name: "test_error_vs_p_standardized", title: "Test error vs p/n, GD on standardized features (Liu & Flanigan 2023, feature normalization)",
-                   xLabel: "features per training sample, p/n", yLabel: "test error (0-1, median over seeds)", logX: true,
-                   series: std.enumerated().map { i, s in Figure.Series(s, data.series("test_error/\(s)"), color: i) },
-                   extra: thresholdLine),
+            Figure(name: "test_error_vs_p", title: "Test error vs p/n, raw features, GD step budgets T at lr 1/lambda_max (cf. Belkin et al. 2019 Fig. 2)",
+                   xLabel: xLabel, yLabel: "test error (0-1, median over seeds)", logX: true,
+                   series: curves(["min-norm"] + gdRaw), extra: thresholdLine),
+            Figure(name: "test_error_vs_p_iterative", title: "Test error vs p/n, mini-batch SGD and Adam (SGD lr in units of 1/lambda_max; Adam lr absolute)",
+                   xLabel: xLabel, yLabel: "test error (0-1, median over seeds)", logX: true,
+                   series: curves(["min-norm"] + iterative), extra: thresholdLine, keyPosition: "below"),
+            Figure(name: "test_error_vs_p_standardized",
+                   title: "Test error vs p/n, standardized features with an intercept column (Liu & Flanigan 2023, feature normalization)",
+                   xLabel: xLabel, yLabel: "test error (0-1, median over seeds)", logX: true,
+                   series: curves(["min-norm std"] + gdStd), extra: thresholdLine),
             Figure(name: "test_mse_vs_p", title: "Test MSE vs p/n, raw features (log scale: the mean diverges at p = n)",
-                   xLabel: "features per training sample, p/n", yLabel: "test MSE to one-hot targets (median over seeds)", logX: true, logY: true,
-                   series: raw.enumerated().map { i, s in Figure.Series(s, data.series("test_mse/\(s)"), color: i) },
-                   extra: thresholdLine),
-            Figure(name: "condition_vs_p", title: "Condition number of the feature matrix vs p/n (Liu & Flanigan 2023 Sec. 4)",
-                   xLabel: "features per training sample, p/n", yLabel: "s_max / s_min (median over seeds)", logX: true, logY: true,
+                   xLabel: xLabel, yLabel: "test MSE to one-hot targets (median over seeds)", logX: true, logY: true,
+                   series: curves(["min-norm"] + gdRaw, "test_mse"), extra: thresholdLine),
+            Figure(name: "condition_vs_p", title: "Condition number of the feature matrix vs p/n (sanity check; Liu & Flanigan 2023 Sec. 4)",
+                   xLabel: xLabel, yLabel: "s_max / s_min (median over seeds)", logX: true, logY: true,
                    series: [Figure.Series("raw features", data.series("condition/raw"), color: 0),
-                            Figure.Series("standardized features", data.series("condition/standardized"), color: 1)],
+                            Figure.Series("standardized features + intercept", data.series("condition/standardized"), color: 1)],
                    extra: thresholdLine),
-            // The min-norm fit interpolates (loss ~1e-24): on the same log axis it would squeeze every other
-            // fit against the right edge, so it is stated in a label instead of plotted.
-            Figure(name: "peak_vs_train_loss", title: "Test error vs final training loss at p = n, one point per fit (Liu & Flanigan 2023)",
-                   xLabel: "training loss at p = n, ||Phi w - Y||^2 / n", yLabel: "test error at p = n (median over seeds)", logX: true,
-                   series: ["GD, raw", "GD, standardized", "SGD / Adam"].enumerated().compactMap { i, g in
-                       let pts = data.series("peak_vs_loss/\(g)").sorted { $0.x < $1.x }
-                       return pts.isEmpty ? nil : Figure.Series(g, pts, style: .points, color: i + 1)
+            // Fits at their floor have an excess of ~0 (or a rounding-sized negative one): drawn at 1e-12 so the log axis keeps them.
+            Figure(name: "prominence_vs_excess_loss",
+                   title: "Peak prominence vs training loss above its floor at p = n, one point per fit (Liu & Flanigan 2023, Sec. 5)",
+                   xLabel: "training loss at p = n minus the min-norm loss on the same features (floored at 1e-12)",
+                   yLabel: "error(p = n) / mean error(p = n/2, 2n)", logX: true,
+                   series: ["min-norm", "GD, raw", "GD, standardized", "SGD / Adam"].enumerated().compactMap { i, g in
+                       let pts = data.series("prominence_vs_excess_loss/\(g)").map { (max($0.x, 1e-12), $0.y) }.sorted { $0.0 < $1.0 }
+                       return pts.isEmpty ? nil : Figure.Series(g, pts, style: .points, color: i)
                    },
-                   extra: data.series("peak_vs_loss/min-norm").first.map { p in
-                       ["set label \"min-norm (off scale): loss \(fmt(p.x)), test error \(fmt(p.y))\" at graph 0.03, graph 0.95 noenhanced"]
-                   } ?? [],
-                   keyPosition: "bottom left"),
+                   extra: ["set arrow from graph 0, first 1 to graph 1, first 1 nohead dt 2 lc rgb \"#888888\""], keyPosition: "top right"),
         ]
     }
 }

@@ -28,6 +28,24 @@ import Testing
         }
     }
 
+    /// At a budget far beyond the condition number squared, the closed form reaches the min-norm fit; and
+    /// for a direction whose contraction is 1 - 1e-13, 1e12 steps must remove 1 - e^-0.1 of it, which
+    /// 1 - pow(1 - x, T) gets wrong in the third digit (1 - x rounds to a neighbour of 1).
+    @Test func closedFormGDReachesMinNormAtLargeBudgetsAndStaysExact() throws {
+        var rng = RNG(seed: 7)
+        let (n, p) = (10, 6)
+        let phi = Tensor<Double>.normal([n, p], rng: &rng), y = Tensor<Double>.normal([n, 2], rng: &rng)
+        let f = try svd(phi), scenario = DoubleDescent()
+        let gd = scenario.spectralFit(f, y, filter: scenario.gdFilter(f.s, n: n, steps: 1_000_000_000_000))
+        let minNorm = scenario.spectralFit(f, y, filter: scenario.minNormFilter(f.s, n: n, p: p))
+        for i in 0..<gd.count { #expect(abs(gd[flat: i] - minNorm[flat: i]) < 1e-10 * max(1, abs(minNorm[flat: i]))) }
+        // s = [1, s1] with eta s1^2 / n = 1e-13 at n = 1: the filter is (1 - (1 - 1e-13)^1e12) / s1.
+        let s1 = (1e-13).squareRoot()
+        let filter = scenario.gdFilter([1, s1], n: 1, steps: 1_000_000_000_000)
+        let exact = -Double.expMinusOne(-0.1) / s1
+        #expect(abs(filter[1] - exact) < 1e-9 * exact, "\(filter[1]) vs \(exact)")
+    }
+
     @Test func minNormFitInterpolatesAndMatchesLAPACKLeastSquares() throws {
         var rng = RNG(seed: 6)
         let phi = Tensor<Double>.normal([6, 10], rng: &rng), y = Tensor<Double>.normal([6, 2], rng: &rng)

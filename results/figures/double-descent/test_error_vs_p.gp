@@ -1,6 +1,6 @@
 # Rendered by reprise; re-render with: gnuplot test_error_vs_p.gp
 set encoding utf8
-set title "Test error vs p/n, raw features (cf. Belkin et al. 2019 Fig. 2; Liu & Flanigan 2023 Fig. 1)" noenhanced
+set title "Test error vs p/n, raw features, GD step budgets T at lr 1/lambda_max (cf. Belkin et al. 2019 Fig. 2)" noenhanced
 set xlabel "features per training sample, p/n" noenhanced
 set ylabel "test error (0-1, median over seeds)" noenhanced
 set key top right noenhanced box opaque
@@ -12,14 +12,11 @@ set terminal pngcairo size 960,640 font "DejaVu Sans,11" noenhanced
 set output 'test_error_vs_p.png'
 plot 'test_error_vs_p.dat' index 0 using 1:2 with linespoints lw 2 lc rgb "#0072B2" dt 1 pt 4 ps 0.9 title "min-norm", \
      'test_error_vs_p.dat' index 1 using 1:2 with linespoints lw 2 lc rgb "#D55E00" dt 1 pt 5 ps 0.9 title "GD T=10", \
-     'test_error_vs_p.dat' index 2 using 1:2 with linespoints lw 2 lc rgb "#009E73" dt 1 pt 6 ps 0.9 title "GD T=100", \
-     'test_error_vs_p.dat' index 3 using 1:2 with linespoints lw 2 lc rgb "#CC79A7" dt 1 pt 7 ps 0.9 title "GD T=1000", \
-     'test_error_vs_p.dat' index 4 using 1:2 with linespoints lw 2 lc rgb "#E69F00" dt 1 pt 8 ps 0.9 title "GD T=10000", \
-     'test_error_vs_p.dat' index 5 using 1:2 with linespoints lw 2 lc rgb "#56B4E9" dt 1 pt 9 ps 0.9 title "GD T=100000", \
-     'test_error_vs_p.dat' index 6 using 1:2 with linespoints lw 2 lc rgb "#000000" dt 1 pt 4 ps 0.9 title "ADAM b=128 lr=0.001 100ep", \
-     'test_error_vs_p.dat' index 7 using 1:2 with linespoints lw 2 lc rgb "#F0E442" dt 1 pt 5 ps 0.9 title "ADAM b=16 lr=0.01 100ep", \
-     'test_error_vs_p.dat' index 8 using 1:2 with linespoints lw 2 lc rgb "#0072B2" dt 1 pt 6 ps 0.9 title "SGD b=128 lr=0.5 100ep", \
-     'test_error_vs_p.dat' index 9 using 1:2 with linespoints lw 2 lc rgb "#D55E00" dt 1 pt 7 ps 0.9 title "SGD b=16 lr=0.5 100ep"
+     'test_error_vs_p.dat' index 2 using 1:2 with linespoints lw 2 lc rgb "#009E73" dt 1 pt 6 ps 0.9 title "GD T=1000", \
+     'test_error_vs_p.dat' index 3 using 1:2 with linespoints lw 2 lc rgb "#CC79A7" dt 1 pt 7 ps 0.9 title "GD T=10000", \
+     'test_error_vs_p.dat' index 4 using 1:2 with linespoints lw 2 lc rgb "#E69F00" dt 1 pt 8 ps 0.9 title "GD T=1000000", \
+     'test_error_vs_p.dat' index 5 using 1:2 with linespoints lw 2 lc rgb "#56B4E9" dt 1 pt 9 ps 0.9 title "GD T=1e+08", \
+     'test_error_vs_p.dat' index 6 using 1:2 with linespoints lw 2 lc rgb "#000000" dt 1 pt 4 ps 0.9 title "GD T=1e+12"
 set terminal svg size 960,640 font "DejaVu Sans,11" noenhanced
 set output 'test_error_vs_p.svg'
 replot

@@ -1,0 +1,23 @@
+# Rendered by reprise; re-render with: gnuplot test_error_vs_p_iterative.gp
+set encoding utf8
+set title "Test error vs p/n, mini-batch SGD and Adam (SGD lr in units of 1/lambda_max; Adam lr absolute)" noenhanced
+set xlabel "features per training sample, p/n" noenhanced
+set ylabel "test error (0-1, median over seeds)" noenhanced
+set key below maxcols 2 noenhanced box opaque
+set grid lc rgb "#dddddd"
+set border lw 1
+set bmargin 7
+set logscale x
+set arrow from 1, graph 0 to 1, graph 1 nohead dt 2 lc rgb "#888888"
+set terminal pngcairo size 960,640 font "DejaVu Sans,11" noenhanced
+set output 'test_error_vs_p_iterative.png'
+plot 'test_error_vs_p_iterative.dat' index 0 using 1:2 with linespoints lw 2 lc rgb "#0072B2" dt 1 pt 4 ps 0.9 title "min-norm", \
+     'test_error_vs_p_iterative.dat' index 1 using 1:2 with linespoints lw 2 lc rgb "#D55E00" dt 1 pt 5 ps 0.9 title "ADAM b=128 lr=0.001 100ep", \
+     'test_error_vs_p_iterative.dat' index 2 using 1:2 with linespoints lw 2 lc rgb "#009E73" dt 1 pt 6 ps 0.9 title "ADAM b=16 lr=0.01 100ep", \
+     'test_error_vs_p_iterative.dat' index 3 using 1:2 with linespoints lw 2 lc rgb "#CC79A7" dt 1 pt 7 ps 0.9 title "ADAM cosine b=128 lr=0.01 1000ep", \
+     'test_error_vs_p_iterative.dat' index 4 using 1:2 with linespoints lw 2 lc rgb "#E69F00" dt 1 pt 8 ps 0.9 title "SGD b=128 lr=0.5/lambda_max 100ep", \
+     'test_error_vs_p_iterative.dat' index 5 using 1:2 with linespoints lw 2 lc rgb "#56B4E9" dt 1 pt 9 ps 0.9 title "SGD b=16 lr=0.5/lambda_max 100ep"
+set terminal svg size 960,640 font "DejaVu Sans,11" noenhanced
+set output 'test_error_vs_p_iterative.svg'
+replot
+unset output
