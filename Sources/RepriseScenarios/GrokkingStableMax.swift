@@ -16,14 +16,14 @@ public struct GrokkingStableMax: Scenario {
     public static let id = "grokking-stablemax"
     public static let parameters: [Parameter] = [
         .integer("p", 2...1000), .name("operation", in: ModularArithmetic.Operation.allCases.map(\.rawValue)),
-        .real("train_fraction", 0.01...0.99), .integer("width", 1...100_000), .integer("steps", 1...1_000_000_000),
+        .real("train_fraction", 0.01...0.99), .integer("width", 1...100_000), .integers("variant_steps", 1...1_000_000_000),
         .integer("eval_every", 1...1_000_000_000), .real("lr", 1e-8...10), .real("eps", 0...1), .real("beta2", 0...0.999_999_9),
         .real("stablemax_lr", 1e-8...10), .real("stablemax_beta2", 0...0.999_999_9), .real("control_weight_decay", 0...100),
         .names("variants", in: variantKeys),
     ]
-    public static let metrics = ["sc_onset_ratio_64_over_32"] + variantKeys.flatMap { v in
+    public static let metrics = ["sc_onset_ratio_64_over_32", "stablemax_softmax_sc_final", "stablemax_zero_loss_max"] + variantKeys.flatMap { v in
         ["train_acc_final", "test_acc_final", "test_acc_max", "sc_max", "zero_loss_final", "fit_step", "grok_step", "grok_over_fit",
-         "sc_onset", "loss_final_over_onset", "cosine_after_fit", "weight_norm_final", "margin_final"].map { "\(v)_\($0)" }
+         "sc_onset", "loss_final_over_onset", "cosine_after_fit", "cosine_fit_to_onset", "weight_norm_final", "margin_final"].map { "\(v)_\($0)" }
     }
     public init() {}
 
@@ -33,18 +33,23 @@ public struct GrokkingStableMax: Scenario {
     struct Variant {
         let key: String, label: String
         let loss: Loss
+        /// The whole model in float64 (an extra variant), or only the logits and the loss (the authors' "float64").
         let float64: Bool
+        var float64Logits = false
         let perpendicular: Bool
         let weightDecay: Double
         let beta2: Double
     }
 
-    static let variantKeys = ["softmax32", "softmax64", "stablemax", "perp", "weightdecay"]
+    static let variantKeys = ["softmax32", "softmax64", "softmax64full", "stablemax", "perp", "weightdecay"]
 
     static func variants(_ c: Config) -> [Variant] {
         [
             Variant(key: "softmax32", label: "softmax CE, float32", loss: .softmax, float64: false, perpendicular: false, weightDecay: 0, beta2: c.double("beta2")),
-            Variant(key: "softmax64", label: "softmax CE, float64", loss: .softmax, float64: true, perpendicular: false, weightDecay: 0, beta2: c.double("beta2")),
+            Variant(key: "softmax64", label: "softmax CE, float64 logits and loss", loss: .softmax, float64: false, float64Logits: true,
+                    perpendicular: false, weightDecay: 0, beta2: c.double("beta2")),
+            Variant(key: "softmax64full", label: "softmax CE, float64 model", loss: .softmax, float64: true, perpendicular: false, weightDecay: 0,
+                    beta2: c.double("beta2")),
             Variant(key: "stablemax", label: "StableMax CE, float32", loss: .stablemax, float64: false, perpendicular: false, weightDecay: 0,
                     beta2: c.double("stablemax_beta2")),
             Variant(key: "perp", label: "perpAdamW, softmax CE, float32", loss: .softmax, float64: false, perpendicular: true, weightDecay: 0, beta2: c.double("beta2")),
@@ -55,13 +60,24 @@ public struct GrokkingStableMax: Scenario {
 
     // MARK: Trials — one training run per variant, on the same split and the same initial weights.
 
+    public func validate(_ c: Config) throws {
+        guard c.ints("variant_steps").count == c.strings("variants").count else {
+            throw SuiteError.badConfig("variant_steps needs one step budget per entry of variants (\(c.strings("variants").count))")
+        }
+    }
+
+    /// Each variant's own step budget: the one its claims need (README, "Budgets").
+    static func budgets(_ c: Config) -> [String: Int] {
+        Dictionary(uniqueKeysWithValues: zip(c.strings("variants"), c.ints("variant_steps")))
+    }
+
     public func trials(_ c: Config) throws -> [Trial] {
-        let shared = c.removing("variants")
-        // The full-float64 model is the run's critical path: about 7x a float32 variant at quick
-        // (420 s vs 62 s on one thread). Two BLAS threads do not shorten it (388 s, measured):
-        // its time is in elementwise float64 work, not in products.
+        let shared = c.removing("variants").removing("variant_steps"), budgets = Self.budgets(c)
+        // A full-float64 model costs about 7x a float32 one per step (420 s vs 62 s for 2000 steps on
+        // one thread; two BLAS threads do not shorten it: its time is elementwise float64 work).
         return c.strings("variants").map { key in
-            Trial(key, shared.setting("variant", key), cost: Double(c.int("steps")) * (key == "softmax64" ? 7 : 1))
+            Trial(key, shared.setting("variant", key).setting("steps", Double(budgets[key]!)),
+                  cost: Double(budgets[key]!) * (key == "softmax64full" ? 7 : key == "softmax64" ? 1.3 : 1))
         }
     }
 
@@ -81,13 +97,20 @@ public struct GrokkingStableMax: Scenario {
         let c = run.config
         let chosen = c.strings("variants")
         for v in Self.variants(c) where chosen.contains(v.key) { record(Log(results[v.key]), v, run) }
-        let steps = Double(c.int("steps"))
+        let budgets = Self.budgets(c)
         func onset(_ key: String) -> Double { run.metricValue("\(key)_sc_onset") }
         if chosen.contains("softmax32") && chosen.contains("softmax64") {
-            // A run that never reaches SC is censored at the budget: its onset is at least `steps`.
+            // A run that never reaches SC is censored at its budget: its onset is at least that.
             // If float32 never collapses there is no onset to compare with: NaN, and the claim fails.
             let o32 = onset("softmax32"), o64 = onset("softmax64")
-            run.metric("sc_onset_ratio_64_over_32", o32.isFinite ? (o64.isFinite ? o64 : steps) / o32 : .nan)
+            run.metric("sc_onset_ratio_64_over_32", o32.isFinite ? (o64.isFinite ? o64 : Double(budgets["softmax64"]!)) / o32 : .nan)
+        }
+        if chosen.contains("stablemax") {
+            // StableMax's mechanism: its logits grow until a float32 softmax of them would collapse, yet
+            // no sample's StableMax loss is exactly zero, so the gradient never vanishes.
+            let r = results["stablemax"]
+            run.metric("stablemax_softmax_sc_final", r.vector("softmax_sc").last!)
+            run.metric("stablemax_zero_loss_max", r.vector("zero_loss").max()!)
         }
     }
 
@@ -96,6 +119,8 @@ public struct GrokkingStableMax: Scenario {
         var steps: [Int] = []
         var trainAcc: [Double] = [], testAcc: [Double] = [], trainLoss: [Double] = [], testLoss: [Double] = []
         var sc: [Double] = [], zeroLoss: [Double] = [], weightNorm: [Double] = [], margin: [Double] = [], cosine: [Double] = []
+        /// The SC fraction a float32 softmax of these logits would have (for StableMax runs).
+        var softmaxSC: [Double] = []
 
         init() {}
 
@@ -103,7 +128,7 @@ public struct GrokkingStableMax: Scenario {
         var columns: [(String, [Double])] {
             [("steps", steps.map(Double.init)), ("train_acc", trainAcc), ("test_acc", testAcc), ("train_loss", trainLoss),
              ("test_loss", testLoss), ("sc", sc), ("zero_loss", zeroLoss), ("weight_norm", weightNorm), ("margin", margin),
-             ("cosine", cosine)]
+             ("cosine", cosine), ("softmax_sc", softmaxSC)]
         }
 
         init(_ r: TrialValues) {
@@ -111,6 +136,7 @@ public struct GrokkingStableMax: Scenario {
             (trainAcc, testAcc, trainLoss, testLoss) = (r.vector("train_acc"), r.vector("test_acc"), r.vector("train_loss"), r.vector("test_loss"))
             (sc, zeroLoss, weightNorm, margin, cosine) = (r.vector("sc"), r.vector("zero_loss"), r.vector("weight_norm"), r.vector("margin"),
                                                           r.vector("cosine"))
+            softmaxSC = r.vector("softmax_sc")
         }
     }
 
@@ -132,7 +158,8 @@ public struct GrokkingStableMax: Scenario {
             return matmul(relu(matmul(h, hidden)), out)
         }
         func lossOf(_ z: Variable<T>, _ y: [Int]) -> Variable<T> {
-            v.loss == .softmax ? softmaxCrossEntropy(z, labels: y) : stableMaxCrossEntropy(z, labels: y)
+            v.loss == .softmax ? softmaxCrossEntropy(z, labels: y, precision: v.float64Logits ? .float64 : .native)
+                : stableMaxCrossEntropy(z, labels: y)
         }
         let opt = Optimizer<T>.adam(params, lr: c.double(v.loss == .softmax ? "lr" : "stablemax_lr"), beta1: 0.9, beta2: v.beta2,
                                     eps: c.double("eps"), weightDecay: v.weightDecay, transforms: v.perpendicular ? [.perpendicular] : [])
@@ -146,7 +173,10 @@ public struct GrokkingStableMax: Scenario {
             if measure {
                 try trial.checkpoint()
                 let zt = logits(testRows).value
-                let d = diagnostics(z.value, task.trainLabels, loss: v.loss)
+                // SC is measured in the precision the softmax is computed in.
+                let d = v.float64Logits ? diagnostics(z.value.converted(to: Double.self), task.trainLabels, loss: v.loss)
+                    : diagnostics(z.value, task.trainLabels, loss: v.loss)
+                log.softmaxSC.append(v.loss == .stablemax ? diagnostics(z.value, task.trainLabels, loss: .softmax).sc : d.sc)
                 log.steps.append(step)
                 log.trainAcc.append(accuracy(z.value, task.trainLabels)); log.testAcc.append(accuracy(zt, task.testLabels))
                 log.trainLoss.append(Double(loss.value[flat: 0])); log.testLoss.append(Double(lossOf(Variable(zt), task.testLabels).value[flat: 0]))
@@ -239,6 +269,9 @@ public struct GrokkingStableMax: Scenario {
         // The NLM direction: mean cos(update, W_out) once the training set is fit.
         let after = fitStep.map { Array(log.cosine.dropFirst($0)) } ?? []
         run.metric("\(k)_cosine_after_fit", after.isEmpty ? .nan : Stats.mean(after))
+        // v2: between the fit and SC onset, before the collapse itself breaks the alignment.
+        let window = fitStep.flatMap { f in onset.map { o in Array(log.cosine[min(f, o)..<min(o, log.cosine.count)]) } } ?? []
+        run.metric("\(k)_cosine_fit_to_onset", window.isEmpty ? .nan : Stats.mean(window))
         run.metric("\(k)_weight_norm_final", log.weightNorm.last!)
         run.metric("\(k)_margin_final", log.margin.last!)
     }
@@ -247,34 +280,51 @@ public struct GrokkingStableMax: Scenario {
 
     public func figures(_ data: RunData) -> [Figure] {
         let keys = Self.variantKeys
-        let labels = ["softmax, float32", "softmax, float64", "StableMax", "perpAdamW", "AdamW + wd"]
+        let labels = ["softmax, float32", "softmax, float64 logits", "softmax, float64 model", "StableMax", "perpAdamW", "AdamW + wd"]
         let present = keys.indices.filter { !data.series("train_acc/\(keys[$0])").isEmpty }
         func curves(_ metric: String, _ which: [Int], style: Figure.Style = .lines, suffix: String = "") -> [Figure.Series] {
             which.filter(present.contains).map { Figure.Series(labels[$0] + suffix, data.series("\(metric)/\(keys[$0])"), style: style, color: $0) }
         }
+        // Steps on a log axis start at step 1; the SC onsets of the two softmax precisions are marked.
+        let logSteps = ["set xrange [1:*]"]
+        let onsets = [0, 1].filter(present.contains).compactMap { i -> String? in
+            let o = data.metric("\(keys[i])_sc_onset")
+            guard o.isFinite else { return nil }
+            return "set arrow from \(fmt(o)), graph 0 to \(fmt(o)), graph 1 nohead dt 3 lc rgb \"\(i == 0 ? "#0072B2" : "#D55E00")\""
+        }
+        let all = Array(0..<keys.count)
+        let lastStep = keys.compactMap { data.series("margin/\($0)").last?.x }.max() ?? 1
         let accuracy = Figure(
-            name: "fig1_accuracy", title: "Train (dashed) and test (solid) accuracy, no regularization (cf. Prieto et al. 2025, Fig. 1)",
-            xLabel: "full-batch step", yLabel: "accuracy",
-            series: curves("test_acc", [3, 2, 1, 0, 4], suffix: ": test")
-                + curves("train_acc", [3, 2, 1, 0, 4], suffix: ": train").map { var s = $0; s.label = ""; s.dashed = true; return s },
-            extra: ["set yrange [-0.02:1.05]"], keyPosition: "center right")
+            name: "fig1_accuracy",
+            title: "Train (dashed) and test (solid) accuracy, no regularization; dotted: SC onset (cf. Prieto et al. 2025, Fig. 1)",
+            xLabel: "full-batch step (log scale)", yLabel: "accuracy", logX: true,
+            series: curves("test_acc", [4, 3, 0, 1, 2, 5], suffix: ": test")
+                + curves("train_acc", [4, 3, 0, 1, 2, 5], suffix: ": train").map { var s = $0; s.label = ""; s.dashed = true; return s },
+            extra: ["set yrange [-0.02:1.05]"] + logSteps + onsets, keyPosition: "center left")
         let collapse = Figure(
-            name: "softmax_collapse", title: "Softmax Collapse: share of training samples with sum exp(z - max z) == 1 (solid) and zero loss (points)",
+            name: "softmax_collapse",
+            title: "Softmax Collapse: share of training samples with sum exp(z - max z) == 1 in the softmax's precision (solid) and zero loss (points)",
             xLabel: "full-batch step", yLabel: "fraction of training samples",
-            series: curves("sc_fraction", [0, 1, 2]) + curves("zero_loss", [0, 1], style: .points, suffix: ": zero loss"),
-            extra: ["set yrange [-0.02:1.02]"], keyPosition: "top left")
+            series: curves("sc_fraction", [0, 1, 2, 3]) + curves("zero_loss", [0, 1, 3], style: .points, suffix: ": zero loss"),
+            extra: ["set yrange [-0.02:1.02]"] + onsets, keyPosition: "top left")
         let growth = Figure(
             name: "naive_loss_minimization", title: "Weight norm (log scale) under naive loss minimization vs perpAdamW and StableMax",
             xLabel: "full-batch step", yLabel: "L2 norm of all weights", logY: true,
-            series: curves("weight_norm", [0, 1, 2, 3, 4]), keyPosition: "top left")
+            series: curves("weight_norm", all), keyPosition: "top left")
+        // exp(-m) drops below half an ulp of 1 when the margin m exceeds ln 2^24 (float32) or ln 2^53 (float64):
+        // from there every other class's term is absorbed and the softmax collapses.
         let margin = Figure(
-            name: "logit_margin", title: "Mean logit margin z_y - max_(k != y) z_k on the training set",
-            xLabel: "full-batch step", yLabel: "margin",
-            series: curves("margin", [0, 1, 2, 3, 4]), keyPosition: "top left")
+            name: "logit_margin", title: "Mean logit margin z_y - max_(k != y) z_k (StableMax runs off the top); dashed: where exp(-margin) is absorbed",
+            xLabel: "full-batch step", yLabel: "margin (logit units)",
+            series: curves("margin", all)
+                + [Figure.Series("float32 collapse, ln 2^24 = 16.6", [(0, 16.64), (lastStep, 16.64)], style: .lines, color: 0, dashed: true),
+                   Figure.Series("float64 collapse, ln 2^53 = 36.7", [(0, 36.74), (lastStep, 36.74)], style: .lines, color: 1, dashed: true)],
+            // StableMax's margin grows past 100 and leaves the range: its loss has no absorption threshold.
+            extra: ["set yrange [-10:50]"], keyPosition: "top right")
         let cosine = Figure(
-            name: "update_weight_cosine", title: "cos(update, weights) in the last layer: the NLM direction",
-            xLabel: "full-batch step", yLabel: "cosine", series: curves("update_weight_cosine", [0, 3]),
-            extra: ["set yrange [-1:1]"], keyPosition: "bottom right")
+            name: "update_weight_cosine", title: "cos(update, weights) in the last layer: the NLM direction (Prieto et al. 2025, Sec. 5); dotted: SC onset",
+            xLabel: "full-batch step", yLabel: "cosine", series: curves("update_weight_cosine", [0, 1, 3, 4]),
+            extra: ["set yrange [-1:1]"] + onsets, keyPosition: "bottom right")
         return [accuracy, collapse, growth, margin, cosine]
     }
 }

@@ -1,19 +1,21 @@
 # Rendered by reprise; re-render with: gnuplot softmax_collapse.gp
 set encoding utf8
-set title "Softmax Collapse: share of training samples with sum exp(z - max z) == 1 (solid) and zero loss (points)" noenhanced
+set title "Softmax Collapse: share of training samples with sum exp(z - max z) == 1 in the softmax's precision (solid) and zero loss (points)" noenhanced
 set xlabel "full-batch step" noenhanced
 set ylabel "fraction of training samples" noenhanced
 set key top left noenhanced box opaque
 set grid lc rgb "#dddddd"
 set border lw 1
 set yrange [-0.02:1.02]
+set arrow from 1860, graph 0 to 1860, graph 1 nohead dt 3 lc rgb "#0072B2"
 set terminal pngcairo size 960,640 font "DejaVu Sans,11" noenhanced
 set output 'softmax_collapse.png'
 plot 'softmax_collapse.dat' index 0 using 1:2 with lines lw 2 lc rgb "#0072B2" dt 1 title "softmax, float32", \
-     'softmax_collapse.dat' index 1 using 1:2 with lines lw 2 lc rgb "#D55E00" dt 1 title "softmax, float64", \
-     'softmax_collapse.dat' index 2 using 1:2 with lines lw 2 lc rgb "#009E73" dt 1 title "StableMax", \
+     'softmax_collapse.dat' index 1 using 1:2 with lines lw 2 lc rgb "#D55E00" dt 1 title "softmax, float64 logits", \
+     'softmax_collapse.dat' index 2 using 1:2 with lines lw 2 lc rgb "#CC79A7" dt 1 title "StableMax", \
      'softmax_collapse.dat' index 3 using 1:2 with points lw 2 lc rgb "#0072B2" dt 1 pt 4 ps 0.9 title "softmax, float32: zero loss", \
-     'softmax_collapse.dat' index 4 using 1:2 with points lw 2 lc rgb "#D55E00" dt 1 pt 5 ps 0.9 title "softmax, float64: zero loss"
+     'softmax_collapse.dat' index 4 using 1:2 with points lw 2 lc rgb "#D55E00" dt 1 pt 5 ps 0.9 title "softmax, float64 logits: zero loss", \
+     'softmax_collapse.dat' index 5 using 1:2 with points lw 2 lc rgb "#CC79A7" dt 1 pt 7 ps 0.9 title "StableMax: zero loss"
 set terminal svg size 960,640 font "DejaVu Sans,11" noenhanced
 set output 'softmax_collapse.svg'
 replot
