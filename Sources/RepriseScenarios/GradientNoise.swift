@@ -146,7 +146,7 @@ public struct GradientNoise: Scenario {
         typealias Pair = (plain: Double, noise: Double)
         var pairs: [String: [[Pair]]] = [:]              // cell → per lr → per seed
         var diverged = 0
-        for (k, cell) in cells.enumerated() {
+        for cell in cells {
             for lr in lrs {
                 var row: [Pair] = []
                 for seed in 0..<seeds {
@@ -155,7 +155,7 @@ public struct GradientNoise: Scenario {
                         let result = results[Self.trialKey(cell.key, lr, seed, noise)], tag = noise ? "noise" : "plain"
                         if noise { pair.noise = result.scalar("accuracy") } else { pair.plain = result.scalar("accuracy") }
                         if result.scalar("diverged") != 0 { diverged += 1 }
-                        run.record("accuracy/\(tag)", x: Double(k + 1), y: result.scalar("accuracy"))   // k: position among this run's cells
+                        run.record("accuracy/\(tag)", x: Double(Self.cellKeys.firstIndex(of: cell.key)! + 1), y: result.scalar("accuracy"))   // Table 1's row
                         if seed == 0 && lr == lrs[0] {
                             for (step, loss) in zip(result.vector("loss_step"), result.vector("loss")) {
                                 run.record("train_loss/\(cell.key)/\(tag)", x: step, y: loss)
@@ -212,17 +212,13 @@ public struct GradientNoise: Scenario {
         let labels = ["simple\\nno clip", "simple\\nclip 100", "simple\\nclip 10", "He\\nclip 10", "zero\\nclip 10", "5 layers\\nsimple, clip 10"]
         let keys = Self.cellKeys
         let xtics = "set xtics (" + labels.enumerated().map { "\"\($1)\" \($0 + 1)" }.joined(separator: ", ") + ")"
-        // The stored x of a run is its cell's position among the run's own cells; the figure places it at
-        // the cell's row of Table 1, so a run of some cells lines up with a run of all.
-        let chosen = (try? Config(json: data.record.configJSON))?.strings("cells") ?? keys
-        func row(_ x: Double) -> Double { Double((keys.firstIndex(of: chosen[Int(x) - 1]) ?? 0) + 1) }
         /// Runs of a cell side by side (a deterministic jitter by run order), left of the tick without noise, right with.
         func spread(_ pts: [(x: Double, y: Double)], _ center: Double) -> [(x: Double, y: Double)] {
             var seen: [Double: Int] = [:]
             return pts.map { p in
                 let i = seen[p.x, default: 0]
                 seen[p.x] = i + 1
-                return (row(p.x) + center + 0.04 * Double(i % 5 - 2), p.y)
+                return (p.x + center + 0.04 * Double(i % 5 - 2), p.y)
             }
         }
         func summary(_ stat: String, _ tag: String, _ dx: Double) -> [(x: Double, y: Double)] {
