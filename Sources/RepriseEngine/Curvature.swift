@@ -117,9 +117,8 @@ public enum Curvature {
     /// always cross. `v` is in the order of `model.parameters`; returns (∇L, H v) in that order.
     public static func mlpHessianVectorProduct(_ model: MLP<Double>, _ x: Tensor<Double>, labels: [Int],
                                                _ v: [Double]) -> (gradient: [Double], hv: [Double]) {
-        require(model.activation == .relu && model.layers.allSatisfy { $0.bias != nil && $0.weightScale == 1 && $0.biasScale == 1 },
-                "the R-operator is implemented for plain ReLU MLPs with biases")
         let n = x.shape[0], layers = model.layers.count
+        let (acts, z) = reluForward(model, x)            // checks the model is a plain ReLU MLP with biases
         // Split v into per-layer directions (V_l, vb_l) in the order of `parameters` (weight, bias per layer).
         var vw: [Tensor<Double>] = [], vb: [Tensor<Double>] = []
         var k = 0
@@ -129,38 +128,28 @@ public enum Curvature {
             vb.append(Tensor(shape: bs, scalars: Array(v[k..<(k + bs[0])]))); k += bs[0]
         }
         require(k == v.count, "direction of \(v.count) values for \(k) parameters")
-        func addBias(_ z: inout Tensor<Double>, _ b: Tensor<Double>) {
-            let w = z.shape[1], d = z.mutableData, bp = b.data
-            for i in 0..<z.shape[0] { for j in 0..<w { d[i * w + j] += bp[j] } }
-        }
         func add(_ a: inout Tensor<Double>, _ b: Tensor<Double>) {
             let d = a.mutableData, s = b.data
             for i in 0..<a.count { d[i] += s[i] }
         }
-        // Forward: a_l and R{a_l}; the stored a_l > 0 is the ReLU mask.
-        var acts: [Tensor<Double>] = [x], racts: [Tensor<Double>] = [Tensor.zeros(x.shape)]
-        var z = x, rz = x
-        for (l, layer) in model.layers.enumerated() {
-            z = matmul(acts[l], layer.weight.value); addBias(&z, layer.bias!.value)
+        // R{a_l} along the forward pass; the stored a_l > 0 is the ReLU mask.
+        var racts: [Tensor<Double>] = [Tensor.zeros(x.shape)], rz = x
+        for l in 0..<layers {
             rz = matmul(acts[l], vw[l]); addBias(&rz, vb[l])
-            if l > 0 { add(&rz, matmul(racts[l], layer.weight.value)) }
+            if l > 0 { add(&rz, matmul(racts[l], model.layers[l].weight.value)) }
             if l < layers - 1 {
-                let zd = z.mutableData, rd = rz.mutableData
-                for i in 0..<z.count where zd[i] <= 0 { zd[i] = 0; rd[i] = 0 }
-                acts.append(z); racts.append(rz)
+                let mask = acts[l + 1].data, rd = rz.mutableData
+                for i in 0..<rz.count where mask[i] <= 0 { rd[i] = 0 }
+                racts.append(rz)
             }
         }
         // Output: δ = (p − y)/n and R{δ} = (diag p − p pᵀ) R{z} / n, row by row.
-        var delta = z, rdelta = rz
+        var delta = softmaxRows(z), rdelta = rz
         let c = z.shape[1], dd = delta.mutableData, rdd = rdelta.mutableData
         for i in 0..<n {
             let row = dd + i * c, rrow = rdd + i * c
-            var m = -Double.infinity
-            for j in 0..<c { m = max(m, row[j]) }
-            var s = 0.0
-            for j in 0..<c { row[j] = exp(row[j] - m); s += row[j] }
             var pr = 0.0
-            for j in 0..<c { row[j] /= s; pr += row[j] * rrow[j] }
+            for j in 0..<c { pr += row[j] * rrow[j] }
             for j in 0..<c { rrow[j] = row[j] * (rrow[j] - pr) / Double(n) }
             row[labels[i]] -= 1
             for j in 0..<c { row[j] /= Double(n) }
@@ -192,33 +181,12 @@ public enum Curvature {
     /// with the bias (Goodfellow 2015). Each is the gradient of example i's own loss (not divided
     /// by the batch size); the mean gradient comes from the ordinary backward pass.
     public static func perExampleGradientSquaredNorms(_ model: MLP<Double>, _ x: Tensor<Double>, labels: [Int]) -> [Double] {
-        require(model.activation == .relu && model.layers.allSatisfy { $0.bias != nil && $0.weightScale == 1 && $0.biasScale == 1 },
-                "per-example norms are implemented for plain ReLU MLPs with biases")
         let n = x.shape[0]
-        var inputs: [Tensor<Double>] = [x]           // aₗ₋₁ of each layer
-        var h = x
-        for (l, layer) in model.layers.enumerated() {
-            var z = matmul(h, layer.weight.value)
-            let width = z.shape[1], b = layer.bias!.value.data, d = z.mutableData
-            for i in 0..<n { for j in 0..<width { d[i * width + j] += b[j] } }
-            if l < model.layers.count - 1 {
-                for i in 0..<z.count where d[i] < 0 { d[i] = 0 }
-                inputs.append(z)
-            }
-            h = z
-        }
+        let (inputs, logits) = reluForward(model, x)
         // δ at the logits: softmax − one-hot, per example.
-        var delta = h
+        var delta = softmaxRows(logits)
         let classes = delta.shape[1], dd = delta.mutableData
-        for i in 0..<n {
-            let row = dd + i * classes
-            var m = -Double.infinity
-            for j in 0..<classes { m = max(m, row[j]) }
-            var s = 0.0
-            for j in 0..<classes { row[j] = exp(row[j] - m); s += row[j] }
-            for j in 0..<classes { row[j] /= s }
-            row[labels[i]] -= 1
-        }
+        for i in 0..<n { dd[i * classes + labels[i]] -= 1 }
         var norms = [Double](repeating: 0, count: n)
         for l in stride(from: model.layers.count - 1, through: 0, by: -1) {
             let a = inputs[l], width = a.shape[1], outWidth = delta.shape[1], ap = a.data, dp = delta.data
@@ -235,5 +203,44 @@ public enum Curvature {
             delta = back
         }
         return norms
+    }
+
+    /// The forward pass of a plain ReLU MLP with biases: every layer's input (x, then each hidden
+    /// activation, whose positive entries are the ReLU mask) and the logits.
+    static func reluForward(_ model: MLP<Double>, _ x: Tensor<Double>) -> (inputs: [Tensor<Double>], logits: Tensor<Double>) {
+        require(model.activation == .relu && model.layers.allSatisfy { $0.bias != nil && $0.weightScale == 1 && $0.biasScale == 1 },
+                "curvature tools are implemented for plain ReLU MLPs with biases")
+        var inputs: [Tensor<Double>] = [x]
+        var z = x
+        for (l, layer) in model.layers.enumerated() {
+            z = matmul(inputs[l], layer.weight.value)
+            addBias(&z, layer.bias!.value)
+            if l < model.layers.count - 1 {
+                let d = z.mutableData
+                for i in 0..<z.count where d[i] <= 0 { d[i] = 0 }
+                inputs.append(z)
+            }
+        }
+        return (inputs, z)
+    }
+
+    static func addBias(_ z: inout Tensor<Double>, _ b: Tensor<Double>) {
+        let w = z.shape[1], d = z.mutableData, bp = b.data
+        for i in 0..<z.shape[0] { for j in 0..<w { d[i * w + j] += bp[j] } }
+    }
+
+    /// Row-wise softmax, stabilized by the row maximum.
+    static func softmaxRows(_ z: Tensor<Double>) -> Tensor<Double> {
+        var p = z
+        let c = z.shape[1], d = p.mutableData
+        for i in 0..<z.shape[0] {
+            let row = d + i * c
+            var m = -Double.infinity
+            for j in 0..<c { m = max(m, row[j]) }
+            var s = 0.0
+            for j in 0..<c { row[j] = exp(row[j] - m); s += row[j] }
+            for j in 0..<c { row[j] /= s }
+        }
+        return p
     }
 }
