@@ -349,8 +349,6 @@ public struct LRBatchScaling: Scenario {
                 for v in g { run.record("max_lr/\(opt)", x: b, y: v) }
                 run.record("max_lr_mean/\(opt)", x: b, y: Double.exp(Stats.mean(g.map { Double.log($0) })))
             }
-            let point = Self.fit(lrSizes, groups.map { Double.exp(Stats.mean($0.map { Double.log($0) })) })
-            for b in lrSizes { run.record("max_lr_fit/\(opt)", x: b, y: point.etaMax * Double.pow(1 + point.bstar / b, -point.s)) }
             run.metrics(of: groups, label: "maxlr/\(opt)") { g in
                 let lrs = g.map { Double.exp(Stats.mean($0.map { Double.log($0) })) }
                 let f = Self.fit(lrSizes, lrs)
@@ -361,6 +359,9 @@ public struct LRBatchScaling: Scenario {
                         "\(opt)_bstar_over_bmax": f.bstar / lrSizes.max()!,
                         "\(opt)_bstar_over_bsimple_log10": Double.log10(f.bstar / bSimple)]
             }
+            // The fitted curve for the figure, from the point estimates just recorded (no second fit).
+            let (s, bstar, etaMax) = (run.metricValue("\(opt)_s"), run.metricValue("\(opt)_bstar"), run.metricValue("\(opt)_eta_max"))
+            for b in lrSizes { run.record("max_lr_fit/\(opt)", x: b, y: etaMax * Double.pow(1 + bstar / b, -s)) }
             // Best lr at a fixed example budget: reported, not claimed (it is not the max stable lr).
             let grid = c.doubles("best_lr_\(opt)"), gridSizes = c.ints("best_lr_batches")
             let losses = results["bestlr/\(opt)"].vector("val_loss")
