@@ -303,7 +303,7 @@ public struct GrokkingStableMax: Scenario {
             extra: ["set yrange [-0.02:1.05]"] + logSteps + onsets, keyPosition: "center left")
         let collapse = Figure(
             name: "softmax_collapse",
-            title: "Softmax Collapse: share of training samples with sum exp(z - max z) == 1 in the softmax's precision (solid) and zero loss (points)",
+            title: "Softmax Collapse: samples with sum exp(z - max z) == 1 in the softmax's precision (solid), with zero loss (points)",
             xLabel: "full-batch step", yLabel: "fraction of training samples",
             series: curves("sc_fraction", [0, 1, 2, 3]) + curves("zero_loss", [0, 1, 3], style: .points, suffix: ": zero loss"),
             extra: ["set yrange [-0.02:1.02]"] + onsets, keyPosition: "top left")

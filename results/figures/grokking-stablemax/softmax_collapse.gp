@@ -1,6 +1,6 @@
 # Rendered by reprise; re-render with: gnuplot softmax_collapse.gp
 set encoding utf8
-set title "Softmax Collapse: share of training samples with sum exp(z - max z) == 1 in the softmax's precision (solid) and zero loss (points)" noenhanced
+set title "Softmax Collapse: samples with sum exp(z - max z) == 1 in the softmax's precision (solid), with zero loss (points)" noenhanced
 set xlabel "full-batch step" noenhanced
 set ylabel "fraction of training samples" noenhanced
 set key top left noenhanced box opaque
