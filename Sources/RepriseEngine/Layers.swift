@@ -110,34 +110,119 @@ public struct MLP<T: Scalar> {
 /// connections, untied embedding and head, no biases.
 public struct LlamaConfig: Sendable {
     public var vocab: Int, dim: Int, layers: Int, heads: Int, hidden: Int
-    public init(vocab: Int, dim: Int, layers: Int, heads: Int, hidden: Int) {
+    public var parametrization: Parametrization
+    public init(vocab: Int, dim: Int, layers: Int, heads: Int, hidden: Int, parametrization: Parametrization = .dense) {
         (self.vocab, self.dim, self.layers, self.heads, self.hidden) = (vocab, dim, layers, heads, hidden)
+        self.parametrization = parametrization
+    }
+}
+
+/// How the seven projection matrices of a decoder block (attention q, k, v, o; MLP gate, up,
+/// down) are parametrized: GaLore's baselines (Zhao et al. 2024, §5.1) as ReLoRA's code builds them.
+public enum Parametrization: Sendable, Equatable {
+    /// One trained matrix W.
+    case dense
+    /// LoRA (Hu et al. 2021): W frozen at its init, y = x W + (alpha/r) · dropout(x) A B with
+    /// A [in, r] ~ U(±1/sqrt(in)) (PyTorch's kaiming_uniform(a = sqrt 5)) and B [r, out] = 0.
+    case lora(rank: Int, alpha: Double, dropout: Double)
+    /// W = A B, both factors trained, each ~ U(±1/sqrt(fan_in)) (ReLoRA's `lora_only` init).
+    case lowRank(rank: Int)
+}
+
+/// Inverted dropout's random source for a model: one stream shared by its layers, switched
+/// off for evaluation.
+public final class DropoutSource {
+    public var rng: RNG
+    public var isTraining = true
+    public init(rng: RNG) { self.rng = rng }
+}
+
+/// x with each entry zeroed with probability p and the rest scaled by 1/(1 − p); backward
+/// multiplies by the same mask. Identity when p = 0 or the source is not training.
+public func dropout<T>(_ x: Variable<T>, p: Double, _ source: DropoutSource) -> Variable<T> {
+    guard p > 0, source.isTraining else { return x }
+    let n = x.value.count, keep = T(1 / (1 - p))
+    var mask = Tensor<T>(uninitializedShape: x.shape), y = Tensor<T>(uninitializedShape: x.shape)
+    let mp = mask.mutableData, yp = y.mutableData, xp = x.value.data
+    for i in 0..<n {
+        mp[i] = source.rng.uniform() < p ? 0 : keep
+        yp[i] = xp[i] * mp[i]
+    }
+    return Variable(y, parents: [x]) { out in
+        let g = out.grad!.data, d = x.gradPointer(), mp = mask.data
+        for i in 0..<n { d[i] += g[i] * mp[i] }
+    }
+}
+
+/// One projection matrix of a decoder block under a `Parametrization`.
+public struct Projection<T: Scalar> {
+    /// W: trained (dense), frozen (LoRA) or absent (low-rank).
+    public let weight: Variable<T>?
+    /// The low-rank factors A [in, r] and B [r, out] (LoRA, low-rank).
+    public let a: Variable<T>?, b: Variable<T>?
+    let loraScale: T, dropoutP: Double
+    let dropout: DropoutSource?
+
+    init(_ fanIn: Int, _ fanOut: Int, _ p: Parametrization, name: String, dropout: DropoutSource?, rng: inout RNG) {
+        let std = Initializer.gaussian(std: 0.02)   // GPT-2 / LLaMA reference init
+        func factors(_ r: Int, zeroB: Bool) -> (Variable<T>, Variable<T>) {
+            (Linear<T>(fanIn, r, bias: false, init: .pytorchDefault, name: name + ".A", rng: &rng).weight,
+             Linear<T>(r, fanOut, bias: false, init: zeroB ? .zeros : .pytorchDefault, name: name + ".B", rng: &rng).weight)
+        }
+        switch p {
+        case .dense:
+            weight = Linear(fanIn, fanOut, bias: false, init: std, name: name, rng: &rng).weight
+            (a, b, loraScale, dropoutP, self.dropout) = (nil, nil, 0, 0, nil)
+        case let .lora(r, alpha, pDrop):
+            weight = Variable(std.weight(fanIn, fanOut, rng: &rng), name: name, requiresGrad: false)
+            let (fa, fb) = factors(r, zeroB: true)
+            (a, b, loraScale, dropoutP, self.dropout) = (fa, fb, T(alpha / Double(r)), pDrop, dropout)
+        case let .lowRank(r):
+            weight = nil
+            let (fa, fb) = factors(r, zeroB: false)
+            (a, b, loraScale, dropoutP, self.dropout) = (fa, fb, 1, 0, nil)
+        }
+    }
+
+    /// The trained tensors.
+    public var parameters: [Variable<T>] { [weight, a, b].compactMap { $0 }.filter(\.requiresGrad) }
+
+    public func callAsFunction(_ x: Variable<T>) -> Variable<T> {
+        switch (weight, a, b) {
+        case let (w?, nil, nil): return matmul(x, w)
+        case let (nil, a?, b?): return matmul(matmul(x, a), b)
+        case let (w?, a?, b?):
+            let xd = dropout.map { RepriseEngine.dropout(x, p: dropoutP, $0) } ?? x
+            return matmul(x, w) + scale(matmul(matmul(xd, a), b), loraScale)
+        default: preconditionFailure("Projection without weights")
+        }
     }
 }
 
 public struct DecoderBlock<T: Scalar> {
     public let attnNorm: Variable<T>, mlpNorm: Variable<T>
-    public let wq: Linear<T>, wk: Linear<T>, wv: Linear<T>, wo: Linear<T>
-    public let w1: Linear<T>, w3: Linear<T>, w2: Linear<T>
+    public let wq: Projection<T>, wk: Projection<T>, wv: Projection<T>, wo: Projection<T>
+    public let w1: Projection<T>, w3: Projection<T>, w2: Projection<T>
     let heads: Int
 
-    init(_ c: LlamaConfig, index: Int, rng: inout RNG) {
-        let n = "block\(index)"
+    init(_ c: LlamaConfig, index: Int, dropout: DropoutSource?, rng: inout RNG) {
+        let n = "block\(index)", p = c.parametrization
         attnNorm = Variable(Tensor(repeating: 1, shape: [c.dim]), name: n + ".attn_norm", requiresGrad: true)
         mlpNorm = Variable(Tensor(repeating: 1, shape: [c.dim]), name: n + ".mlp_norm", requiresGrad: true)
-        let i = Initializer.gaussian(std: 0.02)   // GPT-2 / LLaMA reference init
-        wq = Linear(c.dim, c.dim, bias: false, init: i, name: n + ".attn.q", rng: &rng)
-        wk = Linear(c.dim, c.dim, bias: false, init: i, name: n + ".attn.k", rng: &rng)
-        wv = Linear(c.dim, c.dim, bias: false, init: i, name: n + ".attn.v", rng: &rng)
-        wo = Linear(c.dim, c.dim, bias: false, init: i, name: n + ".attn.o", rng: &rng)
-        w1 = Linear(c.dim, c.hidden, bias: false, init: i, name: n + ".mlp.gate", rng: &rng)
-        w3 = Linear(c.dim, c.hidden, bias: false, init: i, name: n + ".mlp.up", rng: &rng)
-        w2 = Linear(c.hidden, c.dim, bias: false, init: i, name: n + ".mlp.down", rng: &rng)
+        wq = Projection(c.dim, c.dim, p, name: n + ".attn.q", dropout: dropout, rng: &rng)
+        wk = Projection(c.dim, c.dim, p, name: n + ".attn.k", dropout: dropout, rng: &rng)
+        wv = Projection(c.dim, c.dim, p, name: n + ".attn.v", dropout: dropout, rng: &rng)
+        wo = Projection(c.dim, c.dim, p, name: n + ".attn.o", dropout: dropout, rng: &rng)
+        w1 = Projection(c.dim, c.hidden, p, name: n + ".mlp.gate", dropout: dropout, rng: &rng)
+        w3 = Projection(c.dim, c.hidden, p, name: n + ".mlp.up", dropout: dropout, rng: &rng)
+        w2 = Projection(c.hidden, c.dim, p, name: n + ".mlp.down", dropout: dropout, rng: &rng)
         heads = c.heads
     }
 
+    public var projections: [Projection<T>] { [wq, wk, wv, wo, w1, w3, w2] }
+
     public var parameters: [Variable<T>] {
-        [attnNorm, mlpNorm] + [wq, wk, wv, wo, w1, w3, w2].map(\.weight)
+        [attnNorm, mlpNorm] + projections.flatMap(\.parameters)
     }
 
     /// x [B·T, C] → [B·T, C].
@@ -159,18 +244,35 @@ public struct LlamaModel<T: Scalar> {
     public let finalNorm: Variable<T>
     public let head: Linear<T>
 
+    /// The dropout stream of LoRA's adaptors (nil for the other parametrizations).
+    public let dropout: DropoutSource?
+
+    /// `rng` draws the weights; LoRA's dropout masks come from `rng.split("dropout")`.
     public init(_ c: LlamaConfig, rng: inout RNG) {
         config = c
+        if case .lora = c.parametrization { dropout = DropoutSource(rng: rng.split("dropout")) } else { dropout = nil }
         embedding = Variable(.normal([c.vocab, c.dim], std: 0.02, rng: &rng), name: "embedding", requiresGrad: true)
-        blocks = (0..<c.layers).map { DecoderBlock(c, index: $0, rng: &rng) }
+        var blocks: [DecoderBlock<T>] = []
+        for i in 0..<c.layers { blocks.append(DecoderBlock(c, index: i, dropout: dropout, rng: &rng)) }
+        self.blocks = blocks
         finalNorm = Variable(Tensor(repeating: 1, shape: [c.dim]), name: "final_norm", requiresGrad: true)
         head = Linear(c.dim, c.vocab, bias: false, init: .gaussian(std: 0.02), name: "lm_head", rng: &rng)
     }
 
+    /// The trained tensors.
     public var parameters: [Variable<T>] { [embedding] + blocks.flatMap(\.parameters) + [finalNorm, head.weight] }
 
-    /// The attention and MLP projection matrices: what GaLore projects (Zhao et al. 2024, §4).
-    public var projectionMatrices: [Variable<T>] { blocks.flatMap { b in [b.wq, b.wk, b.wv, b.wo, b.w1, b.w3, b.w2].map(\.weight) } }
+    /// The trained attention and MLP projection matrices: what GaLore projects (Zhao et al. 2024, §4).
+    public var projectionMatrices: [Variable<T>] {
+        blocks.flatMap { $0.projections.compactMap(\.weight) }.filter(\.requiresGrad)
+    }
+
+    /// Every weight the model holds, trained or frozen.
+    public var weightCount: Int {
+        parameters.reduce(0) { $0 + $1.value.count } + blocks.flatMap(\.projections).reduce(0) { n, p in
+            n + (p.weight.map { $0.requiresGrad ? 0 : $0.value.count } ?? 0)
+        }
+    }
 
     /// Mean next-token cross-entropy of `tokens` [B, T+1] (inputs are the first T, targets the last T of each row).
     public func loss(tokens: [[Int]]) -> Variable<T> {

@@ -1,3 +1,4 @@
+import Foundation
 import RealModule
 
 /// A change applied to the gradients before the update, in list order
@@ -22,12 +23,23 @@ public enum GradientTransform: Sendable, Equatable {
 /// T, scale α, and the optimizer run inside the low-rank space.
 public struct GaLoreSettings: Sendable {
     public enum Inner: Sendable { case adam(beta1: Double, beta2: Double, eps: Double), sgd }
-    public var rank: Int, updateGap: Int, alpha: Double, weightDecay: Double, inner: Inner
+    /// Which side of a SQUARE weight is projected (a non-square one always projects its smaller
+    /// side, so the state is mr + 2nr either way). The sources disagree: the authors' code
+    /// (galore_projector.py, `rows >= cols` → right, on PyTorch's [out, in]) projects the input
+    /// dimension; the paper's Alg. 2 (`m <= n` → left) the output dimension.
+    public enum SquareSide: String, Sendable, Codable { case input, output }
+    public var rank: Int, updateGap: Int, alpha: Double, weightDecay: Double, inner: Inner, squareSide: SquareSide
+    /// `updateGap` Int.max keeps the subspace of step 0 for the whole run (T = ∞).
     public init(rank: Int, updateGap: Int = 200, alpha: Double = 0.25, weightDecay: Double = 0,
-                inner: Inner = .adam(beta1: 0.9, beta2: 0.999, eps: 1e-8)) {
-        (self.rank, self.updateGap, self.alpha, self.weightDecay, self.inner) = (rank, updateGap, alpha, weightDecay, inner)
+                inner: Inner = .adam(beta1: 0.9, beta2: 0.999, eps: 1e-8), squareSide: SquareSide = .input) {
+        (self.rank, self.updateGap, self.alpha, self.weightDecay, self.inner, self.squareSide) =
+            (rank, updateGap, alpha, weightDecay, inner, squareSide)
     }
 }
+
+/// How Adam's two moments are stored: in the optimizer's scalar type, or block-wise 8-bit
+/// (Dettmers et al. 2022): decoded to the scalar type block by block, updated, re-encoded.
+public enum StatePrecision: String, Sendable, Codable { case full, blockwise8bit }
 
 /// Every optimizer of the engine: an update rule, gradient transforms, a step
 /// counter and the exact size of the state it keeps.
@@ -54,40 +66,64 @@ public final class Optimizer<T: Scalar> {
     public private(set) var stepCount = 0
     /// Global gradient norm before any transform, at the last step.
     public private(set) var lastGradientNorm = 0.0
+    /// Wall seconds spent in GaLore's SVDs (subspace refreshes) since the optimizer was made.
+    public private(set) var projectorSeconds = 0.0
+    public let statePrecision: StatePrecision
 
     // State. m: momentum or Adam's first moment; v: Adam's second moment (both in
     // the low-rank shape for GaLore-projected matrices). projectors: GaLore's P or Q.
     private var m: [Tensor<T>] = [], v: [Tensor<T>] = []
+    // 8-bit moments (statePrecision .blockwise8bit) replace m and v; scratch holds one decoded block of each.
+    private var m8: [BlockwiseQuantized] = [], v8: [BlockwiseQuantized] = []
+    private var scratch: [T] = []
     private var projectors: [Tensor<T>?] = []
     private var isProjected: [Bool] = [], projectRight: [Bool] = []
     private var noiseRNG: RNG
 
+    /// `statePrecision` applies to Adam's moments (plain or inside GaLore); SGD keeps full precision.
     public init(_ rule: Rule, parameters: [Variable<T>], learningRate: Double, transforms: [GradientTransform] = [],
-                projected: [Variable<T>] = []) {
+                projected: [Variable<T>] = [], statePrecision: StatePrecision = .full) {
         self.rule = rule
         self.parameters = parameters
         self.learningRate = learningRate
         self.transforms = transforms
+        self.statePrecision = statePrecision
         var seed: UInt64 = 0
         for case let .gaussianNoise(_, _, s) in transforms { seed = s }
         noiseRNG = RNG(seed: seed)
+        var momentShapes: [[Int]] = []
         switch rule {
         case let .sgd(momentum, _):
             if momentum != 0 { m = parameters.map { .zeros($0.shape) } }
         case .adam:
-            m = parameters.map { .zeros($0.shape) }; v = m
+            momentShapes = parameters.map(\.shape)
         case let .galore(g):
             let ids = Set(projected.map(ObjectIdentifier.init))
             isProjected = parameters.map { ids.contains(ObjectIdentifier($0)) && $0.value.rank == 2 }
-            projectRight = parameters.map { $0.value.rank == 2 && $0.shape[0] >= $0.shape[1] }
-            projectors = Array(repeating: nil, count: parameters.count)
-            let shapes: [[Int]] = parameters.indices.map { k in
-                let s = parameters[k].shape
-                guard isProjected[k] else { return s }
-                let r = min(g.rank, s[0], s[1])
-                return projectRight[k] ? [s[0], r] : [r, s[1]]
+            // Weights are stored [in, out]: "right" projects the output side (columns).
+            projectRight = parameters.map {
+                guard $0.value.rank == 2 else { return false }
+                return $0.shape[0] == $0.shape[1] ? g.squareSide == .output : $0.shape[0] > $0.shape[1]
             }
-            if case .adam = g.inner { m = shapes.map { .zeros($0) }; v = m }
+            projectors = Array(repeating: nil, count: parameters.count)
+            if case .adam = g.inner {
+                momentShapes = parameters.indices.map { k in
+                    let s = parameters[k].shape
+                    guard isProjected[k] else { return s }
+                    let r = min(g.rank, s[0], s[1])
+                    return projectRight[k] ? [s[0], r] : [r, s[1]]
+                }
+            }
+        }
+        guard !momentShapes.isEmpty else { return }    // SGD: momentum (if any) is set above
+        switch statePrecision {
+        case .full:
+            m = momentShapes.map { .zeros($0) }; v = m
+        case .blockwise8bit:
+            let counts = momentShapes.map { $0.reduce(1, *) }
+            m8 = counts.map { BlockwiseQuantized(count: $0, signed: true) }
+            v8 = counts.map { BlockwiseQuantized(count: $0, signed: false) }
+            scratch = [T](repeating: 0, count: 2 * BlockwiseQuantized.blockSize)
         }
     }
 
@@ -102,8 +138,9 @@ public final class Optimizer<T: Scalar> {
                   learningRate: lr, transforms: transforms)
     }
 
-    public static func galore(_ parameters: [Variable<T>], projected: [Variable<T>], lr: Double, _ settings: GaLoreSettings) -> Optimizer {
-        Optimizer(.galore(settings), parameters: parameters, learningRate: lr, projected: projected)
+    public static func galore(_ parameters: [Variable<T>], projected: [Variable<T>], lr: Double, _ settings: GaLoreSettings,
+                              statePrecision: StatePrecision = .full) -> Optimizer {
+        Optimizer(.galore(settings), parameters: parameters, learningRate: lr, projected: projected, statePrecision: statePrecision)
     }
 
     public func zeroGrad() { for p in parameters { p.zeroGrad() } }
@@ -127,11 +164,16 @@ public final class Optimizer<T: Scalar> {
         stepCount += 1
     }
 
-    /// Exact bytes held by the state buffers (moments, momentum, projectors): not parameters or gradients.
-    /// GaLore's projectors exist from the first step on.
+    /// Bytes of GaLore's projectors, part of `stateBytes`.
+    public var projectorBytes: Int { projectors.reduce(0) { $0 + ($1?.count ?? 0) } * MemoryLayout<T>.size }
+
+    /// Exact bytes held by the state buffers (moments, momentum, projectors, 8-bit codes and block
+    /// maxima), read from the buffers themselves: not parameters or gradients. GaLore's projectors
+    /// exist from the first step on; they stay in the scalar type under 8-bit moments.
+
     public var stateBytes: Int {
         let elements = m.reduce(0) { $0 + $1.count } + v.reduce(0) { $0 + $1.count } + projectors.reduce(0) { $0 + ($1?.count ?? 0) }
-        return elements * MemoryLayout<T>.size
+        return elements * MemoryLayout<T>.size + m8.reduce(0) { $0 + $1.bytes } + v8.reduce(0) { $0 + $1.bytes }
     }
 
     // MARK: Transforms
@@ -191,19 +233,33 @@ public final class Optimizer<T: Scalar> {
         let t = Double(stepCount + 1)
         let ic1 = T(1 / (1 - Double.pow(beta1, t))), ic2 = T(1 / (1 - Double.pow(beta2, t)))
         let b1 = T(beta1), b2 = T(beta2), e = T(eps), a = T(lr), d = T(decay)
-        let mp = m[k].mutableData, vp = v[k].mutableData
-        for i in 0..<n {
-            mp[i] = b1 * mp[i] + (1 - b1) * g[i]
-            vp[i] = b2 * vp[i] + (1 - b2) * g[i] * g[i]
-            out[i] = out[i] * d - a * (mp[i] * ic1) / ((vp[i] * ic2).squareRoot() + e)
+        @inline(__always) func update(_ mp: UnsafeMutablePointer<T>, _ vp: UnsafeMutablePointer<T>, _ g: UnsafePointer<T>,
+                                      _ out: UnsafeMutablePointer<T>, _ n: Int) {
+            for i in 0..<n {
+                mp[i] = b1 * mp[i] + (1 - b1) * g[i]
+                vp[i] = b2 * vp[i] + (1 - b2) * g[i] * g[i]
+                out[i] = out[i] * d - a * (mp[i] * ic1) / ((vp[i] * ic2).squareRoot() + e)
+            }
+        }
+        guard statePrecision == .blockwise8bit else { return update(m[k].mutableData, v[k].mutableData, g, out, n) }
+        let size = BlockwiseQuantized.blockSize
+        scratch.withUnsafeMutableBufferPointer { s in
+            let mp = s.baseAddress!, vp = mp + size
+            for b in 0..<m8[k].blocks {
+                let start = b * size, len = min(size, n - start)
+                m8[k].decode(block: b, into: mp); v8[k].decode(block: b, into: vp)
+                update(mp, vp, g + start, out + start, len)
+                m8[k].encode(block: b, from: mp); v8[k].encode(block: b, from: vp)
+            }
         }
     }
 
     /// GaLore (Zhao et al. 2024, Alg. 2 and the authors' code): for a projected
     /// gradient G (m × n), every T steps (0, T, 2T, …) take the SVD of the current
-    /// G and keep r singular vectors of the SMALLER side: m ≥ n → Q (n × r), R = G Q;
-    /// else P (m × r), R = Pᵀ G. The inner state lives in R's shape and is NOT
-    /// re-projected when the subspace changes. Update: θ ← θ(1 − lr·wd) − lr·α·(back-projected direction).
+    /// G and keep r singular vectors of the SMALLER side (a square G: `squareSide`):
+    /// right → Q (n × r), R = G Q; left → P (m × r), R = Pᵀ G. The inner state lives in
+    /// R's shape and is NOT re-projected when the subspace changes.
+    /// Update: θ ← θ(1 − lr·wd) − lr·α·(back-projected direction).
     private func galoreUpdate(_ s: GaLoreSettings) {
         for (k, p) in parameters.enumerated() where p.grad != nil {
             var g = p.grad!
@@ -225,6 +281,8 @@ public final class Optimizer<T: Scalar> {
     }
 
     private func refreshProjector(_ k: Int, gradient g: Tensor<T>, rank: Int) {
+        let start = DispatchTime.now().uptimeNanoseconds
+        defer { projectorSeconds += Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9 }
         guard let f = try? svd(g) else { return }    // keep the previous subspace if LAPACK fails
         let r = min(rank, f.s.count)
         if projectRight[k] {

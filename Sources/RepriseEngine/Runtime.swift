@@ -1,3 +1,5 @@
+import Foundation
+
 /// Process-wide settings for training loops.
 public enum Runtime {
     /// Keeps freed activation buffers in the heap instead of returning them to the
@@ -24,4 +26,25 @@ public enum Runtime {
 public func require(_ condition: @autoclosure () -> Bool, _ message: @autoclosure () -> String = "",
                     file: StaticString = #fileID, line: UInt = #line) {
     if !condition() { fatalError(message(), file: file, line: line) }
+}
+
+/// The process's resident-memory high-water mark (Linux's VmHWM), resettable so that a
+/// measurement covers one piece of work rather than the process's whole life.
+public enum PeakMemory {
+    /// Resets the high-water mark to the current resident size (writing 5 to
+    /// /proc/self/clear_refs, Linux 4.0+). Returns false where that is not possible.
+    @discardableResult
+    public static func reset() -> Bool {
+        guard let f = fopen("/proc/self/clear_refs", "w") else { return false }
+        defer { fclose(f) }
+        return fputs("5", f) >= 0
+    }
+
+    /// VmHWM in bytes, or nil where /proc is not available.
+    public static func bytes() -> Int? {
+        guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
+              let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }),
+              let kb = Int(line.split(separator: " ").dropFirst().first ?? "") else { return nil }
+        return kb * 1024
+    }
 }

@@ -90,20 +90,34 @@ import Testing
         #expect(abs(stableMaxCrossEntropy(z, labels: [2]).value[flat: 0] - 0.4054651081081644) < 1e-12)
     }
 
-    @Test func llamaModelEndToEnd() {
-        // The whole decoder's gradient on a tiny model, for one parameter matrix of each kind.
+    @Test(arguments: [Parametrization.dense, .lora(rank: 3, alpha: 32, dropout: 0.25), .lowRank(rank: 3)])
+    func llamaModelEndToEnd(_ parametrization: Parametrization) {
+        // The whole decoder's gradient on a tiny model, for one parameter matrix of each kind. LoRA's
+        // B starts at zero (A's gradient would vanish): it is set to random values first, and the
+        // dropout stream is rewound before every forward pass so that all passes share one mask.
         var rng = RNG(seed: 40)
-        let model = LlamaModel<Double>(LlamaConfig(vocab: 7, dim: 8, layers: 1, heads: 2, hidden: 12), rng: &rng)
+        let model = LlamaModel<Double>(LlamaConfig(vocab: 7, dim: 8, layers: 1, heads: 2, hidden: 12, parametrization: parametrization), rng: &rng)
         let tokens = [[1, 4, 2, 6], [0, 3, 3, 5]]
-        let probes = [model.embedding, model.blocks[0].wq.weight, model.blocks[0].w2.weight, model.blocks[0].attnNorm]
-        let loss = model.loss(tokens: tokens)
-        loss.backward()
+        let block = model.blocks[0]
+        var probes = [model.embedding, block.attnNorm]
+        if parametrization == .dense {
+            probes += [block.wq.weight!, block.w2.weight!]
+        } else {
+            for p in [block.wq, block.w2] { p.b!.value = randn(p.b!.shape, seed: 41, std: 0.3) }
+            probes += [block.wq.a!, block.wq.b!, block.w2.a!, block.w2.b!]
+        }
+        let mask = model.dropout?.rng
+        func loss() -> Variable<Double> {
+            if let mask { model.dropout!.rng = mask }
+            return model.loss(tokens: tokens)
+        }
+        loss().backward()
         for p in probes {
             let analytic = p.grad!
             for i in stride(from: 0, to: p.value.count, by: 7) {
                 let orig = p.value[flat: i], h = 1e-5
-                p.value[flat: i] = orig + h; let up = model.loss(tokens: tokens).value[flat: 0]
-                p.value[flat: i] = orig - h; let down = model.loss(tokens: tokens).value[flat: 0]
+                p.value[flat: i] = orig + h; let up = loss().value[flat: 0]
+                p.value[flat: i] = orig - h; let down = loss().value[flat: 0]
                 p.value[flat: i] = orig
                 let numeric = (up - down) / (2 * h)
                 #expect(abs(analytic[flat: i] - numeric) < 1e-7, "\(p.name)[\(i)]: \(analytic[flat: i]) vs \(numeric)")
