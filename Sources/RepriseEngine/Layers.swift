@@ -233,7 +233,7 @@ public struct DecoderBlock<T: Scalar> {
         let a = causalSelfAttention(q: q, k: k, v: wv(h), batch: batch, seqLen: seqLen, heads: heads)
         let x1 = x + wo(a)
         let m = rmsNorm(x1, gain: mlpNorm)
-        return x1 + w2(silu(w1(m)) * w3(m))
+        return x1 + w2(swiglu(w1(m), w3(m)))
     }
 }
 

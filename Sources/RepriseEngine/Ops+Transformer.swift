@@ -42,6 +42,33 @@ public func rmsNorm<T>(_ x: Variable<T>, gain: Variable<T>, eps: T = 1e-6) -> Va
     }
 }
 
+/// SwiGLU's gate (Shazeer 2020): silu(gate) ∘ up, with silu(x) = x / (1 + e^(−x)), in one op that keeps
+/// σ(x) from the forward pass, so the backward pass computes no exponential. Each value and gradient
+/// is the same IEEE expression as `silu(gate) * up` evaluates: the same bits, one exp per entry fewer.
+public func swiglu<T>(_ gate: Variable<T>, _ up: Variable<T>) -> Variable<T> {
+    require(gate.shape == up.shape, "swiglu: gate \(gate.shape) and up \(up.shape)")
+    let n = gate.value.count
+    var y = Tensor<T>(uninitializedShape: gate.shape), silu = y, sigmoid = y
+    let yp = y.mutableData, sp = silu.mutableData, σ = sigmoid.mutableData, xp = gate.value.data, up_ = up.value.data
+    for i in 0..<n {
+        let e = T.exp(-xp[i])
+        sp[i] = xp[i] / (1 + e)
+        σ[i] = 1 / (1 + e)
+        yp[i] = sp[i] * up_[i]
+    }
+    return Variable(y, parents: [gate, up]) { out in
+        let g = out.grad!.data, xp = gate.value.data, up_ = up.value.data, sp = silu.data, σ = sigmoid.data
+        if gate.requiresGrad {
+            let d = gate.gradPointer()
+            for i in 0..<n { d[i] += (g[i] * up_[i]) * (σ[i] * (1 + xp[i] * (1 - σ[i]))) }
+        }
+        if up.requiresGrad {
+            let d = up.gradPointer()
+            for i in 0..<n { d[i] += g[i] * sp[i] }
+        }
+    }
+}
+
 /// Rotary position embedding (Su et al. 2021), "rotate-half" pairing as in
 /// LLaMA's reference code: within each head, (x_i, x_{i+Dh/2}) is rotated by
 /// angle t·base^(−2i/Dh) for position t. Backward rotates by −angle.

@@ -48,3 +48,36 @@ public enum PeakMemory {
         return kb * 1024
     }
 }
+
+/// Elementwise loops split over the threads OpenBLAS owns: they sit idle between products, so an
+/// optimizer update on large tensors can use them (measured on the wide MLP: the Adam pass over
+/// 1.86M parameters is memory-bound and ~2x faster on two cores). Chunks are contiguous and fixed
+/// by the count and the thread number, so results do not depend on scheduling.
+enum Parallel {
+    /// Below this many elements one thread does the loop: dispatching costs more than it saves.
+    static let minimumElements = 1 << 16
+
+    /// `body(range)` for each chunk of 0..<n; returns the chunks' results in order.
+    static func chunks<R>(_ n: Int, _ body: (Range<Int>) -> R) -> [R] {
+        let threads = n >= minimumElements ? max(1, min(BLASInfo.threads, 8)) : 1
+        guard threads > 1 else { return [body(0..<n)] }
+        let size = (n + threads - 1) / threads
+        var results = [R?](repeating: nil, count: threads)
+        results.withUnsafeMutableBufferPointer { buffer in
+            withoutActuallyEscaping(body) { body in
+                // Each iteration writes its own slot and the call returns only when all have: the
+                // pointer and the closure do not outlive it, which the compiler cannot see.
+                let shared = Unchecked((buffer.baseAddress!, body))
+                DispatchQueue.concurrentPerform(iterations: threads) { t in
+                    shared.value.0[t] = shared.value.1((t * size)..<min(n, (t + 1) * size))
+                }
+            }
+        }
+        return results.map { $0! }
+    }
+}
+
+private struct Unchecked<V>: @unchecked Sendable {
+    let value: V
+    init(_ value: V) { self.value = value }
+}

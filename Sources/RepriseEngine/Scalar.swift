@@ -6,7 +6,7 @@ import RealModule
 /// Generic code is written once over `Scalar`; the requirements below are the
 /// only per-type code, and each forwards to the matching OpenBLAS / LAPACK
 /// routine (`s…` for Float, `d…` for Double).
-public protocol Scalar: Real, BinaryFloatingPoint, Sendable, Codable where Self.RawSignificand: FixedWidthInteger {
+public protocol Scalar: Real, BinaryFloatingPoint, SIMDScalar, Sendable, Codable where Self.RawSignificand: FixedWidthInteger {
     /// Short name used in configs and provenance ("float32" / "float64").
     static var dtypeName: String { get }
 
