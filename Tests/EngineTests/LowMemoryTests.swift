@@ -37,6 +37,25 @@ import Testing
         }
     }
 
+    @Test(arguments: [true, false])
+    func encodingPicksTheNearestCode(_ signed: Bool) {
+        // A block whose maximum is 1, so entries are encoded as they are: each must decode to the
+        // map value nearest to it (ties to the lower), found here by brute force. Magnitudes are
+        // log-uniform over 1e-9...1 so that every level of the map is exercised.
+        var rng = RNG(seed: 65)
+        let map = BlockwiseQuantized.dynamicMap(signed: signed)
+        var x = (0..<2047).map { _ in Float(Double.pow(10, -9 * rng.uniform())) * (signed && rng.uniform() < 0.5 ? -1 : 1) }
+        x += [1]
+        x[0] = 0; x[1] = map[200]; x[2] = (map[100] + map[101]) / 2     // an exact code and a midpoint
+        var q = BlockwiseQuantized(count: 2048, signed: signed), out = [Float](repeating: 0, count: 2048)
+        q.encode(block: 0, from: x)
+        out.withUnsafeMutableBufferPointer { q.decode(block: 0, into: $0.baseAddress!) }
+        for (v, d) in zip(x, out) {
+            let best = map.indices.min { (abs(map[$0] - v), $0) < (abs(map[$1] - v), $1) }!
+            #expect(d == map[best], "\(v) decoded to \(d), nearest code \(map[best])")
+        }
+    }
+
     @Test func eightBitAdamTracksAdamAndHoldsAQuarterOfTheBytes() {
         // Adam and 8-bit Adam from the same start on the same gradients (a quadratic pulling to a target).
         var rng = RNG(seed: 61)
