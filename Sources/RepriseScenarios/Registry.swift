@@ -4,6 +4,7 @@ import RepriseSuite
 /// Adding a replication: a folder in Replications/<id>/, a file here, one line below.
 public let allScenarios: [any Scenario.Type] = [
     DoubleDescent.self,
+    GaLoreMemory.self,
     GradientNoise.self,
     NTKRegime.self,
     GrokkingStableMax.self,
