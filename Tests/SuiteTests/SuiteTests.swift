@@ -217,7 +217,7 @@ func probeSuite(_ root: URL, codeID: String = "test-code") throws -> Suite {
         let stdin = Pipe()
         holder.standardInput = stdin
         try holder.run()
-        stdin.fileHandleForWriting.write(Data("BEGIN IMMEDIATE; INSERT INTO metrics VALUES (999, 'x', 1, NULL);\n".utf8))
+        stdin.fileHandleForWriting.write(Data("BEGIN IMMEDIATE;\n".utf8))   // a RESERVED lock: no other writer until it ends
         Thread.sleep(forTimeInterval: 0.5)
         let suite = Suite(store: try Store(path: path, busyTimeout: 0.3), scenarios: [Probe.self], root: root, codeID: "test-code")
         #expect { try suite.run("probe", profile: "smoke", quiet: true) } throws: { "\($0)".contains("locked by another process") }
