@@ -2,16 +2,21 @@
 
 `make bench-peers` runs this in a virtual environment holding torch from PyPI. It times each step
 in PyTorch with the same shapes, optimizer and thread count as reprise's Benchmarks.swift, then runs
-`reprise bench --json` right after, and prints both side by side: median ms, the ratio
-reprise / PyTorch, and each one's share of the sgemm peak measured in its own process (the work
-counted is reprise's FLOP count of the step, the same for both). Nothing here is a stored number.
+`reprise bench --json` right after, each side in its own process, for several alternating rounds (a
+shared machine's load drifts within minutes: single rounds gave ratios from 0.64 to 1.31 for the
+same binary), and prints both
+side by side: medians over the rounds, the ratio reprise / PyTorch with its range over the rounds,
+and each one's share of the sgemm peak measured in its own process (the work counted is reprise's
+FLOP count of the step, the same for both). Nothing here is a stored number.
 """
 import argparse
 import datetime
 import json
 import math
 import platform
+import statistics
 import subprocess
+import sys
 import time
 
 import torch
@@ -152,28 +157,48 @@ def cpu_model():
 
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("--reprise", required=True, help="path of the reprise binary")
+    ap.add_argument("--reprise", help="path of the reprise binary")
     ap.add_argument("--repeats", type=int, default=40)
     ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--rounds", type=int, default=3,
+                    help="alternate PyTorch and reprise this many times; a shared machine's load drifts within minutes")
+    ap.add_argument("--torch-only", action="store_true", help="(internal) time the PyTorch steps and print them as JSON")
     args = ap.parse_args()
-    torch.manual_seed(0)
-    torch.set_num_threads(args.threads)
-    torch_peak = sgemm_peak()
-    theirs = torch_steps(args.repeats)
+    if args.torch_only:
+        torch.manual_seed(0)
+        torch.set_num_threads(args.threads)
+        print(json.dumps({"peak": sgemm_peak(), "steps": dict(torch_steps(args.repeats))}))
+        return
+    if not args.reprise:
+        ap.error("--reprise is required")
+    # Each side runs in a fresh process: run as a child of the process that had just timed PyTorch,
+    # reprise's two small steps measured 1.7-1.9x slower than alone (2.03 vs 1.22 ms, 1.60 vs 0.86 ms),
+    # likely PyTorch's OpenMP threads spinning after their last parallel region.
     env = {"OPENBLAS_NUM_THREADS": str(args.threads), "PATH": "/usr/bin:/bin"}
-    ours = json.loads(subprocess.run([args.reprise, "bench", "--json", "--repeats", str(args.repeats)],
-                                     check=True, capture_output=True, text=True, env=env).stdout)
+    def run(command):
+        return json.loads(subprocess.run(command, check=True, capture_output=True, text=True, env=env).stdout)
+    rounds = []
+    for _ in range(args.rounds):
+        theirs = run([sys.executable, __file__, "--torch-only", "--repeats", str(args.repeats), "--threads", str(args.threads)])
+        ours = run([args.reprise, "bench", "--json", "--repeats", str(args.repeats)])
+        rounds.append((theirs, ours))
+    median = statistics.median
+    torch_peak, our_peak = median(r[0]["peak"] for r in rounds), median(r[1]["sgemmPeakGflops"] for r in rounds)
     print(f"Measured {datetime.date.today().isoformat()} on {cpu_model()}, "
-          f"{args.threads} threads each, {args.repeats} timed steps (x5 for the two small MLPs), back to back: "
-          f"PyTorch {torch.__version__} eager first, then reprise. sgemm peak (1024^3): "
-          f"PyTorch {torch_peak:.1f} GFLOP/s, reprise {ours['sgemmPeakGflops']:.1f} GFLOP/s.\n")
-    print("| step | reprise ms | PyTorch ms | reprise / PyTorch | reprise, of its sgemm peak | PyTorch, of its sgemm peak |")
+          f"{args.threads} threads each, {args.repeats} timed steps (x5 for the two small MLPs); "
+          f"{args.rounds} rounds of PyTorch {torch.__version__} eager then reprise, each in its own process; "
+          f"medians over the rounds. sgemm peak (1024^3): PyTorch {torch_peak:.1f} GFLOP/s, reprise {our_peak:.1f} GFLOP/s.\n")
+    print("| step | reprise ms | PyTorch ms | reprise / PyTorch (range over rounds) | reprise, of its sgemm peak | PyTorch, of its sgemm peak |")
     print("|---|---:|---:|---:|---:|---:|")
-    for step in ours["steps"]:
-        ms = next(t for name, t in theirs if step["name"].startswith(name))
-        flops = step["flops"]
-        print(f"| {step['name']} | {step['medianMs']:.2f} | {ms:.2f} | {step['medianMs'] / ms:.2f} | "
-              f"{100 * flops / step['medianMs'] / 1e6 / ours['sgemmPeakGflops']:.0f}% | {100 * flops / ms / 1e6 / torch_peak:.0f}% |")
+    for k, step in enumerate(rounds[0][1]["steps"]):
+        name, flops = step["name"], step["flops"]
+        key = next(n for n in rounds[0][0]["steps"] if name.startswith(n))
+        mine = [r[1]["steps"][k]["medianMs"] for r in rounds]
+        theirs = [r[0]["steps"][key] for r in rounds]
+        ratios = [a / b for a, b in zip(mine, theirs)]
+        ms, tms = median(mine), median(theirs)
+        print(f"| {name} | {ms:.2f} | {tms:.2f} | {median(ratios):.2f} ({min(ratios):.2f}-{max(ratios):.2f}) | "
+              f"{100 * flops / ms / 1e6 / our_peak:.0f}% | {100 * flops / tms / 1e6 / torch_peak:.0f}% |")
 
 
 if __name__ == "__main__":
