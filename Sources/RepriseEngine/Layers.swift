@@ -194,7 +194,7 @@ public struct Projection<T: Scalar> {
         case let (w?, a?, b?):
             let xd = dropout.map { RepriseEngine.dropout(x, p: dropoutP, $0) } ?? x
             return matmul(x, w) + scale(matmul(matmul(xd, a), b), loraScale)
-        default: preconditionFailure("Projection without weights")
+        default: fatalError("Projection without weights")   // unreachable: init sets one of the three shapes
         }
     }
 }
