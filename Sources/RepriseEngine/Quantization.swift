@@ -51,8 +51,9 @@ public struct BlockwiseQuantized: Sendable {
     ///
     /// A binary search mispredicts a branch at every other one of its 8 steps (8-bit Adam took 1.5x
     /// Adam's step). Instead a table, indexed by the top 16 bits of x's order-preserving bit key,
-    /// gives the largest code at or below the smallest x of that bucket; a bucket (0.8% of its value
-    /// wide) holds at most one map value, so one more comparison finds the code at or below x.
+    /// gives the largest code at or below the smallest x of that bucket; a bucket is 0.8% of its
+    /// value wide and holds at most two map values (the unsigned map's cells near 1 are 0.7% wide),
+    /// so one or two comparisons more find the code at or below x.
     @inline(__always)
     static func nearest(_ x: Float, in map: UnsafeBufferPointer<Float>, floor table: UnsafeBufferPointer<UInt8>) -> Int {
         var i = Int(table[Int(orderKey(x) >> 16)])
