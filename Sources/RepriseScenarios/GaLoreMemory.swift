@@ -60,6 +60,10 @@ public struct GaLoreMemory: Scenario {
         guard c.int("rank") <= c.int("dim") else { throw SuiteError.badConfig("rank must not exceed dim") }
         guard c.int("val_tokens") % c.int("seq_len") == 0 else { throw SuiteError.badConfig("val_tokens must be a multiple of seq_len") }
         guard c.int("seeds") >= 2 else { throw SuiteError.badConfig("seeds must be at least 2: claim subspace-switching-matters compares with the seed range") }
+        let heldOut = try TextCorpus().validation.count
+        guard c.int("val_tokens") < heldOut else {
+            throw SuiteError.badConfig("val_tokens = \(c.int("val_tokens")) exceeds the held-out fortunes (\(heldOut) bytes)")
+        }
     }
 
     // MARK: Trials: one training run per (method, lr, seed)

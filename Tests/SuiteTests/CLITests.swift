@@ -54,6 +54,12 @@ func reprise(_ args: [String]) throws -> (code: Int32, out: String, err: String)
         }
         let dd = try reprise(["run", "double-descent", "--profile", "smoke", "--set", "n_train=1e99", "--db", db])
         #expect(dd.code != 0 && dd.err.contains("n_train = "), "\(dd.err)")
+        // Valid one by one, not together or not against the data: the scenario's validate step.
+        for (set, message) in [("val_tokens=1048576", "exceeds the held-out fortunes"), ("rank=128", "rank must not exceed dim"),
+                               ("seeds=1", "seeds must be at least 2")] {
+            let r = try reprise(["run", "galore-memory", "--profile", "smoke", "--set", set, "--db", db])
+            #expect(r.code != 0 && r.err.contains(message), "--set \(set): \(r.err)")
+        }
         let profile = try reprise(["run", "ntk-regime", "--profile", "huge", "--db", db])
         #expect(profile.code != 0 && profile.err.contains("unknown profile 'huge'"))
         let format = try reprise(["export", "1", "--format", "xml", "--db", db])
