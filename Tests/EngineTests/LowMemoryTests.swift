@@ -137,6 +137,21 @@ import Testing
         #expect(residual(output, left: false) < 1e-12 && residual(output, left: true) > 1e-3)
     }
 
+    @Test func galoreInnerAdamUsesTheGivenEps() {
+        // The authors' GaLoreAdamW defaults to eps 1e-6 where the paper's Adam uses 1e-8; with gradients
+        // of size 1e-7 the choice decides the step. Adam's first step moves each projected coordinate by
+        // lr·α·R_ij/(|R_ij| + eps), and the back-projection by an orthonormal P keeps the Frobenius norm.
+        let g: [Double] = [1e-7, 0, 0, 1e-7]                    // G = 1e-7 I: LAPACK's P is ±I, so R = ±1e-7 on the diagonal
+        func step(eps: Double) -> Double {
+            let p = parameter([0, 0, 0, 0], grad: g, shape: [2, 2])
+            Optimizer.galore([p], projected: [p], lr: 1, GaLoreSettings(rank: 2, alpha: 1, inner: .adam(beta1: 0.9, beta2: 0.999, eps: eps))).step()
+            return (0..<4).reduce(0) { $0 + p.value[flat: $1] * p.value[flat: $1] }.squareRoot()   // ‖ΔW‖_F
+        }
+        // ‖ΔW‖ = sqrt(2) · 1e-7 / (1e-7 + eps).
+        #expect(abs(step(eps: 1e-8) - 2.0.squareRoot() * 1e-7 / 1.1e-7) < 1e-9)
+        #expect(abs(step(eps: 1e-6) - 2.0.squareRoot() * 1e-7 / 1.1e-6) < 1e-9)
+    }
+
     @Test func loraAndLowRankCountTheirWeights() {
         let (d, h, r, layers, vocab) = (16, 40, 4, 2, 30)
         var rng = RNG(seed: 64)
