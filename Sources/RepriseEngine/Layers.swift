@@ -144,8 +144,10 @@ public func dropout<T>(_ x: Variable<T>, p: Double, _ source: DropoutSource) -> 
     let n = x.value.count, keep = T(1 / (1 - p))
     var mask = Tensor<T>(uninitializedShape: x.shape), y = Tensor<T>(uninitializedShape: x.shape)
     let mp = mask.mutableData, yp = y.mutableData, xp = x.value.data
+    var rng = source.rng            // a local copy: the class property would be loaded and stored per draw
+    defer { source.rng = rng }
     for i in 0..<n {
-        mp[i] = source.rng.uniform() < p ? 0 : keep
+        mp[i] = rng.uniform() < p ? 0 : keep
         yp[i] = xp[i] * mp[i]
     }
     return Variable(y, parents: [x]) { out in
