@@ -28,8 +28,9 @@ let package = Package(
                        providers: [.apt(["libopenblas-dev"])]),
         .systemLibrary(name: "CSQLite", providers: [.apt(["libsqlite3-dev"])]),
         .systemLibrary(name: "CZlib", providers: [.apt(["zlib1g-dev"])]),
+        .systemLibrary(name: "CMalloc"),   // glibc's <malloc.h>
         .target(name: "RepriseEngine",
-                dependencies: ["COpenBLAS", "CZlib", .product(name: "Numerics", package: "swift-numerics")],
+                dependencies: ["COpenBLAS", "CZlib", "CMalloc", .product(name: "Numerics", package: "swift-numerics")],
                 swiftSettings: optimized),
         .target(name: "RepriseSuite", dependencies: ["RepriseEngine", "CSQLite"], swiftSettings: optimized),
         .target(name: "RepriseScenarios", dependencies: ["RepriseEngine", "RepriseSuite"], swiftSettings: optimized),
