@@ -436,7 +436,8 @@ public struct LRBatchScaling: Scenario {
                                 xLabel: "batch size B (examples)", yLabel: "learning rate", logX: true, logY: true,
                                 series: [.heatmap("", cells: cells),
                                          Figure.Series("best lr per B", data.series("best_lr/\(opt)"), style: .points, color: 6)],
-                                extra: ["set palette defined (0 '#440154', 0.25 '#3b528b', 0.5 '#21918c', 0.75 '#5ec962', 1 '#fde725')",   // viridis "set cbrange [\(fmt(best)):\(fmt(best + 0.3))]",
+                                extra: ["set palette defined (0 '#440154', 0.25 '#3b528b', 0.5 '#21918c', 0.75 '#5ec962', 1 '#fde725')",   // viridis
+                                        "set cbrange [\(fmt(best)):\(fmt(best + 0.3))]",
                                         "set cblabel 'validation cross-entropy (nats)'", "set format x '%g'", "set format y '%g'",
                                         "set offsets graph 0.08, graph 0.08, graph 0.08, graph 0.08"],
                                 keyPosition: "below"))
