@@ -118,7 +118,7 @@ public struct LlamaConfig: Sendable {
 }
 
 /// How the seven projection matrices of a decoder block (attention q, k, v, o; MLP gate, up,
-/// down) are parametrized: GaLore's baselines (Zhao et al. 2024, §5.1) as ReLoRA's code builds them.
+/// down) are parametrized: GaLore's baselines (Zhao et al. 2024, Table 2) as ReLoRA's code builds them.
 public enum Parametrization: Sendable, Equatable {
     /// One trained matrix W.
     case dense
@@ -264,7 +264,7 @@ public struct LlamaModel<T: Scalar> {
     /// The trained tensors.
     public var parameters: [Variable<T>] { [embedding] + blocks.flatMap(\.parameters) + [finalNorm, head.weight] }
 
-    /// The trained attention and MLP projection matrices: what GaLore projects (Zhao et al. 2024, §4).
+    /// The trained attention and MLP projection matrices: what GaLore projects (the authors' torchrun_main.py: modules named attn and mlp).
     public var projectionMatrices: [Variable<T>] {
         blocks.flatMap { $0.projections.compactMap(\.weight) }.filter(\.requiresGrad)
     }

@@ -24,7 +24,7 @@ public struct GaLoreAccounting {
         public var largestTensor: Int { max(Self.vocab * dim, dim * hidden) }
     }
 
-    /// The configs and the ranks of Table 2 (60M-1B) and of the 7B run (§5.4, scripts/benchmark_c4/llama_7b.sh).
+    /// The configs and the ranks of Table 2 (60M-1B) and of the 7B run (the authors' scripts/benchmark_c4/llama_7b.sh).
     public static let models = [
         Model(name: "60M", dim: 512, hidden: 1376, layers: 8, rank: 128),
         Model(name: "130M", dim: 768, hidden: 2048, layers: 12, rank: 256),

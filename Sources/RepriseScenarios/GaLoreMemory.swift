@@ -36,7 +36,7 @@ public struct GaLoreMemory: Scenario {
     }()
     public init() {}
 
-    /// The optimizers compared, as the paper's Table 2 and §5.3 name them.
+    /// The optimizers compared: Table 2's four, T = ∞, and Table 3's two 8-bit ones.
     enum Method: String, CaseIterable {
         case full, galore, galore_frozen, lora, lowrank, adam8bit, galore8bit
 
@@ -96,7 +96,7 @@ public struct GaLoreMemory: Scenario {
     }
 
     /// lr at step t: linear warmup over the first warmup_fraction of the run, then cosine decay
-    /// to min_lr_ratio × lr (the paper's schedule, §5.1).
+    /// to min_lr_ratio × lr (the paper's schedule, as shared/papers.md records it).
     static func learningRate(_ lr: Double, step t: Int, steps: Int, warmup: Double, floor: Double) -> Double {
         let w = Int((warmup * Double(steps)).rounded())
         if t < w { return lr * Double(t + 1) / Double(w) }
