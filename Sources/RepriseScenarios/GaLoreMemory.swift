@@ -148,10 +148,10 @@ public struct GaLoreMemory: Scenario {
             return total / Double(valWindows.count)
         }
 
-        PeakMemory.reset()
+        let evalEvery = c.int("eval_every"), warmup = c.double("warmup_fraction"), floor = c.double("min_lr_ratio")
         var stepNanos: [Double] = [], diverged = false
         for t in 0..<steps {
-            if t % c.int("eval_every") == 0 {
+            if t % evalEvery == 0 {
                 trial.record("val_loss", diverged ? .nan : validationLoss())
                 trial.record("tokens", Double(t * batch * seqLen))
                 try trial.checkpoint()
@@ -159,7 +159,7 @@ public struct GaLoreMemory: Scenario {
             guard !diverged else { continue }
             let tokens = TextCorpus.windows(corpus.train, batch: batch, length: seqLen, rng: &batches)
             let start = DispatchTime.now().uptimeNanoseconds
-            opt.learningRate = Self.learningRate(lr, step: t, steps: steps, warmup: c.double("warmup_fraction"), floor: c.double("min_lr_ratio"))
+            opt.learningRate = Self.learningRate(lr, step: t, steps: steps, warmup: warmup, floor: floor)
             opt.zeroGrad()
             let loss = model.loss(tokens: tokens)
             guard loss.value[flat: 0].isFinite else {
@@ -193,6 +193,7 @@ public struct GaLoreMemory: Scenario {
         trial.record("step_ms_median", sorted.isEmpty ? .nan : sorted[sorted.count / 2] / 1e6)
         trial.record("svd_seconds", opt.projectorSeconds)
         trial.record("train_seconds", stepNanos.reduce(0, +) / 1e9)
+        // The worker's peak since the trial started (the suite resets it there), data loading included.
         trial.record("peak_rss_bytes", Double(PeakMemory.bytes() ?? -1))
     }
 

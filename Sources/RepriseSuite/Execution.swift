@@ -47,8 +47,7 @@ struct Meter {
 
     init() {
         cpu0 = Self.cpu(RUSAGE_SELF) + Self.cpu(RUSAGE_CHILDREN)
-        // "5" resets the peak resident set (VmHWM) to the current one; see proc(5).
-        try? "5".write(toFile: "/proc/self/clear_refs", atomically: false, encoding: .utf8)
+        PeakMemory.reset()
     }
 
     /// `childPeakMB`: the largest peak of the trials computed by worker processes meanwhile.
@@ -64,13 +63,9 @@ struct Meter {
         return Double(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) + Double(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6
     }
 
-    /// VmHWM from /proc/self/status (kB), else getrusage's lifetime peak.
+    /// VmHWM, else getrusage's lifetime peak.
     private static func peakRSSMegabytes() -> Double {
-        if let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
-           let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }),
-           let kb = Double(line.split(separator: " ").dropFirst().first ?? "") {
-            return kb / 1024
-        }
+        if let bytes = PeakMemory.bytes() { return Double(bytes) / (1024 * 1024) }
         var ru = rusage()
         getrusage(RUSAGE_SELF.rawValue, &ru)
         return Double(ru.ru_maxrss) / 1024
