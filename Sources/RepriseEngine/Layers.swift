@@ -168,12 +168,12 @@ public struct Projection<T: Scalar> {
     init(_ fanIn: Int, _ fanOut: Int, _ p: Parametrization, name: String, dropout: DropoutSource?, rng: inout RNG) {
         let std = Initializer.gaussian(std: 0.02)   // GPT-2 / LLaMA reference init
         func factors(_ r: Int, zeroB: Bool) -> (Variable<T>, Variable<T>) {
-            (Linear<T>(fanIn, r, bias: false, init: .pytorchDefault, name: name + ".A", rng: &rng).weight,
-             Linear<T>(r, fanOut, bias: false, init: zeroB ? .zeros : .pytorchDefault, name: name + ".B", rng: &rng).weight)
+            (Variable(Initializer.pytorchDefault.weight(fanIn, r, rng: &rng), name: name + ".A", requiresGrad: true),
+             Variable((zeroB ? Initializer.zeros : .pytorchDefault).weight(r, fanOut, rng: &rng), name: name + ".B", requiresGrad: true))
         }
         switch p {
         case .dense:
-            weight = Linear(fanIn, fanOut, bias: false, init: std, name: name, rng: &rng).weight
+            weight = Variable(std.weight(fanIn, fanOut, rng: &rng), name: name, requiresGrad: true)
             (a, b, loraScale, dropoutP, self.dropout) = (nil, nil, 0, 0, nil)
         case let .lora(r, alpha, pDrop):
             weight = Variable(std.weight(fanIn, fanOut, rng: &rng), name: name, requiresGrad: false)
