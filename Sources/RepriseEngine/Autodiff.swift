@@ -43,6 +43,17 @@ public final class Variable<T: Scalar> {
         return grad!.mutableData
     }
 
+    /// The gradient buffer for a kernel that adds exactly one contribution to each element, and
+    /// whether it is new. A new buffer is left uninitialized and the kernel stores instead of
+    /// adding (a gemm: beta 0): zero-filling every intermediate gradient first was 4% of the
+    /// LLaMA step (memset, perf). Kernels that add to an element more than once (bias rows,
+    /// broadcasts, scatters) use `gradPointer()`.
+    @inline(__always)
+    func gradBuffer() -> (pointer: UnsafeMutablePointer<T>, fresh: Bool) {
+        if grad == nil { grad = Tensor(uninitializedShape: value.shape); return (grad!.mutableData, true) }
+        return (grad!.mutableData, false)
+    }
+
     /// Adds `g` to the gradient (takes `g` itself when there is none yet: no copy).
     func accumulate(_ g: Tensor<T>) {
         guard requiresGrad else { return }

@@ -77,15 +77,26 @@ private func binary<T, F: BinaryFunction>(_ a: Variable<T>, _ b: Variable<T>, _:
     var y = Tensor<T>(uninitializedShape: shape)
     let yp = y.mutableData, ap = a.value.data, bp = b.value.data, n = y.count
     if case .same = ia, case .same = ib {
-        for i in 0..<n { yp[i] = F.value(ap[i], bp[i]) }
+        Parallel.forEach(n, work: n) { r in for i in r { yp[i] = F.value(ap[i], bp[i]) } }
     } else {
         for i in 0..<n { yp[i] = F.value(ap[ia.index(i)], bp[ib.index(i)]) }
     }
     return Variable(y, parents: [a, b]) { out in
         let g = out.grad!.data, ap = a.value.data, bp = b.value.data
         if case .same = ia, case .same = ib {
-            if a.requiresGrad { let d = a.gradPointer(); for i in 0..<n { d[i] += g[i] * F.da(ap[i], bp[i]) } }
-            if b.requiresGrad { let d = b.gradPointer(); for i in 0..<n { d[i] += g[i] * F.db(ap[i], bp[i]) } }
+            // Each element once: a new gradient buffer is stored into, not zeroed and added to.
+            if a.requiresGrad {
+                let (d, fresh) = a.gradBuffer()
+                Parallel.forEach(n, work: n) { r in
+                    if fresh { for i in r { d[i] = g[i] * F.da(ap[i], bp[i]) } } else { for i in r { d[i] += g[i] * F.da(ap[i], bp[i]) } }
+                }
+            }
+            if b.requiresGrad {
+                let (d, fresh) = b.gradBuffer()
+                Parallel.forEach(n, work: n) { r in
+                    if fresh { for i in r { d[i] = g[i] * F.db(ap[i], bp[i]) } } else { for i in r { d[i] += g[i] * F.db(ap[i], bp[i]) } }
+                }
+            }
             return
         }
         // Gradients of a broadcast operand are summed over the broadcast axes.
@@ -117,10 +128,12 @@ public func * <T>(a: Variable<T>, b: Variable<T>) -> Variable<T> { binary(a, b, 
 private func unary<T, F: UnaryFunction>(_ x: Variable<T>, _: F.Type) -> Variable<T> {
     var y = Tensor<T>(uninitializedShape: x.shape)
     let yp = y.mutableData, xp = x.value.data, n = y.count
-    for i in 0..<n { yp[i] = F.value(xp[i]) }
+    Parallel.forEach(n, work: n) { r in for i in r { yp[i] = F.value(xp[i]) } }
     return Variable(y, parents: [x]) { out in
-        let g = out.grad!.data, xp = x.value.data, yp = out.value.data, d = x.gradPointer()
-        for i in 0..<n { d[i] += g[i] * F.derivative(xp[i], yp[i]) }
+        let g = out.grad!.data, xp = x.value.data, yp = out.value.data, (d, fresh) = x.gradBuffer()
+        Parallel.forEach(n, work: n) { r in
+            if fresh { for i in r { d[i] = g[i] * F.derivative(xp[i], yp[i]) } } else { for i in r { d[i] += g[i] * F.derivative(xp[i], yp[i]) } }
+        }
     }
 }
 

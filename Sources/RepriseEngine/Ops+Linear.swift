@@ -1,6 +1,7 @@
 // Products. Shapes: x [N, I] (N rows of a batch), w [I, O], b [O].
 
-/// y = x w, through one gemm; backward: dx += dy wᵀ, dw += xᵀ dy (two gemms, accumulating with beta = 1).
+/// y = x w, through one gemm; backward: dx += dy wᵀ, dw += xᵀ dy (two gemms, accumulating with beta = 1,
+/// or storing with beta = 0 into a new gradient).
 public func matmul<T>(_ x: Variable<T>, _ w: Variable<T>) -> Variable<T> {
     linear(x, w, nil)
 }
@@ -21,8 +22,14 @@ public func linear<T>(_ x: Variable<T>, _ w: Variable<T>, _ b: Variable<T>?) -> 
     }
     return Variable(y, parents: b.map { [x, w, $0] } ?? [x, w]) { out in
         let dy = out.grad!
-        if x.requiresGrad { gemm(dy, transA: false, w.value, transB: true, into: x.gradPointer(), m: n, n: i, k: o, beta: 1) }
-        if w.requiresGrad { gemm(x.value, transA: true, dy, transB: false, into: w.gradPointer(), m: i, n: o, k: n, beta: 1) }
+        if x.requiresGrad {
+            let (dx, fresh) = x.gradBuffer()
+            gemm(dy, transA: false, w.value, transB: true, into: dx, m: n, n: i, k: o, beta: fresh ? 0 : 1)
+        }
+        if w.requiresGrad {
+            let (dw, fresh) = w.gradBuffer()
+            gemm(x.value, transA: true, dy, transB: false, into: dw, m: i, n: o, k: n, beta: fresh ? 0 : 1)
+        }
         if let b, b.requiresGrad {
             let db = b.gradPointer(), g = dy.data
             for r in 0..<n { for c in 0..<o { db[c] += g[r * o + c] } }

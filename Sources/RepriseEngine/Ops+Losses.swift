@@ -24,24 +24,32 @@ public func softmaxCrossEntropy<T>(_ logits: Variable<T>, labels: [Int], precisi
 private func softmaxCE<T, U: Scalar>(_ logits: Variable<T>, _ labels: [Int], in _: U.Type) -> Variable<T> {
     let (n, c) = (logits.shape[0], logits.shape[1])
     require(labels.count == n, "softmaxCrossEntropy: \(labels.count) labels for \(n) rows")
-    var probs = [U](repeating: 0, count: n * c)        // kept for the backward pass
-    var total = U(0)
-    let z = logits.value.data
-    for r in 0..<n {
-        let row = z + r * c
-        var m = U(row[0])
-        for j in 1..<c { m = max(m, U(row[j])) }
-        var s = U(0)
-        for j in 0..<c { let e = U.exp(U(row[j]) - m); probs[r * c + j] = e; s += e }
-        for j in 0..<c { probs[r * c + j] /= s }
-        total += U.log(s) - (U(row[labels[r]]) - m)
+    require(labels.allSatisfy { 0 <= $0 && $0 < c }, "softmaxCrossEntropy: a label outside 0..<\(c)")
+    // Rows split over the engine's threads; the row losses are summed in row order, as one thread would.
+    var probs = Tensor<U>(uninitializedShape: [n, c]), rowLoss = Tensor<U>(uninitializedShape: [n])
+    let pp = probs.mutableData, lp = rowLoss.mutableData, z = logits.value.data
+    Parallel.forEach(n, work: n * c) { rows in
+        for r in rows {
+            let row = z + r * c, p = pp + r * c
+            var m = U(row[0])
+            for j in 1..<c { m = max(m, U(row[j])) }
+            var s = U(0)
+            for j in 0..<c { let e = U.exp(U(row[j]) - m); p[j] = e; s += e }
+            for j in 0..<c { p[j] /= s }
+            lp[r] = U.log(s) - (U(row[labels[r]]) - m)
+        }
     }
+    var total = U(0)
+    for r in 0..<n { total += lp[r] }
     let loss = Tensor<T>(shape: [1], scalars: [T(total / U(n))])
     return Variable(loss, parents: [logits]) { out in
-        let g = U(out.grad![flat: 0]) / U(n), d = logits.gradPointer()
-        for r in 0..<n {
-            for j in 0..<c { d[r * c + j] += T(g * probs[r * c + j]) }
-            d[r * c + labels[r]] -= T(g)
+        let g = U(out.grad![flat: 0]) / U(n), (d, fresh) = logits.gradBuffer(), pp = probs.data
+        Parallel.forEach(n, work: n * c) { rows in
+            for r in rows {
+                let dr = d + r * c, p = pp + r * c
+                if fresh { for j in 0..<c { dr[j] = T(g * p[j]) } } else { for j in 0..<c { dr[j] += T(g * p[j]) } }
+                dr[labels[r]] -= T(g)
+            }
         }
     }
 }

@@ -21,23 +21,38 @@ public func rmsNorm<T>(_ x: Variable<T>, gain: Variable<T>, eps: T = 1e-6) -> Va
     var inv = [T](repeating: 0, count: n)
     var y = Tensor<T>(uninitializedShape: x.shape)
     let xp = x.value.data, gp = gain.value.data, yp = y.mutableData
-    for r in 0..<n {
-        var ss = T(0)
-        for j in 0..<d { ss += xp[r * d + j] * xp[r * d + j] }
-        let ir = 1 / (ss / T(d) + eps).squareRoot()
-        inv[r] = ir
-        for j in 0..<d { yp[r * d + j] = xp[r * d + j] * ir * gp[j] }
+    inv.withUnsafeMutableBufferPointer { inv in
+        Parallel.forEach(n, work: n * d) { rows in
+            for r in rows {
+                var ss = T(0)
+                for j in 0..<d { ss += xp[r * d + j] * xp[r * d + j] }
+                let ir = 1 / (ss / T(d) + eps).squareRoot()
+                inv[r] = ir
+                for j in 0..<d { yp[r * d + j] = xp[r * d + j] * ir * gp[j] }
+            }
+        }
     }
     return Variable(y, parents: [x, gain]) { out in
         let dy = out.grad!.data, xp = x.value.data, gp = gain.value.data
-        let dx = x.requiresGrad ? x.gradPointer() : nil, dg = gain.requiresGrad ? gain.gradPointer() : nil
-        for r in 0..<n {
-            let ir = inv[r]
-            var dot = T(0)
-            for j in 0..<d { dot += gp[j] * dy[r * d + j] * xp[r * d + j] }
-            let k = dot * ir * ir * ir / T(d)
-            if let dx { for j in 0..<d { dx[r * d + j] += ir * gp[j] * dy[r * d + j] - xp[r * d + j] * k } }
-            if let dg { for j in 0..<d { dg[j] += dy[r * d + j] * xp[r * d + j] * ir } }
+        // dx by rows, dg by columns (each column summed over the rows in order, as on one thread).
+        if x.requiresGrad {
+            let (dx, fresh) = x.gradBuffer()
+            Parallel.forEach(n, work: n * d) { rows in
+                for r in rows {
+                    let ir = inv[r]
+                    var dot = T(0)
+                    for j in 0..<d { dot += gp[j] * dy[r * d + j] * xp[r * d + j] }
+                    let k = dot * ir * ir * ir / T(d)
+                    if fresh { for j in 0..<d { dx[r * d + j] = ir * gp[j] * dy[r * d + j] - xp[r * d + j] * k } }
+                    else { for j in 0..<d { dx[r * d + j] += ir * gp[j] * dy[r * d + j] - xp[r * d + j] * k } }
+                }
+            }
+        }
+        if gain.requiresGrad {
+            let dg = gain.gradPointer()
+            Parallel.forEach(d, work: n * d) { columns in
+                for r in 0..<n { let ir = inv[r]; for j in columns { dg[j] += dy[r * d + j] * xp[r * d + j] * ir } }
+            }
         }
     }
 }
@@ -48,23 +63,30 @@ public func rmsNorm<T>(_ x: Variable<T>, gain: Variable<T>, eps: T = 1e-6) -> Va
 public func swiglu<T>(_ gate: Variable<T>, _ up: Variable<T>) -> Variable<T> {
     require(gate.shape == up.shape, "swiglu: gate \(gate.shape) and up \(up.shape)")
     let n = gate.value.count
-    var y = Tensor<T>(uninitializedShape: gate.shape), silu = y, sigmoid = y
+    // Three buffers of their own (`silu = y` would share y's and copy it on the first write).
+    var y = Tensor<T>(uninitializedShape: gate.shape), silu = Tensor<T>(uninitializedShape: gate.shape),
+        sigmoid = Tensor<T>(uninitializedShape: gate.shape)
     let yp = y.mutableData, sp = silu.mutableData, σ = sigmoid.mutableData, xp = gate.value.data, up_ = up.value.data
-    for i in 0..<n {
-        let e = T.exp(-xp[i])
-        sp[i] = xp[i] / (1 + e)
-        σ[i] = 1 / (1 + e)
-        yp[i] = sp[i] * up_[i]
+    Parallel.forEach(n, work: n) { r in
+        for i in r {
+            let e = T.exp(-xp[i])
+            sp[i] = xp[i] / (1 + e)
+            σ[i] = 1 / (1 + e)
+            yp[i] = sp[i] * up_[i]
+        }
     }
     return Variable(y, parents: [gate, up]) { out in
         let g = out.grad!.data, xp = gate.value.data, up_ = up.value.data, sp = silu.data, σ = sigmoid.data
-        if gate.requiresGrad {
-            let d = gate.gradPointer()
-            for i in 0..<n { d[i] += (g[i] * up_[i]) * (σ[i] * (1 + xp[i] * (1 - σ[i]))) }
-        }
-        if up.requiresGrad {
-            let d = up.gradPointer()
-            for i in 0..<n { d[i] += g[i] * sp[i] }
+        let (dgate, freshGate) = gate.requiresGrad ? gate.gradBuffer() : (nil, false)
+        let (dup, freshUp) = up.requiresGrad ? up.gradBuffer() : (nil, false)
+        Parallel.forEach(n, work: n) { r in
+            if let d = dgate {
+                if freshGate { for i in r { d[i] = (g[i] * up_[i]) * (σ[i] * (1 + xp[i] * (1 - σ[i]))) } }
+                else { for i in r { d[i] += (g[i] * up_[i]) * (σ[i] * (1 + xp[i] * (1 - σ[i]))) } }
+            }
+            if let d = dup {
+                if freshUp { for i in r { d[i] = g[i] * sp[i] } } else { for i in r { d[i] += g[i] * sp[i] } }
+            }
         }
     }
 }
@@ -83,8 +105,12 @@ public func rope<T>(_ x: Variable<T>, seqLen: Int, headDim: Int, base: Double = 
             cosT[t * half + i] = T(Double.cos(angle)); sinT[t * half + i] = T(Double.sin(angle))
         }
     }
-    @inline(__always) func rotate(_ src: UnsafePointer<T>, _ dst: UnsafeMutablePointer<T>, sign: T, accumulate: Bool) {
-        for r in 0..<rows {
+    // Rows split over the engine's threads; `accumulate` false stores (a new gradient buffer, or y).
+    func rotate(_ src: UnsafePointer<T>, _ dst: UnsafeMutablePointer<T>, sign: T, accumulate: Bool) {
+        Parallel.forEach(rows, work: rows * c) { rowRange in rotate(src, dst, sign: sign, accumulate: accumulate, rows: rowRange) }
+    }
+    @inline(__always) func rotate(_ src: UnsafePointer<T>, _ dst: UnsafeMutablePointer<T>, sign: T, accumulate: Bool, rows: Range<Int>) {
+        for r in rows {
             let t = r % seqLen
             for h in stride(from: 0, to: c, by: headDim) {
                 let o = r * c + h
@@ -99,7 +125,10 @@ public func rope<T>(_ x: Variable<T>, seqLen: Int, headDim: Int, base: Double = 
     }
     var y = Tensor<T>(uninitializedShape: x.shape)
     rotate(x.value.data, y.mutableData, sign: 1, accumulate: false)
-    return Variable(y, parents: [x]) { out in rotate(out.grad!.data, x.gradPointer(), sign: -1, accumulate: true) }
+    return Variable(y, parents: [x]) { out in
+        let (dx, fresh) = x.gradBuffer()
+        rotate(out.grad!.data, dx, sign: -1, accumulate: !fresh)
+    }
 }
 
 /// Causal multi-head self-attention on q, k, v [B·T, C] with H heads of Dh = C/H:
@@ -115,8 +144,11 @@ public func causalSelfAttention<T>(q: Variable<T>, k: Variable<T>, v: Variable<T
     var out = Tensor<T>(uninitializedShape: q.shape)
     let pp = probs.mutableData, op = out.mutableData
     let qp = q.value.data, kp = k.value.data, vp = v.value.data
-    for b in 0..<batch {
-        for h in 0..<heads {
+    // The (b, h) pairs write disjoint blocks: split over the engine's threads, one thread's gemm each.
+    let pairs = batch * heads, work = pairs * tt * tt
+    Parallel.forEach(pairs, work: work) { pairRange in
+        for pair in pairRange {
+            let (b, h) = pair.quotientAndRemainder(dividingBy: heads)
             let base = b * tt * c + h * dh
             let p = pp + (b * heads + h) * tt * tt
             T.gemm(transA: false, transB: true, m: tt, n: tt, k: dh, alpha: scale, a: qp + base, lda: c,
@@ -137,18 +169,19 @@ public func causalSelfAttention<T>(q: Variable<T>, k: Variable<T>, v: Variable<T
     }
     return Variable(out, parents: [q, k, v]) { o in
         let dO = o.grad!.data
-        let dq = q.gradPointer(), dk = k.gradPointer(), dv = v.gradPointer()
+        let (dq, freshQ) = q.gradBuffer(), (dk, freshK) = k.gradBuffer(), (dv, freshV) = v.gradBuffer()
         let qp = q.value.data, kp = k.value.data, vp = v.value.data, pp = probs.data
-        let dp = UnsafeMutablePointer<T>.allocate(capacity: tt * tt)   // one scratch for all (b, h)
-        defer { dp.deallocate() }
-        for b in 0..<batch {
-            for h in 0..<heads {
+        Parallel.forEach(pairs, work: work) { pairRange in
+            let dp = UnsafeMutablePointer<T>.allocate(capacity: tt * tt)   // one scratch per thread
+            defer { dp.deallocate() }
+            for pair in pairRange {
+                let (b, h) = pair.quotientAndRemainder(dividingBy: heads)
                 let base = b * tt * c + h * dh
-                let p = pp + (b * heads + h) * tt * tt
+                let p = pp + pair * tt * tt
                 T.gemm(transA: false, transB: true, m: tt, n: tt, k: dh, alpha: 1, a: dO + base, lda: c,
                        b: vp + base, ldb: c, beta: 0, c: dp, ldc: tt)
                 T.gemm(transA: true, transB: false, m: tt, n: dh, k: tt, alpha: 1, a: p, lda: tt,
-                       b: dO + base, ldb: c, beta: 1, c: dv + base, ldc: c)
+                       b: dO + base, ldb: c, beta: freshV ? 0 : 1, c: dv + base, ldc: c)
                 for i in 0..<tt {
                     var dot = T(0)
                     for j in 0...i { dot += dp[i * tt + j] * p[i * tt + j] }
@@ -156,9 +189,9 @@ public func causalSelfAttention<T>(q: Variable<T>, k: Variable<T>, v: Variable<T
                     for j in (i + 1)..<tt { dp[i * tt + j] = 0 }
                 }
                 T.gemm(transA: false, transB: false, m: tt, n: dh, k: tt, alpha: 1, a: dp, lda: tt,
-                       b: kp + base, ldb: c, beta: 1, c: dq + base, ldc: c)
+                       b: kp + base, ldb: c, beta: freshQ ? 0 : 1, c: dq + base, ldc: c)
                 T.gemm(transA: true, transB: false, m: tt, n: dh, k: tt, alpha: 1, a: dp, lda: tt,
-                       b: qp + base, ldb: c, beta: 1, c: dk + base, ldc: c)
+                       b: qp + base, ldb: c, beta: freshK ? 0 : 1, c: dk + base, ldc: c)
             }
         }
     }

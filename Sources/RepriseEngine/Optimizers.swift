@@ -157,12 +157,28 @@ public final class Optimizer<T: Scalar> {
         switch rule {
         case let .sgd(momentum, wd): sgdUpdate(momentum: T(momentum), weightDecay: T(wd))
         case let .adam(b1, b2, eps, wd):
-            for k in parameters.indices where parameters[k].grad != nil {
-                let p = parameters[k]
-                let squares = adamUpdate(into: p.value.mutableData, k, gradient: p.grad!.data, count: p.value.count, lr: learningRate,
-                                         beta1: b1, beta2: b2, eps: eps, decay: 1 - learningRate * wd)
-                if fused { ss += squares }
+            // Tensors too small to split (a LLaMA's 16k-44k-entry matrices) are shared out whole
+            // between the threads; larger ones split inside `adamUpdate`; 8-bit moments share one
+            // decode scratch, so one thread. Sums in parameter order.
+            let ks = parameters.indices.filter { parameters[$0].grad != nil }
+            var squares = [Double](repeating: 0, count: parameters.count)
+            squares.withUnsafeMutableBufferPointer { squares in
+                let total = ks.reduce(0) { $0 + parameters[$1].value.count }
+                let whole = statePrecision == .full && total >= Parallel.minimumElements
+                    && ks.allSatisfy { parameters[$0].value.count < Parallel.minimumElements }
+                // Every buffer is made unique here, on this thread: `mutableData` through an array is not thread-safe.
+                let buffers = ks.map { k in
+                    (parameters[k].value.mutableData, parameters[k].grad!.data, statePrecision == .full ? (m[k].mutableData, v[k].mutableData) : nil)
+                }
+                Parallel.forEach(ks.count, work: whole ? total : 0) { range in
+                    for j in range {
+                        let k = ks[j], (w, g, moments) = buffers[j]
+                        squares[k] = adamUpdate(into: w, k, gradient: g, count: parameters[k].value.count, moments: moments,
+                                                lr: learningRate, beta1: b1, beta2: b2, eps: eps, decay: 1 - learningRate * wd)
+                    }
+                }
             }
+            if fused { ss += squares.reduce(0, +) }
         case let .galore(g): galoreUpdate(g)
         }
         lastGradientNorm = ss.squareRoot()
@@ -235,7 +251,7 @@ public final class Optimizer<T: Scalar> {
     /// Returns Σ g² (the pass reads every g; `step` uses it for the gradient norm).
     @inline(__always) @discardableResult
     private func adamUpdate(into out: UnsafeMutablePointer<T>, _ k: Int, gradient g: UnsafePointer<T>, count n: Int,
-                            lr: Double, beta1: Double, beta2: Double, eps: Double, decay: Double) -> Double {
+                            moments: (UnsafeMutablePointer<T>, UnsafeMutablePointer<T>)? = nil, lr: Double, beta1: Double, beta2: Double, eps: Double, decay: Double) -> Double {
         let t = Double(stepCount + 1)
         let ic1 = T(1 / (1 - Double.pow(beta1, t))), ic2 = T(1 / (1 - Double.pow(beta2, t)))
         let b1 = T(beta1), b2 = T(beta2), e = T(eps), a = T(lr), d = T(decay)
@@ -270,7 +286,7 @@ public final class Optimizer<T: Scalar> {
             return total
         }
         guard statePrecision == .blockwise8bit else {
-            let mp = m[k].mutableData, vp = v[k].mutableData
+            let (mp, vp) = moments ?? (m[k].mutableData, v[k].mutableData)
             return Parallel.chunks(n) { update(mp, vp, g, out, $0) }.reduce(0, +)
         }
         let size = BlockwiseQuantized.blockSize

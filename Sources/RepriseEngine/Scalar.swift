@@ -145,6 +145,6 @@ extension Double: Scalar {
 /// What the linked OpenBLAS says about itself, for run provenance.
 public enum BLASInfo {
     public static var config: String { String(cString: openblas_get_config()) }
-    public static var threads: Int { Int(openblas_get_num_threads()) }
-    public static func setThreads(_ n: Int) { openblas_set_num_threads(Int32(n)) }
+    /// OpenBLAS's own threads: 1, except while `Benchmarks.sgemmPeak` measures them (`Parallel`).
+    static func setThreads(_ n: Int) { openblas_set_num_threads(Int32(n)) }
 }

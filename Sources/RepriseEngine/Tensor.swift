@@ -195,11 +195,11 @@ public func matmul<T>(_ a: Tensor<T>, _ b: Tensor<T>, transA: Bool = false, tran
     return c
 }
 
-/// C = alpha op(A) op(B) + beta C, accumulating into an existing buffer.
+/// C = alpha op(A) op(B) + beta C, accumulating into an existing buffer, over the engine's threads.
 @inline(__always)
 func gemm<T>(_ a: Tensor<T>, transA: Bool, _ b: Tensor<T>, transB: Bool, into c: UnsafeMutablePointer<T>,
              m: Int, n: Int, k: Int, alpha: T = 1, beta: T) {
     if m == 0 || n == 0 { return }
-    T.gemm(transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha,
-           a: a.data, lda: a.shape[1], b: b.data, ldb: b.shape[1], beta: beta, c: c, ldc: n)
+    Parallel.gemm(transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha,
+                  a: a.data, lda: a.shape[1], b: b.data, ldb: b.shape[1], beta: beta, c: c, ldc: n)
 }

@@ -134,7 +134,7 @@ struct WorkerPool {
     /// posix_spawn, so the worker is a fresh process of the same binary in our process group.
     private func spawn(_ arguments: [String], stderrPath: String, blasThreads: Int) throws -> pid_t {
         var environment = ProcessInfo.processInfo.environment
-        environment["OPENBLAS_NUM_THREADS"] = String(blasThreads)      // the trial's own count, no idle pool beyond it
+        environment["OPENBLAS_NUM_THREADS"] = "1"      // OpenBLAS starts no idle threads; the trial sets the engine's own
         let envp = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
         defer { envp.forEach { free($0) } }
         var actions = posix_spawn_file_actions_t()

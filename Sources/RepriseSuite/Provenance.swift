@@ -14,7 +14,7 @@ public struct Provenance: Sendable {
             .split(separator: "\n").first { $0.hasPrefix("model name") }?
             .split(separator: ":", maxSplits: 1).last?.trimmingCharacters(in: .whitespaces) ?? "unknown"
         return Provenance(gitCommit: commit, gitDirty: dirty, swiftVersion: compilerVersion,
-                          openblas: BLASInfo.config.trimmingCharacters(in: .whitespaces), blasThreads: BLASInfo.threads,
+                          openblas: BLASInfo.config.trimmingCharacters(in: .whitespaces), blasThreads: Parallel.threads,
                           cpuModel: cpu, cores: ProcessInfo.processInfo.activeProcessorCount,
                           os: ProcessInfo.processInfo.operatingSystemVersionString)
     }

@@ -174,7 +174,7 @@ public final class Suite {
     public func computeTrial(_ id: String, _ trial: Trial, seed: UInt64, replacing: Bool = false,
                              notes: @escaping (String) -> Void) throws -> Int64 {
         let type = try scenario(id)
-        BLASInfo.setThreads(trial.blasThreads)
+        Parallel.setThreads(trial.blasThreads)
         let meter = Meter()
         let startedAt = Provenance.timestamp()
         let context = TrialContext(trial: trial, seed: seed, notes: notes)

@@ -210,14 +210,20 @@ struct Bench: ParsableCommand {
         abstract: "Time the engine's training steps against the sgemm peak measured in the same process.")
     @Option(help: "Timed repetitions of the slower steps (the fast ones run 5x as many).") var repeats = 20
     @Option(help: "Only the steps whose name contains this (e.g. LLaMA).") var only: String?
+    @Option(help: "Threads the engine computes with (default: every core).") var threads: Int?
     @Flag(help: "Print the result as JSON.") var json = false
     @Flag(help: "Instead of timing, print the losses of each workload's first 10 steps from its fixed seed, as JSON (the golden trajectories of the engine tests).")
     var trajectories = false
 
     struct Output: Encodable { let sgemmPeakGflops: Double, steps: [Benchmarks.Result] }
 
+    func validate() throws {
+        if let threads, !(1...64).contains(threads) { throw ValidationError("--threads must be in 1...64, not \(threads)") }
+    }
+
     func run() throws {
         Runtime.cacheLargeAllocations()
+        if let threads { Parallel.setThreads(threads) }
         if trajectories {
             try printJSON(Dictionary(uniqueKeysWithValues: Benchmarks.trajectories().map { ($0.name, $0.losses) }))
             return
@@ -225,7 +231,7 @@ struct Bench: ParsableCommand {
         let peak = Benchmarks.sgemmPeak()
         let steps = Benchmarks.trainingSteps(repeats: repeats, only: only)
         if json { try printJSON(Output(sgemmPeakGflops: peak, steps: steps)); return }
-        print("sgemm peak (1024^3, median): \(String(format: "%.1f", peak)) GFLOP/s, \(BLASInfo.threads) BLAS threads\n")
+        print("sgemm peak (1024^3, median): \(String(format: "%.1f", peak)) GFLOP/s on \(Parallel.threads) thread(s); products split in blocks of \(Parallel.rowBlock(Float.self)) rows\n")
         print("| step | median ms | GFLOP/s | of sgemm peak |")
         print("|---|---:|---:|---:|")
         for s in steps {

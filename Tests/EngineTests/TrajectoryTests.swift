@@ -25,3 +25,42 @@ import Testing
         }
     }
 }
+
+/// The engine splits products and loops into parts fixed by the sizes and the thread count, each
+/// element computed by the same single-threaded code whatever the split: the losses must not
+/// move by a bit between one thread and several (OpenBLAS's own threading moved them).
+@Suite struct ThreadCountTests {
+    @Test func lossesAreTheSameBitsOnOneThreadAndOnSeveral() {
+        let one = Benchmarks.trajectories(steps: 4, threads: 1)
+        for threads in [2, 3] {
+            let several = Benchmarks.trajectories(steps: 4, threads: threads)
+            for (a, b) in zip(one, several) {
+                #expect(a.name == b.name)
+                if let step = a.losses.indices.first(where: { a.losses[$0].bitPattern != b.losses[$0].bitPattern }) {
+                    Issue.record("\(a.name), \(threads) threads: step \(step) loss \(b.losses[step]), one thread \(a.losses[step])")
+                }
+            }
+        }
+    }
+
+    @Test func aSplitProductEqualsTheWholeProduct() {
+        var rng = RNG(seed: 9)
+        // Odd sizes, either operand transposed: parts of whole row blocks and a ragged last part.
+        for (m, n, k, ta, tb) in [(517, 203, 131, false, false), (131, 517, 203, true, false), (203, 131, 517, false, true), (256, 10, 1024, false, false)] {
+            let a = Tensor<Float>.normal(ta ? [k, m] : [m, k], rng: &rng), b = Tensor<Float>.normal(tb ? [n, k] : [k, n], rng: &rng)
+            var products: [Tensor<Float>] = []
+            for threads in [1, 2, 3] {
+                var c = Tensor<Float>.zeros([m, n])
+                Parallel.withThreads(threads) {
+                    Parallel.gemm(transA: ta, transB: tb, m: m, n: n, k: k, alpha: 1, a: a.data, lda: a.shape[1], b: b.data,
+                                  ldb: b.shape[1], beta: 0, c: c.mutableData, ldc: n)
+                }
+                products.append(c)
+            }
+            for (threads, split) in zip([2, 3], products.dropFirst()) {
+                let differing = (0..<m * n).filter { products[0][flat: $0] != split[flat: $0] }.count
+                #expect(differing == 0, "\(m)x\(n)x\(k) transA \(ta) transB \(tb), \(threads) threads: \(differing) entries differ")
+            }
+        }
+    }
+}

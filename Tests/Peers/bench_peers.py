@@ -180,7 +180,7 @@ def main():
     rounds = []
     for _ in range(args.rounds):
         theirs = run([sys.executable, __file__, "--torch-only", "--repeats", str(args.repeats), "--threads", str(args.threads)])
-        ours = run([args.reprise, "bench", "--json", "--repeats", str(args.repeats)])
+        ours = run([args.reprise, "bench", "--json", "--repeats", str(args.repeats), "--threads", str(args.threads)])
         rounds.append((theirs, ours))
     median = statistics.median
     torch_peak, our_peak = median(r[0]["peak"] for r in rounds), median(r[1]["sgemmPeakGflops"] for r in rounds)
