@@ -68,8 +68,10 @@ public func swiglu<T>(_ gate: Variable<T>, _ up: Variable<T>) -> Variable<T> {
         sigmoid = Tensor<T>(uninitializedShape: gate.shape)
     let yp = y.mutableData, sp = silu.mutableData, σ = sigmoid.mutableData, xp = gate.value.data, up_ = up.value.data
     Parallel.forEach(n, work: n) { r in
+        // The exponentials first (library calls, one at a time), then the divisions in SIMD lanes.
+        for i in r { σ[i] = T.exp(-xp[i]) }
         for i in r {
-            let e = T.exp(-xp[i])
+            let e = σ[i]
             sp[i] = xp[i] / (1 + e)
             σ[i] = 1 / (1 + e)
             yp[i] = sp[i] * up_[i]

@@ -228,8 +228,9 @@ struct Bench: ParsableCommand {
             try printJSON(Dictionary(uniqueKeysWithValues: Benchmarks.trajectories().map { ($0.name, $0.losses) }))
             return
         }
-        let peak = Benchmarks.sgemmPeak()
+        // Steps first: timing OpenBLAS's own threads for the peak leaves its workers spinning for a while.
         let steps = Benchmarks.trainingSteps(repeats: repeats, only: only)
+        let peak = Benchmarks.sgemmPeak()
         if json { try printJSON(Output(sgemmPeakGflops: peak, steps: steps)); return }
         print("sgemm peak (1024^3, median): \(String(format: "%.1f", peak)) GFLOP/s on \(Parallel.threads) thread(s); products split in blocks of \(Parallel.rowBlock(Float.self)) rows\n")
         print("| step | median ms | GFLOP/s | of sgemm peak |")
