@@ -160,7 +160,7 @@ def main():
     ap.add_argument("--reprise", help="path of the reprise binary")
     ap.add_argument("--repeats", type=int, default=40)
     ap.add_argument("--threads", type=int, default=2)
-    ap.add_argument("--rounds", type=int, default=3,
+    ap.add_argument("--rounds", type=int, default=5,
                     help="alternate PyTorch and reprise this many times; a shared machine's load drifts within minutes")
     ap.add_argument("--torch-only", action="store_true", help="(internal) time the PyTorch steps and print them as JSON")
     args = ap.parse_args()
