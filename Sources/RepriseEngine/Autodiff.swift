@@ -14,6 +14,8 @@ public final class Variable<T: Scalar> {
     let backwardFn: ((Variable<T>) -> Void)?
     /// Set on leaves that need a gradient, and on every node downstream of one.
     public let requiresGrad: Bool
+    /// The function that made this node (`#function` of the op), for `OpProfile`.
+    let op: StaticString
 
     /// A leaf: a parameter (requiresGrad) or a constant input.
     public init(_ value: Tensor<T>, name: String = "", requiresGrad: Bool = false) {
@@ -22,16 +24,19 @@ public final class Variable<T: Scalar> {
         self.parents = []
         self.backwardFn = nil
         self.requiresGrad = requiresGrad
+        self.op = "leaf"
     }
 
     /// An op's output. The backward closure is kept only if some parent needs a gradient.
-    init(_ value: Tensor<T>, parents: [Variable<T>], backward: @escaping (Variable<T>) -> Void) {
+    init(_ value: Tensor<T>, parents: [Variable<T>], op: StaticString = #function, backward: @escaping (Variable<T>) -> Void) {
         self.value = value
         self.name = ""
         let needs = parents.contains { $0.requiresGrad }
         self.parents = needs ? parents : []
         self.backwardFn = needs ? backward : nil
         self.requiresGrad = needs
+        self.op = op
+        OpProfile.current?.forwardEnded(op)
     }
 
     public var shape: [Int] { value.shape }
@@ -68,9 +73,8 @@ public final class Variable<T: Scalar> {
         if grad == nil { grad = .zeros(value.shape) } else { grad!.mutableData.update(repeating: 0, count: value.count) }
     }
 
-    /// Back-propagates from this scalar (d self / d self = 1) through the graph.
-    public func backward() {
-        require(value.count == 1, "backward() starts from a scalar, not \(value.shape)")
+    /// This node and every node upstream of it that needs a gradient, each after its parents.
+    private func topologicalOrder() -> [Variable<T>] {
         var order: [Variable<T>] = []
         var seen = Set<ObjectIdentifier>()
         // Iterative post-order DFS: deep nets (20+ layers, hundreds of ops) must not recurse.
@@ -81,10 +85,18 @@ public final class Variable<T: Scalar> {
             stack.append((node, true))
             for p in node.parents where p.requiresGrad && !seen.contains(ObjectIdentifier(p)) { stack.append((p, false)) }
         }
+        return order
+    }
+
+    /// Back-propagates from this scalar (d self / d self = 1) through the graph.
+    public func backward() {
+        require(value.count == 1, "backward() starts from a scalar, not \(value.shape)")
+        let profile = OpProfile.current
+        let order = profile.map { $0.section("autodiff graph", topologicalOrder) } ?? topologicalOrder()
         accumulate(Tensor(repeating: 1, shape: value.shape))
         for node in order.reversed() {
             guard let fn = node.backwardFn, node.grad != nil else { continue }
-            fn(node)
+            if let profile { profile.backward(node.op) { fn(node) } } else { fn(node) }
             node.grad = nil            // intermediate gradients are not needed once pushed
         }
     }

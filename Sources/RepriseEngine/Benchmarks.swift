@@ -67,10 +67,10 @@ public enum Benchmarks {
             ? .adam(model.parameters, lr: 1e-3, beta2: 0.99, weightDecay: weightDecay)
             : .sgd(model.parameters, lr: 0.01)
         return Workload(name: name, flops: mlpFlops(widths, batch: batch)) {
-            opt.zeroGrad()
+            OpProfile.section("optimizer") { opt.zeroGrad() }
             let loss = softmaxCrossEntropy(model(x), labels: labels)
             loss.backward()
-            opt.step()
+            OpProfile.section("optimizer") { opt.step() }
             return Double(loss.value[flat: 0])
         }
     }
@@ -86,10 +86,10 @@ public enum Benchmarks {
         let perLayer = 2 * n * d * d * 4 + 2 * n * d * Double(c.hidden) * 3 + 2 * 2 * Double(b * c.heads) * Double(t * t) * d / Double(c.heads)
         let fwd = Double(c.layers) * perLayer + 2 * n * d * Double(c.vocab)
         return Workload(name: "LLaMA LM 256/128/4L/4H/344, 16x64 tokens, AdamW", flops: 3 * fwd) {
-            opt.zeroGrad()
+            OpProfile.section("optimizer") { opt.zeroGrad() }
             let loss = model.loss(tokens: tokens)
             loss.backward()
-            opt.step()
+            OpProfile.section("optimizer") { opt.step() }
             return Double(loss.value[flat: 0])
         }
     }
@@ -119,6 +119,23 @@ public enum Benchmarks {
         }
     }
 
+    /// Where the time of each step goes, op by op (`OpProfile`), over `repeats` steps after 3 warm-up
+    /// steps; with the step's median time unprofiled, and the mean of the profiled steps (which the
+    /// shares are of).
+    public static func opProfiles(repeats: Int = 20, only: String? = nil) -> [(name: String, stepMs: Double, profiledStepMs: Double, lines: [OpProfile.Line])] {
+        workloads().filter { only == nil || $0.key.localizedCaseInsensitiveContains(only!) }.map { w in
+            let workload = w.make()
+            let ms = medianMs(repeats: repeats) { _ = workload.step() }
+            let profile = OpProfile()
+            let start = DispatchTime.now().uptimeNanoseconds
+            OpProfile.$current.withValue(profile) {
+                for _ in 0..<repeats { profile.restart(); _ = workload.step() }
+            }
+            let total = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6 / Double(repeats)
+            return (workload.name, ms, total, profile.lines(perSteps: repeats))
+        }
+    }
+
     /// The five steps named in the engine issue (those whose name contains `only`, if given); the two
     /// small MLPs get 5x the repeats. Only what this process measures: a peer's times come from running the peer.
     public static func trainingSteps(repeats: Int = 20, only: String? = nil) -> [Result] {
@@ -128,5 +145,73 @@ public enum Benchmarks {
             let ms = medianMs(repeats: small ? repeats * 5 : repeats) { _ = workload.step() }
             return Result(name: workload.name, medianMs: ms, flops: workload.flops)
         }
+    }
+}
+
+/// Wall time per op of training steps, forward and backward: where a step's time goes, without perf
+/// (`reprise bench --ops`). On for the work inside `OpProfile.$current.withValue`; elsewhere each op
+/// pays one task-local read. A backward closure is charged its own time; a forward op the time since
+/// the previous op or section ended, i.e. its own work plus any model code that ran just before it.
+/// Time on the engine's other threads is inside the op that started it.
+public final class OpProfile: @unchecked Sendable {
+    @TaskLocal public static var current: OpProfile?
+
+    public struct Line: Sendable, Codable {
+        public let name: String
+        public let forwardMs: Double, backwardMs: Double, calls: Double
+    }
+
+    private struct Totals { var name: StaticString, forward: UInt64 = 0, backward: UInt64 = 0, calls = 0 }
+    private var ops: [UnsafeRawPointer: Totals] = [:]      // keyed by the op name's address: no string per op
+    private var sections: [String: (nanoseconds: UInt64, calls: Int)] = [:]
+    private var last = DispatchTime.now().uptimeNanoseconds
+
+    public init() {}
+
+    /// Starts the clock for the next forward op: call at the start of each step.
+    public func restart() { last = DispatchTime.now().uptimeNanoseconds }
+
+    func forwardEnded(_ op: StaticString) {
+        let now = DispatchTime.now().uptimeNanoseconds
+        ops[UnsafeRawPointer(op.utf8Start), default: Totals(name: op)].forward += now - last
+        ops[UnsafeRawPointer(op.utf8Start)]!.calls += 1
+        last = now
+    }
+
+    func backward(_ op: StaticString, _ body: () -> Void) {
+        let start = DispatchTime.now().uptimeNanoseconds
+        body()
+        let now = DispatchTime.now().uptimeNanoseconds
+        ops[UnsafeRawPointer(op.utf8Start), default: Totals(name: op)].backward += now - start
+        last = now
+    }
+
+    /// Runs `body` charged to `name` rather than to an op (the optimizer, the graph walk).
+    public func section<R>(_ name: String, _ body: () throws -> R) rethrows -> R {
+        let start = DispatchTime.now().uptimeNanoseconds
+        defer {
+            last = DispatchTime.now().uptimeNanoseconds
+            sections[name, default: (0, 0)].nanoseconds += last - start
+            sections[name]!.calls += 1
+        }
+        return try body()
+    }
+
+    /// `body` as a section of the current profile, if any.
+    public static func section<R>(_ name: String, _ body: () throws -> R) rethrows -> R {
+        if let current { return try current.section(name, body) }
+        return try body()
+    }
+
+    /// Per op (named by its function, without arguments) and per section, divided by `steps`, largest first.
+    public func lines(perSteps steps: Int) -> [Line] {
+        let s = Double(steps)
+        let byOp = ops.values.map { t in
+            Line(name: "\(t.name)".prefix { $0 != "(" }.description, forwardMs: Double(t.forward) / 1e6 / s,
+                 backwardMs: Double(t.backward) / 1e6 / s, calls: Double(t.calls) / s)
+        }
+        let bySection = sections.map { Line(name: $0.key, forwardMs: Double($0.value.nanoseconds) / 1e6 / s, backwardMs: 0,
+                                            calls: Double($0.value.calls) / s) }
+        return (byOp + bySection).sorted { $0.forwardMs + $0.backwardMs > $1.forwardMs + $1.backwardMs }
     }
 }

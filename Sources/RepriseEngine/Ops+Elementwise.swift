@@ -60,6 +60,7 @@ enum Broadcast {
 /// specialized for it and vectorize: a closure called per element cost ~1 ns a call (perf: 6%
 /// of the LLaMA step, 7% of the grokking step in relu's backward alone).
 protocol BinaryFunction {
+    static var name: StaticString { get }
     static func value<T: Scalar>(_ a: T, _ b: T) -> T
     static func da<T: Scalar>(_ a: T, _ b: T) -> T
     static func db<T: Scalar>(_ a: T, _ b: T) -> T
@@ -67,6 +68,7 @@ protocol BinaryFunction {
 
 /// An elementwise function of one operand; its derivative may use the input x or the output y.
 protocol UnaryFunction {
+    static var name: StaticString { get }
     static func value<T: Scalar>(_ x: T) -> T
     static func derivative<T: Scalar>(_ x: T, _ y: T) -> T
 }
@@ -81,7 +83,7 @@ private func binary<T, F: BinaryFunction>(_ a: Variable<T>, _ b: Variable<T>, _:
     } else {
         for i in 0..<n { yp[i] = F.value(ap[ia.index(i)], bp[ib.index(i)]) }
     }
-    return Variable(y, parents: [a, b]) { out in
+    return Variable(y, parents: [a, b], op: F.name) { out in
         let g = out.grad!.data, ap = a.value.data, bp = b.value.data
         if case .same = ia, case .same = ib {
             // Each element once: a new gradient buffer is stored into, not zeroed and added to.
@@ -106,16 +108,19 @@ private func binary<T, F: BinaryFunction>(_ a: Variable<T>, _ b: Variable<T>, _:
 }
 
 enum Add: BinaryFunction {
+    static let name: StaticString = "add"
     static func value<T: Scalar>(_ a: T, _ b: T) -> T { a + b }
     static func da<T: Scalar>(_ a: T, _ b: T) -> T { 1 }
     static func db<T: Scalar>(_ a: T, _ b: T) -> T { 1 }
 }
 enum Subtract: BinaryFunction {
+    static let name: StaticString = "subtract"
     static func value<T: Scalar>(_ a: T, _ b: T) -> T { a - b }
     static func da<T: Scalar>(_ a: T, _ b: T) -> T { 1 }
     static func db<T: Scalar>(_ a: T, _ b: T) -> T { -1 }
 }
 enum Multiply: BinaryFunction {
+    static let name: StaticString = "multiply"
     static func value<T: Scalar>(_ a: T, _ b: T) -> T { a * b }
     static func da<T: Scalar>(_ a: T, _ b: T) -> T { b }
     static func db<T: Scalar>(_ a: T, _ b: T) -> T { a }
@@ -129,7 +134,7 @@ private func unary<T, F: UnaryFunction>(_ x: Variable<T>, _: F.Type) -> Variable
     var y = Tensor<T>(uninitializedShape: x.shape)
     let yp = y.mutableData, xp = x.value.data, n = y.count
     Parallel.forEach(n, work: n) { r in for i in r { yp[i] = F.value(xp[i]) } }
-    return Variable(y, parents: [x]) { out in
+    return Variable(y, parents: [x], op: F.name) { out in
         let g = out.grad!.data, xp = x.value.data, yp = out.value.data, (d, fresh) = x.gradBuffer()
         Parallel.forEach(n, work: n) { r in
             if fresh { for i in r { d[i] = g[i] * F.derivative(xp[i], yp[i]) } } else { for i in r { d[i] += g[i] * F.derivative(xp[i], yp[i]) } }
@@ -139,16 +144,19 @@ private func unary<T, F: UnaryFunction>(_ x: Variable<T>, _: F.Type) -> Variable
 
 /// max(x, 0); the derivative at 0 is taken as 0.
 enum ReLU: UnaryFunction {
+    static let name: StaticString = "relu"
     static func value<T: Scalar>(_ x: T) -> T { x > 0 ? x : 0 }
     static func derivative<T: Scalar>(_ x: T, _ y: T) -> T { x > 0 ? 1 : 0 }
 }
 /// tanh x; d/dx = 1 − tanh² x.
 enum Tanh: UnaryFunction {
+    static let name: StaticString = "tanh"
     static func value<T: Scalar>(_ x: T) -> T { T.tanh(x) }
     static func derivative<T: Scalar>(_ x: T, _ y: T) -> T { 1 - y * y }
 }
 /// SiLU (swish): x σ(x); d/dx = σ(x)(1 + x(1 − σ(x))).
 enum SiLU: UnaryFunction {
+    static let name: StaticString = "silu"
     static func value<T: Scalar>(_ x: T) -> T { x / (1 + T.exp(-x)) }
     static func derivative<T: Scalar>(_ x: T, _ y: T) -> T {
         let s = 1 / (1 + T.exp(-x))

@@ -214,6 +214,8 @@ struct Bench: ParsableCommand {
     @Flag(help: "Print the result as JSON.") var json = false
     @Flag(help: "Instead of timing, print the losses of each workload's first 10 steps from its fixed seed, as JSON (the golden trajectories of the engine tests).")
     var trajectories = false
+    @Flag(help: "Time each op's forward and backward pass within the steps: where the time goes.")
+    var ops = false
 
     struct Output: Encodable { let sgemmPeakGflops: Double, steps: [Benchmarks.Result] }
 
@@ -224,6 +226,19 @@ struct Bench: ParsableCommand {
     func run() throws {
         Runtime.cacheLargeAllocations()
         if let threads { Parallel.setThreads(threads) }
+        if ops {
+            for w in Benchmarks.opProfiles(repeats: repeats, only: only) {
+                print(String(format: "### %@: %.2f ms a step (median), %.2f ms the mean profiled step\n", w.name, w.stepMs, w.profiledStepMs))
+                print("| op or section | forward ms | backward ms | calls | share of the profiled step |")
+                print("|---|---:|---:|---:|---:|")
+                for l in w.lines {
+                    print(String(format: "| %@ | %.3f | %.3f | %.0f | %.1f%% |", l.name, l.forwardMs, l.backwardMs, l.calls,
+                                 100 * (l.forwardMs + l.backwardMs) / w.profiledStepMs))
+                }
+                print()
+            }
+            return
+        }
         if trajectories {
             try printJSON(Dictionary(uniqueKeysWithValues: Benchmarks.trajectories().map { ($0.name, $0.losses) }))
             return
