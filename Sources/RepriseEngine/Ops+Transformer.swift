@@ -100,27 +100,28 @@ public func rope<T>(_ x: Variable<T>, seqLen: Int, headDim: Int, base: Double = 
     let (rows, c) = (x.shape[0], x.shape[1])
     require(rows % seqLen == 0 && c % headDim == 0 && headDim % 2 == 0)
     let half = headDim / 2
-    var cosT = [T](repeating: 0, count: seqLen * half), sinT = cosT
+    var cosT = Tensor<T>(uninitializedShape: [seqLen, half]), sinT = Tensor<T>(uninitializedShape: [seqLen, half])
+    let cw = cosT.mutableData, sw = sinT.mutableData
     for t in 0..<seqLen {
         for i in 0..<half {
             let angle = Double(t) * Double.pow(base, -2 * Double(i) / Double(headDim))
-            cosT[t * half + i] = T(Double.cos(angle)); sinT[t * half + i] = T(Double.sin(angle))
+            cw[t * half + i] = T(Double.cos(angle)); sw[t * half + i] = T(Double.sin(angle))
         }
     }
     // Rows split over the engine's threads; `accumulate` false stores (a new gradient buffer, or y).
+    // The inner loops run over raw pointers so that they vectorize: the same operations per element.
     func rotate(_ src: UnsafePointer<T>, _ dst: UnsafeMutablePointer<T>, sign: T, accumulate: Bool) {
-        Parallel.forEach(rows, work: rows * c) { rowRange in rotate(src, dst, sign: sign, accumulate: accumulate, rows: rowRange) }
-    }
-    @inline(__always) func rotate(_ src: UnsafePointer<T>, _ dst: UnsafeMutablePointer<T>, sign: T, accumulate: Bool, rows: Range<Int>) {
-        for r in rows {
-            let t = r % seqLen
-            for h in stride(from: 0, to: c, by: headDim) {
-                let o = r * c + h
-                for i in 0..<half {
-                    let cs = cosT[t * half + i], sn = sign * sinT[t * half + i]
-                    let a = src[o + i], b = src[o + i + half]
-                    let ya = a * cs - b * sn, yb = a * sn + b * cs
-                    if accumulate { dst[o + i] += ya; dst[o + i + half] += yb } else { dst[o + i] = ya; dst[o + i + half] = yb }
+        let cosP = cosT.data, sinP = sinT.data
+        Parallel.forEach(rows, work: rows * c) { rowRange in
+            for r in rowRange {
+                let t = r % seqLen, cs = cosP + t * half, sn = sinP + t * half
+                for h in stride(from: 0, to: c, by: headDim) {
+                    let a = src + r * c + h, b = a + half, ya = dst + r * c + h, yb = ya + half
+                    if accumulate {
+                        for i in 0..<half { let s = sign * sn[i]; ya[i] += a[i] * cs[i] - b[i] * s; yb[i] += a[i] * s + b[i] * cs[i] }
+                    } else {
+                        for i in 0..<half { let s = sign * sn[i]; ya[i] = a[i] * cs[i] - b[i] * s; yb[i] = a[i] * s + b[i] * cs[i] }
+                    }
                 }
             }
         }
