@@ -81,7 +81,7 @@ public enum Parallel {
     public static func withThreads<R>(_ n: Int, _ body: () throws -> R) rethrows -> R {
         require(n >= 1, "threads: \(n)")
         _ = defaultThreads
-        return try $scoped.withValue(min(n, WorkerPool.maximumThreads), operation: body)
+        return try $scoped.withValue(min(n, ThreadPool.maximumThreads), operation: body)
     }
     @TaskLocal private static var scoped: Int?
 
@@ -89,17 +89,17 @@ public enum Parallel {
     public static func setThreads(_ n: Int) {
         require(n >= 1, "threads: \(n)")
         _ = defaultThreads                // sets OpenBLAS to one thread, once
-        threadSetting.store(min(n, WorkerPool.maximumThreads), ordering: .relaxed)
+        threadSetting.store(min(n, ThreadPool.maximumThreads), ordering: .relaxed)
     }
 
     private static let threadSetting = Atomic<Int>(0)
     private static let defaultThreads: Int = {
         BLASInfo.setThreads(1)
-        return min(ProcessInfo.processInfo.activeProcessorCount, WorkerPool.maximumThreads)
+        return min(ProcessInfo.processInfo.activeProcessorCount, ThreadPool.maximumThreads)
     }()
     /// One pool per thread count ever used (in practice one), never torn down: a thread count
     /// set while another thread runs a loop must not pull its workers away.
-    private static let pools = Mutex<[Int: WorkerPool]>([:])
+    private static let pools = Mutex<[Int: ThreadPool]>([:])
 
     /// `body(part)` for part in 0..<parts, the parts on different threads. A call from inside a
     /// parallel region, or while another thread has the pool, runs the parts inline.
@@ -107,7 +107,7 @@ public enum Parallel {
         guard parts > 1 else { if parts == 1 { body(0) }; return }
         let pool = pools.withLock { pools in
             if let p = pools[parts] { return p }
-            let p = WorkerPool(threads: parts)
+            let p = ThreadPool(threads: parts)
             pools[parts] = p
             return p
         }
@@ -212,7 +212,7 @@ extension Parallel {
 /// Worker threads that spin for a short while after each parallel call, then sleep on a
 /// condition: the gaps between the ops of a training step are microseconds, a wake-up from
 /// sleep tens of them.
-final class WorkerPool: @unchecked Sendable {
+final class ThreadPool: @unchecked Sendable {
     static let maximumThreads = 64
     /// Spins before sleeping (a load each, ~0.1-0.3 ms in all).
     private static let spins = 1 << 18

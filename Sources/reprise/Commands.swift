@@ -212,7 +212,7 @@ struct Bench: ParsableCommand {
     @Option(help: "Only the steps whose name contains this (e.g. LLaMA).") var only: String?
     @Option(help: "Threads the engine computes with (default: every core).") var threads: Int?
     @Flag(help: "Print the result as JSON.") var json = false
-    @Flag(help: "Instead of timing, print the losses of each workload's first 10 steps from its fixed seed, as JSON (the golden trajectories of the engine tests).")
+    @Flag(help: "Instead of timing, print the losses of each workload's first 10 steps from its fixed seed, as JSON (the golden trajectories of the engine tests; one thread unless --threads says otherwise, the same bits either way).")
     var trajectories = false
     @Flag(help: "Time each op's forward and backward pass within the steps: where the time goes.")
     var ops = false
@@ -240,7 +240,7 @@ struct Bench: ParsableCommand {
             return
         }
         if trajectories {
-            try printJSON(Dictionary(uniqueKeysWithValues: Benchmarks.trajectories().map { ($0.name, $0.losses) }))
+            try printJSON(Dictionary(uniqueKeysWithValues: Benchmarks.trajectories(threads: threads ?? 1).map { ($0.name, $0.losses) }))
             return
         }
         // Steps first: timing OpenBLAS's own threads for the peak leaves its workers spinning for a while.
