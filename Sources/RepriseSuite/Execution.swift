@@ -7,7 +7,7 @@ public enum Execution: Sendable {
     /// One after another in this process: for tests and for the suite used as a library.
     case inProcess
     /// On worker processes of `executable` (the `reprise` binary, verb `worker`) using at most
-    /// `jobs` cores: small nets train side by side, a trial declaring n BLAS threads takes n.
+    /// `jobs` cores: small nets train side by side, a trial declaring n threads takes n.
     case workers(executable: String, jobs: Int)
 
     /// The CLI's default: this process's own image, one worker per core. By pid, not by path:

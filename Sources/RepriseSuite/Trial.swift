@@ -15,11 +15,11 @@ public struct Trial: Sendable {
     /// scheduler starts expensive trials first and shards balance on it.
     public let cost: Double
 
-    /// `blasThreads`: the OpenBLAS threads this trial computes with, whatever `--jobs` is.
-    /// OpenBLAS's results change in the last bits with its thread count (measured:
-    /// double-descent's SVDs, gradient-noise's He-init nets), so the count is part of the
-    /// trial's definition, not of the machine it lands on. One, unless a single trial is
-    /// long enough to be a run's critical path; it then occupies that many of the `--jobs` slots.
+    /// `blasThreads`: the threads this trial computes with, whatever `--jobs` is (the engine's
+    /// `Parallel` threads; named when OpenBLAS's own threads did the work, whose results changed
+    /// in the last bits with their count, where the engine's splits change none). Part of the
+    /// trial's definition, not of the machine it lands on. One, unless a single trial is long
+    /// enough to be a run's critical path; it then occupies that many of the `--jobs` slots.
     public init(_ key: String, _ config: Config, cost: Double = 1, blasThreads: Int = 1) {
         (self.key, self.config, self.cost) = (key, config.setting("blas_threads", Double(blasThreads)), cost)
     }
