@@ -13,7 +13,7 @@ let optimized: [SwiftSetting] = [
 
 let package = Package(
     name: "reprise",
-    platforms: [.macOS(.v13)],
+    platforms: [.macOS(.v15)],       // Synchronization's Atomic and Mutex (the engine's thread pool)
     products: [
         .executable(name: "reprise", targets: ["reprise"]),
         .library(name: "RepriseEngine", targets: ["RepriseEngine"]),
