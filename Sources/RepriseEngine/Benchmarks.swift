@@ -94,8 +94,13 @@ public enum Benchmarks {
         }
     }
 
-    /// The five workloads named in the engine issue, built fresh (the same weights and data every time).
-    static func workloads() -> [(key: String, make: () -> Workload)] {
+    /// The five workloads named in the engine issue, built fresh (the same weights and data every time);
+    /// with `only`, those whose name contains it.
+    static func workloads(only: String? = nil) -> [(key: String, make: () -> Workload)] {
+        allWorkloads().filter { only == nil || $0.key.localizedCaseInsensitiveContains(only!) }
+    }
+
+    private static func allWorkloads() -> [(key: String, make: () -> Workload)] {
         [
             ("MLP 784-256-256-10", { mlpWorkload("MLP 784-256-256-10, batch 128, SGD", widths: [784, 256, 256, 10], batch: 128, bias: true, adam: false) }),
             ("Deep MLP", { mlpWorkload("Deep MLP 784-(50x20)-10, batch 128, SGD", widths: [784] + Array(repeating: 50, count: 20) + [10], batch: 128,
@@ -123,7 +128,7 @@ public enum Benchmarks {
     /// steps; with the step's median time unprofiled, and the mean of the profiled steps (which the
     /// shares are of).
     public static func opProfiles(repeats: Int = 20, only: String? = nil) -> [(name: String, stepMs: Double, profiledStepMs: Double, lines: [OpProfile.Line])] {
-        workloads().filter { only == nil || $0.key.localizedCaseInsensitiveContains(only!) }.map { w in
+        workloads(only: only).map { w in
             let workload = w.make()
             let ms = medianMs(repeats: repeats) { _ = workload.step() }
             let profile = OpProfile()
@@ -139,7 +144,7 @@ public enum Benchmarks {
     /// The five steps named in the engine issue (those whose name contains `only`, if given); the two
     /// small MLPs get 5x the repeats. Only what this process measures: a peer's times come from running the peer.
     public static func trainingSteps(repeats: Int = 20, only: String? = nil) -> [Result] {
-        workloads().filter { only == nil || $0.key.localizedCaseInsensitiveContains(only!) }.map { w in
+        workloads(only: only).map { w in
             let workload = w.make()
             let small = w.key.hasPrefix("MLP") || w.key.hasPrefix("Deep")
             let ms = medianMs(repeats: small ? repeats * 5 : repeats) { _ = workload.step() }

@@ -120,11 +120,10 @@ public enum Parallel {
     static func chunks<R>(_ n: Int, _ body: (Range<Int>) -> R) -> [R] {
         let parts = n >= minimumElements ? threads : 1
         guard parts > 1 else { return [body(0..<n)] }
-        let size = ((n + parts - 1) / parts + 63) / 64 * 64
         var results = [R?](repeating: nil, count: parts)
         results.withUnsafeMutableBufferPointer { buffer in
             let slots = buffer.baseAddress!
-            run(parts: parts) { t in slots[t] = body(min(n, t * size)..<min(n, (t + 1) * size)) }
+            run(parts: parts) { t in slots[t] = body(part(t, of: n, parts: parts, alignment: 64)) }
         }
         return results.map { $0! }
     }
@@ -134,8 +133,13 @@ public enum Parallel {
     static func forEach(_ n: Int, work: Int, _ body: (Range<Int>) -> Void) {
         let parts = work >= minimumElements ? threads : 1
         guard parts > 1 else { body(0..<n); return }
-        let size = (n + parts - 1) / parts
-        run(parts: parts) { t in body(min(n, t * size)..<min(n, (t + 1) * size)) }
+        run(parts: parts) { t in body(part(t, of: n, parts: parts)) }
+    }
+
+    /// Part t of 0..<n cut into `parts` contiguous ranges starting at multiples of `alignment`.
+    private static func part(_ t: Int, of n: Int, parts: Int, alignment: Int = 1) -> Range<Int> {
+        let size = ((n + parts - 1) / parts + alignment - 1) / alignment * alignment
+        return min(n, t * size)..<min(n, (t + 1) * size)
     }
 }
 

@@ -103,7 +103,7 @@ struct WorkerPool {
             while !stopping, let next = queue.firstIndex(where: { cores($0) <= self.jobs - running.values.reduce(0) { $0 + cores($1.job) } }) {
                 let job = queue.remove(at: next)
                 let log = logDir.appendingPathComponent("\(UUID().uuidString).log").path
-                running[try spawn(job.arguments, stderrPath: log, blasThreads: job.trial.blasThreads)] = (job, log)
+                running[try spawn(job.arguments, stderrPath: log)] = (job, log)
                 progress.started(job.trial)
             }
             var reaped = false
@@ -132,7 +132,7 @@ struct WorkerPool {
     }
 
     /// posix_spawn, so the worker is a fresh process of the same binary in our process group.
-    private func spawn(_ arguments: [String], stderrPath: String, blasThreads: Int) throws -> pid_t {
+    private func spawn(_ arguments: [String], stderrPath: String) throws -> pid_t {
         var environment = ProcessInfo.processInfo.environment
         environment["OPENBLAS_NUM_THREADS"] = "1"      // OpenBLAS starts no idle threads; the trial sets the engine's own
         let envp = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
