@@ -228,11 +228,10 @@ public struct DecoderBlock<T: Scalar> {
     }
 
     /// x [B·T, C] → [B·T, C].
-    func callAsFunction(_ x: Variable<T>, batch: Int, seqLen: Int) -> Variable<T> {
-        let dh = x.shape[1] / heads
+    func callAsFunction(_ x: Variable<T>, batch: Int, rotary: RotaryTable<T>) -> Variable<T> {
         let h = rmsNorm(x, gain: attnNorm)
-        let q = rope(wq(h), seqLen: seqLen, headDim: dh), k = rope(wk(h), seqLen: seqLen, headDim: dh)
-        let a = causalSelfAttention(q: q, k: k, v: wv(h), batch: batch, seqLen: seqLen, heads: heads)
+        let q = rope(wq(h), rotary), k = rope(wk(h), rotary)
+        let a = causalSelfAttention(q: q, k: k, v: wv(h), batch: batch, seqLen: rotary.seqLen, heads: heads)
         let x1 = x + wo(a)
         let m = rmsNorm(x1, gain: mlpNorm)
         return x1 + w2(swiglu(w1(m), w3(m)))
@@ -281,7 +280,8 @@ public struct LlamaModel<T: Scalar> {
         let b = tokens.count, t = tokens[0].count - 1
         let inputs = tokens.flatMap { $0.prefix(t) }, targets = tokens.flatMap { $0.dropFirst() }
         var x = RepriseEngine.embedding(embedding, inputs)
-        for block in blocks { x = block(x, batch: b, seqLen: t) }
+        let rotary = RotaryTable<T>(seqLen: t, headDim: config.dim / config.heads)
+        for block in blocks { x = block(x, batch: b, rotary: rotary) }
         return softmaxCrossEntropy(head(rmsNorm(x, gain: finalNorm)), labels: targets)
     }
 }

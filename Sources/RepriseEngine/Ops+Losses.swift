@@ -31,10 +31,7 @@ private func softmaxCE<T, U: Scalar>(_ logits: Variable<T>, _ labels: [Int], in 
     Parallel.forEach(n, work: n * c) { rows in
         for r in rows {
             let row = z + r * c, p = pp + r * c
-            var m = U(row[0])
-            for j in 1..<c { m = max(m, U(row[j])) }
-            var s = U(0)
-            for j in 0..<c { let e = U.exp(U(row[j]) - m); p[j] = e; s += e }
+            let (m, s) = softmaxNumerators(row, count: c, into: p)
             for j in 0..<c { p[j] /= s }
             lp[r] = U.log(s) - (U(row[labels[r]]) - m)
         }
@@ -52,6 +49,24 @@ private func softmaxCE<T, U: Scalar>(_ logits: Variable<T>, _ labels: [Int], in 
             }
         }
     }
+}
+
+/// A softmax row's numerators e^(z_j − max z) in U, into e[0..<c], with their maximum and sum: the
+/// arithmetic of `softmaxCrossEntropy`, public so that the grokking scenario's Softmax Collapse test
+/// (is the sum exactly 1?) asks it of the same bits the loss is computed from.
+public func softmaxNumerators<T: Scalar, U: Scalar>(_ z: UnsafePointer<T>, count c: Int, into e: UnsafeMutablePointer<U>) -> (max: U, sum: U) {
+    // Four running maxima (max is exact: the order cannot matter) and the sum in lanes: one chain of
+    // dependent operations per row was a third of the op's time.
+    var m0 = U(z[0]), m1 = m0, m2 = m0, m3 = m0, j = 0
+    while j + 4 <= c {
+        m0 = max(m0, U(z[j])); m1 = max(m1, U(z[j + 1])); m2 = max(m2, U(z[j + 2])); m3 = max(m3, U(z[j + 3]))
+        j += 4
+    }
+    while j < c { m0 = max(m0, U(z[j])); j += 1 }
+    let m = max(max(m0, m1), max(m2, m3))
+    for j in 0..<c { e[j] = U(z[j]) - m }
+    U.exp(e, into: e, count: c)
+    return (m, sumInLanes(c, { load8(e + $0) }, { e[$0] }))
 }
 
 /// StableMax's s(x): x + 1 for x ≥ 0, 1/(1 − x) for x < 0 (Prieto et al. 2025, Eq. 6).

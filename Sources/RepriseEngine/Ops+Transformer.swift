@@ -24,8 +24,8 @@ public func rmsNorm<T>(_ x: Variable<T>, gain: Variable<T>, eps: T = 1e-6) -> Va
     inv.withUnsafeMutableBufferPointer { inv in
         Parallel.forEach(n, work: n * d) { rows in
             for r in rows {
-                var ss = T(0)
-                for j in 0..<d { ss += xp[r * d + j] * xp[r * d + j] }
+                let xr = xp + r * d
+                let ss = sumInLanes(d, { load8(xr + $0) * load8(xr + $0) }, { xr[$0] * xr[$0] })
                 let ir = 1 / (ss / T(d) + eps).squareRoot()
                 inv[r] = ir
                 for j in 0..<d { yp[r * d + j] = xp[r * d + j] * ir * gp[j] }
@@ -40,8 +40,8 @@ public func rmsNorm<T>(_ x: Variable<T>, gain: Variable<T>, eps: T = 1e-6) -> Va
             Parallel.forEach(n, work: n * d) { rows in
                 for r in rows {
                     let ir = inv[r]
-                    var dot = T(0)
-                    for j in 0..<d { dot += gp[j] * dy[r * d + j] * xp[r * d + j] }
+                    let dyr = dy + r * d, xr = xp + r * d
+                    let dot = sumInLanes(d, { load8(gp + $0) * load8(dyr + $0) * load8(xr + $0) }, { gp[$0] * dyr[$0] * xr[$0] })
                     let k = dot * ir * ir * ir / T(d)
                     if fresh { for j in 0..<d { dx[r * d + j] = ir * gp[j] * dy[r * d + j] - xp[r * d + j] * k } }
                     else { for j in 0..<d { dx[r * d + j] += ir * gp[j] * dy[r * d + j] - xp[r * d + j] * k } }
@@ -57,9 +57,8 @@ public func rmsNorm<T>(_ x: Variable<T>, gain: Variable<T>, eps: T = 1e-6) -> Va
     }
 }
 
-/// SwiGLU's gate (Shazeer 2020): silu(gate) ∘ up, with silu(x) = x / (1 + e^(−x)), in one op that keeps
-/// σ(x) from the forward pass, so the backward pass computes no exponential. Each value and gradient
-/// is the same IEEE expression as `silu(gate) * up` evaluates: the same bits, one exp per entry fewer.
+/// SwiGLU's gate (Shazeer 2020): silu(gate) ∘ up, with silu(x) = x·σ(x), σ(x) = 1 / (1 + e^(−x)), in one
+/// op that keeps σ(x) from the forward pass, so the backward pass computes no exponential.
 public func swiglu<T>(_ gate: Variable<T>, _ up: Variable<T>) -> Variable<T> {
     require(gate.shape == up.shape, "swiglu: gate \(gate.shape) and up \(up.shape)")
     let n = gate.value.count
@@ -68,12 +67,13 @@ public func swiglu<T>(_ gate: Variable<T>, _ up: Variable<T>) -> Variable<T> {
         sigmoid = Tensor<T>(uninitializedShape: gate.shape)
     let yp = y.mutableData, sp = silu.mutableData, σ = sigmoid.mutableData, xp = gate.value.data, up_ = up.value.data
     Parallel.forEach(n, work: n) { r in
-        // The exponentials first (library calls, one at a time), then the divisions in SIMD lanes.
-        for i in r { σ[i] = T.exp(-xp[i]) }
+        // The exponentials first (a pass of their own, in SIMD lanes), then one division per entry.
+        for i in r { σ[i] = -xp[i] }
+        T.exp(σ + r.lowerBound, into: σ + r.lowerBound, count: r.count)
         for i in r {
-            let e = σ[i]
-            sp[i] = xp[i] / (1 + e)
-            σ[i] = 1 / (1 + e)
+            let s = 1 / (1 + σ[i])
+            σ[i] = s
+            sp[i] = xp[i] * s
             yp[i] = sp[i] * up_[i]
         }
     }
@@ -93,25 +93,43 @@ public func swiglu<T>(_ gate: Variable<T>, _ up: Variable<T>) -> Variable<T> {
     }
 }
 
+/// RoPE's cos(t·θ_i) and sin(t·θ_i), θ_i = base^(−2i/Dh), for positions t < seqLen and pairs i < Dh/2:
+/// a function of the shape alone, built once per forward pass and shared by its layers (built in
+/// every call, its pow, cos and sin were 1.5% of a LLaMA step).
+public struct RotaryTable<T: Scalar> {
+    public let seqLen: Int, headDim: Int
+    let cos: Tensor<T>, sin: Tensor<T>
+
+    public init(seqLen: Int, headDim: Int, base: Double = 10_000) {
+        require(seqLen > 0 && headDim > 0 && headDim % 2 == 0, "RotaryTable: seqLen \(seqLen), headDim \(headDim)")
+        let half = headDim / 2
+        var cosT = Tensor<T>(uninitializedShape: [seqLen, half]), sinT = Tensor<T>(uninitializedShape: [seqLen, half])
+        let cw = cosT.mutableData, sw = sinT.mutableData
+        for t in 0..<seqLen {
+            for i in 0..<half {
+                let angle = Double(t) * Double.pow(base, -2 * Double(i) / Double(headDim))
+                cw[t * half + i] = T(Double.cos(angle)); sw[t * half + i] = T(Double.sin(angle))
+            }
+        }
+        (self.seqLen, self.headDim, cos, sin) = (seqLen, headDim, cosT, sinT)
+    }
+}
+
 /// Rotary position embedding (Su et al. 2021), "rotate-half" pairing as in
 /// LLaMA's reference code: within each head, (x_i, x_{i+Dh/2}) is rotated by
 /// angle t·base^(−2i/Dh) for position t. Backward rotates by −angle.
 public func rope<T>(_ x: Variable<T>, seqLen: Int, headDim: Int, base: Double = 10_000) -> Variable<T> {
-    let (rows, c) = (x.shape[0], x.shape[1])
-    require(rows % seqLen == 0 && c % headDim == 0 && headDim % 2 == 0)
+    rope(x, RotaryTable(seqLen: seqLen, headDim: headDim, base: base))
+}
+
+public func rope<T>(_ x: Variable<T>, _ table: RotaryTable<T>) -> Variable<T> {
+    let (rows, c) = (x.shape[0], x.shape[1]), (seqLen, headDim) = (table.seqLen, table.headDim)
+    require(rows % seqLen == 0 && c % headDim == 0, "rope: x \(x.shape) for seqLen \(seqLen), headDim \(headDim)")
     let half = headDim / 2
-    var cosT = Tensor<T>(uninitializedShape: [seqLen, half]), sinT = Tensor<T>(uninitializedShape: [seqLen, half])
-    let cw = cosT.mutableData, sw = sinT.mutableData
-    for t in 0..<seqLen {
-        for i in 0..<half {
-            let angle = Double(t) * Double.pow(base, -2 * Double(i) / Double(headDim))
-            cw[t * half + i] = T(Double.cos(angle)); sw[t * half + i] = T(Double.sin(angle))
-        }
-    }
     // Rows split over the engine's threads; `accumulate` false stores (a new gradient buffer, or y).
     // The inner loops run over raw pointers so that they vectorize: the same operations per element.
     func rotate(_ src: UnsafePointer<T>, _ dst: UnsafeMutablePointer<T>, sign: T, accumulate: Bool) {
-        let cosP = cosT.data, sinP = sinT.data
+        let cosP = table.cos.data, sinP = table.sin.data
         Parallel.forEach(rows, work: rows * c) { rowRange in
             for r in rowRange {
                 let t = r % seqLen, cs = cosP + t * half, sn = sinP + t * half
@@ -158,11 +176,7 @@ public func causalSelfAttention<T>(q: Variable<T>, k: Variable<T>, v: Variable<T
                    b: kp + base, ldb: c, beta: 0, c: p, ldc: tt)
             for i in 0..<tt {
                 let row = p + i * tt
-                var m = row[0]
-                for j in 0...i { m = max(m, row[j]) }
-                var s = T(0)
-                for j in 0...i { let e = T.exp(row[j] - m); row[j] = e; s += e }
-                let inv = 1 / s
+                let inv = 1 / softmaxNumerators(row, count: i + 1, into: row).sum
                 for j in 0...i { row[j] *= inv }
                 for j in (i + 1)..<tt { row[j] = 0 }
             }
@@ -186,9 +200,9 @@ public func causalSelfAttention<T>(q: Variable<T>, k: Variable<T>, v: Variable<T
                 T.gemm(transA: true, transB: false, m: tt, n: dh, k: tt, alpha: 1, a: p, lda: tt,
                        b: dO + base, ldb: c, beta: freshV ? 0 : 1, c: dv + base, ldc: c)
                 for i in 0..<tt {
-                    var dot = T(0)
-                    for j in 0...i { dot += dp[i * tt + j] * p[i * tt + j] }
-                    for j in 0...i { dp[i * tt + j] = p[i * tt + j] * (dp[i * tt + j] - dot) * scale }
+                    let dpi = dp + i * tt, pi = p + i * tt
+                    let dot = sumInLanes(i + 1, { load8(dpi + $0) * load8(pi + $0) }, { dpi[$0] * pi[$0] })
+                    for j in 0...i { dpi[j] = pi[j] * (dpi[j] - dot) * scale }
                     for j in (i + 1)..<tt { dp[i * tt + j] = 0 }
                 }
                 T.gemm(transA: false, transB: false, m: tt, n: dh, k: tt, alpha: 1, a: dp, lda: tt,

@@ -200,6 +200,8 @@ public struct GrokkingStableMax: Scenario {
         let (n, k) = (z.shape[0], z.shape[1])
         var collapsed = 0, zero = 0, margin = 0.0
         let zp = z.data
+        let e = UnsafeMutablePointer<T>.allocate(capacity: k)
+        defer { e.deallocate() }
         for i in 0..<n {
             let row = zp + i * k
             var m = row[0], other = -T.infinity
@@ -207,7 +209,7 @@ public struct GrokkingStableMax: Scenario {
             for j in 0..<k where j != y[i] { other = max(other, row[j]) }
             var s = T(0)
             switch loss {
-            case .softmax: for j in 0..<k { s += T.exp(row[j] - m) }
+            case .softmax: s = softmaxNumerators(row, count: k, into: e).sum   // the loss's own arithmetic
             case .stablemax:
                 let sm = m >= 0 ? m + 1 : 1 / (1 - m)
                 for j in 0..<k { s += (row[j] >= 0 ? row[j] + 1 : 1 / (1 - row[j])) / sm }

@@ -29,6 +29,7 @@ import Testing
         checkGradients([x]) { v in sum(relu(v[0]) * Variable(w)) }
         checkGradients([x]) { v in sum(tanh(v[0]) * Variable(w)) }
         checkGradients([x]) { v in sum(silu(v[0]) * Variable(w)) }
+        checkGradients([x, randn([6, 5], seed: 12)]) { v in sum(swiglu(v[0], v[1]) * Variable(w)) }
         checkGradients([x]) { v in mean(scale(v[0], 2.5) * Variable(w)) }
     }
 
