@@ -10,7 +10,7 @@ set bmargin 5
 set logscale x
 set logscale y
 set palette defined (0 '#440154', 0.25 '#3b528b', 0.5 '#21918c', 0.75 '#5ec962', 1 '#fde725')
-set cbrange [0.3944:0.6944]
+set cbrange [0.3926:0.6926]
 set cblabel 'validation cross-entropy (nats)'
 set format x '%g'
 set format y '%g'
