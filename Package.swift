@@ -29,8 +29,9 @@ let package = Package(
         .systemLibrary(name: "CSQLite", providers: [.apt(["libsqlite3-dev"])]),
         .systemLibrary(name: "CZlib", providers: [.apt(["zlib1g-dev"])]),
         .systemLibrary(name: "CMalloc"),   // glibc's <malloc.h>
+        .systemLibrary(name: "CSIMD"),     // vector square roots (a header of clang builtins)
         .target(name: "RepriseEngine",
-                dependencies: ["COpenBLAS", "CZlib", "CMalloc", .product(name: "Numerics", package: "swift-numerics")],
+                dependencies: ["COpenBLAS", "CZlib", "CMalloc", "CSIMD", .product(name: "Numerics", package: "swift-numerics")],
                 swiftSettings: optimized),
         .target(name: "RepriseSuite", dependencies: ["RepriseEngine", "CSQLite"], swiftSettings: optimized),
         .target(name: "RepriseScenarios", dependencies: ["RepriseEngine", "RepriseSuite"], swiftSettings: optimized),
@@ -38,7 +39,8 @@ let package = Package(
                           dependencies: ["RepriseScenarios", "RepriseSuite", "RepriseEngine",
                                          .product(name: "ArgumentParser", package: "swift-argument-parser")],
                           swiftSettings: optimized),
-        .testTarget(name: "EngineTests", dependencies: ["RepriseEngine"], swiftSettings: optimized),
+        // The golden trajectories are read from the source tree (#filePath), not bundled.
+        .testTarget(name: "EngineTests", dependencies: ["RepriseEngine"], exclude: ["golden-trajectories.json"], swiftSettings: optimized),
         .testTarget(name: "SuiteTests", dependencies: ["RepriseSuite", "RepriseScenarios"], swiftSettings: optimized),
         .testTarget(name: "ScenarioTests", dependencies: ["RepriseScenarios", "RepriseSuite"], swiftSettings: optimized),
     ]

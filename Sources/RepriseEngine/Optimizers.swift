@@ -271,7 +271,7 @@ public final class Optimizer<T: Scalar> {
                     squares += gi * gi
                     let mi = b1 * load(mp + i) + (1 - b1) * gi, vi = b2 * load(vp + i) + (1 - b2) * gi * gi
                     store(mi, mp + i); store(vi, vp + i)
-                    store(load(out + i) * d - a * (mi * ic1) / ((vi * ic2).squareRoot() + e), out + i)
+                    store(load(out + i) * d - a * (mi * ic1) / (T.squareRoot(vi * ic2) + e), out + i)
                     i += 8
                 }
                 total += Double(squares.sum())

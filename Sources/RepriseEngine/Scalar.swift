@@ -1,4 +1,5 @@
 import COpenBLAS
+import CSIMD
 import RealModule
 
 /// The element types the engine computes in: `Float` and `Double`.
@@ -29,6 +30,9 @@ public protocol Scalar: Real, BinaryFloatingPoint, SIMDScalar, Sendable, Codable
     /// y[i] = e^x[i] for i < n; y may be x. The engine's softmaxes and gates take their
     /// exponentials from here, so one function decides their bits (Float: `Exponential`).
     static func exp(_ x: UnsafePointer<Self>, into y: UnsafeMutablePointer<Self>, count n: Int)
+
+    /// Lane-wise square root in vector instructions (CSIMD; the same bits as `squareRoot()`).
+    static func squareRoot(_ x: SIMD8<Self>) -> SIMD8<Self>
 }
 
 @inline(__always) private func trans(_ t: Bool) -> CBLAS_TRANSPOSE { t ? CblasTrans : CblasNoTrans }
@@ -52,6 +56,8 @@ private func withWorkspace<T: BinaryFloatingPoint>(_ type: T.Type, iworkCount: I
 
 extension Float: Scalar {
     public static var dtypeName: String { "float32" }
+
+    @inline(__always) public static func squareRoot(_ x: SIMD8<Float>) -> SIMD8<Float> { reprise_sqrt_float8(x) }
 
     public static func exp(_ x: UnsafePointer<Float>, into y: UnsafeMutablePointer<Float>, count n: Int) {
         var i = 0
@@ -114,6 +120,8 @@ extension Float: Scalar {
 
 extension Double: Scalar {
     public static var dtypeName: String { "float64" }
+
+    @inline(__always) public static func squareRoot(_ x: SIMD8<Double>) -> SIMD8<Double> { reprise_sqrt_double8(x) }
 
     /// libm's exp, one call per entry (the float64 runs are references, not the hot path).
     public static func exp(_ x: UnsafePointer<Double>, into y: UnsafeMutablePointer<Double>, count n: Int) {
