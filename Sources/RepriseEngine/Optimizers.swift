@@ -76,6 +76,9 @@ public final class Optimizer<T: Scalar> {
     // 8-bit moments (statePrecision .blockwise8bit) replace m and v; scratch holds one decoded block of each.
     private var m8: [BlockwiseQuantized] = [], v8: [BlockwiseQuantized] = []
     private var scratch: [T] = []
+    /// Entries per float32 partial sum of Adam's Σ g²: exact enough, and fixed, so that the reported
+    /// norm does not depend on how a tensor's update is split over threads.
+    static var normBlock: Int { 1024 }
     private var projectors: [Tensor<T>?] = []
     private var isProjected: [Bool] = [], projectRight: [Bool] = []
     private var noiseRNG: RNG
@@ -256,50 +259,62 @@ public final class Optimizer<T: Scalar> {
         let ic1 = T(1 / (1 - Double.pow(beta1, t))), ic2 = T(1 / (1 - Double.pow(beta2, t)))
         let b1 = T(beta1), b2 = T(beta2), e = T(eps), a = T(lr), d = T(decay)
         // Eight lanes at a time (the compiler does not vectorize the scalar loop: its pointers may alias).
-        // Each lane does the scalar loop's IEEE operations in the same order: the same bits.
+        // Each lane does the scalar loop's IEEE operations in the same order: the same bits. Σ g² is
+        // summed in blocks of `normBlock` entries from the range's start, one sum per block into squares.
         @inline(__always) func update(_ mp: UnsafeMutablePointer<T>, _ vp: UnsafeMutablePointer<T>, _ g: UnsafePointer<T>,
-                                      _ out: UnsafeMutablePointer<T>, _ range: Range<Int>) -> Double {
+                                      _ out: UnsafeMutablePointer<T>, _ range: Range<Int>, _ squares: UnsafeMutablePointer<Double>) {
             typealias V = SIMD8<T>
             @inline(__always) func load(_ p: UnsafePointer<T>) -> V { UnsafeRawPointer(p).loadUnaligned(as: V.self) }
             @inline(__always) func store(_ x: V, _ p: UnsafeMutablePointer<T>) { UnsafeMutableRawPointer(p).storeBytes(of: x, as: V.self) }
-            var total = 0.0, i = range.lowerBound
-            while i + 8 <= range.upperBound {
-                var squares = V(repeating: 0)
-                let blockEnd = min(range.upperBound, i + 1024)    // float32 sums of at most 1024 squares
+            var i = range.lowerBound, b = 0
+            while i < range.upperBound {
+                var lanes = V(repeating: 0)
+                let blockEnd = min(range.upperBound, i + Self.normBlock)    // float32 sums of at most 1024 squares
                 while i + 8 <= blockEnd {
                     let gi = load(g + i)
-                    squares += gi * gi
+                    lanes += gi * gi
                     let mi = b1 * load(mp + i) + (1 - b1) * gi, vi = b2 * load(vp + i) + (1 - b2) * gi * gi
                     store(mi, mp + i); store(vi, vp + i)
                     store(load(out + i) * d - a * (mi * ic1) / (T.squareRoot(vi * ic2) + e), out + i)
                     i += 8
                 }
-                total += Double(squares.sum())
+                var total = Double(lanes.sum())
+                for j in i..<blockEnd {    // only the range's last block can end off the lanes
+                    let gj = g[j]
+                    total += Double(gj * gj)
+                    mp[j] = b1 * mp[j] + (1 - b1) * gj
+                    vp[j] = b2 * vp[j] + (1 - b2) * gj * gj
+                    out[j] = out[j] * d - a * (mp[j] * ic1) / ((vp[j] * ic2).squareRoot() + e)
+                }
+                i = blockEnd
+                squares[b] = total
+                b += 1
             }
-            for j in i..<range.upperBound {
-                let gj = g[j]
-                total += Double(gj * gj)
-                mp[j] = b1 * mp[j] + (1 - b1) * gj
-                vp[j] = b2 * vp[j] + (1 - b2) * gj * gj
-                out[j] = out[j] * d - a * (mp[j] * ic1) / ((vp[j] * ic2).squareRoot() + e)
-            }
-            return total
         }
         guard statePrecision == .blockwise8bit else {
+            // Chunks start at multiples of the block, and the blocks' sums are added in block order:
+            // the reported norm, like the update, is the same on any number of threads.
             let (mp, vp) = moments ?? (m[k].mutableData, v[k].mutableData)
-            return Parallel.chunks(n) { update(mp, vp, g, out, $0) }.reduce(0, +)
+            return withUnsafeTemporaryAllocation(of: Double.self, capacity: (n + Self.normBlock - 1) / Self.normBlock) { squares in
+                let s = squares.baseAddress!
+                _ = Parallel.chunks(n, alignment: Self.normBlock) { update(mp, vp, g, out, $0, s + $0.lowerBound / Self.normBlock) }
+                return squares.reduce(0, +)
+            }
         }
         let size = BlockwiseQuantized.blockSize
         return scratch.withUnsafeMutableBufferPointer { s in
             let mp = s.baseAddress!, vp = mp + size
-            var total = 0.0
-            for b in 0..<m8[k].blocks {
-                let start = b * size, len = min(size, n - start)
-                m8[k].decode(block: b, into: mp); v8[k].decode(block: b, into: vp)
-                total += update(mp, vp, g + start, out + start, 0..<len)
-                m8[k].encode(block: b, from: mp); v8[k].encode(block: b, from: vp)
+            return withUnsafeTemporaryAllocation(of: Double.self, capacity: (size + Self.normBlock - 1) / Self.normBlock) { squares in
+                var total = 0.0
+                for b in 0..<m8[k].blocks {
+                    let start = b * size, len = min(size, n - start)
+                    m8[k].decode(block: b, into: mp); v8[k].decode(block: b, into: vp)
+                    update(mp, vp, g + start, out + start, 0..<len, squares.baseAddress!)
+                    total += squares[..<((len + Self.normBlock - 1) / Self.normBlock)].reduce(0, +)
+                    m8[k].encode(block: b, from: mp); v8[k].encode(block: b, from: vp)
+                }
+                return total
             }
-            return total
         }
     }
 

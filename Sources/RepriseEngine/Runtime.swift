@@ -115,15 +115,16 @@ public enum Parallel {
     }
 
     /// `body(range)` for each chunk of 0..<n (one per thread once n reaches `minimumElements`);
-    /// returns the chunks' results in order. Chunks start at multiples of 64, so that a loop in
-    /// SIMD lanes with a scalar tail takes each element down the same path whatever the split.
-    static func chunks<R>(_ n: Int, _ body: (Range<Int>) -> R) -> [R] {
+    /// returns the chunks' results in order. Chunks start at multiples of `alignment` (64 at
+    /// least), so that a loop in SIMD lanes with a scalar tail takes each element down the same
+    /// path whatever the split.
+    static func chunks<R>(_ n: Int, alignment: Int = 64, _ body: (Range<Int>) -> R) -> [R] {
         let parts = n >= minimumElements ? threads : 1
         guard parts > 1 else { return [body(0..<n)] }
         var results = [R?](repeating: nil, count: parts)
         results.withUnsafeMutableBufferPointer { buffer in
             let slots = buffer.baseAddress!
-            run(parts: parts) { t in slots[t] = body(part(t, of: n, parts: parts, alignment: 64)) }
+            run(parts: parts) { t in slots[t] = body(part(t, of: n, parts: parts, alignment: alignment)) }
         }
         return results.map { $0! }
     }

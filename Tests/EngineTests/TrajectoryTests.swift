@@ -43,6 +43,24 @@ import Testing
         }
     }
 
+    /// Adam splits a large tensor's update over the threads; its reported gradient norm sums the
+    /// squares in fixed blocks, added in order, so it too is the same bits on any thread count.
+    @Test func adamsGradientNormIsTheSameBitsOnOneThreadAndOnSeveral() {
+        var rng = RNG(seed: 4)
+        let n = 300_001   // several chunks, a ragged last block, a tail off the SIMD lanes
+        let g = Tensor<Float>.normal([n], rng: &rng)
+        var norms: [Double] = []
+        for threads in [1, 2, 3] {
+            let w = Variable(Tensor<Float>.zeros([n]), requiresGrad: true)
+            w.grad = g
+            let opt = Optimizer.adam([w], lr: 1e-3)
+            Parallel.withThreads(threads) { opt.step() }
+            norms.append(opt.lastGradientNorm)
+        }
+        #expect(norms.allSatisfy { $0.bitPattern == norms[0].bitPattern }, "\(norms)")
+        #expect(abs(norms[0] - Double(g.squaredNorm).squareRoot()) < 1e-4 * norms[0])
+    }
+
     @Test func aSplitProductEqualsTheWholeProduct() {
         var rng = RNG(seed: 9)
         // Odd sizes, either operand transposed: parts of whole row blocks and a ragged last part.
