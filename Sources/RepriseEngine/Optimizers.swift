@@ -80,6 +80,8 @@ public final class Optimizer<T: Scalar> {
     /// norm does not depend on how a tensor's update is split over threads.
     static var normBlock: Int { 1024 }
     private var projectors: [Tensor<T>?] = []
+    // GaLore's per-step intermediates (not state: rewritten every step before they are read).
+    private var projectedGradient: [Tensor<T>?] = [], adamDirection: [Tensor<T>?] = [], backProjected: [Tensor<T>?] = []
     private var isProjected: [Bool] = [], projectRight: [Bool] = []
     private var noiseRNG: RNG
 
@@ -109,6 +111,7 @@ public final class Optimizer<T: Scalar> {
                 return $0.shape[0] == $0.shape[1] ? g.squareSide == .output : $0.shape[0] > $0.shape[1]
             }
             projectors = Array(repeating: nil, count: parameters.count)
+            (projectedGradient, adamDirection, backProjected) = (projectors, projectors, projectors)
             if case .adam = g.inner {
                 momentShapes = parameters.indices.map { k in
                     let s = parameters[k].shape
@@ -326,22 +329,48 @@ public final class Optimizer<T: Scalar> {
     /// Update: θ ← θ(1 − lr·wd) − lr·α·(back-projected direction).
     private func galoreUpdate(_ s: GaLoreSettings) {
         for (k, p) in parameters.enumerated() where p.grad != nil {
-            var g = p.grad!
+            let grad = p.grad!
+            // The direction the weights move along: the gradient, projected (R), Adam's direction in
+            // R's shape, then back-projected; every product into a buffer kept from the last step.
+            var direction = grad
             if isProjected[k] {
-                if stepCount % s.updateGap == 0 { refreshProjector(k, gradient: g, rank: s.rank) }
-                g = projectRight[k] ? matmul(g, projectors[k]!) : matmul(projectors[k]!, g, transA: true)
+                if stepCount % s.updateGap == 0 { refreshProjector(k, gradient: grad, rank: s.rank) }
+                let q = projectors[k]!, (m, n) = (grad.shape[0], grad.shape[1]), r = q.shape[1]
+                if projectRight[k] {
+                    gemm(grad, transA: false, q, transB: false, into: buffer(&projectedGradient, k, [m, r]), m: m, n: r, k: n, beta: 0)
+                } else {
+                    gemm(q, transA: true, grad, transB: false, into: buffer(&projectedGradient, k, [r, n]), m: r, n: n, k: m, beta: 0)
+                }
+                direction = projectedGradient[k]!
             }
             if case let .adam(b1, b2, eps) = s.inner {
-                // The Adam direction, written in place of the (projected) gradient.
-                var dir = Tensor<T>.zeros(g.shape)
-                adamUpdate(into: dir.mutableData, k, gradient: g.data, count: g.count, lr: -1, beta1: b1, beta2: b2, eps: eps, decay: 0)
-                g = dir
+                // decay 0 keeps nothing of the buffer but its sign of zero (and NaN): start from zeros.
+                let d = buffer(&adamDirection, k, direction.shape)
+                d.update(repeating: 0, count: direction.count)
+                adamUpdate(into: d, k, gradient: direction.data, count: direction.count, lr: -1, beta1: b1, beta2: b2, eps: eps, decay: 0)
+                direction = adamDirection[k]!
             }
-            if isProjected[k] { g = projectRight[k] ? matmul(g, projectors[k]!, transB: true) : matmul(projectors[k]!, g) }
+            if isProjected[k] {
+                let q = projectors[k]!, (m, n) = (grad.shape[0], grad.shape[1]), r = q.shape[1]
+                let full = buffer(&backProjected, k, [m, n])
+                if projectRight[k] {
+                    gemm(direction, transA: false, q, transB: true, into: full, m: m, n: n, k: r, beta: 0)
+                } else {
+                    gemm(q, transA: false, direction, transB: false, into: full, m: m, n: n, k: r, beta: 0)
+                }
+                direction = backProjected[k]!
+            }
             let lr = T(learningRate * (isProjected[k] ? s.alpha : 1)), decay = T(1 - learningRate * s.weightDecay)
-            let w = p.value.mutableData, d = g.data
+            let w = p.value.mutableData, d = direction.data
             for i in 0..<p.value.count { w[i] = w[i] * decay - lr * d[i] }
         }
+    }
+
+    /// Slot k of `slots` as a buffer of `shape`, allocated when its shape changes (the rank is
+    /// fixed, so once): after its first step, GaLore allocates only in its subspace refreshes.
+    private func buffer(_ slots: inout [Tensor<T>?], _ k: Int, _ shape: [Int]) -> UnsafeMutablePointer<T> {
+        if slots[k]?.shape != shape { slots[k] = Tensor(uninitializedShape: shape) }
+        return slots[k]!.mutableData
     }
 
     private func refreshProjector(_ k: Int, gradient g: Tensor<T>, rank: Int) {
