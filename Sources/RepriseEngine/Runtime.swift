@@ -115,8 +115,8 @@ public enum Parallel {
     }
 
     /// `body(range)` for each chunk of 0..<n (one per thread once n reaches `minimumElements`);
-    /// returns the chunks' results in order. Chunks start at multiples of `alignment` (64 at
-    /// least), so that a loop in SIMD lanes with a scalar tail takes each element down the same
+    /// returns the chunks' results in order. Chunks start at multiples of `alignment` (a multiple
+    /// of 8), so that a loop in SIMD lanes with a scalar tail takes each element down the same
     /// path whatever the split.
     static func chunks<R>(_ n: Int, alignment: Int = 64, _ body: (Range<Int>) -> R) -> [R] {
         let parts = n >= minimumElements ? threads : 1
