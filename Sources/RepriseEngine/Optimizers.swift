@@ -266,19 +266,16 @@ public final class Optimizer<T: Scalar> {
         // summed in blocks of `normBlock` entries from the range's start, one sum per block into squares.
         @inline(__always) func update(_ mp: UnsafeMutablePointer<T>, _ vp: UnsafeMutablePointer<T>, _ g: UnsafePointer<T>,
                                       _ out: UnsafeMutablePointer<T>, _ range: Range<Int>, _ squares: UnsafeMutablePointer<Double>) {
-            typealias V = SIMD8<T>
-            @inline(__always) func load(_ p: UnsafePointer<T>) -> V { UnsafeRawPointer(p).loadUnaligned(as: V.self) }
-            @inline(__always) func store(_ x: V, _ p: UnsafeMutablePointer<T>) { UnsafeMutableRawPointer(p).storeBytes(of: x, as: V.self) }
             var i = range.lowerBound, b = 0
             while i < range.upperBound {
-                var lanes = V(repeating: 0)
+                var lanes = SIMD8<T>(repeating: 0)
                 let blockEnd = min(range.upperBound, i + Self.normBlock)    // float32 sums of at most 1024 squares
                 while i + 8 <= blockEnd {
-                    let gi = load(g + i)
+                    let gi = load8(g + i)
                     lanes += gi * gi
-                    let mi = b1 * load(mp + i) + (1 - b1) * gi, vi = b2 * load(vp + i) + (1 - b2) * gi * gi
-                    store(mi, mp + i); store(vi, vp + i)
-                    store(load(out + i) * d - a * (mi * ic1) / (T.squareRoot(vi * ic2) + e), out + i)
+                    let mi = b1 * load8(mp + i) + (1 - b1) * gi, vi = b2 * load8(vp + i) + (1 - b2) * gi * gi
+                    store8(mi, mp + i); store8(vi, vp + i)
+                    store8(load8(out + i) * d - a * (mi * ic1) / (T.squareRoot(vi * ic2) + e), out + i)
                     i += 8
                 }
                 var total = Double(lanes.sum())

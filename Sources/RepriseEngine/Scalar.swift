@@ -62,7 +62,7 @@ extension Float: Scalar {
     public static func exp(_ x: UnsafePointer<Float>, into y: UnsafeMutablePointer<Float>, count n: Int) {
         var i = 0
         while i + 8 <= n {
-            UnsafeMutableRawPointer(y + i).storeBytes(of: Exponential.lanes(load8(x + i)), as: SIMD8<Float>.self)
+            store8(Exponential.lanes(load8(x + i)), y + i)
             i += 8
         }
         guard i < n else { return }
@@ -224,6 +224,7 @@ func sumInLanes<T: Scalar>(_ n: Int, _ lanes: (Int) -> SIMD8<T>, _ term: (Int) -
 }
 
 @inline(__always) func load8<T: Scalar>(_ p: UnsafePointer<T>) -> SIMD8<T> { UnsafeRawPointer(p).loadUnaligned(as: SIMD8<T>.self) }
+@inline(__always) func store8<T: Scalar>(_ x: SIMD8<T>, _ p: UnsafeMutablePointer<T>) { UnsafeMutableRawPointer(p).storeBytes(of: x, as: SIMD8<T>.self) }
 
 /// What the linked OpenBLAS says about itself, for run provenance.
 public enum BLASInfo {
