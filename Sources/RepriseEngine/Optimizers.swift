@@ -76,7 +76,7 @@ public final class Optimizer<T: Scalar> {
     // 8-bit moments (statePrecision .blockwise8bit) replace m and v; scratch holds one decoded block of each.
     private var m8: [BlockwiseQuantized] = [], v8: [BlockwiseQuantized] = []
     private var scratch: [T] = []
-    /// Entries per float32 partial sum of Adam's Σ g²: exact enough, and fixed, so that the reported
+    /// Entries per float32 partial sum of the gradient's Σ g²: exact enough, and fixed, so that the reported
     /// norm does not depend on how a tensor's update is split over threads.
     static var normBlock: Int { 1024 }
     private var projectors: [Tensor<T>?] = []
@@ -153,15 +153,17 @@ public final class Optimizer<T: Scalar> {
 
     /// Transforms the gradients, then updates the parameters in place.
     public func step() {
-        // The norm of the untransformed gradient. Without transforms, Adam's update reads every
-        // gradient entry anyway and sums the squares in the same pass (one memory pass fewer).
+        // The norm of the untransformed gradient: summed before the transforms if there are any (and
+        // for GaLore); otherwise by the update's own pass over the gradient (one memory pass fewer).
+        // Either way the same sum (`blockPass`), so the reported norm does not depend on the path.
         var ss = 0.0
         let fused: Bool
-        if case .adam = rule, transforms.isEmpty { fused = true } else { fused = false }
-        if !fused { for p in parameters { if let g = p.grad { ss += Double(g.squaredNorm) } } }
+        if case .galore = rule { fused = false } else { fused = transforms.isEmpty }
+        if !fused { ss = gradientSquares() }
         for t in transforms { apply(t) }
+        let read: Double
         switch rule {
-        case let .sgd(momentum, wd): sgdUpdate(momentum: T(momentum), weightDecay: T(wd))
+        case let .sgd(momentum, wd): read = sgdUpdate(momentum: T(momentum), weightDecay: T(wd))
         case let .adam(b1, b2, eps, wd):
             // Tensors too small to split (a LLaMA's 16k-44k-entry matrices) are shared out whole
             // between the threads; larger ones split inside `adamUpdate`; 8-bit moments share one
@@ -184,11 +186,61 @@ public final class Optimizer<T: Scalar> {
                     }
                 }
             }
-            if fused { ss += squares.reduce(0, +) }
-        case let .galore(g): galoreUpdate(g)
+            read = squares.reduce(0, +)
+        case let .galore(g): galoreUpdate(g); read = 0
         }
-        lastGradientNorm = ss.squareRoot()
+        lastGradientNorm = (fused ? read : ss).squareRoot()
         stepCount += 1
+    }
+
+    /// Σ g² over every gradient, in `blockPass`'s blocks, added in parameter order.
+    private func gradientSquares() -> Double {
+        parameters.reduce(0) { ss, p in
+            guard let g = p.grad?.data else { return ss }
+            return ss + Self.inBlocks(p.value.count) { range, squares in Self.blockPass(g, range, squares, lanes: { _, _ in }, entry: { _, _ in }) }
+        }
+    }
+
+    /// One pass over `range` of a gradient g: `lanes(i, g[i..<i+8])` eight entries at a time, `entry(j, g[j])`
+    /// on the few left at the end of a block, and Σ g² of each block of `normBlock` entries from the
+    /// range's start into squares[0], squares[1], … (float32 sums in eight lanes, one Double per block).
+    /// The updates run inside it: the loops the compiler does not vectorize itself (their pointers may
+    /// alias), each lane doing the scalar loop's IEEE operations in the same order: the same bits.
+    @inline(__always)
+    private static func blockPass(_ g: UnsafePointer<T>, _ range: Range<Int>, _ squares: UnsafeMutablePointer<Double>,
+                                  lanes: (Int, SIMD8<T>) -> Void, entry: (Int, T) -> Void) {
+        var i = range.lowerBound, b = 0
+        while i < range.upperBound {
+            var acc = SIMD8<T>(repeating: 0)
+            let blockEnd = min(range.upperBound, i + normBlock)    // float32 sums of at most 1024 squares
+            while i + 8 <= blockEnd {
+                let gi = load8(g + i)
+                acc += gi * gi
+                lanes(i, gi)
+                i += 8
+            }
+            var total = Double(acc.sum())
+            for j in i..<blockEnd {    // only the range's last block can end off the lanes
+                let gj = g[j]
+                total += Double(gj * gj)
+                entry(j, gj)
+            }
+            i = blockEnd
+            squares[b] = total
+            b += 1
+        }
+    }
+
+    /// Runs `pass(range, squares)` over 0..<n, split between the threads at multiples of `normBlock`,
+    /// and returns the sum of the blocks' squares it wrote, added in block order: the same bits on
+    /// any number of threads.
+    @inline(__always)
+    private static func inBlocks(_ n: Int, _ pass: (Range<Int>, UnsafeMutablePointer<Double>) -> Void) -> Double {
+        withUnsafeTemporaryAllocation(of: Double.self, capacity: (n + normBlock - 1) / normBlock) { squares in
+            let s = squares.baseAddress!
+            _ = Parallel.chunks(n, alignment: normBlock) { pass($0, s + $0.lowerBound / normBlock) }
+            return squares.reduce(0, +)
+        }
     }
 
     /// Bytes of GaLore's projectors, part of `stateBytes`.
@@ -240,17 +292,34 @@ public final class Optimizer<T: Scalar> {
 
     // MARK: Update rules
 
-    private func sgdUpdate(momentum mu: T, weightDecay wd: T) {
+    /// w ← w − lr·(g + wd·w), or with momentum b ← μ·b + g + wd·w, w ← w − lr·b. Returns Σ g².
+    private func sgdUpdate(momentum mu: T, weightDecay wd: T) -> Double {
         let lr = T(learningRate)
+        @inline(__always) func update(_ w: UnsafeMutablePointer<T>, _ g: UnsafePointer<T>, _ range: Range<Int>, _ squares: UnsafeMutablePointer<Double>) {
+            Self.blockPass(g, range, squares, lanes: { i, gi in
+                let wi = load8(w + i)
+                store8(wi - lr * (gi + wd * wi), w + i)
+            }, entry: { j, gj in w[j] -= lr * (gj + wd * w[j]) })
+        }
+        @inline(__always) func update(_ w: UnsafeMutablePointer<T>, _ g: UnsafePointer<T>, momentum b: UnsafeMutablePointer<T>,
+                                      _ range: Range<Int>, _ squares: UnsafeMutablePointer<Double>) {
+            Self.blockPass(g, range, squares, lanes: { i, gi in
+                let wi = load8(w + i), bi = mu * load8(b + i) + gi + wd * wi
+                store8(bi, b + i)
+                store8(wi - lr * bi, w + i)
+            }, entry: { j, gj in b[j] = mu * b[j] + gj + wd * w[j]; w[j] -= lr * b[j] })
+        }
+        var ss = 0.0
         for (k, p) in parameters.enumerated() where p.grad != nil {
-            let n = p.value.count, w = p.value.mutableData, g = p.grad!.data
+            let w = p.value.mutableData, g = p.grad!.data
             if m.isEmpty {
-                for i in 0..<n { w[i] -= lr * (g[i] + wd * w[i]) }
+                ss += Self.inBlocks(p.value.count) { update(w, g, $0, $1) }
             } else {
                 let b = m[k].mutableData
-                for i in 0..<n { b[i] = mu * b[i] + g[i] + wd * w[i]; w[i] -= lr * b[i] }
+                ss += Self.inBlocks(p.value.count) { update(w, g, momentum: b, $0, $1) }
             }
         }
+        return ss
     }
 
     /// out ← out·decay − lr · m̂/(√v̂ + eps) with the moments of slot k updated by g.
@@ -261,45 +330,22 @@ public final class Optimizer<T: Scalar> {
         let t = Double(stepCount + 1)
         let ic1 = T(1 / (1 - Double.pow(beta1, t))), ic2 = T(1 / (1 - Double.pow(beta2, t)))
         let b1 = T(beta1), b2 = T(beta2), e = T(eps), a = T(lr), d = T(decay)
-        // Eight lanes at a time (the compiler does not vectorize the scalar loop: its pointers may alias).
-        // Each lane does the scalar loop's IEEE operations in the same order: the same bits. Σ g² is
-        // summed in blocks of `normBlock` entries from the range's start, one sum per block into squares.
+        // The update of entries `range` of g, out, and moments mp, vp (offset alike).
         @inline(__always) func update(_ mp: UnsafeMutablePointer<T>, _ vp: UnsafeMutablePointer<T>, _ g: UnsafePointer<T>,
                                       _ out: UnsafeMutablePointer<T>, _ range: Range<Int>, _ squares: UnsafeMutablePointer<Double>) {
-            var i = range.lowerBound, b = 0
-            while i < range.upperBound {
-                var lanes = SIMD8<T>(repeating: 0)
-                let blockEnd = min(range.upperBound, i + Self.normBlock)    // float32 sums of at most 1024 squares
-                while i + 8 <= blockEnd {
-                    let gi = load8(g + i)
-                    lanes += gi * gi
-                    let mi = b1 * load8(mp + i) + (1 - b1) * gi, vi = b2 * load8(vp + i) + (1 - b2) * gi * gi
-                    store8(mi, mp + i); store8(vi, vp + i)
-                    store8(load8(out + i) * d - a * (mi * ic1) / (T.squareRoot(vi * ic2) + e), out + i)
-                    i += 8
-                }
-                var total = Double(lanes.sum())
-                for j in i..<blockEnd {    // only the range's last block can end off the lanes
-                    let gj = g[j]
-                    total += Double(gj * gj)
-                    mp[j] = b1 * mp[j] + (1 - b1) * gj
-                    vp[j] = b2 * vp[j] + (1 - b2) * gj * gj
-                    out[j] = out[j] * d - a * (mp[j] * ic1) / ((vp[j] * ic2).squareRoot() + e)
-                }
-                i = blockEnd
-                squares[b] = total
-                b += 1
-            }
+            Self.blockPass(g, range, squares, lanes: { i, gi in
+                let mi = b1 * load8(mp + i) + (1 - b1) * gi, vi = b2 * load8(vp + i) + (1 - b2) * gi * gi
+                store8(mi, mp + i); store8(vi, vp + i)
+                store8(load8(out + i) * d - a * (mi * ic1) / (T.squareRoot(vi * ic2) + e), out + i)
+            }, entry: { j, gj in
+                mp[j] = b1 * mp[j] + (1 - b1) * gj
+                vp[j] = b2 * vp[j] + (1 - b2) * gj * gj
+                out[j] = out[j] * d - a * (mp[j] * ic1) / ((vp[j] * ic2).squareRoot() + e)
+            })
         }
         guard statePrecision == .blockwise8bit else {
-            // Chunks start at multiples of the block, and the blocks' sums are added in block order:
-            // the reported norm, like the update, is the same on any number of threads.
             let (mp, vp) = moments ?? (m[k].mutableData, v[k].mutableData)
-            return withUnsafeTemporaryAllocation(of: Double.self, capacity: (n + Self.normBlock - 1) / Self.normBlock) { squares in
-                let s = squares.baseAddress!
-                _ = Parallel.chunks(n, alignment: Self.normBlock) { update(mp, vp, g, out, $0, s + $0.lowerBound / Self.normBlock) }
-                return squares.reduce(0, +)
-            }
+            return Self.inBlocks(n) { update(mp, vp, g, out, $0, $1) }
         }
         let size = BlockwiseQuantized.blockSize
         return scratch.withUnsafeMutableBufferPointer { s in

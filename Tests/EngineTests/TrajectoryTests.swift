@@ -43,22 +43,54 @@ import Testing
         }
     }
 
-    /// Adam splits a large tensor's update over the threads; its reported gradient norm sums the
-    /// squares in fixed blocks, added in order, so it too is the same bits on any thread count.
-    @Test func adamsGradientNormIsTheSameBitsOnOneThreadAndOnSeveral() {
+    /// The updates split a large tensor over the threads; the reported gradient norm sums the squares
+    /// in fixed blocks, added in order, so it is the same bits on any thread count, and the same sum
+    /// whether the update's own pass computes it (no transforms) or a pass before the transforms does.
+    @Test func theGradientNormIsTheSameBitsOnAnyThreadCountAndPath() {
         var rng = RNG(seed: 4)
         let n = 300_001   // several chunks, a ragged last block, a tail off the SIMD lanes
         let g = Tensor<Float>.normal([n], rng: &rng)
-        var norms: [Double] = []
-        for threads in [1, 2, 3] {
-            let w = Variable(Tensor<Float>.zeros([n]), requiresGrad: true)
-            w.grad = g
-            let opt = Optimizer.adam([w], lr: 1e-3)
-            Parallel.withThreads(threads) { opt.step() }
-            norms.append(opt.lastGradientNorm)
+        let noOpClip = [GradientTransform.clipGlobalNorm(1e30)]
+        let rules: [(String, ([Variable<Float>]) -> Optimizer<Float>)] = [
+            ("adam", { .adam($0, lr: 1e-3) }), ("sgd", { .sgd($0, lr: 1e-3) }), ("sgd momentum", { .sgd($0, lr: 1e-3, momentum: 0.9) }),
+            ("adam, clipped", { .adam($0, lr: 1e-3, transforms: noOpClip) }), ("sgd, clipped", { .sgd($0, lr: 1e-3, transforms: noOpClip) }),
+        ]
+        var norms: [(String, Double)] = []
+        for (name, make) in rules {
+            for threads in [1, 2, 3] {
+                let w = Variable(Tensor<Float>.zeros([n]), requiresGrad: true)
+                w.grad = g
+                let opt = make([w])
+                Parallel.withThreads(threads) { opt.step() }
+                norms.append(("\(name), \(threads) threads", opt.lastGradientNorm))
+            }
         }
-        #expect(norms.allSatisfy { $0.bitPattern == norms[0].bitPattern }, "\(norms)")
-        #expect(abs(norms[0] - Double(g.squaredNorm).squareRoot()) < 1e-4 * norms[0])
+        #expect(norms.allSatisfy { $0.1.bitPattern == norms[0].1.bitPattern }, "\(norms)")
+        #expect(abs(norms[0].1 - Double(g.squaredNorm).squareRoot()) < 1e-4 * norms[0].1)
+    }
+
+    /// SGD's update runs in SIMD lanes with a scalar tail: every entry must get the bits of the
+    /// scalar formulas, w − lr·(g + wd·w) and, with momentum, b ← μ·b + g + wd·w, w − lr·b.
+    @Test func sgdInLanesIsTheScalarFormula() {
+        var rng = RNG(seed: 5)
+        let n = 70_003    // split over two threads, a tail off the lanes
+        let w0 = Tensor<Float>.normal([n], rng: &rng), g = Tensor<Float>.normal([n], rng: &rng)
+        let (lr, wd, mu): (Float, Float, Float) = (0.05, 0.01, 0.9)
+        for momentum in [false, true] {
+            let w = Variable(w0, requiresGrad: true)
+            let opt = Optimizer.sgd([w], lr: Double(lr), momentum: momentum ? Double(mu) : 0, weightDecay: Double(wd))
+            var b = [Float](repeating: 0, count: n), expected = w0.scalars
+            for _ in 0..<2 {
+                w.grad = g
+                Parallel.withThreads(2) { opt.step() }
+                for i in 0..<n {
+                    if momentum { b[i] = mu * b[i] + g[flat: i] + wd * expected[i]; expected[i] -= lr * b[i] }
+                    else { expected[i] -= lr * (g[flat: i] + wd * expected[i]) }
+                }
+            }
+            let differing = (0..<n).filter { w.value[flat: $0].bitPattern != expected[$0].bitPattern }
+            #expect(differing.isEmpty, "momentum \(momentum): \(differing.count) entries differ, first \(differing.first ?? -1)")
+        }
     }
 
     @Test func aSplitProductEqualsTheWholeProduct() {
