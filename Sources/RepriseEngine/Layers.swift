@@ -59,8 +59,11 @@ public struct Linear<T: Scalar> {
 
     public var parameters: [Variable<T>] { [weight] + (bias.map { [$0] } ?? []) }
 
+    /// x w + b as it stands, no NTK scales.
+    var isPlain: Bool { weightScale == 1 && biasScale == 1 }
+
     public func callAsFunction(_ x: Variable<T>) -> Variable<T> {
-        if weightScale == 1 && biasScale == 1 { return linear(x, weight, bias) }
+        if isPlain { return linear(x, weight, bias) }
         let h = scale(matmul(x, weight), weightScale)
         guard let bias else { return h }
         return h + scale(bias, biasScale)
@@ -96,12 +99,11 @@ public struct MLP<T: Scalar> {
     public var parameters: [Variable<T>] { layers.flatMap(\.parameters) }
 
     public func callAsFunction(_ x: Variable<T>) -> Variable<T> {
-        var h = x
-        for (i, layer) in layers.enumerated() {
-            h = layer(h)
-            if i < layers.count - 1 { h = activation(h) }
+        // ReLU goes into the product where it can (`linearReLU`: the same bits, one tensor fewer).
+        let hidden = layers.dropLast().reduce(x) { h, layer in
+            activation == .relu && layer.isPlain ? linearReLU(h, layer.weight, layer.bias) : activation(layer(h))
         }
-        return h
+        return layers.last!(hidden)
     }
 }
 

@@ -33,6 +33,11 @@ public protocol Scalar: Real, BinaryFloatingPoint, SIMDScalar, Sendable, Codable
 
     /// Lane-wise square root in vector instructions (CSIMD; the same bits as `squareRoot()`).
     static func squareRoot(_ x: SIMD8<Self>) -> SIMD8<Self>
+
+    /// Lane-wise x > 0 ? x : 0 (NaN and −0 give +0), ReLU's value: x's bits ANDed with the all-ones
+    /// lanes of the comparison's mask, two instructions a register. `replacing(with:where:)` went
+    /// through the stack lane by lane.
+    static func positivePart(_ x: SIMD8<Self>) -> SIMD8<Self>
 }
 
 @inline(__always) private func trans(_ t: Bool) -> CBLAS_TRANSPOSE { t ? CblasTrans : CblasNoTrans }
@@ -58,6 +63,9 @@ extension Float: Scalar {
     public static var dtypeName: String { "float32" }
 
     @inline(__always) public static func squareRoot(_ x: SIMD8<Float>) -> SIMD8<Float> { reprise_sqrt_float8(x) }
+    @inline(__always) public static func positivePart(_ x: SIMD8<Float>) -> SIMD8<Float> {
+        unsafeBitCast(unsafeBitCast(x, to: SIMD8<Int32>.self) & unsafeBitCast(x .> 0, to: SIMD8<Int32>.self), to: SIMD8<Float>.self)
+    }
 
     public static func exp(_ x: UnsafePointer<Float>, into y: UnsafeMutablePointer<Float>, count n: Int) {
         var i = 0
@@ -122,6 +130,9 @@ extension Double: Scalar {
     public static var dtypeName: String { "float64" }
 
     @inline(__always) public static func squareRoot(_ x: SIMD8<Double>) -> SIMD8<Double> { reprise_sqrt_double8(x) }
+    @inline(__always) public static func positivePart(_ x: SIMD8<Double>) -> SIMD8<Double> {
+        unsafeBitCast(unsafeBitCast(x, to: SIMD8<Int64>.self) & unsafeBitCast(x .> 0, to: SIMD8<Int64>.self), to: SIMD8<Double>.self)
+    }
 
     /// libm's exp, one call per entry (the float64 runs are references, not the hot path).
     public static func exp(_ x: UnsafePointer<Double>, into y: UnsafeMutablePointer<Double>, count n: Int) {

@@ -10,6 +10,51 @@ import Testing
         checkGradients([randn([5, 4], seed: 4), randn([4, 3], seed: 5)]) { v in sum(tanh(matmul(v[0], v[1]))) }
     }
 
+    @Test func linearReLU() {
+        // Pre-activations offset away from 0 (bias 0.3 where x w is near it) so the kink is not straddled.
+        let x = randn([5, 4], seed: 31), w = randn([4, 3], seed: 32)
+        var b = randn([3], seed: 33)
+        let xw = matmul(Variable(x), Variable(w)).value
+        for c in 0..<3 where (0..<5).contains(where: { abs(xw[flat: $0 * 3 + c] + b[flat: c]) < 0.05 }) { b[flat: c] += 0.3 }
+        checkGradients([x, w, b]) { v in sum(RepriseEngine.linearReLU(v[0], v[1], v[2]) * Variable(randn([5, 3], seed: 34))) }
+    }
+
+    /// The fused op against relu(linear(·)): the same bits in the value and in every gradient,
+    /// Float32, with exact zeros, NaN and negative pre-activations, with and without bias, one
+    /// output reaching the loss through a reshape (its gradient is the reshape's own buffer).
+    @Test func linearReLUIsReLUOfLinearBitForBit() {
+        var rng = RNG(seed: 35)
+        var xv = Tensor<Float>.normal([67, 13], rng: &rng)
+        for i in stride(from: 0, to: xv.count, by: 7) { xv[flat: i] = 0 }
+        xv[flat: 3] = .nan
+        let wv = Tensor<Float>.normal([13, 21], rng: &rng), bv = Tensor<Float>.normal([21], rng: &rng)
+        let w2v = Tensor<Float>.normal([13, 21], rng: &rng)
+        let probe = Variable(Tensor<Float>.normal([67, 21], rng: &rng))
+        func run(fused: Bool) -> [Tensor<Float>] {
+            let x = Variable(xv, requiresGrad: true), w = Variable(wv, requiresGrad: true), b = Variable(bv, requiresGrad: true)
+            let w2 = Variable(w2v, requiresGrad: true)
+            let (h1, h2) = fused ? (RepriseEngine.linearReLU(x, w, b), RepriseEngine.linearReLU(x, w2, nil))
+                                 : (relu(linear(x, w, b)), relu(linear(x, w2, nil)))
+            let y = reshape(reshape(h1, [21, 67]), [67, 21]) + h2
+            sum(y * probe).backward()
+            return [y.value, x.grad!, w.grad!, b.grad!, w2.grad!]
+        }
+        let (fused, plain) = (run(fused: true), run(fused: false))
+        for (name, (a, b)) in zip(["y", "dx", "dw", "db", "dw2"], zip(fused, plain)) {
+            let differing = (0..<a.count).filter { a[flat: $0].bitPattern != b[flat: $0].bitPattern }
+            #expect(differing.isEmpty, "\(name): \(differing.count) of \(a.count) entries differ")
+        }
+    }
+
+    @Test func positivePartIsReLUsValueInEveryLane() {
+        let xs: [Float] = [.nan, -0.0, 0, -.infinity, .infinity, .leastNonzeroMagnitude, -.leastNonzeroMagnitude, -1.5]
+        let lanes = Float.positivePart(SIMD8(xs))
+        let expected: [Float] = [0, 0, 0, 0, .infinity, .leastNonzeroMagnitude, 0, 0]
+        #expect((0..<8).allSatisfy { lanes[$0].bitPattern == expected[$0].bitPattern }, "\(lanes)")
+        let ds = Double.positivePart(SIMD8(xs.map(Double.init)))
+        #expect((0..<8).allSatisfy { ds[$0].bitPattern == Double(expected[$0]).bitPattern }, "\(ds)")
+    }
+
     @Test func broadcastingArithmetic() {
         let w = randn([4, 3], seed: 9)
         // Same shape, trailing suffix (bias row), column [N, 1], and scalar.
