@@ -66,8 +66,8 @@ public final class Variable<T: Scalar> {
         guard requiresGrad else { return }
         require(g.count == value.count, "gradient \(g.shape) for value \(value.shape)")
         if grad == nil { grad = g.reshaped(value.shape); return }
-        let d = grad!.mutableData, s = g.data
-        for i in 0..<g.count { d[i] += s[i] }
+        let d = grad!.mutableData, s = g.data, n = g.count
+        Parallel.forEach(n, work: n) { r in for i in r { d[i] += s[i] } }
     }
 
     /// Sets the gradient to zeros, keeping its buffer.

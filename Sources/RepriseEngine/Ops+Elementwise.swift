@@ -84,6 +84,12 @@ private func binary<T, F: BinaryFunction>(_ a: Variable<T>, _ b: Variable<T>, _:
         for i in 0..<n { yp[i] = F.value(ap[ia.index(i)], bp[ib.index(i)]) }
     }
     return Variable(y, parents: [a, b], op: F.name) { out in
+        if F.self == Add.self, case .same = ia, case .same = ib {
+            // ∂/∂a = ∂/∂b = 1: both operands take the gradient tensor itself, no pass over it (a
+            // residual stream's add, 2% of the LLaMA step); copy-on-write separates them if either is added to later.
+            a.accumulate(out.grad!); b.accumulate(out.grad!)
+            return
+        }
         let g = out.grad!.data, ap = a.value.data, bp = b.value.data
         if case .same = ia, case .same = ib {
             // Each element once: a new gradient buffer is stored into, not zeroed and added to.
