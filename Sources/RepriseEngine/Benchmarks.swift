@@ -67,7 +67,7 @@ public enum Benchmarks {
             ? .adam(model.parameters, lr: 1e-3, beta2: 0.99, weightDecay: weightDecay)
             : .sgd(model.parameters, lr: 0.01)
         return Workload(name: name, flops: mlpFlops(widths, batch: batch)) {
-            OpProfile.section("optimizer") { opt.zeroGrad() }
+            OpProfile.section("zeroGrad") { opt.zeroGrad() }
             let loss = softmaxCrossEntropy(model(x), labels: labels)
             loss.backward()
             OpProfile.section("optimizer") { opt.step() }
@@ -86,7 +86,7 @@ public enum Benchmarks {
         let perLayer = 2 * n * d * d * 4 + 2 * n * d * Double(c.hidden) * 3 + 2 * 2 * Double(b * c.heads) * Double(t * t) * d / Double(c.heads)
         let fwd = Double(c.layers) * perLayer + 2 * n * d * Double(c.vocab)
         return Workload(name: "LLaMA LM 256/128/4L/4H/344, 16x64 tokens, AdamW", flops: 3 * fwd) {
-            OpProfile.section("optimizer") { opt.zeroGrad() }
+            OpProfile.section("zeroGrad") { opt.zeroGrad() }
             let loss = model.loss(tokens: tokens)
             loss.backward()
             OpProfile.section("optimizer") { opt.step() }
