@@ -247,7 +247,7 @@ struct Bench: ParsableCommand {
         let steps = Benchmarks.trainingSteps(repeats: repeats, only: only)
         let peak = Benchmarks.sgemmPeak()
         if json { try printJSON(Output(sgemmPeakGflops: peak, steps: steps)); return }
-        print("sgemm peak (1024^3, median): \(String(format: "%.1f", peak)) GFLOP/s on \(Parallel.threads) thread(s); products split in blocks of \(Parallel.rowBlock(Float.self)) rows\n")
+        print("sgemm peak (1024^3, median): \(String(format: "%.1f", peak)) GFLOP/s on \(Parallel.threads) thread(s); products split in blocks of \(Parallel.rowBlock(Float.self)) rows; OpenBLAS kernels: \(Runtime.openBLASCore)\n")
         print("| step | median ms | GFLOP/s | of sgemm peak |")
         print("|---|---:|---:|---:|")
         for s in steps {

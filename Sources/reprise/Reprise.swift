@@ -11,6 +11,17 @@ struct Reprise: ParsableCommand {
         discussion: "Runs are stored in a SQLite file (results/reprise.sqlite by default); figures, baselines and the report are drawn from it.",
         subcommands: [List.self, Describe.self, Run.self, Plot.self, Report.self, Check.self, MakeBaseline.self, Export.self, Bench.self,
                       Merge.self, Slurm.self, Worker.self])
+
+    /// OpenBLAS picks its kernels when the library loads, before this runs; where another set is
+    /// faster (`Runtime.preferredOpenBLASCore`), the process starts again with it named, once
+    /// (the variable is then set). Workers inherit it.
+    static func main() {
+        if let core = Runtime.preferredOpenBLASCore {
+            setenv("OPENBLAS_CORETYPE", core, 1)
+            execv("/proc/self/exe", CommandLine.unsafeArgv)     // returns only on failure: go on as loaded
+        }
+        main(nil)
+    }
 }
 
 /// Options every verb that touches the store takes.
