@@ -217,7 +217,7 @@ struct Bench: ParsableCommand {
     @Flag(help: "Time each op's forward and backward pass within the steps: where the time goes.")
     var ops = false
 
-    struct Output: Encodable { let sgemmPeakGflops: Double, steps: [Benchmarks.Result] }
+    struct Output: Encodable { let sgemmPeakGflops: Double, openBLASKernels: String, steps: [Benchmarks.Result] }
 
     func validate() throws {
         if let threads, !(1...64).contains(threads) { throw ValidationError("--threads must be in 1...64, not \(threads)") }
@@ -246,7 +246,7 @@ struct Bench: ParsableCommand {
         // Steps first: timing OpenBLAS's own threads for the peak leaves its workers spinning for a while.
         let steps = Benchmarks.trainingSteps(repeats: repeats, only: only)
         let peak = Benchmarks.sgemmPeak()
-        if json { try printJSON(Output(sgemmPeakGflops: peak, steps: steps)); return }
+        if json { try printJSON(Output(sgemmPeakGflops: peak, openBLASKernels: Runtime.openBLASCore, steps: steps)); return }
         print("sgemm peak (1024^3, median): \(String(format: "%.1f", peak)) GFLOP/s on \(Parallel.threads) thread(s); products split in blocks of \(Parallel.rowBlock(Float.self)) rows; OpenBLAS kernels: \(Runtime.openBLASCore)\n")
         print("| step | median ms | GFLOP/s | of sgemm peak |")
         print("|---|---:|---:|---:|")

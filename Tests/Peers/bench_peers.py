@@ -187,7 +187,8 @@ def main():
     print(f"Measured {datetime.date.today().isoformat()} on {cpu_model()}, "
           f"{args.threads} threads each, {args.repeats} timed steps (x5 for the two small MLPs); "
           f"{args.rounds} rounds of PyTorch {torch.__version__} eager then reprise, each in its own process; "
-          f"medians over the rounds. sgemm peak (1024^3): PyTorch {torch_peak:.1f} GFLOP/s, reprise {our_peak:.1f} GFLOP/s.\n")
+          f"medians over the rounds. sgemm peak (1024^3): PyTorch {torch_peak:.1f} GFLOP/s, reprise {our_peak:.1f} GFLOP/s "
+          f"(OpenBLAS kernels: {rounds[0][1]['openBLASKernels']}).\n")
     print("| step | reprise ms | PyTorch ms | reprise / PyTorch (range over rounds) | reprise, of its sgemm peak | PyTorch, of its sgemm peak |")
     print("|---|---:|---:|---:|---:|---:|")
     for k, step in enumerate(rounds[0][1]["steps"]):
