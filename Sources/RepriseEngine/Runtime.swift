@@ -1,4 +1,3 @@
-import COpenBLAS
 import Foundation
 import Synchronization
 
@@ -18,22 +17,6 @@ public enum Runtime {
         _ = mallopt(M_MMAP_THRESHOLD, 1 << 30)
         _ = mallopt(M_TRIM_THRESHOLD, 1 << 30)
         #endif
-    }
-
-    /// The kernel set OpenBLAS chose when it loaded ("Haswell", "Zen", …): by CPU, or by
-    /// OPENBLAS_CORETYPE, which it reads then and never again.
-    public static var openBLASCore: String { String(cString: openblas_get_corename()) }
-
-    /// The kernel set this process should have loaded OpenBLAS with, if not the one it did: on
-    /// Zen, Haswell's. Debian's OpenBLAS 0.3.21 runs the same sgemm kernel for both (the same
-    /// bits: `bench --trajectories` byte for byte), but Zen's blocking made the two threads' row
-    /// blocks of the steps' products slower (2026-12-04, an AMD EPYC under KVM, three alternating
-    /// rounds: grokking 22.8 → 19.3 ms, LLaMA 52 → 45, the small MLP 1.44 → 1.25, the wide MLP
-    /// 18.6 → 18.0; on one thread, the same). nil when OPENBLAS_CORETYPE is already set: a
-    /// choice made by hand stands.
-    public static var preferredOpenBLASCore: String? {
-        guard getenv("OPENBLAS_CORETYPE") == nil, openBLASCore.lowercased() == "zen" else { return nil }
-        return "Haswell"
     }
 }
 

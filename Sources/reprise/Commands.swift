@@ -246,8 +246,8 @@ struct Bench: ParsableCommand {
         // Steps first: timing OpenBLAS's own threads for the peak leaves its workers spinning for a while.
         let steps = Benchmarks.trainingSteps(repeats: repeats, only: only)
         let peak = Benchmarks.sgemmPeak()
-        if json { try printJSON(Output(sgemmPeakGflops: peak, openBLASKernels: Runtime.openBLASCore, steps: steps)); return }
-        print("sgemm peak (1024^3, median): \(String(format: "%.1f", peak)) GFLOP/s on \(Parallel.threads) thread(s); products split in blocks of \(Parallel.rowBlock(Float.self)) rows; OpenBLAS kernels: \(Runtime.openBLASCore)\n")
+        if json { try printJSON(Output(sgemmPeakGflops: peak, openBLASKernels: BLASInfo.core, steps: steps)); return }
+        print("sgemm peak (1024^3, median): \(String(format: "%.1f", peak)) GFLOP/s on \(Parallel.threads) thread(s); products split in blocks of \(Parallel.rowBlock(Float.self)) rows; OpenBLAS kernels: \(BLASInfo.core)\n")
         print("| step | median ms | GFLOP/s | of sgemm peak |")
         print("|---|---:|---:|---:|")
         for s in steps {

@@ -13,10 +13,10 @@ struct Reprise: ParsableCommand {
                       Merge.self, Slurm.self, Worker.self])
 
     /// OpenBLAS picks its kernels when the library loads, before this runs; where another set is
-    /// faster (`Runtime.preferredOpenBLASCore`), the process starts again with it named, once
+    /// faster (`BLASInfo.preferredCore`), the process starts again with it named, once
     /// (the variable is then set). Workers inherit it.
     static func main() {
-        if let core = Runtime.preferredOpenBLASCore {
+        if let core = BLASInfo.preferredCore {
             setenv("OPENBLAS_CORETYPE", core, 1)
             execv("/proc/self/exe", CommandLine.unsafeArgv)     // returns only on failure: go on as loaded
         }
