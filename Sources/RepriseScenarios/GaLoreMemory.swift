@@ -236,17 +236,15 @@ public struct GaLoreMemory: Scenario {
         // Units: seeds. Each carries every method's final validation loss at its chosen lr, so
         // the ratios are paired by seed (same init where the parametrization allows, same batches).
         let units: [[Method: Double]] = (0..<seeds).map { s in chosen.mapValues { $0[s].vector("val_loss").last! } }
-        run.metrics(of: [units], label: "seeds") { groups in
-            let u = groups[0]
-            func ppl(_ m: Method) -> Double { Double.exp(Stats.mean(u.map { $0[m]! })) }
-            var out: [String: Double] = [:]
-            for m in Method.allCases { out["\(m.rawValue)_ppl"] = ppl(m) }
-            out["galore_over_full_ppl"] = ppl(.galore) / ppl(.full)
-            out["lowrank_over_full_ppl"] = ppl(.lowrank) / ppl(.full)
-            out["galore_over_lora_ppl"] = ppl(.galore) / ppl(.lora)
-            out["adam8bit_over_full_ppl"] = ppl(.adam8bit) / ppl(.full)
-            out["galore8bit_over_galore_ppl"] = ppl(.galore8bit) / ppl(.galore)
-            return out
+        // A perplexity is exp of the mean validation loss over seeds, and a ratio of two methods' perplexities is
+        // exp of the mean of the seeds' loss differences: Student t on those logs, paired by seed.
+        for m in Method.allCases { run.geometricMean("\(m.rawValue)_ppl", ofLogs: units.map { $0[m]! }) }
+        let ratios: [(String, Method, Method)] = [
+            ("galore_over_full_ppl", .galore, .full), ("lowrank_over_full_ppl", .lowrank, .full),
+            ("galore_over_lora_ppl", .galore, .lora), ("adam8bit_over_full_ppl", .adam8bit, .full),
+            ("galore8bit_over_galore_ppl", .galore8bit, .galore)]
+        for (name, a, b) in ratios {
+            run.pairedRatio(name, logs: units.map { ($0[a]!, $0[b]!) })
         }
         // T = ∞ against T: the gap of perplexities over the larger of the two seed ranges. The statistic
         // is already a signal-to-noise ratio, so it is recorded as measured, without a bootstrap on top

@@ -129,8 +129,9 @@ public struct NTKRegime: Scenario {
         for (g, v) in zip(angles, limit) { run.record("analytic/theta", x: g, y: v) }
         let limitGram = NTK.reluLimit(circle, circle, depth: depth, beta: beta)
 
-        // The units are the nets: every metric below is a statistic of them, with a bootstrap
-        // interval over nets resampled within their width.
+        // The units are the nets. Slopes over widths get jackknife intervals (each width's nets apart),
+        // maxima over angles a Bonferroni band over the angles, means Student t; what no tested method
+        // serves (a standard deviation at one angle) a bootstrap over nets, printed but never deciding.
         let fig1 = widths.map { w in (0..<seeds).map { results["fig1/w\(w)/s\($0)"] } }
         func spread(_ nets: [TrialValues]) -> Double {        // seed sd at init, averaged over the circle, relative to the limit
             Stats.mean(zip(columnSDs(nets.map { $0.vector("theta_init") }), limit).map { $0 / $1 })
@@ -152,11 +153,14 @@ public struct NTKRegime: Scenario {
             run.record("max_relative_error_init", x: Double(width), y: initError(nets))
         }
         let logW = widths.map { Double.log(Double($0)) }
-        run.metric("widest_init_max_relative_error", units: fig1.last!, initError)
-        run.metric("spread_slope", groups: fig1) { Stats.slope(logW, $0.map { Double.log(spread($0)) }) }
-        run.metric("change_slope", groups: fig1) { Stats.slope(logW, $0.map { Double.log(change($0)) }) }
-        run.metric("widest_relative_change", units: fig1.last!, change)
-        run.metric("narrowest_relative_change", units: fig1.first!, change)
+        func relativeError(_ thetas: [[Double]]) -> [Stats.Coordinate] {
+            limit.indices.map { k in Stats.Coordinate(values: thetas.map { $0[k] }) { $0 / limit[k] - 1 } }
+        }
+        run.maxAbsDeviation("widest_init_max_relative_error", relativeError(fig1.last!.map { $0.vector("theta_init") }))
+        run.slope("spread_slope", x: logW, groups: fig1) { Double.log(spread($0)) }
+        run.slope("change_slope", x: logW, groups: fig1) { Double.log(change($0)) }
+        run.mean("widest_relative_change", of: fig1.last!.map { $0.scalar("relative_change") })
+        run.mean("narrowest_relative_change", of: fig1.first!.map { $0.scalar("relative_change") })
 
         // Claims 1 and 2 (v2): `init_nets` init-only nets per width, independent of the trained ones.
         let zero = angles.indices.min { abs(angles[$0]) < abs(angles[$1]) }!
@@ -171,11 +175,9 @@ public struct NTKRegime: Scenario {
             run.record("init_only_spread_at_0", x: Double(w), y: spreadAtZero(nets))
             run.record("init_only_max_relative_error", x: Double(w), y: zip(columnMeans(nets), limit).map { abs($0 / $1 - 1) }.max()!)
         }
-        run.metric("init_only_widest_max_relative_error", units: initOnly.last!) { nets in
-            zip(columnMeans(nets), limit).map { abs($0 / $1 - 1) }.max()!
-        }
-        run.metric("init_only_spread_slope", groups: initOnly) { groups in
-            Stats.slope(logW, groups.map { Double.log(Stats.mean(zip(columnSDs($0), limit).map { $0 / $1 })) })
+        run.maxAbsDeviation("init_only_widest_max_relative_error", relativeError(initOnly.last!))
+        run.slope("init_only_spread_slope", x: logW, groups: initOnly) { nets in
+            Double.log(Stats.mean(zip(columnSDs(nets), limit).map { $0 / $1 }))
         }
         // The relative spread at gamma = 0 (x = x0) at the widest width, three ways: the init-only nets,
         // the trained nets' own inits (an independent sample), and Hanin & Nica (2019)'s finite-width
@@ -183,9 +185,10 @@ public struct NTKRegime: Scenario {
         let widest = Double(widths.last!)
         let theory = (Double.exp(5 * Double(depth - 1) / widest) - 1).squareRoot()
         run.metric("spread_at_0_theory", theory)
-        run.metric("init_only_widest_spread_at_0", units: initOnly.last!, spreadAtZero)
-        run.metric("init_only_spread_at_0_over_theory", units: initOnly.last!) { spreadAtZero($0) / theory }
-        run.metric("trained_nets_widest_spread_at_0", units: fig1.last!.map { $0.vector("theta_init") }, spreadAtZero)
+        run.bootstrap("init_only_widest_spread_at_0", units: initOnly.last!, spreadAtZero)
+        run.bootstrap("init_only_spread_at_0_over_theory", units: initOnly.last!) { spreadAtZero($0) / theory }
+        run.bootstrap("trained_nets_widest_spread_at_0", units: fig1.last!.map { $0.vector("theta_init") },
+                      spreadAtZero)
 
         let fig2Widths = c.ints("fig2_widths")
         let fig2 = fig2Widths.map { w in (0..<seeds).map { results["fig2/w\(w)/s\($0)"] } }
@@ -202,8 +205,8 @@ public struct NTKRegime: Scenario {
         let trainAngles = c.doubles("fig2_angles")
         for g in trainAngles { run.record("fig2_train_points", x: g, y: Double.cos(g) * Double.sin(g)) }
         let logW2 = fig2Widths.map { Double.log(Double($0)) }
-        run.metric("function_gap_slope", groups: fig2) { Stats.slope(logW2, $0.map { Double.log(gap($0)) }) }
-        run.metric("widest_function_gap", units: fig2.last!, gap)
+        run.slope("function_gap_slope", x: logW2, groups: fig2) { Double.log(gap($0)) }
+        run.mean("widest_function_gap", of: fig2.last!.map { $0.scalar("gap") })
         // The limit's own Gram on the circle, summarized, so other implementations can be compared.
         run.metric("analytic_theta_at_0", NTK.reluLimit([1, 0], [1, 0], depth: depth, beta: beta).ntk)
         run.metric("analytic_theta_at_pi", NTK.reluLimit([1, 0], [-1, 0], depth: depth, beta: beta).ntk)

@@ -17,10 +17,13 @@ public struct Baseline: Codable, Sendable {
     public struct Metric: Codable, Sendable {
         /// One value per seed, in the order of `Baseline.seeds`.
         public let samples: [Double]
-        /// The smallest move of the median that counts: `relativeTolerance` of the baseline median's
-        /// magnitude, at least `absoluteTolerance`.
+        /// The smallest move of the median that counts, from `rule` and the baseline median.
         public let tolerance: Double
+        /// The tolerance that set it: the metric's own from scenario.json, else `Tolerance.standard`
+        /// (baselines written before per-metric tolerances have none recorded: the standard one).
+        public let rule: Replication.Tolerance?
         public var median: Double { Stats.median(samples) }
+        var ruleDescription: String { "tolerance " + (rule ?? .standard).description }
     }
     /// Exact values of the key metrics for one seed on one OpenBLAS kernel: a rerun of that seed
     /// on the same kernel must give them bit for bit (OpenBLAS's kernels for other CPUs round differently).
@@ -41,7 +44,6 @@ public struct Baseline: Codable, Sendable {
     public let verdicts: [String: [String: Verdict]]
     public let golden: Golden
 
-    public static let relativeTolerance = 0.10, absoluteTolerance = 0.02
     /// 1%: a check reads about ten key metrics per scenario, so a 5% test would raise a false
     /// alarm in most scenarios; at 1% with 5 seeds on each side, only full separation rejects.
     public static let significance = 0.01
@@ -53,7 +55,9 @@ public struct Baseline: Codable, Sendable {
     /// From one finished run per seed (newest first): the samples of each key metric, the verdicts
     /// of every run, and the exact values of the run of `goldenSeed` (the profile's own seed, what
     /// `reprise run` and the smoke test use), else of the newest run.
-    public static func make(scenario: String, profile: String, keyMetrics: [String], runs: [RunData], goldenSeed: UInt64) throws -> Baseline {
+    public static func make(scenario: String, profile: String, keyMetrics: [String], runs: [RunData],
+                            goldenSeed: UInt64,
+                            tolerance: (String) -> Replication.Tolerance = { _ in .standard }) throws -> Baseline {
         guard let newest = runs.first else { throw SuiteError.noRuns("no finished '\(profile)' runs of \(scenario) to make a baseline from") }
         let gold = runs.first { $0.record.seed == goldenSeed } ?? newest
         var metrics: [String: Metric] = [:]
@@ -62,8 +66,8 @@ public struct Baseline: Codable, Sendable {
             guard !samples.contains(where: \.isNaN) else {
                 throw SuiteError.noRuns("key metric \(name) is missing or NaN in runs \(runs.map(\.record.id)) (\(samples.map(fmt).joined(separator: ", "))); not baselining it")
             }
-            let m = Stats.median(samples)
-            metrics[name] = Metric(samples: samples, tolerance: m.isFinite ? max(relativeTolerance * abs(m), absoluteTolerance) : absoluteTolerance)
+            let rule = tolerance(name)
+            metrics[name] = Metric(samples: samples, tolerance: rule.band(around: Stats.median(samples)), rule: rule)
         }
                 return Baseline(scenario: scenario, profile: profile, configHash: newest.record.configHash, claimsHash: newest.claimsHash,
                         seeds: runs.map(\.record.seed), runs: runs.map(\.record.id), gitCommit: newest.record.gitCommit ?? "unknown",
@@ -99,13 +103,16 @@ public struct Baseline: Codable, Sendable {
             let shift = moved(b.median, Stats.median(samples))
             guard !(shift <= b.tolerance) else { return nil }
             let p = Stats.mannWhitneyP(b.samples, samples)
-            return p < Self.significance ? "\(shown): median moved \(fmt(shift)) > \(fmt(b.tolerance)), Mann-Whitney p = \(fmt(p))" : nil
+            return p < Self.significance
+                ? "\(shown): median moved \(fmt(shift)) > \(fmt(b.tolerance)) (\(b.ruleDescription)), "
+                    + "Mann-Whitney p = \(fmt(p))"
+                : nil
         }
         let paired = runs.compactMap { r in seeds.firstIndex(of: r.seed).map { (seed: r.seed, old: b.samples[$0], new: r.value) } }
             .filter { !(moved($0.old, $0.new) <= b.tolerance) }
         guard !paired.isEmpty else { return nil }
         return "\(name): " + paired.map { "seed \($0.seed) gives \(fmt($0.new)), its baseline sample \(fmt($0.old))" }.joined(separator: "; ")
-            + " (moved more than \(fmt(b.tolerance)) on a rerun of the same seed)"
+            + " (moved more than \(fmt(b.tolerance)), \(b.ruleDescription), on a rerun of the same seed)"
     }
 
     /// What differs between runs (one per seed, newest first) and this baseline: a different config,
@@ -151,7 +158,8 @@ extension Suite {
             throw SuiteError.noRuns("no finished '\(profile)' run of \(id) with the profile's own config in \(store.path): run it first")
         }
         let b = try Baseline.make(scenario: id, profile: profile, keyMetrics: rep.info.keyMetrics, runs: chosen,
-                                  goldenSeed: try resolve(id, profile: profile, seed: nil, overrides: []).1)
+                                  goldenSeed: try resolve(id, profile: profile, seed: nil, overrides: []).1,
+                                  tolerance: rep.info.tolerance)
         let url = Baseline.url(root: root, scenario: id, profile: profile)
         try b.write(url)
         return (b, url)
@@ -170,6 +178,8 @@ extension Suite {
     public struct CheckResult: Sendable {
         public let scenario: String, profile: String
         public let runIDs: [Int64]
+        /// The newest run's verdicts, as every verb prints them.
+        public let tally: String
         public let problems: [String]
         public var passed: Bool { problems.isEmpty }
     }
@@ -185,10 +195,12 @@ extension Suite {
                 let url = Baseline.url(root: root, scenario: id, profile: profile)
                 guard let baseline = try Baseline.load(url) else {
                     out.append(CheckResult(scenario: id, profile: profile, runIDs: runs.map(\.record.id),
+                                           tally: Verdict.tally(runs[0].claims),
                                            problems: ["no baseline at \(url.path): run `reprise baseline \(id) --profile \(profile)`"]))
                     continue
                 }
-                out.append(CheckResult(scenario: id, profile: profile, runIDs: runs.map(\.record.id), problems: baseline.regressions(in: runs)))
+                out.append(CheckResult(scenario: id, profile: profile, runIDs: runs.map(\.record.id),
+                                       tally: Verdict.tally(runs[0].claims), problems: baseline.regressions(in: runs)))
             }
         }
         return out

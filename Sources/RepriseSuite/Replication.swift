@@ -11,6 +11,22 @@ public struct Replication: Sendable {
     public struct PaperNumber: Codable, Sendable {
         public let quantity: String, value: String, source: String
     }
+    /// A key metric's own regression tolerance: a move counts when it exceeds `relative` of the
+    /// baseline median's magnitude and `absolute` (either may be left out: then 0).
+    public struct Tolerance: Codable, Sendable, Equatable {
+        public let relative: Double?, absolute: Double?
+        public init(relative: Double?, absolute: Double?) { (self.relative, self.absolute) = (relative, absolute) }
+        /// The suite's default for a metric that names none: 10% of the median, at least 0.02.
+        public static let standard = Tolerance(relative: 0.10, absolute: 0.02)
+        /// The smallest move of a median `m` that counts.
+        public func band(around m: Double) -> Double {
+            m.isFinite ? max((relative ?? 0) * abs(m), absolute ?? 0) : absolute ?? 0
+        }
+        public var description: String {
+            [relative.map { "\(fmt($0 * 100))% of the median" }, absolute.map { "at least \(fmt($0))" }]
+                .compactMap { $0 }.joined(separator: ", ")
+        }
+    }
     public struct Info: Codable, Sendable {
         public let id: String
         public let title: String
@@ -18,9 +34,14 @@ public struct Replication: Sendable {
         public let related: [Paper]?
         public let keyMetrics: [String]
         public let paperNumbers: [PaperNumber]
+        /// Per-metric regression tolerances for key metrics whose unit the default does not suit.
+        public let tolerances: [String: Tolerance]?
         enum CodingKeys: String, CodingKey {
-            case id, title, paper, related, keyMetrics = "key_metrics", paperNumbers = "paper_numbers"
+            case id, title, paper, related, tolerances, keyMetrics = "key_metrics", paperNumbers = "paper_numbers"
         }
+
+        /// The tolerance that judges `metric`'s regressions.
+        public func tolerance(_ metric: String) -> Tolerance { tolerances?[metric] ?? .standard }
     }
 
     public let info: Info
@@ -43,12 +64,15 @@ public struct Replication: Sendable {
             return d
         }
         func decode<D: Decodable>(_ type: D.Type, _ name: String) throws -> D {
-            do { return try JSONDecoder().decode(type, from: read(name)) } catch let e as DecodingError {
-                throw SuiteError.replicationFiles("Replications/\(id)/\(name): \(e)")
+            let data = try read(name)
+            _ = try JSONFile.parse(data, file: "Replications/\(id)/\(name)")      // syntax, with line and column
+            do { return try JSONDecoder().decode(type, from: data) } catch let e as DecodingError {
+                throw SuiteError.replicationFiles("Replications/\(id)/\(name): \(Self.explain(e))")
             }
         }
         // Keys starting with "_" are comments.
-        guard let raw = try JSONSerialization.jsonObject(with: read("profiles.json")) as? [String: Any] else {
+        let profilesFile = "Replications/\(id)/profiles.json"
+        guard let raw = try JSONFile.parse(read("profiles.json"), file: profilesFile) as? [String: Any] else {
             throw SuiteError.replicationFiles("Replications/\(id)/profiles.json must be a JSON object of profiles")
         }
         var profiles: [String: Config] = [:]
@@ -65,11 +89,40 @@ public struct Replication: Sendable {
         }
         self.folder = folder
         self.info = try decode(Info.self, "scenario.json")
-        self.claims = try decode([ClaimSpec].self, "claims.json")
+        for (metric, t) in (info.tolerances ?? [:]).sorted(by: { $0.key < $1.key }) {
+            let file = "Replications/\(id)/scenario.json, tolerances, metric '\(metric)'"
+            guard info.keyMetrics.contains(metric) else {
+                throw SuiteError.replicationFiles("\(file): not a key metric (tolerances apply to key_metrics only)")
+            }
+            guard t.relative != nil || t.absolute != nil else {
+                throw SuiteError.replicationFiles("\(file): give 'relative', 'absolute' or both")
+            }
+            for (field, v) in [("relative", t.relative), ("absolute", t.absolute)] {
+                if let v, !(v >= 0 && v.isFinite) {
+                    throw SuiteError.replicationFiles(
+                        "\(file), field '\(field)': a tolerance must be a finite number >= 0, got \(fmt(v))")
+                }
+            }
+        }
+        self.claims = try ClaimSpec.load(read("claims.json"), file: "Replications/\(id)/claims.json")
         var h = FNV1a()
         h.add(try read("claims.json"))
         self.claimsHash = h.hex
         self.profiles = profiles
+    }
+
+    /// A decoding error as a path and a reason: "paper_numbers[2].source: missing" rather than Foundation's dump.
+    static func explain(_ e: DecodingError) -> String {
+        func path(_ c: [CodingKey]) -> String {
+            c.map { $0.intValue.map { "[\($0)]" } ?? ".\($0.stringValue)" }.joined().trimmingCharacters(in: ["."])
+        }
+        switch e {
+        case let .keyNotFound(key, ctx): return "\(path(ctx.codingPath + [key])): missing"
+        case let .typeMismatch(type, ctx): return "\(path(ctx.codingPath)): expected \(type)"
+        case let .valueNotFound(type, ctx): return "\(path(ctx.codingPath)): expected \(type), found null"
+        case let .dataCorrupted(ctx): return "\(path(ctx.codingPath)): \(ctx.debugDescription)"
+        @unknown default: return "\(e)"
+        }
     }
 
     public func config(profile: String) throws -> Config {

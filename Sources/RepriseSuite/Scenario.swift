@@ -84,26 +84,90 @@ public final class RunContext {
     /// are kept and flagged in the store (+inf is how scenarios say "never happened within the budget").
     public func metric(_ name: String, _ value: Double) { metrics[name] = Estimate(value) }
 
-    /// Sets a metric that aggregates independent units: `statistic` of the units as measured, with
-    /// a 95% bootstrap interval over the units resampled within their groups (`Stats.bootstrap`).
-    /// The resampling stream comes from the run's seed and the metric's name.
-    public func metric<Unit>(_ name: String, groups: [[Unit]], _ statistic: ([[Unit]]) -> Double) {
-        metrics(of: groups, label: name) { [name: statistic($0)] }
+    /// The mean of one value per unit (a paired difference per seed, say), with its Student t interval.
+    public func mean(_ name: String, of values: [Double]) {
+        metrics[name] = Estimate(Stats.mean(values), interval: Stats.studentT(values), units: values.count,
+                                 method: .pairedT)
+    }
+
+    /// exp of the mean of one log per unit (a ratio of geometric means, paired by unit), with the
+    /// Student t interval of the logs' mean mapped through exp.
+    public func geometricMean(_ name: String, ofLogs logs: [Double]) {
+        let t = Stats.studentT(logs)
+        let interval = Double.exp(t.lowerBound)...Double.exp(t.upperBound)
+        metrics[name] = Estimate(Double.exp(Stats.mean(logs)), interval: interval, units: logs.count, method: .logT)
+    }
+
+    /// exp(mean a) / exp(mean b) for logs paired by unit (two methods' perplexities over the same
+    /// seeds), with the Student t interval of the mean paired difference a - b mapped through exp.
+    public func pairedRatio(_ name: String, logs: [(a: Double, b: Double)]) {
+        let t = Stats.studentT(logs.map { $0.a - $0.b })
+        let value = Double.exp(Stats.mean(logs.map(\.a))) / Double.exp(Stats.mean(logs.map(\.b)))
+        let interval = Double.exp(t.lowerBound)...Double.exp(t.upperBound)
+        metrics[name] = Estimate(value, interval: interval, units: logs.count, method: .logT)
+    }
+
+    /// The median of one value per unit, with its order-statistic interval.
+    public func median(_ name: String, of values: [Double]) {
+        metrics[name] = Estimate(Stats.median(values), interval: Stats.medianInterval(values), units: values.count,
+                                 method: .orderStatistic)
+    }
+
+    /// The least-squares slope over `x` of `statistic` of each group of units, with the jackknife
+    /// interval of `Stats.slopeInterval`; `units` is the smallest group's size.
+    public func slope<Unit>(_ name: String, x: [Double], groups: [[Unit]], _ statistic: ([Unit]) -> Double) {
+        let (value, interval) = Stats.slopeInterval(x: x, groups: groups, statistic)
+        metrics[name] = Estimate(value, interval: interval, units: groups.map(\.count).min(), method: .slopeT,
+                                 groups: groups.count)
+    }
+
+    /// max over coordinates of |deviation(mean)|, with its Bonferroni band (`Stats.maxAbsDeviation`).
+    public func maxAbsDeviation(_ name: String, _ coordinates: [Stats.Coordinate]) {
+        let (value, interval) = Stats.maxAbsDeviation(coordinates)
+        metrics[name] = Estimate(value, interval: interval, units: coordinates.map(\.values.count).min(),
+                                 method: .extremumBand, groups: coordinates.count)
+    }
+
+    /// min over coordinates of deviation(mean), with its Bonferroni band (`Stats.minDeviation`).
+    public func minDeviation(_ name: String, _ coordinates: [Stats.Coordinate]) {
+        let (value, interval) = Stats.minDeviation(coordinates)
+        metrics[name] = Estimate(value, interval: interval, units: coordinates.map(\.values.count).min(),
+                                 method: .extremumBand, groups: coordinates.count)
+    }
+
+    /// A statistic of independent units with a 95% percentile-bootstrap interval over the units
+    /// resampled within their groups (`Stats.bootstrap`), for statistics no method with tested
+    /// coverage serves (a Spearman rho, a nonlinear fit, an argmax). The interval is recorded for
+    /// the reader and never decides a claim (`IntervalMethod.bootstrap`). The resampling stream
+    /// comes from the run's seed and the metric's name.
+    public func bootstrap<Unit>(_ name: String, groups: [[Unit]], _ statistic: ([[Unit]]) -> Double) {
+        bootstraps(of: groups, label: name) { [name: statistic($0)] }
     }
 
     /// The same for units in one group.
-    public func metric<Unit>(_ name: String, units: [Unit], _ statistic: ([Unit]) -> Double) {
-        metric(name, groups: [units]) { statistic($0[0]) }
+    public func bootstrap<Unit>(_ name: String, units: [Unit], _ statistic: ([Unit]) -> Double) {
+        bootstrap(name, groups: [units]) { statistic($0[0]) }
     }
 
-    /// Several metrics of the same units, each with its own interval, computed from one set of
-    /// resamples (for statistics that share their expensive part, such as a curve's peak).
-    public func metrics<Unit>(of groups: [[Unit]], label: String, _ statistics: ([[Unit]]) -> [String: Double]) {
+    /// Several bootstrapped metrics of the same units, each with its own interval, computed from one
+    /// set of resamples (for statistics that share their expensive part, such as a curve's peak).
+    public func bootstraps<Unit>(of groups: [[Unit]], label: String, _ statistics: ([[Unit]]) -> [String: Double]) {
         var h = FNV1a()
         h.add(label.utf8)
         let intervals = Stats.bootstrap(groups: groups, seed: seed ^ h.state, statistics)
-        let units = groups.reduce(0) { $0 + $1.count }
-        for (name, value) in statistics(groups) { metrics[name] = Estimate(value, interval: intervals[name], units: units) }
+        let units = groups.map(\.count).min() ?? 0
+        for (name, value) in statistics(groups) {
+            metrics[name] = Estimate(value, interval: intervals[name], units: units, method: .bootstrap,
+                                     groups: groups.count)
+        }
+    }
+
+    /// A metric recorded earlier moved by a constant (an exponent against its expected value):
+    /// the same interval, method and units, shifted.
+    public func offset(_ name: String, from source: String, by delta: Double) {
+        guard let e = metrics[source] else { return }
+        let interval = e.interval.map { ($0.lowerBound + delta)...($0.upperBound + delta) }
+        metrics[name] = Estimate(e.value + delta, interval: interval, units: e.units, method: e.method, groups: e.groups)
     }
 
     /// A metric recorded earlier in this run (NaN if none), for metrics derived from others.

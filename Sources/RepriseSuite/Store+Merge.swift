@@ -72,7 +72,8 @@ extension Store {
                 let id = sqlite3_last_insert_rowid(db)
                 try exec("INSERT INTO main.points SELECT ?, series, seq, x, y, nonfinite FROM src.points WHERE run_id = ?", [.int(id), .int(run)])
                 try exec("""
-                INSERT INTO main.metrics SELECT ?, name, value, nonfinite, low, high, units FROM src.metrics WHERE run_id = ?
+                INSERT INTO main.metrics SELECT ?, name, value, nonfinite, low, high, units, method, groups
+                  FROM src.metrics WHERE run_id = ?
                 """, [.int(id), .int(run)])
                 for t in try query("SELECT trial_id FROM src.run_trials WHERE run_id = ?", [.int(run)], { sqlite3_column_int64($0, 0) }) {
                     if let here = trialIDs[t] { try exec("INSERT OR IGNORE INTO main.run_trials VALUES (?, ?)", [.int(id), .int(here)]) }

@@ -11,7 +11,7 @@ import RepriseEngine
 /// interrupted run never leaves half a run or touches earlier ones. The schema
 /// version is SQLite's `user_version`; README documents the tables.
 public final class Store {
-    public static let schemaVersion = 3
+    public static let schemaVersion = 4
     public let path: String
     let busyTimeout: Double
     private(set) var db: OpaquePointer?
@@ -42,8 +42,13 @@ public final class Store {
             }
             return
         }
+        // A store in a folder that does not exist is a typo, not a request for a new tree of folders.
         let dir = (path as NSString).deletingLastPathComponent
-        if !dir.isEmpty { try? FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true) }
+        var isDir: ObjCBool = false
+        let folderExists = FileManager.default.fileExists(atPath: dir, isDirectory: &isDir) && isDir.boolValue
+        if path != ":memory:" && !dir.isEmpty && !folderExists {
+            throw SuiteError.store("no folder \(dir) for the store \(path): create it first, or name another --db")
+        }
         guard sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX, nil) == SQLITE_OK else {
             let msg = db.map { String(cString: sqlite3_errmsg($0)) } ?? "out of memory"
             sqlite3_close(db)
@@ -90,6 +95,7 @@ public final class Store {
             if version < 1 { try exec(Self.schemaV1) }
             if version < 2 { try exec(Self.schemaV2) }
             if version < 3 { try exec(Self.schemaV3) }
+            if version < 4 { try exec(Self.schemaV4) }
         }
     }
 
@@ -161,6 +167,15 @@ public final class Store {
     PRAGMA user_version = 3;
     """
 
+    /// Version 4: the method that computed a metric's interval (its coverage decides whether the
+    /// interval may judge a claim) and the number of groups its units came in. Metrics stored before
+    /// have NULL: an interval without a method was a percentile bootstrap.
+    private static let schemaV4 = """
+    ALTER TABLE metrics ADD COLUMN method TEXT;
+    ALTER TABLE metrics ADD COLUMN groups INTEGER;
+    PRAGMA user_version = 4;
+    """
+
     /// Runs left 'running' by a process that no longer exists died without saying so (kill -9, power loss).
     private func markCrashedRuns() throws {
         let stale = try query("SELECT id, pid FROM runs WHERE status = 'running'") { (sqlite3_column_int64($0, 0), Int32(sqlite3_column_int64($0, 1))) }
@@ -202,10 +217,14 @@ public final class Store {
                 }
             }
             for (name, e) in metrics {
-                try exec("INSERT INTO metrics(run_id, name, value, nonfinite, low, high, units) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                         [.int(id), .text(name), Value.finite(e.value), Value.nonfinite(e.value),
-                          e.interval.map { .real($0.lowerBound) } ?? .null, e.interval.map { .real($0.upperBound) } ?? .null,
-                          e.units.map { .int(Int64($0)) } ?? .null])
+                try exec("""
+                INSERT INTO metrics(run_id, name, value, nonfinite, low, high, units, method, groups)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """, [.int(id), .text(name), Value.finite(e.value), Value.nonfinite(e.value),
+                      e.interval.map { .real($0.lowerBound) } ?? .null,
+                      e.interval.map { .real($0.upperBound) } ?? .null,
+                      e.units.map { .int(Int64($0)) } ?? .null, e.method.map { .text($0.rawValue) } ?? .null,
+                      e.groups.map { .int(Int64($0)) } ?? .null])
             }
             try exec("""
             UPDATE runs SET status = ?, error = ?, ended_at = ?, wall_seconds = ?, cpu_seconds = ?, peak_rss_mb = ? WHERE id = ?
@@ -379,11 +398,17 @@ public final class Store {
     /// A run's metrics, with non-finite values restored from their flag. Interval bounds are stored
     /// as they are: SQLite keeps an infinite REAL (an interval the units could not bound).
     public func metrics(_ runID: Int64) throws -> [String: Estimate] {
-        Dictionary(uniqueKeysWithValues: try query("SELECT name, value, nonfinite, low, high, units FROM metrics WHERE run_id = ?",
-                                                   [.int(runID)]) { s in
+        let sql = "SELECT name, value, nonfinite, low, high, units, method, groups FROM metrics WHERE run_id = ?"
+        return Dictionary(uniqueKeysWithValues: try query(sql, [.int(runID)]) { s in
             let interval = sqlite3_column_type(s, 3) == SQLITE_NULL ? nil : sqlite3_column_double(s, 3)...sqlite3_column_double(s, 4)
-            let units = sqlite3_column_type(s, 5) == SQLITE_NULL ? nil : Int(sqlite3_column_int64(s, 5))
-            return (String(cString: sqlite3_column_text(s, 0)), Estimate(Self.restore(s, value: 1, flag: 2), interval: interval, units: units))
+            func int(_ i: Int32) -> Int? {
+                sqlite3_column_type(s, i) == SQLITE_NULL ? nil : Int(sqlite3_column_int64(s, i))
+            }
+            let method = sqlite3_column_type(s, 6) == SQLITE_NULL ? nil
+                : IntervalMethod(rawValue: String(cString: sqlite3_column_text(s, 6)))
+            return (String(cString: sqlite3_column_text(s, 0)),
+                    Estimate(Self.restore(s, value: 1, flag: 2), interval: interval, units: int(5), method: method,
+                             groups: int(7)))
         })
     }
 

@@ -19,14 +19,16 @@ struct Describe: ParsableCommand {
     @Argument(help: "Scenario id (see `reprise list`).") var id: String
 
     func run() throws {
-        guard allScenarios.contains(where: { $0.id == id }) else { throw SuiteError.unknownScenario(id, known: allScenarios.map { $0.id }) }
-        let rep = try Replication(id: id)
+        // The same load-time check as `run`: the files' fields, and their contract with the scenario's Swift.
+        let rep = try Suite(store: try Store(path: ":memory:"), scenarios: allScenarios, codeID: "none").replication(id)
         let p = rep.info.paper
         print("\(id): \(rep.info.title)\n\(p.authors) (\(p.year)). \(p.title). arXiv:\(p.arxiv)")
         for r in rep.info.related ?? [] { print("  related: \(r.authors) (\(r.year)). \(r.title). arXiv:\(r.arxiv)") }
         print("\nClaims:")
         for c in rep.claims {
-            print("  [\(c.id)] \(c.statement)\n      threshold: \(c.checks.map(\.threshold).joined(separator: " and "))")
+            print("  [\(c.id)] (\(c.kind.rawValue)) \(c.statement)\n"
+                  + "      threshold: \(c.checks.map(\.threshold).joined(separator: " and "))"
+                  + (c.minimumUnits.map { ", at least \($0) units" } ?? ""))
             if let pv = c.paper { print("      paper: \(pv.value) (\(pv.source))") }
         }
         print("\nPaper numbers:")
@@ -82,10 +84,22 @@ struct Run: ParsableCommand {
             if !json {
                 print("\(id) [\(profile)] run \(o.runID): \(Verdict.tally(o.claims)) (claims.json \(o.claimsHash)), "
                       + "\(fmt(o.wallSeconds)) s, \(o.trialsComputed) of \(o.trialsTotal) trials computed")
-                for c in o.claims { print("  \(c.verdict.rawValue.padding(toLength: 12, withPad: " ", startingAt: 0)) \(c.id): \(c.measured)") }
+                printClaims(o.claims)
             }
         }
         if json { try sweep.all ? printJSON(outcomes) : printJSON(outcomes[0]) }
+    }
+}
+
+/// Findings, then sanity checks on their own lines: verdict, id, what was measured, and the reason
+/// for any verdict that is neither pass nor fail.
+func printClaims(_ claims: [ClaimResult]) {
+    for kind in ClaimSpec.Kind.allCases {
+        for c in claims where c.kind == kind {
+            let tag = (kind == .sanity ? "sanity " : "") + c.verdict.rawValue
+            print("  \(tag.padding(toLength: 19, withPad: " ", startingAt: 0)) \(c.id): \(c.measured)")
+            if let reason = c.reason { print(String(repeating: " ", count: 22) + "\(c.verdict.rawValue): \(reason)") }
+        }
     }
 }
 
@@ -133,16 +147,23 @@ struct Check: ParsableCommand {
     @Flag(help: "Print the result as JSON.") var json = false
     @OptionGroup var store: StoreOptions
 
-    struct Row: Encodable { let scenario: String, profile: String, runs: [Int64], passed: Bool, problems: [String] }
+    struct Row: Encodable {
+        let scenario: String, profile: String, runs: [Int64], passed: Bool, tally: String, problems: [String]
+    }
 
     func run() throws {
         let results = try store.readingSuite().check()
         if json {
-            try printJSON(results.map { Row(scenario: $0.scenario, profile: $0.profile, runs: $0.runIDs, passed: $0.passed, problems: $0.problems) })
+            try printJSON(results.map {
+                Row(scenario: $0.scenario, profile: $0.profile, runs: $0.runIDs, passed: $0.passed, tally: $0.tally,
+                    problems: $0.problems)
+            })
         } else {
             if results.isEmpty { print("no runs with baselines to check") }
             for r in results {
-                print("\(r.passed ? "ok  " : "FAIL") \(r.scenario) [\(r.profile)] runs \(r.runIDs.map(String.init).joined(separator: ", "))")
+                let runs = r.runIDs.map(String.init).joined(separator: ", ")
+                print("\(r.passed ? "ok  " : "FAIL") \(r.scenario) [\(r.profile)] runs \(runs): "
+                      + "newest run's \(r.tally)")
                 for p in r.problems { print("     \(p)") }
             }
         }
@@ -179,7 +200,7 @@ struct Export: ParsableCommand {
     struct Point: Encodable { let series: String, x: Double, y: Double }
     struct Dump: Encodable {
         let run: Int64, scenario: String, profile: String, seed: UInt64, status: String, config: String
-        let metrics: [String: Estimate], claims: [ClaimResult], claimsHash: String, points: [Point]
+        let tally: String, metrics: [String: Estimate], claims: [ClaimResult], claimsHash: String, points: [Point]
     }
 
     func run() throws {
@@ -189,17 +210,23 @@ struct Export: ParsableCommand {
         let points = data.series.keys.sorted().flatMap { name in data.series[name]!.map { Point(series: name, x: $0.x, y: $0.y) } }
         if format == "json" {
             try printJSON(Dump(run: runID, scenario: record.scenario, profile: record.profile, seed: record.seed, status: record.status,
-                               config: record.configJSON, metrics: data.metrics, claims: data.claims, claimsHash: data.claimsHash,
+                               config: record.configJSON, tally: Verdict.tally(data.claims), metrics: data.metrics,
+                               claims: data.claims,
+                               claimsHash: data.claimsHash,
                                points: points))
             return
         }
-        print("kind,name,x,value,low,high,units")
-        for p in points { print("series,\(csv(p.series)),\(p.x),\(p.y),,,") }
+        print("kind,name,x,value,low,high,units,method,reason")
+        print("tally,,,\(csv(Verdict.tally(data.claims))),,,,,")
+        for p in points { print("series,\(csv(p.series)),\(p.x),\(p.y),,,,,") }
         for name in data.metrics.keys.sorted() {
             let e = data.metrics[name]!
-            print("metric,\(csv(name)),,\(e.value),\(e.interval.map { "\($0.lowerBound),\($0.upperBound)" } ?? ","),\(e.units.map(String.init) ?? "")")
+            print("metric,\(csv(name)),,\(e.value),\(e.interval.map { "\($0.lowerBound),\($0.upperBound)" } ?? ","),"
+                  + "\(e.units.map(String.init) ?? ""),\(e.method?.rawValue ?? ""),")
         }
-        for c in data.claims { print("claim,\(csv(c.id)),,\(c.verdict.rawValue),,,") }
+        for c in data.claims {
+            print("claim,\(csv(c.id)),,\(c.verdict.rawValue),,,,\(c.kind.rawValue),\(csv(c.reason ?? ""))")
+        }
     }
 
     func csv(_ s: String) -> String { s.contains(",") || s.contains("\"") ? "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : s }

@@ -18,6 +18,7 @@ import Testing
 
     func scratchSuite() throws -> Suite {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("reprise-smoke-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         return Suite(store: try Store(path: dir.appendingPathComponent("smoke.sqlite").path), scenarios: allScenarios,
                      execution: .workers(executable: Self.binary, jobs: 2), codeID: try CodeIdentity.of(executable: Self.binary))
     }

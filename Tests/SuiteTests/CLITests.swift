@@ -94,6 +94,33 @@ func reprise(_ args: [String], environment: [String: String?] = [:]) throws -> (
         #expect(!FileManager.default.fileExists(atPath: db))
     }
 
+    /// A malformed claims file is refused by every verb that reads it, `describe` included, naming the
+    /// file, the claim and the field; a store in a folder that does not exist is refused, not created.
+    @Test func malformedClaimsAndMissingStoreFolderAreRefused() throws {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("reprise-claims-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: root) }
+        let fm = FileManager.default
+        try fm.createDirectory(at: root.appendingPathComponent("results"), withIntermediateDirectories: true)
+        try FileManager.default.copyItem(at: repositoryRoot.appendingPathComponent("Replications"),
+                                         to: root.appendingPathComponent("Replications"))
+        let claims = root.appendingPathComponent("Replications/ntk-regime/claims.json")
+        try (try String(contentsOf: claims, encoding: .utf8))
+            .replacingOccurrences(of: #""op": "<=""#, with: #""op": "=>""#)
+            .write(to: claims, atomically: true, encoding: .utf8)
+        let store = root.appendingPathComponent("results/reprise.sqlite").path
+        for args in [["describe", "ntk-regime"], ["run", "ntk-regime", "--profile", "smoke", "--db", store]] {
+            let r = try reprise(args, environment: ["REPRISE_ROOT": root.path])
+            let named = "Replications/ntk-regime/claims.json, claim 'init-matches-limit-v2', field 'checks[0].op'"
+            #expect(r.code != 0 && r.err.contains(named)
+                    && r.err.contains("unknown operator '=>'"), "\(args[0]): \(r.err)")
+        }
+        #expect(!FileManager.default.fileExists(atPath: store))
+        let missing = root.appendingPathComponent("no-such-folder/r.sqlite").path
+        let r = try reprise(["run", "ntk-regime", "--profile", "smoke", "--db", missing])
+        #expect(r.code != 0 && r.err.contains("no folder"), "\(r.err)")
+        #expect(!FileManager.default.fileExists(atPath: root.appendingPathComponent("no-such-folder").path))
+    }
+
     @Test func runExportPlotJSON() throws {
         let run = try reprise(["run", "ntk-regime", "--profile", "smoke", "--set", "widths=16,32", "--set", "fig2_widths=16,32",
                                "--set", "steps=5", "--set", "fig2_steps=5", "--json", "--db", db])

@@ -29,7 +29,7 @@ struct Probe: Scenario {
         run.metric("final", run.config.double("scale") * 2)
         run.metric("draws", run.config.doubles("grid").reduce(0) { $0 + results["g\(fmt($1))"].scalar("draw") })
         run.metric("diverged", .infinity)
-        run.metric("draw_mean", units: run.config.doubles("grid").map { results["g\(fmt($0))"].scalar("draw") }, Stats.mean)
+        run.mean("draw_mean", of: run.config.doubles("grid").map { results["g\(fmt($0))"].scalar("draw") })
     }
     func figures(_ data: RunData) -> [Figure] {
         [Figure(name: "loss", title: "Probe loss", xLabel: "step", yLabel: "loss", logY: true,
@@ -42,10 +42,12 @@ func probeRoot() throws -> URL {
     let root = FileManager.default.temporaryDirectory.appendingPathComponent("reprise-test-\(UUID().uuidString)")
     let dir = root.appendingPathComponent("Replications/probe")
     try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+    try FileManager.default.createDirectory(at: root.appendingPathComponent("results"),
+                                            withIntermediateDirectories: true)
     try #"{"id": "probe", "title": "t", "paper": {"title": "p", "authors": "a", "year": 2000, "arxiv": "0"}, "key_metrics": ["final", "diverged"], "paper_numbers": []}"#
         .write(to: dir.appendingPathComponent("scenario.json"), atomically: true, encoding: .utf8)
-    try #"[{"id": "final-big", "statement": "s", "checks": [{"metric": "final", "op": ">=", "value": [3]}], "paper": {"value": "3", "source": "Table 1"}},"#
-        .appending(#" {"id": "later", "statement": "s", "checks": [{"metric": "final", "op": "<", "value": [0]}], "profiles": ["paper"]}]"#)
+    try #"[{"id": "final-big", "kind": "finding", "statement": "s", "checks": [{"metric": "final", "op": ">=", "value": [3]}], "paper": {"value": "3", "source": "Table 1"}},"#
+        .appending(#" {"id": "later", "kind": "finding", "statement": "s", "checks": [{"metric": "final", "op": "<", "value": [0]}], "profiles": ["paper"]}]"#)
         .write(to: dir.appendingPathComponent("claims.json"), atomically: true, encoding: .utf8)
     let profile = #"{"seed": 1, "steps": 10, "scale": 2, "mode": "ok", "grid": [1, 2]}"#
     try #"{"_comment": "x", "smoke": \#(profile), "quick": \#(profile), "paper": \#(profile)}"#
@@ -77,7 +79,8 @@ func probeSuite(_ root: URL, codeID: String = "test-code") throws -> Suite {
 }
 
 @Suite struct ClaimTests {
-    let spec = ClaimSpec(id: "c", statement: "s", checks: [.init(metric: "a", op: "between", value: [1, 2]), .init(metric: "b", op: "<=", value: [0])],
+    let spec = ClaimSpec(id: "c", statement: "s", checks: [.init(metric: "a", op: .between, value: [1, 2]),
+                                                           .init(metric: "b", op: .lessOrEqual, value: [0])],
                          paper: nil, profiles: ["quick", "paper"])
 
     @Test func exactValuesDecideAlone() {
@@ -92,21 +95,25 @@ func probeSuite(_ root: URL, codeID: String = "test-code") throws -> Suite {
 
     @Test func intervalsDecidePassFailOrInconclusive() {
         let b = Estimate(-1)
+        func t(_ v: Double, _ i: ClosedRange<Double>, _ n: Int) -> Estimate {
+            Estimate(v, interval: i, units: n, method: .pairedT)
+        }
         func verdict(_ a: Estimate) -> Verdict { spec.evaluate(metrics: ["a": a, "b": b], profile: "quick").verdict }
-        #expect(verdict(Estimate(1.5, interval: 1.2...1.8, units: 32)) == .pass)
-        #expect(verdict(Estimate(1.5, interval: 0.9...1.8, units: 32)) == .inconclusive)     // straddles the lower edge
-        #expect(verdict(Estimate(1.9, interval: 1.5...2.4, units: 32)) == .inconclusive)     // straddles the upper edge
-        #expect(verdict(Estimate(2.5, interval: 2.1...2.9, units: 32)) == .fail)
-        #expect(verdict(Estimate(0.5, interval: 0.2...0.8, units: 32)) == .fail)
+        #expect(verdict(t(1.5, 1.2...1.8, 32)) == .pass)
+        #expect(verdict(t(1.5, 0.9...1.8, 32)) == .inconclusive)     // straddles the lower edge
+        #expect(verdict(t(1.9, 1.5...2.4, 32)) == .inconclusive)     // straddles the upper edge
+        #expect(verdict(t(2.5, 2.1...2.9, 32)) == .fail)
+        #expect(verdict(t(0.5, 0.2...0.8, 32)) == .fail)
         // One-sided: b <= 0.
         func one(_ e: Estimate) -> Verdict { spec.evaluate(metrics: ["a": Estimate(1.5), "b": e], profile: "quick").verdict }
-        #expect(one(Estimate(-0.2, interval: -0.5...(-0.1), units: 5)) == .pass)
-        #expect(one(Estimate(-0.2, interval: -0.5...0.1, units: 5)) == .inconclusive)
-        #expect(one(Estimate(0.2, interval: 0.1...0.5, units: 5)) == .fail)
+        #expect(one(t(-0.2, -0.5...(-0.1), 5)) == .pass)
+        #expect(one(t(-0.2, -0.5...0.1, 5)) == .inconclusive)
+        #expect(one(t(0.2, 0.1...0.5, 5)) == .fail)
         // A fail in one check outweighs an inconclusive one.
-        #expect(spec.evaluate(metrics: ["a": Estimate(1.5, interval: 0.9...1.8, units: 3), "b": Estimate(1)], profile: "quick").verdict == .fail)
-        #expect(spec.evaluate(metrics: ["a": Estimate(1.5, interval: 1.2...1.8, units: 32), "b": b], profile: "quick").measured
-                == "a = 1.5 [1.2, 1.8], n = 32; b = -1")
+        let oneFails = spec.evaluate(metrics: ["a": t(1.5, 0.9...1.8, 3), "b": Estimate(1)], profile: "quick")
+        #expect(oneFails.verdict == .fail)
+        #expect(spec.evaluate(metrics: ["a": t(1.5, 1.2...1.8, 32), "b": b], profile: "quick").measured
+                == "a = 1.5 [1.2, 1.8], n = 32, Student t; b = -1")
     }
 }
 
@@ -174,7 +181,7 @@ func probeSuite(_ root: URL, codeID: String = "test-code") throws -> Suite {
         #expect(after.claimsHash != before.claimsHash)
         #expect(try suite.writeReport(profile: "smoke").path.isEmpty == false)
         let report = try String(contentsOf: root.appendingPathComponent("results/REPORT.md"), encoding: .utf8)
-        #expect(report.contains("1 fail, 1 n/a of 2 claims (claims.json `\(after.claimsHash)`)"))
+        #expect(report.contains("findings: 0 pass, 1 fail, 0 inconclusive, 1 n/a (claims.json `\(after.claimsHash)`)"))
     }
 
     @Test func interruptedAndFailedRunsAreMarkedAndKeepEarlierRuns() throws {

@@ -1,0 +1,139 @@
+import Foundation
+
+/// Reading the replication files' JSON with errors a person can act on: invalid JSON is reported
+/// with its line and column, a wrong field with its file, claim and field name.
+enum JSONFile {
+    /// The parsed JSON of `data`; `file` names it in errors ("Replications/x/claims.json").
+    static func parse(_ data: Data, file: String) throws -> Any {
+        do {
+            return try JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed])
+        } catch {
+            throw SuiteError.replicationFiles("\(file): invalid JSON\(position(of: error, in: data))")
+        }
+    }
+
+    /// A JSON number, not a boolean (Foundation hands both over as NSNumber; a boolean's type code is "c").
+    static func isNumber(_ x: Any) -> Bool {
+        guard let n = x as? NSNumber else { return false }
+        return String(cString: n.objCType) != "c"
+    }
+
+    /// " at line L, column C" from Foundation's "around character N" (a byte offset), else "".
+    static func position(of error: Error, in data: Data) -> String {
+        let text = (error as NSError).userInfo[NSDebugDescriptionErrorKey] as? String ?? "\(error)"
+        guard let r = text.range(of: #"character (\d+)"#, options: .regularExpression),
+            let offset = Int(text[r].dropFirst("character ".count))
+        else { return ": \(text)" }
+        var line = 1
+        var column = 1
+        for byte in data.prefix(offset) {
+            if byte == UInt8(ascii: "\n") { (line, column) = (line + 1, 1) } else if byte & 0xC0 != 0x80 { column += 1 }
+        }
+        return " at line \(line), column \(column) (\(text))"
+    }
+}
+
+extension ClaimSpec {
+    /// Every claim of a `claims.json`, each field checked: unknown keys, a missing or unknown
+    /// `kind` or `op`, a check with the wrong number of values, a `between` whose low exceeds its
+    /// high, and a `min_units` that is not a positive integer are errors naming the file, the claim
+    /// and the field. Keys starting with "_" are comments.
+    static func load(_ data: Data, file: String) throws -> [ClaimSpec] {
+        guard let list = try JSONFile.parse(data, file: file) as? [Any] else {
+            throw SuiteError.replicationFiles("\(file): must be a JSON array of claims")
+        }
+        var seen = Set<String>()
+        return try list.enumerated().map { index, entry in
+            guard let o = entry as? [String: Any] else {
+                throw SuiteError.replicationFiles("\(file): claim \(index + 1) must be a JSON object")
+            }
+            let name = (o["id"] as? String).map { "claim '\($0)'" } ?? "claim \(index + 1)"
+            func fail(_ field: String, _ why: String) -> SuiteError {
+                SuiteError.replicationFiles("\(file), \(name), field '\(field)': \(why)")
+            }
+            let known: Set = ["id", "kind", "statement", "checks", "paper", "profiles", "min_units"]
+            if let extra = o.keys.sorted().first(where: { !$0.hasPrefix("_") && !known.contains($0) }) {
+                throw fail(extra, "not a claim field (fields: \(known.sorted().joined(separator: ", ")))")
+            }
+            guard let id = o["id"] as? String, !id.isEmpty else { throw fail("id", "a non-empty string is required") }
+            guard seen.insert(id).inserted else { throw fail("id", "another claim in the file has this id") }
+            guard let kindText = o["kind"] as? String else {
+                throw fail("kind", "required: \"finding\" (what the paper reports) or \"sanity\" (validates the setup)")
+            }
+            guard let kind = Kind(rawValue: kindText) else {
+                throw fail("kind", "unknown kind '\(kindText)' (kinds: finding, sanity)")
+            }
+            guard let statement = o["statement"] as? String, !statement.isEmpty else {
+                throw fail("statement", "a non-empty string is required")
+            }
+            guard let rawChecks = o["checks"] as? [Any], !rawChecks.isEmpty else {
+                throw fail("checks", "a non-empty array of checks is required")
+            }
+            let checks = try rawChecks.enumerated().map { k, raw -> Check in
+                let field = "checks[\(k)]"
+                guard let c = raw as? [String: Any] else { throw fail(field, "must be an object") }
+                guard let metric = c["metric"] as? String, !metric.isEmpty else {
+                    throw fail("\(field).metric", "a metric name is required")
+                }
+                guard let opText = c["op"] as? String else { throw fail("\(field).op", "required") }
+                guard let op = Op(rawValue: opText) else {
+                    let ops = Op.allCases.map(\.rawValue).joined(separator: ", ")
+                    throw fail("\(field).op", "unknown operator '\(opText)' (operators: \(ops))")
+                }
+                guard let values = c["value"] as? [Any], values.allSatisfy(JSONFile.isNumber) else {
+                    throw fail("\(field).value", "an array of numbers is required")
+                }
+                let numbers = values.map { ($0 as! NSNumber).doubleValue }
+                guard numbers.count == op.arity else {
+                    throw fail(
+                        "\(field).value",
+                        "'\(op.rawValue)' takes \(op.arity) value\(op.arity == 1 ? "" : "s"), got \(numbers.count)")
+                }
+                guard numbers.allSatisfy(\.isFinite) else { throw fail("\(field).value", "values must be finite") }
+                if op == .between && numbers[0] > numbers[1] {
+                    throw fail("\(field).value", "between's low \(fmt(numbers[0])) exceeds its high \(fmt(numbers[1]))")
+                }
+                if let extra = c.keys.sorted().first(where: {
+                    !$0.hasPrefix("_") && !["metric", "op", "value"].contains($0)
+                }) {
+                    throw fail("\(field).\(extra)", "not a check field (fields: metric, op, value)")
+                }
+                return Check(metric: metric, op: op, value: numbers)
+            }
+            var paper: PaperValue?
+            if let p = o["paper"] {
+                guard let p = p as? [String: Any], let value = p["value"] as? String,
+                    let source = p["source"] as? String
+                else {
+                    throw fail("paper", "an object with string fields 'value' and 'source' is required")
+                }
+                paper = PaperValue(value: value, source: source)
+            }
+            var profiles: [String]?
+            if let p = o["profiles"] {
+                guard let list = p as? [String], !list.isEmpty else {
+                    throw fail("profiles", "a non-empty array of profile names is required")
+                }
+                if let bad = list.first(where: { !Replication.profileOrder.contains($0) }) {
+                    throw fail(
+                        "profiles",
+                        "unknown profile '\(bad)' (profiles: \(Replication.profileOrder.joined(separator: ", ")))")
+                }
+                profiles = list
+            }
+            var minimumUnits: Int?
+            if let m = o["min_units"] {
+                guard JSONFile.isNumber(m), let n = m as? NSNumber, n.doubleValue == n.doubleValue.rounded(),
+                    n.doubleValue >= 1,
+                    n.doubleValue <= 1e6
+                else {
+                    throw fail("min_units", "a positive integer is required, got \(m)")
+                }
+                minimumUnits = n.intValue
+            }
+            return ClaimSpec(
+                id: id, kind: kind, statement: statement, checks: checks, paper: paper, profiles: profiles,
+                minimumUnits: minimumUnits)
+        }
+    }
+}
