@@ -47,6 +47,8 @@ public struct Baseline: Codable, Sendable {
     /// 1%: a check reads about ten key metrics per scenario, so a 5% test would raise a false
     /// alarm in most scenarios; at 1% with 5 seeds on each side, only full separation rejects.
     public static let significance = 0.01
+    /// The kernel set smoke baselines are taken on and `make test` pins: every AVX2 x86-64 CPU runs it.
+    public static let referenceKernel = "Haswell"
 
     public static func url(root: URL, scenario: String, profile: String) -> URL {
         root.appendingPathComponent("results/baselines/\(scenario).\(profile).json")
@@ -115,6 +117,24 @@ public struct Baseline: Codable, Sendable {
             + " (moved more than \(fmt(b.tolerance)), \(b.ruleDescription), on a rerun of the same seed)"
     }
 
+    /// The kernel set the baseline's samples and golden values were computed on ("Haswell").
+    public var kernel: String { Ledger.kernel(of: golden.openblas) }
+
+    /// Runs whose trials computed on another kernel than the baseline's: kernels round differently
+    /// and a training trajectory amplifies it, so a rerun of a baseline seed on another kernel is not
+    /// "the same seed again". Such runs are compared only through the rank test over seeds, never
+    /// seed by seed nor verdict by verdict; `notes` says so, naming both kernels.
+    func onOtherKernels(_ runs: [RunData]) -> [RunData] { runs.filter { Ledger.kernel(of: $0.openblas) != kernel } }
+
+    /// What a check could not compare, and why (not regressions).
+    public func notes(in runs: [RunData]) -> [String] {
+        onOtherKernels(runs).map { run in
+            "run \(run.record.id) (seed \(run.record.seed)) computed on \(Ledger.kernel(of: run.openblas)), "
+                + "the baseline on "
+                + "\(kernel): its metrics are compared only by the rank test over seeds, its verdicts not at all"
+        }
+    }
+
     /// What differs between runs (one per seed, newest first) and this baseline: a different config,
     /// key metrics that regressed, changed verdicts of seeds the baseline has. Empty means no regression.
     public func regressions(in runs: [RunData]) -> [String] {
@@ -123,10 +143,17 @@ public struct Baseline: Codable, Sendable {
         if newest.record.configHash != configHash {
             out.append("config differs from the baseline's (hash \(newest.record.configHash) vs \(configHash)): compare like with like or rebaseline")
         }
+        let otherKernel = Set(onOtherKernels(runs).map(\.record.id))
+        let sameKernel = runs.filter { !otherKernel.contains($0.record.id) }
         for name in metrics.keys.sorted() {
-            if let r = regression(name, in: runs.map { ($0.record.seed, $0.metric(name)) }) { out.append(r) }
+            let all = runs.map { ($0.record.seed, $0.metric(name)) }
+            let same = sameKernel.map { ($0.record.seed, $0.metric(name)) }
+            // The rank test (enough seeds) may read every run; the seed-by-seed comparison only runs of the
+            // baseline's kernel.
+            let rankTest = Stats.mannWhitneyMinimumP(metrics[name]?.samples.count ?? 0, all.count) < Self.significance
+            if let r = regression(name, in: rankTest ? all : same) { out.append(r) }
         }
-        for run in runs {
+        for run in sameKernel {
             guard let expected = verdicts[String(run.record.seed)] else { continue }     // a seed the baseline does not have
             let edited = run.claimsHash == claimsHash ? "" : " (claims.json changed since the baseline: \(claimsHash) -> \(run.claimsHash); rebaseline if intended)"
             let measured = run.verdicts
@@ -157,6 +184,24 @@ extension Suite {
         guard !chosen.isEmpty else {
             throw SuiteError.noRuns("no finished '\(profile)' run of \(id) with the profile's own config in \(store.path): run it first")
         }
+        // Golden values and samples from one kernel, the one the baseline records; for smoke, the one
+        // `make test` pins. The trial cache serves only trials of the running kernel, so rerunning the
+        // seeds under that kernel recomputes what another kernel computed.
+        let kernels = Dictionary(grouping: chosen, by: { Ledger.kernel(of: $0.openblas) })
+        let wanted = profile == "smoke" ? Baseline.referenceKernel : Ledger.kernel(of: chosen[0].openblas)
+        if kernels.count > 1 || kernels[wanted] == nil {
+            let found = kernels.keys.sorted().map { k in
+                "\(k) (runs \(kernels[k]!.map { String($0.record.id) }.joined(separator: ", ")))"
+            }.joined(separator: ", ")
+            let seeds = chosen.map { String($0.record.seed) }.joined(separator: " ")
+            throw SuiteError.badConfig("""
+            baseline \(id) --profile \(profile): its runs computed on \(found); a baseline's values come from \
+            one kernel\(profile == "smoke" ? ", and smoke baselines from \(wanted), which `make test` pins" : ""). \
+            Run instead: \
+            for s in \(seeds); do OPENBLAS_CORETYPE=\(wanted) reprise run \(id) --profile \(profile) --seed $s; done; \
+            then reprise baseline \(id) --profile \(profile) (or `make baselines` for every smoke baseline)
+            """)
+        }
         let b = try Baseline.make(scenario: id, profile: profile, keyMetrics: rep.info.keyMetrics, runs: chosen,
                                   goldenSeed: try resolve(id, profile: profile, seed: nil, overrides: []).1,
                                   tolerance: rep.info.tolerance)
@@ -181,6 +226,8 @@ extension Suite {
         /// The newest run's verdicts, as every verb prints them.
         public let tally: String
         public let problems: [String]
+        /// What could not be compared and why (another kernel): said, not counted as a regression.
+        public let notes: [String]
         public var passed: Bool { problems.isEmpty }
     }
 
@@ -196,11 +243,14 @@ extension Suite {
                 guard let baseline = try Baseline.load(url) else {
                     out.append(CheckResult(scenario: id, profile: profile, runIDs: runs.map(\.record.id),
                                            tally: Verdict.tally(runs[0].claims),
-                                           problems: ["no baseline at \(url.path): run `reprise baseline \(id) --profile \(profile)`"]))
+                                           problems: ["no baseline at \(url.path): run "
+                                                      + "`reprise baseline \(id) --profile \(profile)`"],
+                                           notes: []))
                     continue
                 }
                 out.append(CheckResult(scenario: id, profile: profile, runIDs: runs.map(\.record.id),
-                                       tally: Verdict.tally(runs[0].claims), problems: baseline.regressions(in: runs)))
+                                       tally: Verdict.tally(runs[0].claims), problems: baseline.regressions(in: runs),
+                                       notes: baseline.notes(in: runs)))
             }
         }
         return out

@@ -64,13 +64,19 @@ public struct ClaimSpec: Sendable {
     /// The fewest units a check's interval needs before it may decide this claim, when the claim
     /// asks for more than its interval method's own minimum (`IntervalMethod.minimumUnits`).
     public let minimumUnits: Int?
+    /// Set when the claim was revised after a result had been seen, saying what and why: its
+    /// verdicts are then post hoc, honestly and forever (`Registration`).
+    public let revisedAfterResults: String?
+    /// FNV-1a of the claim's exact text (its JSON object, keys sorted): what registration looks up in git.
+    public let hash: String
 
     public init(
         id: String, kind: Kind = .finding, statement: String, checks: [Check], paper: PaperValue?,
-        profiles: [String]?, minimumUnits: Int? = nil
+        profiles: [String]?, minimumUnits: Int? = nil, revisedAfterResults: String? = nil, hash: String = ""
     ) {
         (self.id, self.kind, self.statement, self.checks) = (id, kind, statement, checks)
         (self.paper, self.profiles, self.minimumUnits) = (paper, profiles, minimumUnits)
+        (self.revisedAfterResults, self.hash) = (revisedAfterResults, hash)
     }
 }
 
@@ -78,8 +84,9 @@ public enum Verdict: String, Codable, Sendable, CaseIterable {
     case pass, fail, inconclusive
     case notApplicable = "n/a"
 
-    /// "findings: 2 pass, 1 fail, 1 inconclusive, 0 n/a; sanity: 1 of 2 hold (1 inconclusive)": the one
-    /// tally every verb prints. Sanity claims never count as findings; an n/a one is not counted as judged.
+    /// "findings: 2 pass, 1 fail, 1 inconclusive, 0 n/a; sanity: 1 of 2 hold (1 inconclusive); 1 post hoc":
+    /// the one tally every verb prints. Sanity claims never count as findings; an n/a one is not counted
+    /// as judged; post-hoc verdicts (of either kind) are counted apart when registration was checked.
     public static func tally(_ claims: [ClaimResult]) -> String {
         let findings = claims.filter { $0.kind == .finding }
         let sanity = claims.filter { $0.kind == .sanity }
@@ -93,6 +100,11 @@ public enum Verdict: String, Codable, Sendable, CaseIterable {
                 return n > 0 ? "\(n) \(v.rawValue)" : nil
             }
             if !open.isEmpty { s += " (\(open.joined(separator: ", ")))" }
+        }
+        let marks = claims.compactMap(\.registration?.mark)
+        if !marks.isEmpty {
+            let postHoc = marks.filter { $0 == .postHoc }.count, unknown = marks.filter { $0 == .unknown }.count
+            s += "; \(postHoc) post hoc" + (unknown > 0 ? ", \(unknown) registration unknown" : "")
         }
         return s
     }
@@ -178,6 +190,15 @@ public struct ClaimResult: Codable, Sendable {
     public let verdict: Verdict
     /// Why a verdict is neither pass nor fail ("n/a: decided at quick", "inconclusive: ..."); nil for pass and fail.
     public let reason: String?
+    /// Whether the claim's text was committed before the run's oldest trial; nil where not checked.
+    public var registration: Registration?
+
+    /// The same result with its registration mark.
+    public func marked(_ r: Registration?) -> ClaimResult {
+        var c = self
+        c.registration = r
+        return c
+    }
 
     /// "inconclusive (a: too few units (3, ...))" or "pass".
     public var verdictWithReason: String { reason.map { "\(verdict.rawValue) (\($0))" } ?? verdict.rawValue }

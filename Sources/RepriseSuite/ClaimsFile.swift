@@ -1,4 +1,5 @@
 import Foundation
+import RepriseEngine
 
 /// Reading the replication files' JSON with errors a person can act on: invalid JSON is reported
 /// with its line and column, a wrong field with its file, claim and field name.
@@ -34,6 +35,22 @@ enum JSONFile {
 }
 
 extension ClaimSpec {
+    /// FNV-1a of a claim's JSON object with sorted keys and without comment keys: its exact text,
+    /// whatever the file's layout, so that registration can find when this text was first committed.
+    static func hash(of object: [String: Any]) -> String {
+        let kept = object.filter { !$0.key.hasPrefix("_") }
+        let data = (try? JSONSerialization.data(withJSONObject: kept, options: [.sortedKeys])) ?? Data()
+        var h = FNV1a()
+        h.add(data)
+        return h.hex
+    }
+
+    /// The hashes of the claims in a version of a claims.json (none if it does not parse).
+    static func hashes(of data: Data) -> [String] {
+        guard let list = (try? JSONSerialization.jsonObject(with: data)) as? [Any] else { return [] }
+        return list.compactMap { ($0 as? [String: Any]).map(hash(of:)) }
+    }
+
     /// Every claim of a `claims.json`, each field checked: unknown keys, a missing or unknown
     /// `kind` or `op`, a check with the wrong number of values, a `between` whose low exceeds its
     /// high, and a `min_units` that is not a positive integer are errors naming the file, the claim
@@ -51,7 +68,9 @@ extension ClaimSpec {
             func fail(_ field: String, _ why: String) -> SuiteError {
                 SuiteError.replicationFiles("\(file), \(name), field '\(field)': \(why)")
             }
-            let known: Set = ["id", "kind", "statement", "checks", "paper", "profiles", "min_units"]
+            let known: Set = [
+                "id", "kind", "statement", "checks", "paper", "profiles", "min_units", "revised_after_results",
+            ]
             if let extra = o.keys.sorted().first(where: { !$0.hasPrefix("_") && !known.contains($0) }) {
                 throw fail(extra, "not a claim field (fields: \(known.sorted().joined(separator: ", ")))")
             }
@@ -131,9 +150,16 @@ extension ClaimSpec {
                 }
                 minimumUnits = n.intValue
             }
+            var revised: String?
+            if let r = o["revised_after_results"] {
+                guard let why = r as? String, !why.isEmpty else {
+                    throw fail("revised_after_results", "a non-empty string saying what was revised after which result")
+                }
+                revised = why
+            }
             return ClaimSpec(
                 id: id, kind: kind, statement: statement, checks: checks, paper: paper, profiles: profiles,
-                minimumUnits: minimumUnits)
+                minimumUnits: minimumUnits, revisedAfterResults: revised, hash: Self.hash(of: o))
         }
     }
 }

@@ -51,6 +51,8 @@ public struct Replication: Sendable {
     public let claimsHash: String
     public let profiles: [String: Config]
     public let folder: URL
+    /// The repository root the folder was read from (git history of the claims is read there).
+    public let root: URL
 
     public static let profileOrder = ["smoke", "quick", "paper"]
 
@@ -88,6 +90,7 @@ public struct Replication: Sendable {
             throw SuiteError.replicationFiles("Replications/\(id)/profiles.json lacks the '\(p)' profile")
         }
         self.folder = folder
+        self.root = root
         self.info = try decode(Info.self, "scenario.json")
         for (metric, t) in (info.tolerances ?? [:]).sorted(by: { $0.key < $1.key }) {
             let file = "Replications/\(id)/scenario.json, tolerances, metric '\(metric)'"

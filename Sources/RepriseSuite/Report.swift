@@ -53,6 +53,7 @@ extension Suite {
                 for c in claims {
                     let paper = c.paperValue.map { "\($0) (\(c.paperSource ?? "no source"))" } ?? "—"
                     let verdict = "**\(c.verdict.rawValue)**" + (c.reason.map { ": \($0)" } ?? "")
+                        + (c.registration.map { "; *\($0.description)*" } ?? "")
                     md += "| `\(c.id)`: \(cell(c.statement)) | \(cell(paper)) | \(cell(c.threshold)) | "
                         + "\(cell(c.measured)) | \(cell(verdict)) |\n"
                 }

@@ -55,7 +55,12 @@ public struct RunData: Sendable {
         series = try store.series(record.id)
         let metrics = try store.metrics(record.id)
         self.metrics = metrics
-        claims = replication.claims.map { $0.evaluate(metrics: metrics, profile: record.profile) }
+        let oldest = try store.oldestTrialTime(ofRun: record.id)
+        let history = ClaimHistory.of(scenario: replication.info.id, root: replication.root)
+        claims = replication.claims.map {
+            $0.evaluate(metrics: metrics, profile: record.profile)
+                .marked(history.registration(of: $0, oldestTrial: oldest))
+        }
         claimsHash = replication.claimsHash
     }
 

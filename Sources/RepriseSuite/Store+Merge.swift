@@ -23,18 +23,21 @@ extension Store {
         try transaction {
             var trialIDs: [Int64: Int64] = [:]                  // source id → id here
             let trials = try query("""
-            SELECT id, scenario, trial_key, config_hash, seed, code_id, values_digest FROM src.trials ORDER BY id
+            SELECT id, scenario, trial_key, config_hash, seed, code_id, values_digest, openblas
+            FROM src.trials ORDER BY id
             """) { s in
                 (id: sqlite3_column_int64(s, 0),
                  key: TrialKey(scenario: String(cString: sqlite3_column_text(s, 1)), trial: String(cString: sqlite3_column_text(s, 2)),
                                configHash: String(cString: sqlite3_column_text(s, 3)), seed: UInt64(bitPattern: sqlite3_column_int64(s, 4)),
-                               codeID: String(cString: sqlite3_column_text(s, 5))),
+                               codeID: String(cString: sqlite3_column_text(s, 5)),
+                               openblas: String(cString: sqlite3_column_text(s, 7))),
                  digest: String(cString: sqlite3_column_text(s, 6)))
             }
             for t in trials {
                 let here = try query("""
                 SELECT id, values_digest FROM main.trials
-                WHERE scenario = ? AND trial_key = ? AND config_hash = ? AND seed = ? AND code_id = ? ORDER BY id
+                WHERE scenario = ? AND trial_key = ? AND config_hash = ? AND seed = ? AND code_id = ? AND openblas = ?
+                ORDER BY id
                 """, t.key.values) { (id: sqlite3_column_int64($0, 0), digest: String(cString: sqlite3_column_text($0, 1))) }
                 if let same = here.first(where: { $0.digest == t.digest }) {
                     trialIDs[t.id] = same.id

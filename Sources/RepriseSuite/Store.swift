@@ -238,18 +238,28 @@ public final class Store {
     // MARK: The trial cache
 
     /// What identifies a trial's result: the same key never holds different science.
+    /// What a cached trial must match to be reused. The OpenBLAS build and kernel set is part of it:
+    /// kernels round differently, so a trial computed on another kernel is not the same result (a
+    /// baseline's golden values must come from trials of the kernel it records).
     public struct TrialKey: Sendable, Hashable {
         public let scenario: String, trial: String, configHash: String, seed: UInt64, codeID: String
-        public init(scenario: String, trial: String, configHash: String, seed: UInt64, codeID: String) {
+        public let openblas: String
+        public init(scenario: String, trial: String, configHash: String, seed: UInt64, codeID: String,
+                    openblas: String = BLASInfo.config.trimmingCharacters(in: .whitespaces)) {
             (self.scenario, self.trial, self.configHash, self.seed, self.codeID) = (scenario, trial, configHash, seed, codeID)
+            self.openblas = openblas
         }
-        var values: [Value] { [.text(scenario), .text(trial), .text(configHash), .int(Int64(bitPattern: seed)), .text(codeID)] }
+        var values: [Value] {
+            [.text(scenario), .text(trial), .text(configHash), .int(Int64(bitPattern: seed)), .text(codeID),
+             .text(openblas)]
+        }
     }
 
     /// The newest stored trial with this cache key, if any.
     public func cachedTrial(_ key: TrialKey) throws -> Int64? {
         try query("""
         SELECT id FROM trials WHERE scenario = ? AND trial_key = ? AND config_hash = ? AND seed = ? AND code_id = ?
+          AND openblas = ?
         ORDER BY id DESC LIMIT 1
         """, key.values) { sqlite3_column_int64($0, 0) }.first
     }
@@ -259,8 +269,7 @@ public final class Store {
     /// first) is kept and its id returned: a trial is never counted twice.
     @discardableResult
     public func storeTrial(_ key: TrialKey, configJSON: String, values: TrialValues, usage: Provenance.Usage, startedAt: String,
-                           blasThreads: Int, openblas: String = BLASInfo.config.trimmingCharacters(in: .whitespaces), pid: Int32,
-                           replacing: Bool = false) throws -> Int64 {
+                           blasThreads: Int, pid: Int32, replacing: Bool = false) throws -> Int64 {
         var id: Int64 = 0
         try transaction {
             if !replacing, let existing = try cachedTrial(key) { id = existing; return }
@@ -270,7 +279,7 @@ public final class Store {
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """, [.text(key.scenario), .text(key.trial), .text(configJSON), .text(key.configHash), .int(Int64(bitPattern: key.seed)),
                   .text(key.codeID), .text(values.digest), .text(startedAt), .real(usage.wallSeconds), .real(usage.cpuSeconds),
-                  .real(usage.peakRSSMegabytes), .int(Int64(blasThreads)), .text(openblas), .int(Int64(pid))])
+                  .real(usage.peakRSSMegabytes), .int(Int64(blasThreads)), .text(key.openblas), .int(Int64(pid))])
             id = sqlite3_last_insert_rowid(db)
             let insert = try prepare("INSERT INTO trial_values(trial_id, name, data) VALUES (?, ?, ?)")
             defer { sqlite3_finalize(insert) }
@@ -294,13 +303,15 @@ public final class Store {
     /// Stored trials of a scenario, oldest first.
     public func trials(scenario: String? = nil) throws -> [TrialRecord] {
         try query("""
-        SELECT id, scenario, trial_key, config_hash, seed, code_id, wall_seconds, cpu_seconds, peak_rss_mb, blas_threads
+        SELECT id, scenario, trial_key, config_hash, seed, code_id, wall_seconds, cpu_seconds, peak_rss_mb,
+               blas_threads, openblas
         FROM trials WHERE (?1 IS NULL OR scenario = ?1) ORDER BY id
         """, [scenario.map(Value.text) ?? .null]) { s in
             TrialRecord(id: sqlite3_column_int64(s, 0),
                         key: TrialKey(scenario: String(cString: sqlite3_column_text(s, 1)), trial: String(cString: sqlite3_column_text(s, 2)),
                                       configHash: String(cString: sqlite3_column_text(s, 3)), seed: UInt64(bitPattern: sqlite3_column_int64(s, 4)),
-                                      codeID: String(cString: sqlite3_column_text(s, 5))),
+                                      codeID: String(cString: sqlite3_column_text(s, 5)),
+                                      openblas: String(cString: sqlite3_column_text(s, 10))),
                         wallSeconds: sqlite3_column_double(s, 6), cpuSeconds: sqlite3_column_double(s, 7),
                         peakRSSMegabytes: sqlite3_column_double(s, 8), blasThreads: Int(sqlite3_column_int64(s, 9)))
         }
@@ -393,6 +404,25 @@ public final class Store {
         try query("""
         SELECT DISTINCT t.openblas FROM run_trials r JOIN trials t ON t.id = r.trial_id WHERE r.run_id = ? ORDER BY t.openblas
         """, [.int(runID)]) { String(cString: sqlite3_column_text($0, 0)) }
+    }
+
+    /// When the oldest trial a run was aggregated from was computed (registration compares claims with it).
+    public func oldestTrialTime(ofRun runID: Int64) throws -> Date? {
+        try trialTimes(ofRun: runID).oldest.flatMap { ISO8601DateFormatter().date(from: $0) }
+    }
+
+    /// When the oldest and the newest trial of a run were computed (ISO 8601, UTC), nil without trials.
+    public func trialTimes(ofRun runID: Int64) throws -> (oldest: String?, newest: String?) {
+        let sql = """
+        SELECT min(t.started_at), max(t.started_at)
+        FROM run_trials r JOIN trials t ON t.id = r.trial_id WHERE r.run_id = ?
+        """
+        return try query(sql, [.int(runID)]) { s in
+            func text(_ i: Int32) -> String? {
+                sqlite3_column_type(s, i) == SQLITE_NULL ? nil : String(cString: sqlite3_column_text(s, i))
+            }
+            return (text(0), text(1))
+        }.first ?? (nil, nil)
     }
 
     /// A run's metrics, with non-finite values restored from their flag. Interval bounds are stored

@@ -24,6 +24,9 @@ public final class Suite {
     public let execution: Execution
     /// The identity of the code that computes trials: part of every trial's cache key.
     public let codeID: String
+    /// Where finished runs of a profile's own config get their ledger entry (`Ledger`); nil: nowhere.
+    /// The CLI sets it for the repository's own store, so scratch stores do not write the committed ledger.
+    public var ledger: URL?
 
     public init(store: Store, scenarios: [any Scenario.Type], root: URL = Replication.root,
                 execution: Execution = .inProcess, codeID: String) {
@@ -106,10 +109,21 @@ public final class Suite {
                             trials: status == "ok" ? (ids, pending.count) : nil,
                             series: status == "ok" ? context.series : [:], metrics: status == "ok" ? context.metrics : [:])
         if let failure { throw failure }
+        if let ledger, overrides.isEmpty { try Ledger.append(try ledgerEntry(run: runID), to: ledger) }
         return RunOutcome(runID: runID, scenario: id, profile: profile, seed: s, configHash: config.hash, status: status,
                           wallSeconds: Date().timeIntervalSince(meter.start), trialsTotal: trials.count, trialsComputed: pending.count,
-                          metrics: context.metrics, claims: rep.claims.map { $0.evaluate(metrics: context.metrics, profile: profile) },
+                          metrics: context.metrics,
+                          claims: try judged(rep, metrics: context.metrics, profile: profile, run: runID),
                           claimsHash: rep.claimsHash)
+    }
+
+    /// The claims judged from a stored run's metrics, each with its registration mark.
+    func judged(_ rep: Replication, metrics: [String: Estimate], profile: String, run: Int64) throws -> [ClaimResult] {
+        let oldest = try store.oldestTrialTime(ofRun: run)
+        let history = ClaimHistory.of(scenario: rep.info.id, root: rep.root)
+        return rep.claims.map {
+            $0.evaluate(metrics: metrics, profile: profile).marked(history.registration(of: $0, oldestTrial: oldest))
+        }
     }
 
     /// The validated config, seed and trials of a run, before anything is stored.

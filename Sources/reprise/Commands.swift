@@ -30,6 +30,9 @@ struct Describe: ParsableCommand {
                   + "      threshold: \(c.checks.map(\.threshold).joined(separator: " and "))"
                   + (c.minimumUnits.map { ", at least \($0) units" } ?? ""))
             if let pv = c.paper { print("      paper: \(pv.value) (\(pv.source))") }
+            if let why = c.revisedAfterResults {
+                print("      revised after results (its verdicts are post hoc): \(why)")
+            }
         }
         print("\nPaper numbers:")
         for n in rep.info.paperNumbers { print("  \(n.quantity): \(n.value) (\(n.source))") }
@@ -99,6 +102,9 @@ func printClaims(_ claims: [ClaimResult]) {
             let tag = (kind == .sanity ? "sanity " : "") + c.verdict.rawValue
             print("  \(tag.padding(toLength: 19, withPad: " ", startingAt: 0)) \(c.id): \(c.measured)")
             if let reason = c.reason { print(String(repeating: " ", count: 22) + "\(c.verdict.rawValue): \(reason)") }
+            if let r = c.registration, r.mark != .registered {
+                print(String(repeating: " ", count: 22) + r.description)
+            }
         }
     }
 }
@@ -148,7 +154,8 @@ struct Check: ParsableCommand {
     @OptionGroup var store: StoreOptions
 
     struct Row: Encodable {
-        let scenario: String, profile: String, runs: [Int64], passed: Bool, tally: String, problems: [String]
+        let scenario: String, profile: String, runs: [Int64], passed: Bool, tally: String
+        let problems: [String], notes: [String]
     }
 
     func run() throws {
@@ -156,7 +163,7 @@ struct Check: ParsableCommand {
         if json {
             try printJSON(results.map {
                 Row(scenario: $0.scenario, profile: $0.profile, runs: $0.runIDs, passed: $0.passed, tally: $0.tally,
-                    problems: $0.problems)
+                    problems: $0.problems, notes: $0.notes)
             })
         } else {
             if results.isEmpty { print("no runs with baselines to check") }
@@ -165,6 +172,7 @@ struct Check: ParsableCommand {
                 print("\(r.passed ? "ok  " : "FAIL") \(r.scenario) [\(r.profile)] runs \(runs): "
                       + "newest run's \(r.tally)")
                 for p in r.problems { print("     \(p)") }
+                for n in r.notes { print("     note: \(n)") }
             }
         }
         if results.contains(where: { !$0.passed }) { throw ExitCode(1) }
@@ -225,7 +233,8 @@ struct Export: ParsableCommand {
                   + "\(e.units.map(String.init) ?? ""),\(e.method?.rawValue ?? ""),")
         }
         for c in data.claims {
-            print("claim,\(csv(c.id)),,\(c.verdict.rawValue),,,,\(c.kind.rawValue),\(csv(c.reason ?? ""))")
+            let why = [c.reason, c.registration?.description].compactMap { $0 }.joined(separator: "; ")
+            print("claim,\(csv(c.id)),,\(c.verdict.rawValue),,,,\(c.kind.rawValue),\(csv(why))")
         }
     }
 

@@ -10,7 +10,7 @@ struct Reprise: ParsableCommand {
         abstract: "Reproducible replications of deep-learning findings on a laptop CPU.",
         discussion: "Runs are stored in a SQLite file (results/reprise.sqlite by default); figures, baselines and the report are drawn from it.",
         subcommands: [List.self, Describe.self, Run.self, Plot.self, Report.self, Check.self, MakeBaseline.self, Export.self, Bench.self,
-                      Merge.self, Slurm.self, Worker.self])
+                      LedgerList.self, Merge.self, Slurm.self, Worker.self])
 
     /// OpenBLAS picks its kernels when the library loads, before this runs; where another set is
     /// faster (`BLASInfo.preferredCore`), the process starts again with it named, once
@@ -27,13 +27,27 @@ struct Reprise: ParsableCommand {
 /// Options every verb that touches the store takes.
 struct StoreOptions: ParsableArguments {
     @Option(help: "The results store (SQLite).")
-    var db: String = Replication.root.appendingPathComponent("results/reprise.sqlite").path
+    var db: String = StoreOptions.defaultStore
+
+    @Option(help: "Where runs of a profile's own config are logged (default: results/ledger for the default --db).")
+    var ledger: String?
+
+    static let defaultStore = Replication.root.appendingPathComponent("results/reprise.sqlite").path
+
+    /// The ledger folder: --ledger, else results/ledger when the store is the repository's own, else none.
+    var ledgerFolder: URL? {
+        if let ledger { return URL(fileURLWithPath: ledger) }
+        let path = { (p: String) in URL(fileURLWithPath: p).standardizedFileURL.path }
+        return path(db) == path(Self.defaultStore) ? Ledger.folder(root: Replication.root) : nil
+    }
 
     /// The suite on this store; trials run on worker processes of this binary, which is also the code identity.
     func suite(jobs: Int = ProcessInfo.processInfo.activeProcessorCount, codeID: String? = nil) throws -> Suite {
         Runtime.cacheLargeAllocations()
-        return Suite(store: try Store(path: db), scenarios: allScenarios, execution: .workers(jobs: jobs),
-                     codeID: try codeID ?? CodeIdentity.current())
+        let suite = Suite(store: try Store(path: db), scenarios: allScenarios, execution: .workers(jobs: jobs),
+                          codeID: try codeID ?? CodeIdentity.current())
+        suite.ledger = ledgerFolder
+        return suite
     }
 
     /// For verbs that only read the store (plot, report, check, baseline, export): it is opened

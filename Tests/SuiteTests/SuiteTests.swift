@@ -181,7 +181,8 @@ func probeSuite(_ root: URL, codeID: String = "test-code") throws -> Suite {
         #expect(after.claimsHash != before.claimsHash)
         #expect(try suite.writeReport(profile: "smoke").path.isEmpty == false)
         let report = try String(contentsOf: root.appendingPathComponent("results/REPORT.md"), encoding: .utf8)
-        #expect(report.contains("findings: 0 pass, 1 fail, 0 inconclusive, 1 n/a (claims.json `\(after.claimsHash)`)"))
+        #expect(report.contains("findings: 0 pass, 1 fail, 0 inconclusive, 1 n/a; 0 post hoc, 2 registration unknown "
+                                + "(claims.json `\(after.claimsHash)`)"))
     }
 
     @Test func interruptedAndFailedRunsAreMarkedAndKeepEarlierRuns() throws {
