@@ -149,21 +149,22 @@ extension ClaimSpec.Check {
     /// Pass when the whole interval lies on the claim's side of the threshold, fail when it lies
     /// wholly on the other side, inconclusive when it straddles, or when the interval rests on
     /// fewer units than its method (or the claim) needs. Without an interval the value decides.
+    /// The reason (for inconclusive) does not name the metric: `evaluate` groups metrics by reason.
     public func judge(_ e: Estimate, minimumUnits claimMinimum: Int? = nil) -> (Verdict, String?) {
         guard let i = e.interval else { return holds(e.value) ? (.pass, nil) : (.fail, nil) }
         let method = e.method ?? .bootstrap
         guard let methodMinimum = method.minimumUnits else {
-            return (.inconclusive, "\(metric): \(method.summary)")
+            return (.inconclusive, method.summary)
         }
         let needed = max(methodMinimum, claimMinimum ?? 0)
         let units = e.units ?? 0
         if units < needed {
             let whose = needed > methodMinimum ? "the claim needs" : "\(method.summary) needs"
-            return (.inconclusive, "\(metric): too few units (\(units), \(whose) \(needed))")
+            return (.inconclusive, "too few units (\(units), \(whose) \(needed))")
         }
         let ends = [i.lowerBound, i.upperBound]
         let straddles =
-            "\(metric): the interval straddles "
+            "the interval straddles "
             + (op == .between
                 ? "[\(fmt(value[0], against: ends)), \(fmt(value[1], against: ends))]" : fmt(value[0], against: ends))
         switch op {
@@ -225,7 +226,18 @@ extension ClaimSpec {
             if each.contains(where: { $0.0 == .fail }) {
                 (verdict, reason) = (.fail, nil)
             } else if each.contains(where: { $0.0 == .inconclusive }) {
-                (verdict, reason) = (.inconclusive, each.compactMap(\.1).joined(separator: "; "))
+                // One reason per cause, naming the metrics it holds for: "a, b: percentile bootstrap (...)".
+                var causes: [(why: String, metrics: [String])] = []
+                for (check, judged) in zip(checks, each) {
+                    guard let why = judged.1 else { continue }
+                    if let i = causes.firstIndex(where: { $0.why == why }) {
+                        causes[i].metrics.append(check.metric)
+                    } else {
+                        causes.append((why, [check.metric]))
+                    }
+                }
+                (verdict, reason) = (.inconclusive, causes.map { "\($0.metrics.joined(separator: ", ")): \($0.why)" }
+                    .joined(separator: "; "))
             } else {
                 (verdict, reason) = (.pass, nil)
             }

@@ -51,6 +51,11 @@ import Testing
         let boot = Estimate(0.5, interval: 0.2...0.8, units: 40, method: .bootstrap)
         #expect(judge(finding, ["a": boot]).verdict == .inconclusive)
         #expect(judge(finding, ["a": boot]).reason?.contains("never decides") == true)
+        let two = ClaimSpec(
+            id: "t", statement: "s",
+            checks: [.init(metric: "a", op: .greater, value: [0]), .init(metric: "b", op: .greater, value: [0])],
+            paper: nil, profiles: nil)
+        #expect(judge(two, ["a": boot, "b": boot]).reason == "a, b: " + IntervalMethod.bootstrap.summary)
         let all = [
             judge(finding, ["a": three]), judge(later, ["a": three]), judge(sanity, ["b": Estimate(2)]),
             judge(needsFive, ["a": three]),
