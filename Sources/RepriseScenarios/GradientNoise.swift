@@ -141,7 +141,7 @@ public struct GradientNoise: Scenario {
         let cells = Self.chosenCells(c)
         let lrs = c.doubles("lr"), seeds = c.int("seeds")
         // The units are (lr, seed) pairs, each trained once without and once with noise from the same
-        // init. Mean gains are means of the pairs' differences with Student t intervals (pooled over the
+        // init. Mean gains are means of the pairs' differences with paired t intervals (pooled over the
         // lrs: Table 1 pools 20 runs at each of its two); medians get order-statistic intervals; the
         // "best" columns are, as in Table 1, the best of the runs measured: exact, no interval.
         typealias Pair = (plain: Double, noise: Double)
@@ -175,7 +175,7 @@ public struct GradientNoise: Scenario {
                 run.mean("\(cell.key)_\(tag)_mean", of: side)
                 run.median("\(cell.key)_\(tag)_median", of: side)
             }
-            run.mean("\(cell.key)_mean_gain", of: all.map { $0.noise - $0.plain })
+            run.meanDifference("\(cell.key)_mean_gain", of: all.map { $0.noise - $0.plain })
             run.metric("\(cell.key)_best_gain", all.map(\.noise).max()! - all.map(\.plain).max()!)
             // Paired: the share of (lr, seed) pairs where noise did better, as counted.
             run.metric("\(cell.key)_noise_wins", Double(all.filter { $0.noise > $0.plain }.count) / Double(all.count))
@@ -185,7 +185,7 @@ public struct GradientNoise: Scenario {
         let simpleKeys = ["simple_noclip", "simple_clip100", "simple_clip10"]
         if simpleKeys.allSatisfy({ pairs[$0] != nil }) {
             let pooled = simpleKeys.flatMap { pairs[$0]!.flatMap { $0 } }
-            run.mean("simple_noise_mean_gain", of: pooled.map { $0.noise - $0.plain })
+            run.meanDifference("simple_noise_mean_gain", of: pooled.map { $0.noise - $0.plain })
         }
         run.metric("diverged_runs", Double(diverged))
         run.metric("constant_predictor_accuracy", results[Self.trialKey(cells[0].key, lrs[0], 0, false)].scalar("constant_predictor_accuracy"))

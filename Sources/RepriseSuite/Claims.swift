@@ -46,9 +46,6 @@ public struct ClaimSpec: Sendable {
             op == .between
                 ? "\(metric) in [\(fmt(value[0])), \(fmt(value[1]))]" : "\(metric) \(op.rawValue) \(fmt(value[0]))"
         }
-
-        /// The thresholds a number is printed against, so that it shows its side of each.
-        var bounds: [Double] { value }
     }
     public struct PaperValue: Codable, Sendable {
         public let value: String, source: String
@@ -200,9 +197,6 @@ public struct ClaimResult: Codable, Sendable {
         c.registration = r
         return c
     }
-
-    /// "inconclusive (a: too few units (3, ...))" or "pass".
-    public var verdictWithReason: String { reason.map { "\(verdict.rawValue) (\($0))" } ?? verdict.rawValue }
 }
 
 extension ClaimSpec {
@@ -212,7 +206,7 @@ extension ClaimSpec {
     /// checks, any fail fails the claim and any inconclusive check leaves it inconclusive.
     public func evaluate(metrics: [String: Estimate], profile: String) -> ClaimResult {
         let measured = checks.map { c in
-            "\(c.metric) = \(metrics[c.metric]?.description(against: c.bounds) ?? "not measured")"
+            "\(c.metric) = \(metrics[c.metric]?.description(against: c.value) ?? "not measured")"
         }.joined(separator: "; ")
         let threshold = checks.map(\.threshold).joined(separator: " and ")
         let verdict: Verdict

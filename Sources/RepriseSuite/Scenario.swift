@@ -89,10 +89,18 @@ public final class RunContext {
     /// are kept and flagged in the store (+inf is how scenarios say "never happened within the budget").
     public func metric(_ name: String, _ value: Double) { metrics[name] = Estimate(value) }
 
-    /// The mean of one value per unit (a paired difference per seed, say), with its Student t interval.
+    /// The mean of one paired difference per unit (noise minus no noise from the same init, say),
+    /// with its Student t interval.
+    public func meanDifference(_ name: String, of differences: [Double]) {
+        metrics[name] = Estimate(Stats.mean(differences), interval: Stats.studentT(differences),
+                                 units: differences.count, method: .pairedT)
+    }
+
+    /// The plain mean of one value per unit, with its Student t interval, printed for the reader:
+    /// on skewed units it does not cover (`IntervalMethod.studentT`), so it never decides a claim.
     public func mean(_ name: String, of values: [Double]) {
         metrics[name] = Estimate(Stats.mean(values), interval: Stats.studentT(values), units: values.count,
-                                 method: .pairedT)
+                                 method: .studentT)
     }
 
     /// exp of the mean of one log per unit (a ratio of geometric means, paired by unit), with the

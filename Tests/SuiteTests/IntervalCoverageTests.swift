@@ -67,6 +67,17 @@ import Testing
         }
     }
 
+    /// A plain mean: Student t covers normal units, not lognormal ones, so `studentT` never decides.
+    @Test func studentTOfAPlainMean() {
+        let table = Self.assertCovers(.studentT) { shape, n, rng in
+            let xs = (0..<n).map { _ in Self.draw(shape, mean: 1, &rng) }
+            return (Stats.studentT(xs), 1)
+        }
+        #expect(table[.normal]!.values.allSatisfy { $0 >= Self.floor }, "normal units: \(table[.normal]!)")
+        #expect(table[.lognormal]!.values.allSatisfy { $0 < Self.floor }, "lognormal units: \(table[.lognormal]!)")
+        #expect(IntervalMethod.studentT.minimumUnits == nil)
+    }
+
     @Test func studentTOnLogsOfRatios() {
         // Per-unit ratios with geometric mean 1.1 (normal: mean 1.1, sd 0.33; lognormal: 1.1 x exp(N(0, 1))).
         // The truth is exp(E log r); for the normal ratios it is computed from a large seeded sample.

@@ -113,7 +113,7 @@ func probeSuite(_ root: URL, codeID: String = "test-code") throws -> Suite {
         let oneFails = spec.evaluate(metrics: ["a": t(1.5, 0.9...1.8, 3), "b": Estimate(1)], profile: "quick")
         #expect(oneFails.verdict == .fail)
         #expect(spec.evaluate(metrics: ["a": t(1.5, 1.2...1.8, 32), "b": b], profile: "quick").measured
-                == "a = 1.5 [1.2, 1.8], n = 32, Student t; b = -1")
+                == "a = 1.5 [1.2, 1.8], n = 32, paired Student t; b = -1")
     }
 }
 
