@@ -189,7 +189,7 @@ extension Suite {
         // seeds under that kernel recomputes what another kernel computed.
         let kernels = Dictionary(grouping: chosen, by: { Ledger.kernel(of: $0.openblas) })
         let wanted = profile == "smoke" ? Baseline.referenceKernel : Ledger.kernel(of: chosen[0].openblas)
-        if kernels.count > 1 || kernels[wanted] == nil {
+        if kernels.count > 1 || kernels[wanted] == nil || wanted.hasPrefix("mixed") {
             let found = kernels.keys.sorted().map { k in
                 "\(k) (runs \(kernels[k]!.map { String($0.record.id) }.joined(separator: ", ")))"
             }.joined(separator: ", ")
