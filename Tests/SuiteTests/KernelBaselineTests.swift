@@ -4,6 +4,7 @@ import Testing
 /// Baselines are kept per OpenBLAS kernel: a smoke run on another kernel passes `check` (compared
 /// only where kernels do not matter, with a note naming both) and is refused by `baseline`, which
 /// says what to run instead. Run in a copy of the repository, so no committed baseline can change.
+#if arch(x86_64)
 @Suite(.serialized) struct KernelBaselineTests {
     @Test func aSmokeRunOnAnotherKernelPassesCheckAndIsRefusedByBaseline() throws {
         let fm = FileManager.default
@@ -41,3 +42,4 @@ import Testing
         #expect(accepted.code == 0, "\(accepted.err)")
     }
 }
+#endif
