@@ -80,19 +80,14 @@ public struct Baseline: Codable, Sendable {
 
     public static func load(_ url: URL) throws -> Baseline? {
         guard let data = FileManager.default.contents(atPath: url.path) else { return nil }
-        let dec = JSONDecoder()
-        dec.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
-        do { return try dec.decode(Baseline.self, from: data) } catch {
+        do { return try JSONFile.decoder().decode(Baseline.self, from: data) } catch {
             throw SuiteError.replicationFiles("baseline \(url.path) is malformed or of an older format (rebaseline): \(error)")
         }
     }
 
     public func write(_ url: URL) throws {
-        let enc = JSONEncoder()
-        enc.outputFormatting = [.prettyPrinted, .sortedKeys]
-        enc.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
         try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
-        try (enc.encode(self) + Data("\n".utf8)).write(to: url, options: .atomic)
+        try (JSONFile.encoder().encode(self) + Data("\n".utf8)).write(to: url, options: .atomic)
     }
 
     /// Whether a key metric of `runs` (one per seed) has regressed from the baseline's samples, and why.

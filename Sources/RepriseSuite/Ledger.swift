@@ -47,11 +47,7 @@ public enum Ledger {
         guard !FileManager.default.fileExists(atPath: url.path) else {
             throw SuiteError.store("ledger entry \(url.path) exists already; entries are never rewritten")
         }
-        let enc = JSONEncoder()
-        enc.outputFormatting = [.prettyPrinted, .sortedKeys]
-        enc.nonConformingFloatEncodingStrategy = .convertToString(
-            positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
-        try (enc.encode(entry) + Data("\n".utf8)).write(to: url, options: .withoutOverwriting)
+        try (JSONFile.encoder().encode(entry) + Data("\n".utf8)).write(to: url, options: .withoutOverwriting)
         return url
     }
 
@@ -61,9 +57,7 @@ public enum Ledger {
         let names = ((try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []).filter {
             $0.hasSuffix(".json")
         }
-        let dec = JSONDecoder()
-        dec.nonConformingFloatDecodingStrategy = .convertFromString(
-            positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+        let dec = JSONFile.decoder()
         var entries: [LedgerEntry] = []
         var problems: [String] = []
         for name in names.sorted() {

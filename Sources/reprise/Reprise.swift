@@ -86,10 +86,7 @@ struct Sweep: ParsableArguments {
 
 /// Prints a value as sorted, pretty JSON on standard output (non-finite numbers as strings).
 func printJSON<T: Encodable>(_ value: T) throws {
-    let enc = JSONEncoder()
-    enc.outputFormatting = [.prettyPrinted, .sortedKeys]
-    enc.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
-    print(String(decoding: try enc.encode(value), as: UTF8.self))
+    print(String(decoding: try JSONFile.encoder().encode(value), as: UTF8.self))
 }
 
 /// The store, scenarios and profiles named on a command line must exist: checked before any work starts.
