@@ -55,12 +55,8 @@ public struct RunData: Sendable {
         series = try store.series(record.id)
         let metrics = try store.metrics(record.id)
         self.metrics = metrics
-        let oldest = try store.oldestTrialTime(ofRun: record.id)
-        let history = ClaimHistory.of(scenario: replication.info.id, root: replication.root)
-        claims = replication.claims.map {
-            $0.evaluate(metrics: metrics, profile: record.profile)
-                .marked(history.registration(of: $0, oldestTrial: oldest))
-        }
+        claims = replication.judge(metrics, profile: record.profile,
+                                   oldestTrial: try store.oldestTrialTime(ofRun: record.id))
         claimsHash = replication.claimsHash
     }
 
@@ -180,7 +176,8 @@ public final class RunContext {
     public func offset(_ name: String, from source: String, by delta: Double) {
         guard let e = metrics[source] else { return }
         let interval = e.interval.map { ($0.lowerBound + delta)...($0.upperBound + delta) }
-        metrics[name] = Estimate(e.value + delta, interval: interval, units: e.units, method: e.method, groups: e.groups)
+        metrics[name] = Estimate(e.value + delta, interval: interval, units: e.units, method: e.method,
+                                 groups: e.groups)
     }
 
     /// A metric recorded earlier in this run (NaN if none), for metrics derived from others.

@@ -113,17 +113,9 @@ public final class Suite {
         return RunOutcome(runID: runID, scenario: id, profile: profile, seed: s, configHash: config.hash, status: status,
                           wallSeconds: Date().timeIntervalSince(meter.start), trialsTotal: trials.count, trialsComputed: pending.count,
                           metrics: context.metrics,
-                          claims: try judged(rep, metrics: context.metrics, profile: profile, run: runID),
+                          claims: rep.judge(context.metrics, profile: profile,
+                                            oldestTrial: try store.oldestTrialTime(ofRun: runID)),
                           claimsHash: rep.claimsHash)
-    }
-
-    /// The claims judged from a stored run's metrics, each with its registration mark.
-    func judged(_ rep: Replication, metrics: [String: Estimate], profile: String, run: Int64) throws -> [ClaimResult] {
-        let oldest = try store.oldestTrialTime(ofRun: run)
-        let history = ClaimHistory.of(scenario: rep.info.id, root: rep.root)
-        return rep.claims.map {
-            $0.evaluate(metrics: metrics, profile: profile).marked(history.registration(of: $0, oldestTrial: oldest))
-        }
     }
 
     /// The validated config, seed and trials of a run, before anything is stored.

@@ -46,8 +46,10 @@ func probeRoot() throws -> URL {
                                             withIntermediateDirectories: true)
     try #"{"id": "probe", "title": "t", "paper": {"title": "p", "authors": "a", "year": 2000, "arxiv": "0"}, "key_metrics": ["final", "diverged"], "paper_numbers": []}"#
         .write(to: dir.appendingPathComponent("scenario.json"), atomically: true, encoding: .utf8)
-    try #"[{"id": "final-big", "kind": "finding", "statement": "s", "checks": [{"metric": "final", "op": ">=", "value": [3]}], "paper": {"value": "3", "source": "Table 1"}},"#
-        .appending(#" {"id": "later", "kind": "finding", "statement": "s", "checks": [{"metric": "final", "op": "<", "value": [0]}], "profiles": ["paper"]}]"#)
+    try (#"[{"id": "final-big", "kind": "finding", "statement": "s", "#
+        + #""checks": [{"metric": "final", "op": ">=", "value": [3]}], "paper": {"value": "3", "source": "Table 1"}},"#
+        + #" {"id": "later", "kind": "finding", "statement": "s", "#
+        + #""checks": [{"metric": "final", "op": "<", "value": [0]}], "profiles": ["paper"]}]"#)
         .write(to: dir.appendingPathComponent("claims.json"), atomically: true, encoding: .utf8)
     let profile = #"{"seed": 1, "steps": 10, "scale": 2, "mode": "ok", "grid": [1, 2]}"#
     try #"{"_comment": "x", "smoke": \#(profile), "quick": \#(profile), "paper": \#(profile)}"#
