@@ -17,9 +17,11 @@ public struct NTKRegime: Scenario {
         .integers("widths", 1...100_000), .integer("angles", 3...100_000), .integer("train_points", 1...100_000),
         .integer("steps", 0...100_000_000), .integers("fig2_widths", 1...100_000), .integer("fig2_steps", 0...100_000_000),
         .reals("fig2_angles", -Double.pi...Double.pi), .integer("init_nets", 2...100_000),
+        .integer("widest_init_nets", 2...100_000),
     ]
     public static let metrics = [
-        "init_only_widest_max_relative_error", "init_only_spread_slope", "init_only_widest_spread_at_0",
+        "init_only_widest_max_relative_error", "init_only_widest_geometric_max_relative_error",
+        "init_only_spread_slope", "init_only_widest_spread_at_0",
         "spread_at_0_theory", "init_only_spread_at_0_over_theory", "trained_nets_widest_spread_at_0",
         "widest_init_max_relative_error", "spread_slope", "change_slope", "widest_relative_change", "narrowest_relative_change",
         "function_gap_slope", "widest_function_gap", "analytic_theta_at_0", "analytic_theta_at_pi", "analytic_gram_trace",
@@ -47,11 +49,17 @@ public struct NTKRegime: Scenario {
         } } + c.ints("fig2_widths").flatMap { w in seeds.map { s in
             Trial("fig2/w\(w)/s\(s)", fig2.setting("width", Double(w)).setting("seed_index", Double(s)),
                   cost: Double(w * w) * Double(c.int("fig2_steps")) / 4)
-        } } + c.ints("widths").flatMap { w in Self.initChunks(c.int("init_nets")).map { chunk in
+        } } + c.ints("widths").flatMap { w in Self.initChunks(Self.initNets(c, width: w)).map { chunk in
             Trial("init/w\(w)/n\(chunk.lowerBound)", shared.setting("part", Part.initOnly.rawValue).setting("width", Double(w))
                     .setting("first_net", Double(chunk.lowerBound)).setting("nets", Double(chunk.count)),
                   cost: Double(w * w) * Double(chunk.count) * 4)
         } }
+    }
+
+    /// Init-only nets at `width`: `init_nets` (claim 2's spread), more at the widest width, where claim 1
+    /// (v3) is decided: `widest_init_nets`, from the power calculation in the README.
+    static func initNets(_ c: Config, width: Int) -> Int {
+        width == c.ints("widths").last! ? max(c.int("init_nets"), c.int("widest_init_nets")) : c.int("init_nets")
     }
 
     static func initChunks(_ nets: Int) -> [Range<Int>] {
@@ -164,9 +172,13 @@ public struct NTKRegime: Scenario {
 
         // Claims 1 and 2 (v2): `init_nets` init-only nets per width, independent of the trained ones.
         let zero = angles.indices.min { abs(angles[$0]) < abs(angles[$1]) }!
-        let initOnly: [[[Double]]] = widths.map { w in
-            Self.initChunks(c.int("init_nets")).flatMap { chunk in chunk.map { results["init/w\(w)/n\(chunk.lowerBound)"].vector("theta/\($0)") } }
+        // Every init-only net per width; claim 2 (v2) reads the first `init_nets` of each, as it states.
+        let allInitOnly: [[[Double]]] = widths.map { w in
+            Self.initChunks(Self.initNets(c, width: w)).flatMap { chunk in
+                chunk.map { results["init/w\(w)/n\(chunk.lowerBound)"].vector("theta/\($0)") }
+            }
         }
+        let initOnly = allInitOnly.map { Array($0.prefix(c.int("init_nets"))) }
         func spreadAtZero(_ thetas: [[Double]]) -> Double { columnSDs(thetas.map { [$0[zero]] })[0] / limit[zero] }
         for (w, nets) in zip(widths, initOnly) {
             let sp = Stats.mean(zip(columnSDs(nets), limit).map { $0 / $1 })
@@ -175,7 +187,27 @@ public struct NTKRegime: Scenario {
             run.record("init_only_spread_at_0", x: Double(w), y: spreadAtZero(nets))
             run.record("init_only_max_relative_error", x: Double(w), y: zip(columnMeans(nets), limit).map { abs($0 / $1 - 1) }.max()!)
         }
-        run.maxAbsDeviation("init_only_widest_max_relative_error", relativeError(initOnly.last!))
+        // Claim 1: v2's mean band (printed, never decides) and v3's band on logs over every widest-width net.
+        let widestNets = allInitOnly.last!
+        run.maxAbsDeviation("init_only_widest_max_relative_error", relativeError(widestNets))
+        let perAngle = limit.indices.map { k in widestNets.map { $0[k] } }
+        run.maxAbsLogDeviation("init_only_widest_geometric_max_relative_error", values: perAngle, reference: limit)
+        // Fig. 1 draws the nets that decide it: each angle's geometric mean and its Bonferroni interval.
+        let level = 1 - 0.05 / Double(limit.count)
+        for (k, g) in angles.enumerated() {
+            let logs = perAngle[k].map { Double.log(max($0, .leastNormalMagnitude)) }
+            let t = Stats.studentT(logs, level: level)
+            run.record("init_only_widest_geometric_mean", x: g, y: Double.exp(Stats.mean(logs)))
+            run.record("init_only_widest_band_low", x: g, y: Double.exp(t.lowerBound))
+            run.record("init_only_widest_band_high", x: g, y: Double.exp(t.upperBound))
+        }
+        let narrowNets = allInitOnly.first!
+        for (k, g) in angles.enumerated() {
+            let v = narrowNets.map { $0[k] }, m = Stats.mean(v)
+            let sd = (v.reduce(0) { $0 + ($1 - m) * ($1 - m) } / Double(v.count - 1)).squareRoot()
+            run.record("init_only_narrowest_mean", x: g, y: m)
+            run.record("init_only_narrowest_sd", x: g, y: sd)
+        }
         run.slope("init_only_spread_slope", x: logW, groups: initOnly) { nets in
             Double.log(Stats.mean(zip(columnSDs(nets), limit).map { $0 / $1 }))
         }
@@ -185,8 +217,8 @@ public struct NTKRegime: Scenario {
         let widest = Double(widths.last!)
         let theory = (Double.exp(5 * Double(depth - 1) / widest) - 1).squareRoot()
         run.metric("spread_at_0_theory", theory)
-        run.bootstrap("init_only_widest_spread_at_0", units: initOnly.last!, spreadAtZero)
-        run.bootstrap("init_only_spread_at_0_over_theory", units: initOnly.last!) { spreadAtZero($0) / theory }
+        run.bootstrap("init_only_widest_spread_at_0", units: widestNets, spreadAtZero)
+        run.bootstrap("init_only_spread_at_0_over_theory", units: widestNets) { spreadAtZero($0) / theory }
         run.bootstrap("trained_nets_widest_spread_at_0", units: fig1.last!.map { $0.vector("theta_init") },
                       spreadAtZero)
 
@@ -264,19 +296,34 @@ public struct NTKRegime: Scenario {
     public func figures(_ data: RunData) -> [Figure] {
         let widths = data.series("spread_init").map { Int($0.x) }
         guard let narrow = widths.first, let wide = widths.last else { return [] }
-        func band(_ w: Int) -> Figure.Series {
-            let mean = data.series("theta_init_mean/\(w)"), sd = data.series("theta_init_sd/\(w)")
-            return Figure.Series("width \(w), init: seed mean +- sd", mean, style: .yerrorbars,
-                                 bars: zip(mean, sd).map { ($0.y - $1.y, $0.y + $1.y) }, color: w == narrow ? 1 : 0)
-        }
+        let config = try? Config(json: data.record.configJSON)
+        let steps = config.map { "\($0.int("steps"))" } ?? "the profile's"
+        let widestNets = config.map { "\(Self.initNets($0, width: wide))" } ?? "the"
+        let narrowNets = config.map { "\($0.int("init_nets"))" } ?? "the"
+        // The nets that decide claim 1 (v3): the widest width's init-only nets, each angle's geometric mean
+        // with its simultaneous (Bonferroni) 95% interval; the narrowest width's init-only nets for contrast.
+        let geometric = data.series("init_only_widest_geometric_mean")
+        let wideBand = Figure.Series(
+            "width \(wide), init: geometric mean of \(widestNets) nets, simultaneous 95% band (claim 1)", geometric,
+            style: .yerrorbars,
+            bars: zip(data.series("init_only_widest_band_low"), data.series("init_only_widest_band_high"))
+                .map { ($0.y, $1.y) }, color: 0)
+        let narrowMean = data.series("init_only_narrowest_mean"), narrowSD = data.series("init_only_narrowest_sd")
+        let narrowBand = Figure.Series(
+            "width \(narrow), init: mean +- sd of \(narrowNets) nets", narrowMean, style: .yerrorbars,
+            bars: zip(narrowMean, narrowSD).map { ($0.y - $1.y, $0.y + $1.y) }, color: 1)
         let fig1 = Figure(
-            name: "fig1_kernel_on_circle", title: "NTK Theta(x0, x(gamma)) at init and after 200 GD steps (cf. Jacot et al. 2018, Fig. 1)",
+            name: "fig1_kernel_on_circle",
+            title: "NTK Theta(x0, x(gamma)) at init and after \(steps) GD steps (cf. Jacot et al. 2018, Fig. 1)",
             xLabel: "gamma (radians), x = (cos gamma, sin gamma)", yLabel: "Theta(x0, x)",
-            series: [Figure.Series("analytic limit", data.series("analytic/theta"), style: .lines, color: 6),
-                     band(narrow), band(wide),
-                     Figure.Series("width \(narrow), after training (seed mean)", data.series("theta_trained_mean/\(narrow)"), style: .lines, color: 1),
-                     Figure.Series("width \(wide), after training (seed mean)", data.series("theta_trained_mean/\(wide)"), style: .lines, color: 0)],
-            extra: ["set xrange [-pi:pi]"], keyPosition: "top left")
+            series: [Figure.Series("analytic limit Theta_inf (Theorem 1)", data.series("analytic/theta"), style: .lines,
+                                   color: 6),
+                     narrowBand, wideBand,
+                     Figure.Series("width \(narrow), after training (mean of trained nets)",
+                                   data.series("theta_trained_mean/\(narrow)"), style: .lines, color: 1),
+                     Figure.Series("width \(wide), after training (mean of trained nets)",
+                                   data.series("theta_trained_mean/\(wide)"), style: .lines, color: 0)],
+            extra: ["set xrange [-pi:pi]"], keyPosition: "below")
         let spread = data.series("init_only_spread"), se = data.series("init_only_spread_se"), change = data.series("relative_change")
         // The n^-1/2 guide fitted to the init-only spread (least squares on logs with the slope fixed), not anchored at one point.
         let offset = spread.isEmpty ? 0 : Stats.mean(spread.map { Double.log($0.y) + 0.5 * Double.log($0.x) })

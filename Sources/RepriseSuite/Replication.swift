@@ -11,6 +11,13 @@ public struct Replication: Sendable {
     public struct PaperNumber: Codable, Sendable {
         public let quantity: String, value: String, source: String
     }
+    /// Numbers the paper gives (or that papers.md computes from its text) that a figure draws as markers
+    /// beside the measurement: `points` are (x, y) pairs in the figure's own axes, `source` says where
+    /// they come from (it goes into the key).
+    public struct PaperPoints: Codable, Sendable {
+        public let figure: String, label: String, source: String
+        public let points: [[Double]]
+    }
     /// A key metric's own regression tolerance: a move counts when it exceeds `relative` of the
     /// baseline median's magnitude and `absolute` (either may be left out: then 0).
     public struct Tolerance: Codable, Sendable, Equatable {
@@ -36,8 +43,11 @@ public struct Replication: Sendable {
         public let paperNumbers: [PaperNumber]
         /// Per-metric regression tolerances for key metrics whose unit the default does not suit.
         public let tolerances: [String: Tolerance]?
+        /// Paper numbers drawn on figures, by figure name.
+        public let paperPoints: [PaperPoints]?
         enum CodingKeys: String, CodingKey {
             case id, title, paper, related, tolerances, keyMetrics = "key_metrics", paperNumbers = "paper_numbers"
+            case paperPoints = "paper_points"
         }
 
         /// The tolerance that judges `metric`'s regressions.
@@ -105,6 +115,15 @@ public struct Replication: Sendable {
                     throw SuiteError.replicationFiles(
                         "\(file), field '\(field)': a tolerance must be a finite number >= 0, got \(fmt(v))")
                 }
+            }
+        }
+        for (i, p) in (info.paperPoints ?? []).enumerated() {
+            let file = "Replications/\(id)/scenario.json, paper_points[\(i)] ('\(p.label)')"
+            guard !p.points.isEmpty, p.points.allSatisfy({ $0.count == 2 && $0.allSatisfy(\.isFinite) }) else {
+                throw SuiteError.replicationFiles("\(file): points must be a non-empty list of finite [x, y] pairs")
+            }
+            guard !p.source.isEmpty else {
+                throw SuiteError.replicationFiles("\(file): every paper number needs a source")
             }
         }
         self.claims = try ClaimSpec.load(read("claims.json"), file: "Replications/\(id)/claims.json")

@@ -137,6 +137,15 @@ public final class RunContext {
                                  method: .extremumBand, groups: coordinates.count)
     }
 
+    /// max over coordinates of |geometric mean / reference - 1| for positive units, with the Bonferroni
+    /// band of Student t intervals on the logs (`IntervalMethod.logBand`). `values[k]` are coordinate
+    /// k's units, `reference[k]` what their geometric mean is compared with.
+    public func maxAbsLogDeviation(_ name: String, values: [[Double]], reference: [Double]) {
+        let (value, interval) = Stats.maxAbsLogDeviation(values, reference: reference)
+        metrics[name] = Estimate(value, interval: interval, units: values.map(\.count).min(), method: .logBand,
+                                 groups: values.count)
+    }
+
     /// min over coordinates of deviation(mean), with its Bonferroni band (`Stats.minDeviation`).
     public func minDeviation(_ name: String, _ coordinates: [Stats.Coordinate]) {
         let (value, interval) = Stats.minDeviation(coordinates)

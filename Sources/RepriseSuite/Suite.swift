@@ -224,7 +224,20 @@ public final class Suite {
             }
             record = r
         }
-        let data = try RunData(store: store, record: record, replication: try replication(id))
-        return try Gnuplot.render(type.init().figures(data), into: dir ?? figuresDirectory(id))
+        let rep = try replication(id)
+        let data = try RunData(store: store, record: record, replication: rep)
+        let figures = type.init().figures(data).map { Self.withPaperPoints($0, rep.info.paperPoints ?? []) }
+        return try Gnuplot.render(figures, into: dir ?? figuresDirectory(id))
+    }
+
+    /// `figure` with the paper's own numbers for it (scenario.json `paper_points`) drawn as black open squares,
+    /// their source in the key.
+    static func withPaperPoints(_ figure: Figure, _ points: [Replication.PaperPoints]) -> Figure {
+        var f = figure
+        for p in points where p.figure == figure.name {
+            f.series.append(Figure.Series("\(p.label) (\(p.source))", p.points.map { ($0[0], $0[1]) },
+                                          style: .points, color: 6))
+        }
+        return f
     }
 }

@@ -169,6 +169,40 @@ import Testing
         #expect(IntervalMethod.extremumBand.minimumUnits == nil)
     }
 
+    /// The band on logs (ntk-regime's claim 1 from v3): 49 coordinates with geometric means 1 + 0.02 sin(k)
+    /// times the shape's own geometric mean; normal units are N(1, 0.3^2) kept positive (logs need it).
+    @Test func bonferroniBandOnLogs() {
+        let k = 49
+        let shifts = (0..<k).map { 1 + 0.02 * Double.sin(Double($0)) }
+        // exp(E log Z) for Z ~ N(1, 0.3^2) given Z > 0, from a large seeded sample; 1 for exp(N(0, 1)).
+        var big = RNG(seed: 101)
+        var sum = 0.0
+        var count = 0
+        for _ in 0..<2_000_000 {
+            let z = Self.positiveNormal(&big)
+            sum += Double.log(z)
+            count += 1
+        }
+        let normalGeometricMean = Double.exp(sum / Double(count))
+        let table = Self.assertCovers(.logBand) { shape, n, rng in
+            let values = shifts.map { s in
+                (0..<n).map { _ in
+                    s * (shape == .normal ? Self.positiveNormal(&rng) : Double.exp(rng.normal()))
+                }
+            }
+            let g = shape == .normal ? normalGeometricMean : 1
+            let truth = shifts.map { abs($0 * g - 1) }.max()!
+            return (Stats.maxAbsLogDeviation(values, reference: Array(repeating: 1, count: k)).interval, truth)
+        }
+        #expect(table.values.allSatisfy { $0.values.allSatisfy { $0 >= Self.floor } }, "\(table)")
+    }
+
+    static func positiveNormal(_ rng: inout RNG) -> Double {
+        var z = 0.0
+        while z <= 0 { z = 1 + 0.3 * rng.normal() }
+        return z
+    }
+
     @Test func thePercentileBootstrapDoesNotCoverAtThreeUnits() {
         // Why the bootstrap never decides: with 3 units its interval is about the seed range.
         let c = Self.coverage(seed: 5) { rng in
