@@ -106,19 +106,23 @@ public enum Gnuplot {
 
     static func scriptFile(_ f: Figure) -> String {
         let keyBelow = f.keyPosition == "below"
+        // A key below the plot takes two columns when its labels fit half the canvas width (about 55
+        // characters of the default font), one otherwise; the bottom margin is sized for its rows.
+        let labels = f.series.map(\.label).filter { !$0.isEmpty }
+        let columns = (labels.map(\.count).max() ?? 0) <= 55 ? 2 : 1
         var lines = [
             "# Rendered by reprise; re-render with: gnuplot \(f.name).gp",
             "set encoding utf8",
             "set title \(quote(f.title)) noenhanced",
             "set xlabel \(quote(f.xLabel)) noenhanced",
             "set ylabel \(quote(f.yLabel)) noenhanced",
-            "set key \(f.keyPosition)\(keyBelow ? " maxcols 2" : "") noenhanced box opaque",
+            "set key \(f.keyPosition)\(keyBelow ? " maxcols \(columns)" : "") noenhanced box opaque",
             "set grid lc rgb \"#dddddd\"",
             "set border lw 1",
         ]
         // gnuplot does not leave room for a boxed key below the plot: its xlabel ends up under
-        // the key. Two columns make the key's height known, and the bottom margin is set to hold it.
-        if keyBelow { lines.append("set bmargin \(4 + (f.series.filter { !$0.label.isEmpty }.count + 1) / 2)") }
+        // the key. A fixed number of columns makes the key's height known, and the margin holds it.
+        if keyBelow { lines.append("set bmargin \(4 + (labels.count + columns - 1) / columns)") }
         if f.logX { lines.append("set logscale x") }
         if f.logY { lines.append("set logscale y") }
         lines += f.extra
