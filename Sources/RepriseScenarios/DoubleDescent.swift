@@ -20,6 +20,7 @@ public struct DoubleDescent: Scenario {
         .names("iterative_optimizers", in: ["sgd", "adam"]), .integers("iterative_batch", 1...60_000), .reals("sgd_lr", 1e-8...100),
         .reals("adam_lr", 1e-8...10), .integer("epochs", 0...1_000_000),
         .integer("cosine_batch", 1...60_000), .real("cosine_lr", 1e-8...10), .integer("cosine_epochs", 0...1_000_000),
+        .real("init_scale", 0...100),
     ]
     public static let metrics = [
         "minnorm_peak_p_over_n", "minnorm_peak_error", "minnorm_peak_over_best_left", "minnorm_peak_over_best_right",
@@ -31,6 +32,13 @@ public struct DoubleDescent: Scenario {
         "gd_prominence_largest_budget", "gd_largest_budget_excess_loss", "gd_std_budget_vs_prominence_spearman",
         "excess_loss_vs_prominence_spearman", "low_loss_min_prominence", "high_loss_max_prominence",
         "cosine_adam_excess_loss", "cosine_adam_prominence", "minnorm_std_train_loss_at_threshold",
+        // v3: one value per seed (each seed its own data draw, features and init), intervals with tested coverage.
+        "minnorm_seed_peak_p_over_n", "minnorm_seed_peak_over_best_left", "minnorm_seed_peak_over_best_right",
+        "condition_seed_peak_over_error_peak", "gd_seed_prominence_smallest_budget",
+        "gd_seed_prominence_largest_budget", "gd_seed_prominence_slope_per_decade",
+        "excess_loss_vs_prominence_seed_spearman", "low_loss_seed_min_prominence", "high_loss_seed_max_prominence",
+        // The initialization arm (GD from w0 != 0 at the largest budget): reported, no claim (README).
+        "init_arm_error_at_2n_over_zero_init", "init_arm_prominence", "init_arm_error_at_n_over_zero_init",
     ]
     public init() {}
 
@@ -88,6 +96,14 @@ public struct DoubleDescent: Scenario {
         return fits
     }
 
+    /// The full-batch GD fits on raw or standardized features, as (budget T, fit name), in budget order.
+    static func gdBudgets(_ fits: [Fit], standardized: Bool) -> [(Double, String)] {
+        fits.compactMap { fit in
+            guard case let .gd(t, std) = fit, std == standardized else { return nil }
+            return (Double(t), fit.name)
+        }
+    }
+
     static func featureCount(_ ratio: Double, n: Int) -> Int { max(1, Int((ratio * Double(n)).rounded())) }
 
     // MARK: Trials — per seed a fresh feature matrix W; one trial per (seed, p) fits every readout on its first p columns.
@@ -96,7 +112,8 @@ public struct DoubleDescent: Scenario {
         let n = c.int("n_train"), ratios = c.doubles("p_over_n"), iterativeRatios = Set(c.doubles("iterative_p_over_n"))
         let ps = ratios.map { Self.featureCount($0, n: n) }
         let shared = c.selecting(["n_train", "n_test", "label_noise", "gd_steps", "iterative_optimizers", "iterative_batch", "sgd_lr",
-                                  "adam_lr", "epochs", "cosine_batch", "cosine_lr", "cosine_epochs"]).setting("p_max", Double(ps.max()!))
+                                  "adam_lr", "epochs", "cosine_batch", "cosine_lr", "cosine_epochs", "init_scale"])
+            .setting("p_max", Double(ps.max()!))
         var out: [Trial] = []
         for seed in 0..<c.int("seeds") {
             for p in Array(Set(ps)).sorted() {
@@ -114,7 +131,9 @@ public struct DoubleDescent: Scenario {
         let c = trial.config
         let n = c.int("n_train"), nTest = c.int("n_test"), p = c.int("p"), seed = c.int("seed_index")
         // Balanced subsets; label noise on the training labels only (Nakkiran et al. 2019); clean test labels.
-        var dataRNG = trial.rng("data")
+        // Each seed draws its own subsets and noisy labels (v3): the seeds are independent units of the whole
+        // experiment, data included, so their intervals cover the variability a new data draw brings.
+        var dataRNG = trial.rng("data/\(seed)")
         let train = try FashionMNIST.load(.train).balancedSubset(perClass: n / 10, rng: &dataRNG)
             .withLabelNoise(fraction: c.double("label_noise"), rng: &dataRNG)
         let test = try FashionMNIST.load(.test).balancedSubset(perClass: nTest / 10, rng: &dataRNG)
@@ -151,7 +170,24 @@ public struct DoubleDescent: Scenario {
             trial.record("test_error/\(fit.name)", m.testError)
             trial.record("test_mse/\(fit.name)", m.testMSE)
         }
+
+        // The initialization arm (Liu & Flanigan's initialization factor; Advani & Saxe 2017): GD at the largest
+        // budget from w0 ~ N(0, init_scale^2 / p) per entry instead of w = 0, in closed form. GD never moves the
+        // part of w0 outside Phi's row space, so it stays in the readout whatever T (`gdFromInit`).
+        if c.double("init_scale") > 0, let steps = c.ints("gd_steps").max() {
+            var initRNG = trial.rng("init/\(seed)")
+            let w0 = Tensor<Double>.normal([c.int("p_max"), 10], std: c.double("init_scale") / Double(p).squareRoot(),
+                                           rng: &initRNG)
+            let readout = gdFromInit(raw, y, w0: w0.rows(0..<p), n: n, steps: steps)
+            let m = evaluate(readout, phi, y, phiTest, yTest)
+            trial.record("train_loss/\(Self.initArm)", m.trainLoss)
+            trial.record("test_error/\(Self.initArm)", m.testError)
+            trial.record("test_mse/\(Self.initArm)", m.testMSE)
+        }
     }
+
+    /// The name the initialization arm's values and series go under.
+    static let initArm = "GD from w0 (largest T)"
 
     // MARK: Measurements — medians over seeds (at p = n the mean diverges; papers.md, Double descent).
 
@@ -184,6 +220,9 @@ public struct DoubleDescent: Scenario {
         for v in ["raw", "standardized"] {
             for (k, r) in ratios.enumerated() { run.record("condition/\(v)", x: r, y: Stats.median(perSeed("condition/\(v)", k))) }
         }
+        for (k, r) in ratios.enumerated() where !perSeed("test_error/\(Self.initArm)", k).isEmpty {
+            run.record("test_error/\(Self.initArm)", x: r, y: Stats.median(perSeed("test_error/\(Self.initArm)", k)))
+        }
 
         let atN = ratios.firstIndex(of: 1)!
         let half = ratios.firstIndex(of: 0.5)!, double = ratios.firstIndex(of: 2)!
@@ -195,16 +234,90 @@ public struct DoubleDescent: Scenario {
             run.record("prominence_vs_excess_loss/\(fitGroup(fit.name))", x: loss - floors[fit.standardized]!, y: prominence)
         }
         run.metric("settings_compared", Double(fits.filter { !testError[$0.name]![atN].isEmpty }.count))
-        // The units are the seeds: each draws its own features and init, but all share one data draw
-        // (`trial.rng("data")` depends on the run seed only; issue 27 takes that up). Every metric is a
-        // statistic of the seeds' median curves (an argmax, ratios of medians, Spearman rhos), which no
-        // method with tested coverage serves: its bootstrap interval over seeds is printed, never deciding.
+        seedMetrics(results, into: run, fits: fits, ps: ps, ratios: ratios, atN: atN, half: half, double: double)
+        // v1 and v2 read statistics of the seeds' median curves (an argmax, ratios of medians, Spearman
+        // rhos), which no method with tested coverage serves: their bootstrap intervals over seeds are
+        // printed, never deciding. v3 (`seedMetrics`) reads one value per seed instead.
         run.bootstraps(of: [Array(0..<seeds)], label: "seeds") {
             summary($0[0], testError: testError, trainLoss: trainLoss,
                                                                      condition: ratios.indices.map { perSeed("condition/raw", $0) },
                                                                      dead: perSeed("dead_fraction", ratios.count - 1),
                                                                      fits: fits, ratios: ratios, atN: atN,
                                                                      half: ratios.firstIndex(of: 0.5)!, double: ratios.firstIndex(of: 2)!) }
+    }
+
+    /// v3 of every claim: each statistic computed within each seed (its own data draw, features and
+    /// init: independent units), then summarized over seeds by a method with tested coverage: ratios
+    /// by geometric means (Student t on logs), a location or a rank correlation by the median (order
+    /// statistics, 6 seeds or more), the trend over budgets by the mean of per-seed slopes, a contrast
+    /// of each seed's own values like a paired difference (paired Student t).
+    func seedMetrics(_ results: TrialResults, into run: RunContext, fits: [Fit], ps: [Int], ratios: [Double],
+                     atN: Int, half: Int, double: Int) {
+        let seeds = run.config.int("seeds")
+        /// Seed s's curve of `name` over the ratios (NaN where the fit did not run).
+        func curve(_ name: String, _ s: Int) -> [Double] {
+            ps.map { p in
+                let r = results["s\(s)/p\(p)"]
+                return r.has(name) ? r.scalar(name) : .nan
+            }
+        }
+        func prominence(_ e: [Double]) -> Double { e[atN] / ((e[half] + e[double]) / 2) }
+        var peakAt: [Double] = [], overLeft: [Double] = [], overRight: [Double] = [], conditionOverError: [Double] = []
+        var smallest: [Double] = [], largest: [Double] = [], slopes: [Double] = []
+        var rhos: [Double] = [], lowMin: [Double] = [], highMax: [Double] = []
+        var initOver2n: [Double] = [], initOverN: [Double] = [], initProminence: [Double] = []
+        let gdRaw = Self.gdBudgets(fits, standardized: false)
+        for s in 0..<seeds {
+            // Claim 1: where seed s's min-norm error peaks, and how high above its best on each side.
+            let err = curve("test_error/\(Fit.minNorm.name)", s)
+            let peak = err.indices.max { err[$0] < err[$1] }!
+            peakAt.append(ratios[peak])
+            overLeft.append(Double.log(err[peak] / (err[..<peak].min() ?? .nan)))
+            overRight.append(Double.log(err[peak] / (err[(peak + 1)...].min() ?? .nan)))
+            // Claim 2: where its condition number peaks, relative to the error's peak.
+            let cond = curve("condition/raw", s)
+            conditionOverError.append(ratios[cond.indices.max { cond[$0] < cond[$1] }!] / ratios[peak])
+            // Claim 3: its GD prominence at the smallest and largest budgets, and its slope over log10 T.
+            let prom = gdRaw.map { prominence(curve("test_error/\($0.1)", s)) }
+            smallest.append(Double.log(prom.first!))
+            largest.append(Double.log(prom.last!))
+            slopes.append(Stats.slope(gdRaw.map { Double.log10($0.0) }, prom))
+            // Claim 4: across its fits, loss at p = n above its floor against the prominence.
+            let floors = [false: curve("train_loss/\(Fit.minNorm.name)", s)[atN],
+                          true: curve("train_loss/\(Fit.minNormStandardized.name)", s)[atN]]
+            var excess: [Double] = [], proms: [Double] = []
+            for fit in fits {
+                let e = curve("test_error/\(fit.name)", s)
+                guard e[atN].isFinite && e[half].isFinite && e[double].isFinite else { continue }
+                excess.append(curve("train_loss/\(fit.name)", s)[atN] - floors[fit.standardized]!)
+                proms.append(prominence(e))
+            }
+            rhos.append(Stats.spearman(excess, proms))
+            lowMin.append(Double.log(zip(excess, proms).filter { $0.0 < 0.01 }.map(\.1).min() ?? .nan))
+            highMax.append(Double.log(zip(excess, proms).filter { $0.0 > 0.1 }.map(\.1).max() ?? .nan))
+            // The initialization arm against GD from 0 at the same (largest) budget.
+            let initErr = curve("test_error/\(Self.initArm)", s)
+            if let zero = gdRaw.last.map({ curve("test_error/\($0.1)", s) }), initErr[double].isFinite {
+                initOver2n.append(Double.log(initErr[double] / zero[double]))
+                initOverN.append(Double.log(initErr[atN] / zero[atN]))
+                initProminence.append(Double.log(prominence(initErr)))
+            }
+        }
+        run.median("minnorm_seed_peak_p_over_n", of: peakAt)
+        run.geometricMean("minnorm_seed_peak_over_best_left", ofLogs: overLeft)
+        run.geometricMean("minnorm_seed_peak_over_best_right", ofLogs: overRight)
+        run.median("condition_seed_peak_over_error_peak", of: conditionOverError)
+        run.geometricMean("gd_seed_prominence_smallest_budget", ofLogs: smallest)
+        run.geometricMean("gd_seed_prominence_largest_budget", ofLogs: largest)
+        run.meanDifference("gd_seed_prominence_slope_per_decade", of: slopes)
+        run.median("excess_loss_vs_prominence_seed_spearman", of: rhos)
+        run.geometricMean("low_loss_seed_min_prominence", ofLogs: lowMin)
+        run.geometricMean("high_loss_seed_max_prominence", ofLogs: highMax)
+        if !initOver2n.isEmpty {
+            run.geometricMean("init_arm_error_at_2n_over_zero_init", ofLogs: initOver2n)
+            run.geometricMean("init_arm_error_at_n_over_zero_init", ofLogs: initOverN)
+            run.geometricMean("init_arm_prominence", ofLogs: initProminence)
+        }
     }
 
     /// The metrics of the seeds `chosen` (indices into the per-seed values; repeats allowed, as a bootstrap resample has them).
@@ -237,7 +350,7 @@ public struct DoubleDescent: Scenario {
             // Post-hoc diagnostic: the peak relative to the fit's own best error over p separates the bump at p = n from underfitting.
             relativeHeights.append(heights.last! / testError[fit]!.filter { !$0.isEmpty }.map(median).min()!)
         }
-        let gdRaw = fits.compactMap { if case let .gd(t, false) = $0 { return (Double(t), $0.name) } else { return nil } }
+        let gdRaw = Self.gdBudgets(fits, standardized: false)
         let gdHeights = gdRaw.map { median(testError[$0.1]![atN]) }
         m["gd_budget_vs_peak_spearman"] = Stats.spearman(gdRaw.map(\.0), gdHeights)
         m["gd_peak_smallest_budget"] = gdHeights.first ?? .nan
@@ -245,7 +358,7 @@ public struct DoubleDescent: Scenario {
         m["loss_vs_peak_spearman"] = Stats.spearman(losses, heights)
 
         // Post-hoc diagnostics, not claims (README, "What we found"): the same statistics on standardized features.
-        let gdStd = fits.compactMap { if case let .gd(t, true) = $0 { return (Double(t), $0.name) } else { return nil } }
+        let gdStd = Self.gdBudgets(fits, standardized: true)
         m["gd_std_budget_vs_peak_spearman"] = Stats.spearman(gdStd.map(\.0), gdStd.map { median(testError[$0.1]![atN]) })
         m["loss_vs_relative_peak_spearman"] = Stats.spearman(losses, relativeHeights)
         m["minnorm_train_loss_at_threshold"] = median(trainLoss[Fit.minNorm.name]![atN])
@@ -364,6 +477,24 @@ public struct DoubleDescent: Scenario {
         return matmul(f.vt, uty, transA: true)              // p × classes
     }
 
+    /// T steps of GD (step 1/lambda_max) from w0: w_T = (the GD iterate from 0) + w0 - V diag(g) V^T w0,
+    /// with g_i = 1 - (1 - eta s_i^2/n)^T the share of w0's component along v_i that GD has removed.
+    /// The component of w0 outside the row space (p > n) is never touched.
+    public func gdFromInit(_ f: SVD<Double>, _ y: Tensor<Double>, w0: Tensor<Double>, n: Int, steps: Int)
+        -> Tensor<Double>
+    {
+        let fromZero = spectralFit(f, y, filter: gdFilter(f.s, n: n, steps: steps))
+        let gone = gdFilter(f.s, n: n, steps: steps).enumerated().map { $1 * f.s[$0] }   // g_i = filter_i * s_i
+        var vw = matmul(f.vt, w0)                              // k x classes
+        let c = vw.shape[1], d = vw.mutableData
+        for i in 0..<gone.count { for j in 0..<c { d[i * c + j] *= gone[i] } }
+        let removed = matmul(f.vt, vw, transA: true)           // p x classes
+        var out = fromZero
+        let o = out.mutableData
+        for i in 0..<out.count { o[i] += w0[flat: i] - removed[flat: i] }
+        return out
+    }
+
     /// Mini-batch training of the readout through the engine (w = 0 at start, loss ‖Φw − Y‖²/2n per batch).
     func trainReadout(_ phi: Tensor<Double>, _ y: Tensor<Double>, optimizer: String, batch: Int, lr: Double, epochs: Int, cosine: Bool,
                lambdaMax: Double, rng: inout RNG, trial: TrialContext) throws -> Tensor<Double> {
@@ -429,7 +560,8 @@ public struct DoubleDescent: Scenario {
         }
         let gdRaw = spread(names.filter { budget($0) != nil && !$0.hasSuffix("std") })
         let gdStd = spread(names.filter { budget($0) != nil && $0.hasSuffix("std") })
-        let iterative = names.filter { budget($0) == nil && !$0.hasPrefix("min-norm") }.sorted()
+        let iterative = names.filter { budget($0) == nil && !$0.hasPrefix("min-norm") && $0 != Self.initArm }.sorted()
+        let initArm = data.series("test_error/\(Self.initArm)")
         let thresholdLine = ["set arrow from 1, graph 0 to 1, graph 1 nohead dt 2 lc rgb \"#888888\""]
         func curves(_ fits: [String], _ kind: String = "test_error") -> [Figure.Series] {
             fits.enumerated().map { i, s in Figure.Series(s, data.series("\(kind)/\(s)"), color: i) }
@@ -438,7 +570,10 @@ public struct DoubleDescent: Scenario {
         return [
             Figure(name: "test_error_vs_p", title: "Test error vs p/n, raw features, GD step budgets T at lr 1/lambda_max (cf. Belkin et al. 2019 Fig. 2)",
                    xLabel: xLabel, yLabel: "test error (0-1, median over seeds)", logX: true,
-                   series: curves(["min-norm"] + gdRaw), extra: thresholdLine),
+                   series: curves(["min-norm"] + gdRaw)
+                    + (initArm.isEmpty ? [] : [Figure.Series("\(Self.initArm), w0 ~ N(0, 1/p) per entry", initArm,
+                                                             color: 6, dashed: true)]),
+                   extra: thresholdLine),
             Figure(name: "test_error_vs_p_iterative", title: "Test error vs p/n, mini-batch SGD and Adam (SGD lr in units of 1/lambda_max; Adam lr absolute)",
                    xLabel: xLabel, yLabel: "test error (0-1, median over seeds)", logX: true,
                    series: curves(["min-norm"] + iterative), extra: thresholdLine, keyPosition: "below"),

@@ -13,18 +13,46 @@ import Testing
         let scenario = DoubleDescent()
         for steps in [1, 7, 50] {
             let closed = scenario.spectralFit(f, y, filter: scenario.gdFilter(f.s, n: n, steps: steps))
-            // w ← w − η Φᵀ(Φw − Y)/n with η = n / s_max², through the engine's autodiff and SGD.
-            let w = Variable(Tensor<Double>.zeros([p, c]), requiresGrad: true)
-            let opt = Optimizer.sgd([w], lr: Double(n) / (f.s[0] * f.s[0]))
-            for _ in 0..<steps {
-                opt.zeroGrad()
-                scale(meanSquaredError(matmul(Variable(phi), w), y), Double(c) / 2).backward()
-                opt.step()
-            }
+            let w = Self.iterateGD(phi, y, from: .zeros([p, c]), lr: Double(n) / (f.s[0] * f.s[0]), steps: steps)
             for i in 0..<closed.count {
-                #expect(abs(closed[flat: i] - w.value[flat: i]) < 1e-9 * max(1, abs(closed[flat: i])), "T=\(steps) element \(i)")
+                #expect(abs(closed[flat: i] - w[flat: i]) < 1e-9 * max(1, abs(closed[flat: i])), "T=\(steps) element \(i)")
             }
             #expect(closed.allFinite)
+        }
+    }
+
+    /// w <- w - lr Phi^T (Phi w - Y) / n for `steps` steps from `w0`, through the engine's autodiff and SGD.
+    static func iterateGD(_ phi: Tensor<Double>, _ y: Tensor<Double>, from w0: Tensor<Double>, lr: Double, steps: Int)
+        -> Tensor<Double>
+    {
+        let w = Variable(w0, requiresGrad: true)
+        let opt = Optimizer.sgd([w], lr: lr)
+        for _ in 0..<steps {
+            opt.zeroGrad()
+            scale(meanSquaredError(matmul(Variable(phi), w), y), Double(y.shape[1]) / 2).backward()
+            opt.step()
+        }
+        return w.value
+    }
+
+    /// GD from w0 != 0 in closed form must be the iterate real GD reaches from w0, on both sides of the
+    /// threshold: p < n (no null space) and p > n (w0's null-space part must survive every step).
+    @Test func closedFormGradientDescentFromAnInitEqualsIteratedGD() throws {
+        var rng = RNG(seed: 11)
+        let scenario = DoubleDescent()
+        for (n, p) in [(12, 8), (8, 12)] {
+            let c = 3
+            let phi = Tensor<Double>.normal([n, p], rng: &rng), y = Tensor<Double>.normal([n, c], rng: &rng)
+            let w0 = Tensor<Double>.normal([p, c], rng: &rng)
+            let f = try svd(phi)
+            for steps in [1, 9, 60] {
+                let closed = scenario.gdFromInit(f, y, w0: w0, n: n, steps: steps)
+                let w = Self.iterateGD(phi, y, from: w0, lr: Double(n) / (f.s[0] * f.s[0]), steps: steps)
+                for i in 0..<closed.count {
+                    #expect(abs(closed[flat: i] - w[flat: i]) < 1e-9 * max(1, abs(closed[flat: i])),
+                            "n=\(n) p=\(p) T=\(steps) element \(i)")
+                }
+            }
         }
     }
 
