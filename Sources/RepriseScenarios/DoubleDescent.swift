@@ -552,11 +552,12 @@ public struct DoubleDescent: Scenario {
     public func figures(_ data: RunData) -> [Figure] {
         let names = data.series.keys.filter { $0.hasPrefix("test_error/") }.map { String($0.dropFirst("test_error/".count)) }
         func budget(_ s: String) -> Double? { s.hasPrefix("GD T=") ? Double(s.dropFirst(5).prefix { $0 != " " }) : nil }
-        // At most six GD budgets per figure, spread over the grid, so every curve keeps its own colour.
+        // At most five GD budgets per figure, spread over the grid, so that every curve keeps its own colour
+        // beside the min-norm fit and the initialization arm (black).
         func spread(_ fits: [String]) -> [String] {
             let sorted = fits.sorted { budget($0)! < budget($1)! }
-            guard sorted.count > 6 else { return sorted }
-            return (0..<6).map { sorted[Int((Double($0) * Double(sorted.count - 1) / 5).rounded())] }
+            guard sorted.count > 5 else { return sorted }
+            return (0..<5).map { sorted[Int((Double($0) * Double(sorted.count - 1) / 4).rounded())] }
         }
         let gdRaw = spread(names.filter { budget($0) != nil && !$0.hasSuffix("std") })
         let gdStd = spread(names.filter { budget($0) != nil && $0.hasSuffix("std") })
@@ -573,17 +574,17 @@ public struct DoubleDescent: Scenario {
                    series: curves(["min-norm"] + gdRaw)
                     + (initArm.isEmpty ? [] : [Figure.Series("\(Self.initArm), w0 ~ N(0, 1/p) per entry", initArm,
                                                              color: 6, dashed: true)]),
-                   extra: thresholdLine),
+                   extra: thresholdLine, keyPosition: "below"),
             Figure(name: "test_error_vs_p_iterative", title: "Test error vs p/n, mini-batch SGD and Adam (SGD lr in units of 1/lambda_max; Adam lr absolute)",
                    xLabel: xLabel, yLabel: "test error (0-1, median over seeds)", logX: true,
                    series: curves(["min-norm"] + iterative), extra: thresholdLine, keyPosition: "below"),
             Figure(name: "test_error_vs_p_standardized",
                    title: "Test error vs p/n, standardized features with an intercept column (Liu & Flanigan 2023, feature normalization)",
                    xLabel: xLabel, yLabel: "test error (0-1, median over seeds)", logX: true,
-                   series: curves(["min-norm std"] + gdStd), extra: thresholdLine),
+                   series: curves(["min-norm std"] + gdStd), extra: thresholdLine, keyPosition: "below"),
             Figure(name: "test_mse_vs_p", title: "Test MSE vs p/n, raw features (log scale: the mean diverges at p = n)",
                    xLabel: xLabel, yLabel: "test MSE to one-hot targets (median over seeds)", logX: true, logY: true,
-                   series: curves(["min-norm"] + gdRaw, "test_mse"), extra: thresholdLine),
+                   series: curves(["min-norm"] + gdRaw, "test_mse"), extra: thresholdLine, keyPosition: "below"),
             Figure(name: "condition_vs_p", title: "Condition number of the feature matrix vs p/n (sanity check; Liu & Flanigan 2023 Sec. 4)",
                    xLabel: xLabel, yLabel: "s_max / s_min (median over seeds)", logX: true, logY: true,
                    series: [Figure.Series("raw features", data.series("condition/raw"), color: 0),
@@ -591,14 +592,22 @@ public struct DoubleDescent: Scenario {
                    extra: thresholdLine),
             // Fits at their floor have an excess of ~0 (or a rounding-sized negative one): drawn at 1e-12 so the log axis keeps them.
             Figure(name: "prominence_vs_excess_loss",
-                   title: "Peak prominence vs training loss above its floor at p = n, one point per fit (Liu & Flanigan 2023, Sec. 5)",
+                   title: "Peak prominence vs training loss above its floor at p = n, one point per fit, medians over seeds (Liu & Flanigan 2023, Sec. 5)",
                    xLabel: "training loss at p = n minus the min-norm loss on the same features (floored at 1e-12)",
                    yLabel: "error(p = n) / mean error(p = n/2, 2n)", logX: true,
                    series: ["min-norm", "GD, raw", "GD, standardized", "SGD / Adam"].enumerated().compactMap { i, g in
                        let pts = data.series("prominence_vs_excess_loss/\(g)").map { (max($0.x, 1e-12), $0.y) }.sorted { $0.0 < $1.0 }
                        return pts.isEmpty ? nil : Figure.Series(g, pts, style: .points, color: i)
                    },
-                   extra: ["set arrow from graph 0, first 1 to graph 1, first 1 nohead dt 2 lc rgb \"#888888\""], keyPosition: "top right"),
+                   // Claim 4's cut-offs: fits left of 0.01 must reach 1.5, fits right of 0.1 must stay under 1.2.
+                   extra: ["set arrow from graph 0, first 1 to graph 1, first 1 nohead dt 2 lc rgb \"#888888\"",
+                           "set arrow from 0.01, graph 0 to 0.01, graph 1 nohead dt 3 lc rgb \"#444444\"",
+                           "set arrow from 0.1, graph 0 to 0.1, graph 1 nohead dt 3 lc rgb \"#444444\"",
+                           "set arrow from 1e-12, first 1.5 to 0.01, first 1.5 nohead dt 3 lc rgb \"#444444\"",
+                           "set arrow from 0.1, first 1.2 to 1, first 1.2 nohead dt 3 lc rgb \"#444444\"",
+                           "set label \"claim 4: >= 1.5 left of 0.01\" at 1e-11, first 1.53 noenhanced",
+                           "set label \"<= 1.2 right of 0.1\" at 0.012, first 1.25 noenhanced"],
+                   keyPosition: "top right"),
         ]
     }
 }
