@@ -18,6 +18,11 @@ public struct GradientNoise: Scenario {
         .integer("seeds", 1...10_000), .integer("steps", 1...1_000_000_000), .integer("batch", 1...60_000), .real("eta", 0...100),
         .real("gamma", 0...10), .integer("train_size", 10...60_000), .integer("test_size", 10...10_000),
         .integer("loss_every", 1...1_000_000_000), .names("cells", in: cellKeys),
+        // v3: the initialization diagnostics' settings, the test-accuracy checkpoints (best during training),
+        // and the He-init and 5-layer controls' own seeds and budget.
+        .real("simple_std", 1e-6...10), .names("bias_init", in: BiasInit.allCases.map(\.rawValue)),
+        .integer("eval_every", 1...1_000_000_000), .integer("control_seeds", 1...10_000),
+        .integer("control_steps", 1...1_000_000_000),
     ]
     /// The cells' keys in Table 1's order.
     static let cellKeys = cells(depth: 1, controlDepth: 1).map(\.key)
@@ -25,8 +30,16 @@ public struct GradientNoise: Scenario {
         + cellKeys.flatMap { cell in
             ["plain", "noise"].flatMap { tag in ["best", "mean", "median"].map { "\(cell)_\(tag)_\($0)" } }
                 + ["mean_gain", "best_gain", "noise_wins"].map { "\(cell)_\($0)" }
+                + ["plain_during_best", "noise_during_best", "noise_during_median", "during_mean_gain"].map { "\(cell)_\($0)" }
         }
     public init() {}
+
+    /// How biases start: zero, or as Torch7's nn.Linear draws them, U(-1/sqrt(fan_in), 1/sqrt(fan_in)).
+    /// Zero init stays all zeros (Table 1's row), whatever this says.
+    enum BiasInit: String, CaseIterable { case zero, torch7 }
+
+    /// The He-init and 5-layer cells: controls where noise should change nothing, with their own seeds and budget.
+    static let controlKeys: Set<String> = ["he_clip10", "control5_simple_clip10"]
 
     /// One row of Table 1: an initialization and a clipping threshold.
     struct Cell {
@@ -34,18 +47,24 @@ public struct GradientNoise: Scenario {
         let initializer: Initializer
         let clip: Double?
         var depth: Int
+        /// Table 1's zero init: every parameter 0, biases included.
+        var startsAtZero: Bool {
+            if case .zeros = initializer { return true }
+            return false
+        }
     }
 
     /// The rows of Table 1 this scenario runs, and the shallow control.
-    static func cells(depth: Int, controlDepth: Int) -> [Cell] {
-        [
-            Cell(key: "simple_noclip", label: "simple init, no clipping", initializer: .gaussian(std: 0.1), clip: nil, depth: depth),
-            Cell(key: "simple_clip100", label: "simple init, clip 100", initializer: .gaussian(std: 0.1), clip: 100, depth: depth),
-            Cell(key: "simple_clip10", label: "simple init, clip 10", initializer: .gaussian(std: 0.1), clip: 10, depth: depth),
+    static func cells(depth: Int, controlDepth: Int, simpleSTD: Double = 0.1) -> [Cell] {
+        let simple = Initializer.gaussian(std: simpleSTD)
+        return [
+            Cell(key: "simple_noclip", label: "simple init, no clipping", initializer: simple, clip: nil, depth: depth),
+            Cell(key: "simple_clip100", label: "simple init, clip 100", initializer: simple, clip: 100, depth: depth),
+            Cell(key: "simple_clip10", label: "simple init, clip 10", initializer: simple, clip: 10, depth: depth),
             Cell(key: "he_clip10", label: "He init, clip 10", initializer: .he, clip: 10, depth: depth),
             Cell(key: "zero_clip10", label: "zero init, clip 10", initializer: .zeros, clip: 10, depth: depth),
             Cell(key: "control5_simple_clip10", label: "\(controlDepth) layers: simple init, clip 10",
-                 initializer: .gaussian(std: 0.1), clip: 10, depth: controlDepth),
+                 initializer: simple, clip: 10, depth: controlDepth),
         ]
     }
 
@@ -54,20 +73,31 @@ public struct GradientNoise: Scenario {
     /// The cells a run trains: the profile's `cells` (quick runs the four its claims need at 25k steps).
     static func chosenCells(_ c: Config) -> [Cell] {
         let chosen = Set(c.strings("cells"))
-        return cells(depth: c.int("depth"), controlDepth: c.int("control_depth")).filter { chosen.contains($0.key) }
+        return cells(depth: c.int("depth"), controlDepth: c.int("control_depth"), simpleSTD: c.double("simple_std"))
+            .filter { chosen.contains($0.key) }
+    }
+
+    /// Paired seeds and SGD steps of a cell: the controls have their own (`control_seeds`, `control_steps`).
+    static func seeds(_ c: Config, _ cell: String) -> Int {
+        controlKeys.contains(cell) ? c.int("control_seeds") : c.int("seeds")
+    }
+    static func steps(_ c: Config, _ cell: String) -> Int {
+        controlKeys.contains(cell) ? c.int("control_steps") : c.int("steps")
     }
 
     public func trials(_ c: Config) throws -> [Trial] {
-        let shared = c.selecting(["depth", "control_depth", "width", "steps", "batch", "eta", "gamma", "train_size", "test_size", "loss_every"])
+        let shared = c.selecting(["depth", "control_depth", "width", "batch", "eta", "gamma", "train_size", "test_size",
+                                  "loss_every", "simple_std", "bias_init", "eval_every"])
         var out: [Trial] = []
         for cell in Self.chosenCells(c) {
             for lr in c.doubles("lr") {
-                for seed in 0..<c.int("seeds") {
+                for seed in 0..<Self.seeds(c, cell.key) {
                     for noise in [false, true] {
+                        let steps = Self.steps(c, cell.key)
                         let config = shared.setting("cell", cell.key).setting("lr", lr).setting("seed_index", Double(seed))
-                            .setting("noise", .bool(noise))
+                            .setting("noise", .bool(noise)).setting("steps", Double(steps))
                         out.append(Trial(Self.trialKey(cell.key, lr, seed, noise), config,
-                                         cost: Double(c.int("steps") * (cell.depth + 16)) * (noise ? 1.5 : 1)))
+                                         cost: Double(steps * (cell.depth + 16)) * (noise ? 1.5 : 1)))
                     }
                 }
             }
@@ -82,7 +112,8 @@ public struct GradientNoise: Scenario {
     /// One training run: plain SGD (no momentum) on softmax cross-entropy, clipping, then noise.
     public func run(_ trial: TrialContext) throws {
         let c = trial.config
-        let cell = Self.cells(depth: c.int("depth"), controlDepth: c.int("control_depth")).first { $0.key == c.string("cell") }!
+        let cell = Self.cells(depth: c.int("depth"), controlDepth: c.int("control_depth"), simpleSTD: c.double("simple_std"))
+            .first { $0.key == c.string("cell") }!
         let lr = c.double("lr"), seed = c.int("seed_index"), noise = c.bool("noise")
         var dataRNG = trial.rng("data")
         var train = try FashionMNIST.load(.train), test = try FashionMNIST.load(.test)
@@ -96,6 +127,15 @@ public struct GradientNoise: Scenario {
         // Init and batch order depend on (cell, lr, seed), not on noise: the comparison is paired.
         var initRNG = trial.rng("init/\(cell.key)/\(lr)/\(seed)"), batchRNG = trial.rng("batches/\(lr)/\(seed)")
         let model = MLP<Float>(widths: [784] + Array(repeating: c.int("width"), count: cell.depth) + [10], init: cell.initializer, rng: &initRNG)
+        if BiasInit(rawValue: c.string("bias_init")) == .torch7 && !cell.startsAtZero {
+            // From a stream of its own, so the weights are the same draws as with zero biases.
+            var biasRNG = trial.rng("bias/\(cell.key)/\(lr)/\(seed)")
+            for layer in model.layers {
+                guard let bias = layer.bias else { continue }
+                let bound = 1 / Double(layer.weight.value.shape[0]).squareRoot()
+                bias.value = .uniform(bias.value.shape, low: -bound, high: bound, rng: &biasRNG)
+            }
+        }
         var transforms: [GradientTransform] = []
         if let clip = cell.clip { transforms.append(.clipGlobalNorm(clip)) }
         if noise {
@@ -106,6 +146,10 @@ public struct GradientNoise: Scenario {
         let steps = c.int("steps"), batch = c.int("batch"), every = c.int("loss_every")
         var order = batchRNG.permutation(train.count), cursor = 0
         var window = 0.0, windowCount = 0, diverged = false
+        // Test accuracy every `eval_every` steps and at the end: the best of these is the run's best during
+        // training, the last its final accuracy (Table 1 does not say which it reports; both are recorded).
+        let evalEvery = c.int("eval_every")
+        var checkpoints: [Double] = [], accuracies: [Double] = []
         for step in 0..<steps {
             if cursor + batch > order.count { order = batchRNG.permutation(train.count); cursor = 0 }
             let idx = Array(order[cursor..<(cursor + batch)])
@@ -127,9 +171,15 @@ public struct GradientNoise: Scenario {
                 trial.record("loss_step", Double(step + 1)); trial.record("loss", window / Double(windowCount))
                 window = 0; windowCount = 0
             }
+            if (step + 1) % evalEvery == 0 && step + 1 < steps {
+                checkpoints.append(Double(step + 1)); accuracies.append(accuracy(model, test))
+            }
             if step % 100 == 0 { try trial.checkpoint() }
         }
-        trial.record("accuracy", accuracy(model, test))
+        let final = accuracy(model, test)
+        trial.record("accuracy", final)
+        trial.record("best_accuracy", (accuracies + [final]).max()!)
+        trial.record("accuracy_step", checkpoints); trial.record("accuracy_curve", accuracies)
         trial.record("diverged", diverged ? 1 : 0)
         trial.record("loss_step", []); trial.record("loss", [])      // present even when no window closed
     }
@@ -139,22 +189,24 @@ public struct GradientNoise: Scenario {
     public func aggregate(_ results: TrialResults, into run: RunContext) throws {
         let c = run.config
         let cells = Self.chosenCells(c)
-        let lrs = c.doubles("lr"), seeds = c.int("seeds")
+        let lrs = c.doubles("lr")
         // The units are (lr, seed) pairs, each trained once without and once with noise from the same
         // init. Mean gains are means of the pairs' differences with paired t intervals (pooled over the
         // lrs: Table 1 pools 20 runs at each of its two); medians get order-statistic intervals; the
         // "best" columns are, as in Table 1, the best of the runs measured: exact, no interval.
         typealias Pair = (plain: Double, noise: Double)
         var pairs: [String: [[Pair]]] = [:]              // cell → per lr → per seed
+        var during: [String: [Pair]] = [:]               // the same, best test accuracy during training
         var diverged = 0
         for cell in cells {
             for lr in lrs {
                 var row: [Pair] = []
-                for seed in 0..<seeds {
-                    var pair: Pair = (0, 0)
+                for seed in 0..<Self.seeds(c, cell.key) {
+                    var pair: Pair = (0, 0), best: Pair = (0, 0)
                     for noise in [false, true] {
                         let result = results[Self.trialKey(cell.key, lr, seed, noise)], tag = noise ? "noise" : "plain"
                         if noise { pair.noise = result.scalar("accuracy") } else { pair.plain = result.scalar("accuracy") }
+                        if noise { best.noise = result.scalar("best_accuracy") } else { best.plain = result.scalar("best_accuracy") }
                         if result.scalar("diverged") != 0 { diverged += 1 }
                         run.record("accuracy/\(tag)", x: Double(Self.cellKeys.firstIndex(of: cell.key)! + 1), y: result.scalar("accuracy"))   // Table 1's row
                         if seed == 0 && lr == lrs[0] {
@@ -164,6 +216,7 @@ public struct GradientNoise: Scenario {
                         }
                     }
                     row.append(pair)
+                    during[cell.key, default: []].append(best)
                 }
                 pairs[cell.key, default: []].append(row)
             }
@@ -179,6 +232,13 @@ public struct GradientNoise: Scenario {
             run.metric("\(cell.key)_best_gain", all.map(\.noise).max()! - all.map(\.plain).max()!)
             // Paired: the share of (lr, seed) pairs where noise did better, as counted.
             run.metric("\(cell.key)_noise_wins", Double(all.filter { $0.noise > $0.plain }.count) / Double(all.count))
+            // Best test accuracy during training (checkpoints every `eval_every` steps): reported beside the
+            // final accuracy the claims read, since a net that learned and died back differs in the two.
+            let best = during[cell.key]!
+            run.metric("\(cell.key)_plain_during_best", best.map(\.plain).max()!)
+            run.metric("\(cell.key)_noise_during_best", best.map(\.noise).max()!)
+            run.median("\(cell.key)_noise_during_median", of: best.map(\.noise))
+            run.meanDifference("\(cell.key)_during_mean_gain", of: best.map { $0.noise - $0.plain })
         }
         // v1's pooled claim (kept for the record): every simple-init cell has the same number of pairs, so the
         // mean of the cells' mean gains is the mean over their pairs. Recorded only when all three ran.
