@@ -292,7 +292,8 @@ public struct GradientNoise: Scenario {
                 Figure.Series("no noise: average", summary("mean", "plain", -0.2), style: .points, color: 2),
                 Figure.Series("noise: average", summary("mean", "noise", 0.2), style: .points, color: 3),
             ],
-            extra: [xtics, "set xrange [0.5:6.5]", "set yrange [0:1]", "set bmargin 6", "set xlabel offset 0,-1.2"], keyPosition: "top left")
+            extra: [xtics, "set xrange [0.5:6.5]", "set yrange [0:1.3]", "set ytics 0, 0.2, 1", "set bmargin 6",
+                    "set xlabel offset 0,-1.2"], keyPosition: "top left")
         // A fixed range with ln 10 drawn: a net stuck at the constant predictor sits on that line, and
         // autoscaling around it (2.3024-2.3036) would make window noise look like dynamics.
         func lossFigure(_ cell: String, _ name: String, _ title: String) -> Figure? {
@@ -305,9 +306,12 @@ public struct GradientNoise: Scenario {
                                                  color: 6, dashed: true)],
                           extra: ["set yrange [0:2.6]"], keyPosition: "bottom left")
         }
+        // The simple init as the run drew it (protocol v3: sd 0.316, variance 0.1; v2: sd 0.1).
+        let sd = (try? Config(json: data.record.configJSON)).map { fmt($0.double("simple_std")) } ?? "?"
+        let simple = "simple init N(0, \(sd)^2)"
         return [table] + [lossFigure("zero_clip10", "zero_init_loss", "Training loss, zero init + clip 10, one seed, with and without gradient noise"),
-                          lossFigure("simple_clip10", "simple_init_loss", "Training loss, simple init N(0, 0.1^2) + clip 10, one seed"),
-                          lossFigure("simple_noclip", "simple_noclip_loss", "Training loss, simple init N(0, 0.1^2), no clipping, one seed")]
+                          lossFigure("simple_clip10", "simple_init_loss", "Training loss, \(simple) + clip 10, one seed"),
+                          lossFigure("simple_noclip", "simple_noclip_loss", "Training loss, \(simple), no clipping, one seed")]
             .compactMap { $0 }
     }
 }
