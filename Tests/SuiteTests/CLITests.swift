@@ -110,7 +110,7 @@ func reprise(_ args: [String], environment: [String: String?] = [:]) throws -> (
         let store = root.appendingPathComponent("results/reprise.sqlite").path
         for args in [["describe", "ntk-regime"], ["run", "ntk-regime", "--profile", "smoke", "--db", store]] {
             let r = try reprise(args, environment: ["REPRISE_ROOT": root.path])
-            let named = "Replications/ntk-regime/claims.json, claim 'init-matches-limit-v2', field 'checks[0].op'"
+            let named = "Replications/ntk-regime/claims.json, claim 'init-matches-limit-v3', field 'checks[0].op'"
             #expect(r.code != 0 && r.err.contains(named)
                     && r.err.contains("unknown operator '=>'"), "\(args[0]): \(r.err)")
         }
