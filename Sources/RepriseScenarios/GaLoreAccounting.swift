@@ -35,24 +35,59 @@ public struct GaLoreAccounting {
 
     public enum Method: String, CaseIterable, Sendable { case full, galore, lowrank, lora }
 
+    /// What LoRA's weights count. `physical`: the frozen original weights and the adaptors, each once.
+    /// `appendixC2`: the paper's own rule (App. C.2: at 60M, "42.7M parameters on low-rank adaptors and
+    /// 60M parameters on the original weights, resulting in ... 0.20G for weight parameters"), which adds
+    /// every trainable parameter (adaptors, embeddings, head, norms) to the original weights.
+    public enum Convention: String, Sendable { case physical, appendixC2 }
+
     /// Table 2's memory column (GB; weights + optimizer states, BF16), 60M / 130M / 350M / 1B.
     public static let table2: [Method: [Double]] = [
         .full: [0.36, 0.76, 2.06, 7.80], .galore: [0.24, 0.52, 1.22, 4.38],
         .lowrank: [0.26, 0.54, 1.08, 3.57], .lora: [0.36, 0.80, 1.76, 6.17],
     ]
 
+    /// App. C.2's Table 6, its split of Table 2's memory: (a) weights, (b) optimizer states, GB, 60M / 130M / 350M / 1B.
+    public static let table6Weights: [Method: [Double]] = [
+        .full: [0.12, 0.25, 0.68, 2.60], .galore: [0.12, 0.25, 0.68, 2.60],
+        .lowrank: [0.08, 0.18, 0.36, 1.19], .lora: [0.20, 0.44, 1.04, 3.79],
+    ]
+    public static let table6States: [Method: [Double]] = [
+        .full: [0.23, 0.51, 1.37, 5.20], .galore: [0.13, 0.28, 0.54, 1.78],
+        .lowrank: [0.17, 0.37, 0.72, 2.38], .lora: [0.17, 0.37, 0.72, 2.38],
+    ]
+
     static let bf16 = 2.0, gigabyte = 1e9
 
-    /// Weights + optimizer states in GB (decimal, the paper's "G"), every entry BF16, no gradients or activations.
-    public static func table2Cell(_ m: Model, _ method: Method) -> Double {
-        let entries: Int
+    /// Weight entries: the model's own, or low-rank's factors and the rest; LoRA's under `convention`.
+    static func weightEntries(_ m: Model, _ method: Method, _ convention: Convention) -> Int {
         switch method {
-        case .full: entries = m.parameters + 2 * m.parameters
-        case .galore: entries = m.parameters + m.galoreProjector + m.galoreMoments
-        case .lowrank: entries = 3 * (m.adaptors + m.rest)
-        case .lora: entries = m.parameters + m.adaptors + 2 * (m.adaptors + m.rest)
+        case .full, .galore: return m.parameters
+        case .lowrank: return m.adaptors + m.rest
+        case .lora: return m.parameters + m.adaptors + (convention == .appendixC2 ? m.rest : 0)
         }
-        return Double(entries) * bf16 / gigabyte
+    }
+
+    /// Optimizer-state entries: Adam's two moments of every trained entry; GaLore's projector and low-rank moments.
+    static func stateEntries(_ m: Model, _ method: Method) -> Int {
+        switch method {
+        case .full: return 2 * m.parameters
+        case .galore: return m.galoreProjector + m.galoreMoments
+        case .lowrank, .lora: return 2 * (m.adaptors + m.rest)
+        }
+    }
+
+    /// Weights in GB (decimal, the paper's "G"), BF16.
+    public static func weights(_ m: Model, _ method: Method, convention: Convention = .physical) -> Double {
+        Double(weightEntries(m, method, convention)) * bf16 / gigabyte
+    }
+
+    /// Optimizer states in GB, BF16.
+    public static func states(_ m: Model, _ method: Method) -> Double { Double(stateEntries(m, method)) * bf16 / gigabyte }
+
+    /// Weights + optimizer states in GB, every entry BF16, no gradients or activations.
+    public static func table2Cell(_ m: Model, _ method: Method, convention: Convention = .physical) -> Double {
+        weights(m, method, convention: convention) + states(m, method)
     }
 
     /// The 7B statements, ours under the conventions stated beside each.

@@ -29,6 +29,7 @@ public struct GaLoreMemory: Scenario {
               "adam8bit_over_full_ppl", "galore8bit_over_galore_ppl", "adam8bit_state_ratio", "galore8bit_moment_ratio",
               "galore_state_fraction", "galore_state_vs_prediction", "lr_at_grid_edge"]
         m += GaLoreAccounting.Method.allCases.map { "table2_\($0.rawValue)_max_rel_error" }
+        m += ["table2_lora_c2_max_rel_error", "table6_weights_max_rel_error", "table6_states_max_rel_error"]
         m += ["params_60m", "lora_trainable_60m", "galore_7b_state_reduction", "galore8bit_7b_state_reduction",
               "galore8bit_7b_state_reduction_all8bit", "adam_7b_total_gb", "adam8bit_7b_table3_gb", "galore8bit_7b_table3_gb",
               "galore8bit_7b_layerwise_gb", "galore_1b_rank1024_gb"]
@@ -284,6 +285,21 @@ public struct GaLoreMemory: Scenario {
             }
             run.metric("table2_\(method.rawValue)_max_rel_error", worst)
         }
+        // LoRA under App. C.2's rule (claim 1 v2), and every cell of Table 6 (weights and states apart) under it.
+        var loraC2 = 0.0, weights = 0.0, states = 0.0
+        for (i, model) in table.enumerated() {
+            let ours = GaLoreAccounting.table2Cell(model, .lora, convention: .appendixC2)
+            run.record("memory_c2/lora", x: Double(model.parameters), y: ours)
+            loraC2 = max(loraC2, abs(ours / GaLoreAccounting.table2[.lora]![i] - 1))
+            for method in GaLoreAccounting.Method.allCases {
+                let w = GaLoreAccounting.weights(model, method, convention: .appendixC2)
+                weights = max(weights, abs(w / GaLoreAccounting.table6Weights[method]![i] - 1))
+                states = max(states, abs(GaLoreAccounting.states(model, method) / GaLoreAccounting.table6States[method]![i] - 1))
+            }
+        }
+        run.metric("table2_lora_c2_max_rel_error", loraC2)
+        run.metric("table6_weights_max_rel_error", weights)
+        run.metric("table6_states_max_rel_error", states)
         let small = GaLoreAccounting.models[0]
         run.metric("params_60m", Double(small.parameters))
         run.metric("lora_trainable_60m", Double(small.adaptors + small.rest))
@@ -307,7 +323,13 @@ public struct GaLoreMemory: Scenario {
         var ratios: [Figure.Series] = []
         for (i, m) in GaLoreAccounting.Method.allCases.enumerated() {
             let ours = data.series("memory/\(m.rawValue)"), paper = data.series("memory_paper/\(m.rawValue)")
-            ratios.append(Figure.Series(m == .galore ? "galore (reported, not claimed)" : m.rawValue, zip(ours, paper).map { ($0.x, $0.y / $1.y) }, style: .linespoints, color: i))
+            let label = m == .galore ? "galore (reported, not claimed)" : m == .lora ? "lora, physical count (v1)" : m.rawValue
+            ratios.append(Figure.Series(label, zip(ours, paper).map { ($0.x, $0.y / $1.y) }, style: .linespoints, color: i))
+        }
+        let loraC2 = data.series("memory_c2/lora"), loraPaper = data.series("memory_paper/lora")
+        if !loraC2.isEmpty {
+            ratios.append(Figure.Series("lora, App. C.2's count (claim 1 v2)", zip(loraC2, loraPaper).map { ($0.x, $0.y / $1.y) },
+                                        style: .linespoints, color: 4))
         }
         if let first = data.series("memory/full").first, let last = data.series("memory/full").last {
             for (bound, label) in [(1.1, "claim 1: within 10%"), (0.9, "")] {

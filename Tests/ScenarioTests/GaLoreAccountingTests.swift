@@ -22,6 +22,21 @@ import Testing
         #expect(GaLoreAccounting.table2Cell(m, .full) == Double(3 * m.parameters) * 2 / 1e9)
     }
 
+    /// App. C.2's worked example, its own numbers: at 60M, LoRA's 42.7M trainable parameters and the 60M
+    /// original weights give 0.20G of weights and 0.17G of states, which holds only under its rule (the
+    /// original weights plus every trainable parameter); the physical count (each weight once) gives 0.14G.
+    @Test func appendixC2CountsLoRAWeightsAsOriginalPlusTrainable() {
+        let m = models["60M"]!
+        func twoDecimals(_ x: Double) -> Double { (x * 100).rounded() / 100 }
+        #expect(twoDecimals(GaLoreAccounting.weights(m, .lora, convention: .appendixC2)) == 0.20)
+        #expect(twoDecimals(GaLoreAccounting.states(m, .lora)) == 0.17)
+        #expect(twoDecimals(GaLoreAccounting.weights(m, .lora, convention: .physical)) == 0.14)
+        // Table 2's total under each rule: +3.5% and -14.7% against its 0.36G.
+        let c2 = GaLoreAccounting.table2Cell(m, .lora, convention: .appendixC2)
+        let physical = GaLoreAccounting.table2Cell(m, .lora)
+        #expect(abs(c2 / 0.36 - 1 - 0.0356) < 0.001 && abs(physical / 0.36 - 1 + 0.1466) < 0.001)
+    }
+
     @Test func sevenBStatements() {
         let s = GaLoreAccounting.sevenB()
         #expect(abs(s.galoreStateReduction - 0.6511) < 1e-4)             // paper: 65.5%
