@@ -592,7 +592,8 @@ public struct DoubleDescent: Scenario {
                    extra: thresholdLine),
             // Fits at their floor have an excess of ~0 (or a rounding-sized negative one): drawn at 1e-12 so the log axis keeps them.
             Figure(name: "prominence_vs_excess_loss",
-                   title: "Peak prominence vs training loss above its floor at p = n, one point per fit, medians over seeds (Liu & Flanigan 2023, Sec. 5)",
+                   title: "Peak prominence vs training loss above its floor at p = n, one point per fit, "
+                       + "medians over seeds (Liu & Flanigan 2023, Sec. 5)",
                    xLabel: "training loss at p = n minus the min-norm loss on the same features (floored at 1e-12)",
                    yLabel: "error(p = n) / mean error(p = n/2, 2n)", logX: true,
                    series: ["min-norm", "GD, raw", "GD, standardized", "SGD / Adam"].enumerated().compactMap { i, g in

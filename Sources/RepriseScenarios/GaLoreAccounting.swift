@@ -47,7 +47,8 @@ public struct GaLoreAccounting {
         .lowrank: [0.26, 0.54, 1.08, 3.57], .lora: [0.36, 0.80, 1.76, 6.17],
     ]
 
-    /// App. C.2's Table 6, its split of Table 2's memory: (a) weights, (b) optimizer states, GB, 60M / 130M / 350M / 1B.
+    /// App. C.2's Table 6, its split of Table 2's memory: (a) weights, (b) optimizer states,
+    /// GB, 60M / 130M / 350M / 1B.
     public static let table6Weights: [Method: [Double]] = [
         .full: [0.12, 0.25, 0.68, 2.60], .galore: [0.12, 0.25, 0.68, 2.60],
         .lowrank: [0.08, 0.18, 0.36, 1.19], .lora: [0.20, 0.44, 1.04, 3.79],
@@ -83,7 +84,9 @@ public struct GaLoreAccounting {
     }
 
     /// Optimizer states in GB, BF16.
-    public static func states(_ m: Model, _ method: Method) -> Double { Double(stateEntries(m, method)) * bf16 / gigabyte }
+    public static func states(_ m: Model, _ method: Method) -> Double {
+        Double(stateEntries(m, method)) * bf16 / gigabyte
+    }
 
     /// Weights + optimizer states in GB, every entry BF16, no gradients or activations.
     public static func table2Cell(_ m: Model, _ method: Method, convention: Convention = .physical) -> Double {

@@ -294,7 +294,8 @@ public struct GaLoreMemory: Scenario {
             for method in GaLoreAccounting.Method.allCases {
                 let w = GaLoreAccounting.weights(model, method, convention: .appendixC2)
                 weights = max(weights, abs(w / GaLoreAccounting.table6Weights[method]![i] - 1))
-                states = max(states, abs(GaLoreAccounting.states(model, method) / GaLoreAccounting.table6States[method]![i] - 1))
+                let st = GaLoreAccounting.states(model, method)
+                states = max(states, abs(st / GaLoreAccounting.table6States[method]![i] - 1))
             }
         }
         run.metric("table2_lora_c2_max_rel_error", loraC2)
@@ -323,13 +324,15 @@ public struct GaLoreMemory: Scenario {
         var ratios: [Figure.Series] = []
         for (i, m) in GaLoreAccounting.Method.allCases.enumerated() {
             let ours = data.series("memory/\(m.rawValue)"), paper = data.series("memory_paper/\(m.rawValue)")
-            let label = m == .galore ? "galore (reported, not claimed)" : m == .lora ? "lora, physical count (v1)" : m.rawValue
-            ratios.append(Figure.Series(label, zip(ours, paper).map { ($0.x, $0.y / $1.y) }, style: .linespoints, color: i))
+            let label = m == .galore ? "galore (reported, not claimed)"
+                : m == .lora ? "lora, physical count (v1)" : m.rawValue
+            ratios.append(Figure.Series(label, zip(ours, paper).map { ($0.x, $0.y / $1.y) }, style: .linespoints,
+                                        color: i))
         }
         let loraC2 = data.series("memory_c2/lora"), loraPaper = data.series("memory_paper/lora")
         if !loraC2.isEmpty {
-            ratios.append(Figure.Series("lora, App. C.2's count (claim 1 v2)", zip(loraC2, loraPaper).map { ($0.x, $0.y / $1.y) },
-                                        style: .linespoints, color: 4))
+            let c2 = zip(loraC2, loraPaper).map { ($0.x, $0.y / $1.y) }
+            ratios.append(Figure.Series("lora, App. C.2's count (claim 1 v2)", c2, style: .linespoints, color: 4))
         }
         if let first = data.series("memory/full").first, let last = data.series("memory/full").last {
             for (bound, label) in [(1.1, "claim 1: within 10%"), (0.9, "")] {

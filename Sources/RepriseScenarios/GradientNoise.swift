@@ -30,7 +30,8 @@ public struct GradientNoise: Scenario {
         + cellKeys.flatMap { cell in
             ["plain", "noise"].flatMap { tag in ["best", "mean", "median"].map { "\(cell)_\(tag)_\($0)" } }
                 + ["mean_gain", "best_gain", "noise_wins"].map { "\(cell)_\($0)" }
-                + ["plain_during_best", "noise_during_best", "noise_during_median", "during_mean_gain"].map { "\(cell)_\($0)" }
+                + ["plain_during_best", "noise_during_best", "noise_during_median", "during_mean_gain"]
+                    .map { "\(cell)_\($0)" }
         }
     public init() {}
 
@@ -112,7 +113,8 @@ public struct GradientNoise: Scenario {
     /// One training run: plain SGD (no momentum) on softmax cross-entropy, clipping, then noise.
     public func run(_ trial: TrialContext) throws {
         let c = trial.config
-        let cell = Self.cells(depth: c.int("depth"), controlDepth: c.int("control_depth"), simpleSTD: c.double("simple_std"))
+        let cell = Self.cells(depth: c.int("depth"), controlDepth: c.int("control_depth"),
+                              simpleSTD: c.double("simple_std"))
             .first { $0.key == c.string("cell") }!
         let lr = c.double("lr"), seed = c.int("seed_index"), noise = c.bool("noise")
         var dataRNG = trial.rng("data")
@@ -206,7 +208,8 @@ public struct GradientNoise: Scenario {
                     for noise in [false, true] {
                         let result = results[Self.trialKey(cell.key, lr, seed, noise)], tag = noise ? "noise" : "plain"
                         if noise { pair.noise = result.scalar("accuracy") } else { pair.plain = result.scalar("accuracy") }
-                        if noise { best.noise = result.scalar("best_accuracy") } else { best.plain = result.scalar("best_accuracy") }
+                        let bestDuring = result.scalar("best_accuracy")
+                        if noise { best.noise = bestDuring } else { best.plain = bestDuring }
                         if result.scalar("diverged") != 0 { diverged += 1 }
                         run.record("accuracy/\(tag)", x: Double(Self.cellKeys.firstIndex(of: cell.key)! + 1), y: result.scalar("accuracy"))   // Table 1's row
                         if seed == 0 && lr == lrs[0] {
@@ -310,8 +313,10 @@ public struct GradientNoise: Scenario {
         let sd = (try? Config(json: data.record.configJSON)).map { fmt($0.double("simple_std")) } ?? "?"
         let simple = "simple init N(0, \(sd)^2)"
         return [table] + [lossFigure("zero_clip10", "zero_init_loss", "Training loss, zero init + clip 10, one seed, with and without gradient noise"),
-                          lossFigure("simple_clip10", "simple_init_loss", "Training loss, \(simple) + clip 10, one seed"),
-                          lossFigure("simple_noclip", "simple_noclip_loss", "Training loss, \(simple), no clipping, one seed")]
+                          lossFigure("simple_clip10", "simple_init_loss",
+                                     "Training loss, \(simple) + clip 10, one seed"),
+                          lossFigure("simple_noclip", "simple_noclip_loss",
+                                     "Training loss, \(simple), no clipping, one seed")]
             .compactMap { $0 }
     }
 }

@@ -15,7 +15,8 @@ import Testing
             let closed = scenario.spectralFit(f, y, filter: scenario.gdFilter(f.s, n: n, steps: steps))
             let w = Self.iterateGD(phi, y, from: .zeros([p, c]), lr: Double(n) / (f.s[0] * f.s[0]), steps: steps)
             for i in 0..<closed.count {
-                #expect(abs(closed[flat: i] - w[flat: i]) < 1e-9 * max(1, abs(closed[flat: i])), "T=\(steps) element \(i)")
+                #expect(abs(closed[flat: i] - w[flat: i]) < 1e-9 * max(1, abs(closed[flat: i])),
+                        "T=\(steps) element \(i)")
             }
             #expect(closed.allFinite)
         }
