@@ -3,9 +3,10 @@ set encoding utf8
 set title "Test error vs p/n, standardized features with an intercept column (Liu & Flanigan 2023, feature normalization)" noenhanced
 set xlabel "features per training sample, p/n" noenhanced
 set ylabel "test error (0-1, median over seeds)" noenhanced
-set key top right noenhanced box opaque
+set key below maxcols 2 noenhanced box opaque
 set grid lc rgb "#dddddd"
 set border lw 1
+set bmargin 7
 set logscale x
 set arrow from 1, graph 0 to 1, graph 1 nohead dt 2 lc rgb "#888888"
 set terminal pngcairo size 960,640 font "DejaVu Sans,11" noenhanced
@@ -13,10 +14,9 @@ set output 'test_error_vs_p_standardized.png'
 plot 'test_error_vs_p_standardized.dat' index 0 using 1:2 with linespoints lw 2 lc rgb "#0072B2" dt 1 pt 4 ps 0.9 title "min-norm std", \
      'test_error_vs_p_standardized.dat' index 1 using 1:2 with linespoints lw 2 lc rgb "#D55E00" dt 1 pt 5 ps 0.9 title "GD T=10 std", \
      'test_error_vs_p_standardized.dat' index 2 using 1:2 with linespoints lw 2 lc rgb "#009E73" dt 1 pt 6 ps 0.9 title "GD T=1000 std", \
-     'test_error_vs_p_standardized.dat' index 3 using 1:2 with linespoints lw 2 lc rgb "#CC79A7" dt 1 pt 7 ps 0.9 title "GD T=10000 std", \
-     'test_error_vs_p_standardized.dat' index 4 using 1:2 with linespoints lw 2 lc rgb "#E69F00" dt 1 pt 8 ps 0.9 title "GD T=1000000 std", \
-     'test_error_vs_p_standardized.dat' index 5 using 1:2 with linespoints lw 2 lc rgb "#56B4E9" dt 1 pt 9 ps 0.9 title "GD T=1e+08 std", \
-     'test_error_vs_p_standardized.dat' index 6 using 1:2 with linespoints lw 2 lc rgb "#000000" dt 1 pt 4 ps 0.9 title "GD T=1e+12 std"
+     'test_error_vs_p_standardized.dat' index 3 using 1:2 with linespoints lw 2 lc rgb "#CC79A7" dt 1 pt 7 ps 0.9 title "GD T=100000 std", \
+     'test_error_vs_p_standardized.dat' index 4 using 1:2 with linespoints lw 2 lc rgb "#E69F00" dt 1 pt 8 ps 0.9 title "GD T=1e+08 std", \
+     'test_error_vs_p_standardized.dat' index 5 using 1:2 with linespoints lw 2 lc rgb "#56B4E9" dt 1 pt 9 ps 0.9 title "GD T=1e+12 std"
 set terminal svg size 960,640 font "DejaVu Sans,11" noenhanced
 set output 'test_error_vs_p_standardized.svg'
 replot

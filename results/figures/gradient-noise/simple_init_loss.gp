@@ -1,6 +1,6 @@
 # Rendered by reprise; re-render with: gnuplot simple_init_loss.gp
 set encoding utf8
-set title "Training loss, simple init N(0, 0.1^2) + clip 10, one seed" noenhanced
+set title "Training loss, simple init N(0, 0.3162^2) + clip 10, one seed" noenhanced
 set xlabel "SGD step" noenhanced
 set ylabel "training cross-entropy (window mean, nats)" noenhanced
 set key bottom left noenhanced box opaque
