@@ -170,7 +170,7 @@ public struct NTKRegime: Scenario {
         run.mean("widest_relative_change", of: fig1.last!.map { $0.scalar("relative_change") })
         run.mean("narrowest_relative_change", of: fig1.first!.map { $0.scalar("relative_change") })
 
-        // Claims 1 and 2 (v2): `init_nets` init-only nets per width, independent of the trained ones.
+        // Claim 2 (v2) and claim 1 (v3): init-only nets per width, independent of the trained ones.
         let zero = angles.indices.min { abs(angles[$0]) < abs(angles[$1]) }!
         // Every init-only net per width; claim 2 (v2) reads the first `init_nets` of each, as it states.
         let allInitOnly: [[[Double]]] = widths.map { w in
