@@ -75,24 +75,37 @@ public func softmaxNumerators<T: Scalar, U: Scalar>(_ z: UnsafePointer<T>, count
 
 /// StableMax cross-entropy: p_j = s(z_j) / Σ_k s(z_k), L = mean_n −log p_n,y.
 /// dL/dz_j = s'(z_j)/S − [j = y] s'(z_y)/s(z_y), per row, divided by N.
-public func stableMaxCrossEntropy<T>(_ logits: Variable<T>, labels: [Int]) -> Variable<T> {
+/// With `precision: .float64` every operation runs in Double even for Float logits, and the gradient is
+/// rounded back to the logits' type: the authors' `stablemax_cross_entropy` casts the logits to float64.
+public func stableMaxCrossEntropy<T>(_ logits: Variable<T>, labels: [Int], precision: SoftmaxPrecision = .native)
+    -> Variable<T>
+{
+    switch precision {
+    case .native: return stableMaxCrossEntropy(logits, labels: labels, in: T.self)
+    case .float64: return stableMaxCrossEntropy(logits, labels: labels, in: Double.self)
+    }
+}
+
+/// StableMax cross-entropy with every sum, log and quotient in `U` (for U == T, the plain computation).
+func stableMaxCrossEntropy<T, U: Scalar>(_ logits: Variable<T>, labels: [Int], in _: U.Type) -> Variable<T> {
     let (n, c) = (logits.shape[0], logits.shape[1])
     require(labels.count == n)
     let z = logits.value.data
-    var sums = [T](repeating: 0, count: n)
-    var total = T(0)
+    var sums = [U](repeating: 0, count: n)
+    var total = U(0)
     for r in 0..<n {
-        var s = T(0)
-        for j in 0..<c { s += stableS(z[r * c + j]) }
+        var s = U(0)
+        for j in 0..<c { s += stableS(U(z[r * c + j])) }
         sums[r] = s
-        total += T.log(s) - T.log(stableS(z[r * c + labels[r]]))
+        total += U.log(s) - U.log(stableS(U(z[r * c + labels[r]])))
     }
-    return Variable(Tensor(shape: [1], scalars: [total / T(n)]), parents: [logits]) { out in
-        let g = out.grad![flat: 0] / T(n), d = logits.gradPointer(), z = logits.value.data
+    return Variable(Tensor(shape: [1], scalars: [T(total / U(n))]), parents: [logits]) { out in
+        let g = U(out.grad![flat: 0]) / U(n), d = logits.gradPointer(), z = logits.value.data
         for r in 0..<n {
-            for j in 0..<c { d[r * c + j] += g * stableSPrime(z[r * c + j]) / sums[r] }
-            let zy = z[r * c + labels[r]]
-            d[r * c + labels[r]] -= g * stableSPrime(zy) / stableS(zy)
+            // The label's two terms are combined in U and rounded to T once, as a float64 autograd then a cast does.
+            let y = labels[r], zy = U(z[r * c + y])
+            for j in 0..<c where j != y { d[r * c + j] += T(g * stableSPrime(U(z[r * c + j])) / sums[r]) }
+            d[r * c + y] += T(g * stableSPrime(zy) / sums[r] - g * stableSPrime(zy) / stableS(zy))
         }
     }
 }

@@ -50,7 +50,8 @@ public struct GrokkingStableMax: Scenario {
                     perpendicular: false, weightDecay: 0, beta2: c.double("beta2")),
             Variant(key: "softmax64full", label: "softmax CE, float64 model", loss: .softmax, float64: true, perpendicular: false, weightDecay: 0,
                     beta2: c.double("beta2")),
-            Variant(key: "stablemax", label: "StableMax CE, float32", loss: .stablemax, float64: false, perpendicular: false, weightDecay: 0,
+            Variant(key: "stablemax", label: "StableMax CE (float64 loss), float32 model", loss: .stablemax, float64: false,
+                    perpendicular: false, weightDecay: 0,
                     beta2: c.double("stablemax_beta2")),
             Variant(key: "perp", label: "perpAdamW, softmax CE, float32", loss: .softmax, float64: false, perpendicular: true, weightDecay: 0, beta2: c.double("beta2")),
             Variant(key: "weightdecay", label: "AdamW + weight decay, softmax CE, float32", loss: .softmax, float64: false, perpendicular: false,
@@ -159,7 +160,7 @@ public struct GrokkingStableMax: Scenario {
         }
         func lossOf(_ z: Variable<T>, _ y: [Int]) -> Variable<T> {
             v.loss == .softmax ? softmaxCrossEntropy(z, labels: y, precision: v.float64Logits ? .float64 : .native)
-                : stableMaxCrossEntropy(z, labels: y)
+                : stableMaxCrossEntropy(z, labels: y, precision: .float64)     // float64, as the authors' utils.py
         }
         let opt = Optimizer<T>.adam(params, lr: c.double(v.loss == .softmax ? "lr" : "stablemax_lr"), beta1: 0.9, beta2: v.beta2,
                                     eps: c.double("eps"), weightDecay: v.weightDecay, transforms: v.perpendicular ? [.perpendicular] : [])
@@ -173,8 +174,9 @@ public struct GrokkingStableMax: Scenario {
             if measure {
                 try trial.checkpoint()
                 let zt = logits(testRows).value
-                // SC is measured in the precision the softmax is computed in.
-                let d = v.float64Logits ? diagnostics(z.value.converted(to: Double.self), task.trainLabels, loss: v.loss)
+                // SC and zero loss are measured in the precision the loss is computed in (StableMax: float64).
+                let d = v.float64Logits || v.loss == .stablemax
+                    ? diagnostics(z.value.converted(to: Double.self), task.trainLabels, loss: v.loss)
                     : diagnostics(z.value, task.trainLabels, loss: v.loss)
                 log.softmaxSC.append(v.loss == .stablemax ? diagnostics(z.value, task.trainLabels, loss: .softmax).sc : d.sc)
                 log.steps.append(step)
@@ -251,6 +253,9 @@ public struct GrokkingStableMax: Scenario {
             run.record("train_acc/\(k)", x: x, y: log.trainAcc[i]); run.record("test_acc/\(k)", x: x, y: log.testAcc[i])
             run.record("train_loss/\(k)", x: x, y: log.trainLoss[i]); run.record("test_loss/\(k)", x: x, y: log.testLoss[i])
             run.record("sc_fraction/\(k)", x: x, y: log.sc[i]); run.record("zero_loss/\(k)", x: x, y: log.zeroLoss[i])
+            if i < log.softmaxSC.count && v.loss == .stablemax {
+                run.record("softmax_sc_of_logits/\(k)", x: x, y: log.softmaxSC[i])
+            }
             run.record("weight_norm/\(k)", x: x, y: log.weightNorm[i]); run.record("margin/\(k)", x: x, y: log.margin[i])
             if i < log.cosine.count { run.record("update_weight_cosine/\(k)", x: x, y: log.cosine[i]) }
         }
@@ -307,8 +312,14 @@ public struct GrokkingStableMax: Scenario {
             name: "softmax_collapse",
             title: "Softmax Collapse: samples with sum exp(z - max z) == 1 in the softmax's precision (solid), with zero loss (points)",
             xLabel: "full-batch step", yLabel: "fraction of training samples",
-            series: curves("sc_fraction", [0, 1, 2, 3]) + curves("zero_loss", [0, 1, 3], style: .points, suffix: ": zero loss"),
-            extra: ["set yrange [-0.02:1.02]"] + onsets, keyPosition: "top left")
+            series: curves("sc_fraction", [0, 1, 2, 3])
+                + curves("zero_loss", [0, 1, 3], style: .points, suffix: ": zero loss")
+                // Claim 4's quantity: the SC a float32 softmax would have on StableMax's logits (>= 0.9 at the end).
+                + curves("softmax_sc_of_logits", [3], suffix: "'s logits under a float32 softmax (claim 4)")
+                    .map { var s = $0; s.dashed = true; return s }
+                + (lastStep > 1 ? [Figure.Series("claim 4: >= 0.9 at the end", [(0, 0.9), (lastStep, 0.9)],
+                                                 style: .lines, color: 6, dashed: true)] : []),
+            extra: ["set yrange [-0.02:1.02]"] + onsets, keyPosition: "below")
         let growth = Figure(
             name: "naive_loss_minimization", title: "Weight norm (log scale) under naive loss minimization vs perpAdamW and StableMax",
             xLabel: "full-batch step", yLabel: "L2 norm of all weights", logY: true,

@@ -106,10 +106,10 @@ public enum Gnuplot {
 
     static func scriptFile(_ f: Figure) -> String {
         let keyBelow = f.keyPosition == "below"
-        // A key below the plot takes two columns when its labels fit half the canvas width (about 55
+        // A key below the plot takes two columns when its labels fit half the canvas width (about 40
         // characters of the default font), one otherwise; the bottom margin is sized for its rows.
         let labels = f.series.map(\.label).filter { !$0.isEmpty }
-        let columns = (labels.map(\.count).max() ?? 0) <= 55 ? 2 : 1
+        let columns = (labels.map(\.count).max() ?? 0) <= 40 ? 2 : 1
         var lines = [
             "# Rendered by reprise; re-render with: gnuplot \(f.name).gp",
             "set encoding utf8",

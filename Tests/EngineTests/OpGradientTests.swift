@@ -130,6 +130,24 @@ import Testing
         for j in 0..<3 { #expect(abs(z.grad![flat: j] - expected[j]) < 1e-6) }
     }
 
+    /// The float64 path from Float logits (grokking's StableMax, as the authors' code computes it) is the
+    /// Double computation on the same values, rounded once: loss and every gradient entry. With a large
+    /// margin in one row the all-float32 loss differs from it, so the test would see a path left in float32.
+    @Test func stableMaxInFloat64FromFloat32Logits() {
+        let values: [Float] = [40, -3, 0.5, 1e-3, -0.25, 7]
+        let labels = [0, 2]
+        let z32 = Variable(Tensor<Float>(shape: [2, 3], scalars: values), requiresGrad: true)
+        let z64 = Variable(Tensor<Double>(shape: [2, 3], scalars: values.map(Double.init)), requiresGrad: true)
+        let l32 = stableMaxCrossEntropy(z32, labels: labels, precision: .float64)
+        let l64 = stableMaxCrossEntropy(z64, labels: labels)
+        l32.backward()
+        l64.backward()
+        #expect(l32.value[flat: 0] == Float(l64.value[flat: 0]))
+        for i in 0..<values.count { #expect(z32.grad![flat: i] == Float(z64.grad![flat: i]), "entry \(i)") }
+        let native = stableMaxCrossEntropy(Variable(Tensor<Float>(shape: [2, 3], scalars: values)), labels: labels)
+        #expect(native.value[flat: 0] != l32.value[flat: 0])
+    }
+
     @Test func stableMaxValue() {
         // s(−1) = 1/2, s(0) = 1, s(2) = 3: p_2 = 3/4.5, loss = −log(2/3).
         let z = Variable(Tensor<Double>(shape: [1, 3], scalars: [-1, 0, 2]))
