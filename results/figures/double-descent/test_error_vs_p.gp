@@ -3,10 +3,10 @@ set encoding utf8
 set title "Test error vs p/n, raw features, GD step budgets T at lr 1/lambda_max (cf. Belkin et al. 2019 Fig. 2)" noenhanced
 set xlabel "features per training sample, p/n" noenhanced
 set ylabel "test error (0-1, median over seeds)" noenhanced
-set key below maxcols 2 noenhanced box opaque
+set key below maxcols 1 noenhanced box opaque
 set grid lc rgb "#dddddd"
 set border lw 1
-set bmargin 8
+set bmargin 11
 set logscale x
 set arrow from 1, graph 0 to 1, graph 1 nohead dt 2 lc rgb "#888888"
 set terminal pngcairo size 960,640 font "DejaVu Sans,11" noenhanced
