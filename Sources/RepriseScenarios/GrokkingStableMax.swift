@@ -307,7 +307,7 @@ public struct GrokkingStableMax: Scenario {
             xLabel: "full-batch step (log scale)", yLabel: "accuracy", logX: true,
             series: curves("test_acc", [4, 3, 0, 1, 2, 5], suffix: ": test")
                 + curves("train_acc", [4, 3, 0, 1, 2, 5], suffix: ": train").map { var s = $0; s.label = ""; s.dashed = true; return s },
-            extra: ["set yrange [-0.02:1.05]"] + logSteps + onsets, keyPosition: "center left")
+            extra: ["set yrange [-0.02:1.05]"] + logSteps + onsets, keyPosition: "below")
         let collapse = Figure(
             name: "softmax_collapse",
             title: "Softmax Collapse: samples with sum exp(z - max z) == 1 in the softmax's precision (solid), with zero loss (points)",
