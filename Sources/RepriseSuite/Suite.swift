@@ -226,7 +226,15 @@ public final class Suite {
         }
         let rep = try replication(id)
         let data = try RunData(store: store, record: record, replication: rep)
-        let figures = type.init().figures(data).map { Self.withPaperPoints($0, rep.info.paperPoints ?? []) }
+        let drawn = type.init().figures(data)
+        // A paper number for a figure the scenario never draws is a misspelt name, not a marker to drop.
+        let names = drawn.map(\.name)
+        for (i, p) in (rep.info.paperPoints ?? []).enumerated() where !names.isEmpty && !names.contains(p.figure) {
+            throw SuiteError.replicationFiles(
+                "Replications/\(id)/scenario.json, paper_points[\(i)]: no figure named '\(p.figure)' "
+                    + "(figures: \(names.joined(separator: ", ")))")
+        }
+        let figures = drawn.map { Self.withPaperPoints($0, rep.info.paperPoints ?? []) }
         return try Gnuplot.render(figures, into: dir ?? figuresDirectory(id))
     }
 

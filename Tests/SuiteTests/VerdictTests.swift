@@ -175,6 +175,21 @@ import Testing
             #expect { try suite.run("probe", profile: "smoke", quiet: true) } throws: { "\($0)".contains(message) }
             #expect(try suite.store.runs(scenario: "probe").isEmpty)
         }
+        // Paper numbers drawn on a figure: [x, y] pairs of finite numbers, each set with its source.
+        for (points, message) in [
+            (#"[{"figure": "f", "label": "l", "source": "Table 1", "points": [[1]]}]"#, "finite [x, y] pairs"),
+            (#"[{"figure": "f", "label": "l", "source": "", "points": [[1, 2]]}]"#, "needs a source"),
+            (#"[{"figure": "f", "label": "l", "points": [[1, 2]]}]"#, "paper_points[0].source: missing"),
+        ] {
+            let root = try probeRoot()
+            let url = root.appendingPathComponent("Replications/probe/scenario.json")
+            try (try String(contentsOf: url, encoding: .utf8))
+                .replacingOccurrences(of: #""paper_numbers": []"#, with: #""paper_numbers": [], "paper_points": \#(points)"#)
+                .write(to: url, atomically: true, encoding: .utf8)
+            let suite = try probeSuite(root)
+            #expect { try suite.run("probe", profile: "smoke", quiet: true) } throws: { "\($0)".contains(message) }
+            #expect(try suite.store.runs(scenario: "probe").isEmpty)
+        }
     }
 
     @Test func aStoreInAFolderThatDoesNotExistIsAnError() throws {
