@@ -193,7 +193,7 @@ public struct NTKRegime: Scenario {
         let perAngle = limit.indices.map { k in widestNets.map { $0[k] } }
         run.maxAbsLogDeviation("init_only_widest_geometric_max_relative_error", values: perAngle, reference: limit)
         // Fig. 1 draws the nets that decide it: each angle's geometric mean and its Bonferroni interval.
-        let level = 1 - 0.05 / Double(limit.count)
+        let level = Stats.bonferroniLevel(limit.count)
         for (k, g) in angles.enumerated() {
             let logs = perAngle[k].map { Double.log(max($0, .leastNormalMagnitude)) }
             let t = Stats.studentT(logs, level: level)

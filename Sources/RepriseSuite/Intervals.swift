@@ -152,8 +152,11 @@ extension Stats {
     /// intervals at the Bonferroni level 0.05 / coordinates: when every coordinate's interval
     /// covers (probability >= 95%), the largest |deviation| lies between the largest distance from
     /// 0 of any coordinate's interval and the largest far end.
+    /// The level of each of `coordinates` intervals that hold all at once with probability 95% (Bonferroni).
+    public static func bonferroniLevel(_ coordinates: Int) -> Double { 1 - 0.05 / Double(coordinates) }
+
     public static func maxAbsDeviation(_ coordinates: [Coordinate]) -> (value: Double, interval: ClosedRange<Double>) {
-        let level = 1 - 0.05 / Double(coordinates.count)
+        let level = bonferroniLevel(coordinates.count)
         var value = -Double.infinity
         var low = 0.0
         var high = 0.0
@@ -186,7 +189,7 @@ extension Stats {
 
     /// min over coordinates of deviation(mean), with the same Bonferroni band.
     public static func minDeviation(_ coordinates: [Coordinate]) -> (value: Double, interval: ClosedRange<Double>) {
-        let level = 1 - 0.05 / Double(coordinates.count)
+        let level = bonferroniLevel(coordinates.count)
         var value = Double.infinity
         var low = Double.infinity
         var high = Double.infinity

@@ -132,25 +132,25 @@ public final class RunContext {
 
     /// max over coordinates of |deviation(mean)|, with its Bonferroni band (`Stats.maxAbsDeviation`).
     public func maxAbsDeviation(_ name: String, _ coordinates: [Stats.Coordinate]) {
-        let (value, interval) = Stats.maxAbsDeviation(coordinates)
-        metrics[name] = Estimate(value, interval: interval, units: coordinates.map(\.values.count).min(),
-                                 method: .extremumBand, groups: coordinates.count)
+        band(name, Stats.maxAbsDeviation(coordinates), units: coordinates.map(\.values.count), .extremumBand)
     }
 
     /// max over coordinates of |geometric mean / reference - 1| for positive units, with the Bonferroni
     /// band of Student t intervals on the logs (`IntervalMethod.logBand`). `values[k]` are coordinate
     /// k's units, `reference[k]` what their geometric mean is compared with.
     public func maxAbsLogDeviation(_ name: String, values: [[Double]], reference: [Double]) {
-        let (value, interval) = Stats.maxAbsLogDeviation(values, reference: reference)
-        metrics[name] = Estimate(value, interval: interval, units: values.map(\.count).min(), method: .logBand,
-                                 groups: values.count)
+        band(name, Stats.maxAbsLogDeviation(values, reference: reference), units: values.map(\.count), .logBand)
     }
 
     /// min over coordinates of deviation(mean), with its Bonferroni band (`Stats.minDeviation`).
     public func minDeviation(_ name: String, _ coordinates: [Stats.Coordinate]) {
-        let (value, interval) = Stats.minDeviation(coordinates)
-        metrics[name] = Estimate(value, interval: interval, units: coordinates.map(\.values.count).min(),
-                                 method: .extremumBand, groups: coordinates.count)
+        band(name, Stats.minDeviation(coordinates), units: coordinates.map(\.values.count), .extremumBand)
+    }
+
+    /// A statistic over coordinates with its simultaneous band: `units` holds each coordinate's unit count.
+    private func band(_ name: String, _ b: (value: Double, interval: ClosedRange<Double>), units: [Int],
+                      _ method: IntervalMethod) {
+        metrics[name] = Estimate(b.value, interval: b.interval, units: units.min(), method: method, groups: units.count)
     }
 
     /// A statistic of independent units with a 95% percentile-bootstrap interval over the units
