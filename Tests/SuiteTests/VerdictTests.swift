@@ -184,7 +184,8 @@ import Testing
             let root = try probeRoot()
             let url = root.appendingPathComponent("Replications/probe/scenario.json")
             try (try String(contentsOf: url, encoding: .utf8))
-                .replacingOccurrences(of: #""paper_numbers": []"#, with: #""paper_numbers": [], "paper_points": \#(points)"#)
+                .replacingOccurrences(
+                    of: #""paper_numbers": []"#, with: #""paper_numbers": [], "paper_points": \#(points)"#)
                 .write(to: url, atomically: true, encoding: .utf8)
             let suite = try probeSuite(root)
             #expect { try suite.run("probe", profile: "smoke", quiet: true) } throws: { "\($0)".contains(message) }
