@@ -10,8 +10,9 @@ import RepriseSuite
 /// (a + b) mod p, an MLP (2p one-hot) → w → w → p with ReLU and no biases, full
 /// batch, no regularization unless a variant says so. Every `eval_every` steps
 /// we measure accuracy, loss, the SC fraction, the zero-loss share, the weight
-/// norm, the logit margin, and the cosine between the last layer's update and
-/// its weights.
+/// norm, the logit margin, and the cosines of the last layer's negative gradient
+/// and of its update with its weights. A variant may run on several seeds
+/// (`variant_seeds`): each seed draws its own split and initial weights.
 public struct GrokkingStableMax: Scenario {
     public static let id = "grokking-stablemax"
     public static let parameters: [Parameter] = [
@@ -19,12 +20,19 @@ public struct GrokkingStableMax: Scenario {
         .real("train_fraction", 0.01...0.99), .integer("width", 1...100_000), .integers("variant_steps", 1...1_000_000_000),
         .integer("eval_every", 1...1_000_000_000), .real("lr", 1e-8...10), .real("eps", 0...1), .real("beta2", 0...0.999_999_9),
         .real("stablemax_lr", 1e-8...10), .real("stablemax_beta2", 0...0.999_999_9), .real("control_weight_decay", 0...100),
-        .names("variants", in: variantKeys),
+        .names("variants", in: variantKeys), .integers("variant_seeds", 1...100),
     ]
     public static let metrics = ["sc_onset_ratio_64_over_32", "stablemax_softmax_sc_final", "stablemax_zero_loss_max"] + variantKeys.flatMap { v in
         ["train_acc_final", "test_acc_final", "test_acc_max", "sc_max", "zero_loss_final", "fit_step", "grok_step", "grok_over_fit",
-         "sc_onset", "loss_final_over_onset", "cosine_after_fit", "cosine_fit_to_onset", "weight_norm_final", "margin_final"].map { "\(v)_\($0)" }
-    }
+         "sc_onset", "loss_final_over_onset", "cosine_after_fit", "cosine_fit_to_onset", "grad_cosine_after_fit",
+         "weight_norm_final", "margin_final"].map { "\(v)_\($0)" }
+    } + seedMetrics
+    /// Statistics over the seeds of a variant (the v3 claims): the worst seed's value (`RunContext.worstUnit`).
+    static let seedMetrics = [
+        "softmax32_seeds_train_acc_max", "softmax32_seeds_sc_max", "softmax32_seeds_zero_loss_after_onset_max",
+        "softmax32_seeds_test_rise_after_onset", "softmax32_seeds_grad_cosine_after_fit",
+        "perp_seeds_abs_cosine_after_fit",
+    ]
     public init() {}
 
     enum Loss { case softmax, stablemax }
@@ -62,8 +70,8 @@ public struct GrokkingStableMax: Scenario {
     // MARK: Trials — one training run per variant, on the same split and the same initial weights.
 
     public func validate(_ c: Config) throws {
-        guard c.ints("variant_steps").count == c.strings("variants").count else {
-            throw SuiteError.badConfig("variant_steps needs one step budget per entry of variants (\(c.strings("variants").count))")
+        for list in ["variant_steps", "variant_seeds"] where c.ints(list).count != c.strings("variants").count {
+            throw SuiteError.badConfig("\(list) needs one entry per entry of variants (\(c.strings("variants").count))")
         }
     }
 
@@ -72,24 +80,43 @@ public struct GrokkingStableMax: Scenario {
         Dictionary(uniqueKeysWithValues: zip(c.strings("variants"), c.ints("variant_steps")))
     }
 
+    /// How many seeds each variant runs: the claims read over seeds need at least 3 (README, "Claims").
+    static func seeds(_ c: Config) -> [String: Int] {
+        Dictionary(uniqueKeysWithValues: zip(c.strings("variants"), c.ints("variant_seeds")))
+    }
+
+    /// Seed 0 of a variant keeps the variant's own key (and its random streams), so the single-seed
+    /// measurements of earlier protocols stay comparable; seed s > 0 is "<variant>/s<s>".
+    static func trialKey(_ variant: String, seed s: Int) -> String { s == 0 ? variant : "\(variant)/s\(s)" }
+
     public func trials(_ c: Config) throws -> [Trial] {
-        let shared = c.removing("variants").removing("variant_steps"), budgets = Self.budgets(c)
+        let shared = c.removing("variants").removing("variant_steps").removing("variant_seeds")
+        let budgets = Self.budgets(c), seeds = Self.seeds(c)
         // A full-float64 model costs about 7x a float32 one per step (420 s vs 62 s for 2000 steps on
         // one thread; two BLAS threads do not shorten it: its time is elementwise float64 work).
-        return c.strings("variants").map { key in
-            Trial(key, shared.setting("variant", key).setting("steps", Double(budgets[key]!)),
-                  cost: Double(budgets[key]!) * (key == "softmax64full" ? 7 : key == "softmax64" ? 1.3 : 1))
+        return c.strings("variants").flatMap { key in
+            (0..<seeds[key]!).map { s in
+                Trial(Self.trialKey(key, seed: s),
+                      shared.setting("variant", key).setting("steps", Double(budgets[key]!))
+                          .setting("seed_index", Double(s)),
+                      cost: Double(budgets[key]!) * (key == "softmax64full" ? 7 : key == "softmax64" ? 1.3 : 1))
+            }
         }
     }
 
     public func run(_ trial: TrialContext) throws {
         let c = trial.config
-        var rng = trial.rng("split")
+        var rng = trial.rng(Self.stream("split", c))
         let task = ModularArithmetic(p: c.int("p"), operation: ModularArithmetic.Operation(rawValue: c.string("operation"))!,
                                      trainFraction: c.double("train_fraction"), rng: &rng)
         let v = Self.variants(c).first { $0.key == c.string("variant") }!
         let log = v.float64 ? try train(v, task, trial: trial, Double.self) : try train(v, task, trial: trial, Float.self)
         for (name, values) in log.columns { trial.record(name, values) }
+    }
+
+    /// A random stream of the trial's seed: seed 0 draws the streams the single-seed protocols drew.
+    static func stream(_ label: String, _ c: Config) -> String {
+        c.int("seed_index") == 0 ? label : "\(label)/s\(c.int("seed_index"))"
     }
 
     // MARK: Measurements for the claims.
@@ -106,6 +133,7 @@ public struct GrokkingStableMax: Scenario {
             let o32 = onset("softmax32"), o64 = onset("softmax64")
             run.metric("sc_onset_ratio_64_over_32", o32.isFinite ? (o64.isFinite ? o64 : Double(budgets["softmax64"]!)) / o32 : .nan)
         }
+        seedStatistics(results, into: run)
         if chosen.contains("stablemax") {
             // StableMax's mechanism: its logits grow until a float32 softmax of them would collapse, yet
             // no sample's StableMax loss is exactly zero, so the gradient never vanishes.
@@ -120,6 +148,8 @@ public struct GrokkingStableMax: Scenario {
         var steps: [Int] = []
         var trainAcc: [Double] = [], testAcc: [Double] = [], trainLoss: [Double] = [], testLoss: [Double] = []
         var sc: [Double] = [], zeroLoss: [Double] = [], weightNorm: [Double] = [], margin: [Double] = [], cosine: [Double] = []
+        /// cos(-gradient, W) of the last layer at each evaluation (none at the last step, which takes no step).
+        var gradCosine: [Double] = []
         /// The SC fraction a float32 softmax of these logits would have (for StableMax runs).
         var softmaxSC: [Double] = []
 
@@ -129,7 +159,7 @@ public struct GrokkingStableMax: Scenario {
         var columns: [(String, [Double])] {
             [("steps", steps.map(Double.init)), ("train_acc", trainAcc), ("test_acc", testAcc), ("train_loss", trainLoss),
              ("test_loss", testLoss), ("sc", sc), ("zero_loss", zeroLoss), ("weight_norm", weightNorm), ("margin", margin),
-             ("cosine", cosine), ("softmax_sc", softmaxSC)]
+             ("cosine", cosine), ("grad_cosine", gradCosine), ("softmax_sc", softmaxSC)]
         }
 
         init(_ r: TrialValues) {
@@ -138,6 +168,17 @@ public struct GrokkingStableMax: Scenario {
             (sc, zeroLoss, weightNorm, margin, cosine) = (r.vector("sc"), r.vector("zero_loss"), r.vector("weight_norm"), r.vector("margin"),
                                                           r.vector("cosine"))
             softmaxSC = r.vector("softmax_sc")
+            gradCosine = r.vector("grad_cosine")
+        }
+
+        /// The first evaluation where the training set is fit, and where most of it has collapsed (SC > 0.5).
+        var fitIndex: Int? { steps.indices.first { trainAcc[$0] >= 1 } }
+        var onsetIndex: Int? { steps.indices.first { sc[$0] > 0.5 } }
+
+        /// Mean of `values` from the fit to the end of the run ("beyond the point of overfitting"); NaN if never fit.
+        func meanAfterFit(_ values: [Double]) -> Double {
+            guard let f = fitIndex, f < values.count else { return .nan }
+            return Stats.mean(Array(values[f...]))
         }
     }
 
@@ -146,7 +187,7 @@ public struct GrokkingStableMax: Scenario {
         let c = trial.config
         let p = task.p, width = c.int("width")
         // PyTorch's nn.Linear default init (the authors' code), drawn once in float64 so every variant starts alike.
-        var initRNG = trial.rng("init")
+        var initRNG = trial.rng(Self.stream("init", c))
         func layer(_ fanIn: Int, _ rows: Int, _ cols: Int, _ name: String) -> Variable<T> {
             let b = 1 / Double(fanIn).squareRoot()
             return Variable(Tensor<Double>.uniform([rows, cols], low: -b, high: b, rng: &initRNG).converted(to: T.self), name: name, requiresGrad: true)
@@ -189,6 +230,8 @@ public struct GrokkingStableMax: Scenario {
             let before = measure ? out.value : nil
             opt.zeroGrad()
             loss.backward()
+            // The paper's NLM direction is the gradient's (Sec. 5): measured before the optimizer transforms it.
+            if measure { log.gradCosine.append(-cosine(out.grad!, out.value)) }
             opt.step()
             if let before { log.cosine.append(cosine(out.value, minus: before, with: before)) }
         }
@@ -234,6 +277,16 @@ public struct GrokkingStableMax: Scenario {
         Double(zip(z.argmaxRows(), y).filter { $0 == $1 }.count) / Double(y.count)
     }
 
+    /// cos(a, b) of two tensors of one shape, accumulated in Double; 0 if either is zero.
+    func cosine<T: Scalar>(_ a: Tensor<T>, _ b: Tensor<T>) -> Double {
+        var ab = 0.0, aa = 0.0, bb = 0.0
+        for i in 0..<a.count {
+            let x = Double(a[flat: i]), y = Double(b[flat: i])
+            ab += x * y; aa += x * x; bb += y * y
+        }
+        return aa > 0 && bb > 0 ? ab / (aa * bb).squareRoot() : 0
+    }
+
     /// cos(Δ, W) for the update Δ = after − before and the weights W before the step.
     func cosine<T: Scalar>(_ after: Tensor<T>, minus before: Tensor<T>, with w: Tensor<T>) -> Double {
         var dw = 0.0, dd = 0.0, ww = 0.0
@@ -258,10 +311,10 @@ public struct GrokkingStableMax: Scenario {
             }
             run.record("weight_norm/\(k)", x: x, y: log.weightNorm[i]); run.record("margin/\(k)", x: x, y: log.margin[i])
             if i < log.cosine.count { run.record("update_weight_cosine/\(k)", x: x, y: log.cosine[i]) }
+            if i < log.gradCosine.count { run.record("grad_weight_cosine/\(k)", x: x, y: log.gradCosine[i]) }
         }
-        let fitStep = log.steps.indices.first { log.trainAcc[$0] >= 1 }
+        let fitStep = log.fitIndex, onset = log.onsetIndex
         let grokStep = log.steps.indices.first { log.testAcc[$0] >= 0.9 }
-        let onset = log.steps.indices.first { log.sc[$0] > 0.5 }
         run.metric("\(k)_train_acc_final", log.trainAcc.last!)
         run.metric("\(k)_test_acc_final", log.testAcc.last!)
         run.metric("\(k)_test_acc_max", log.testAcc.max()!)
@@ -279,8 +332,46 @@ public struct GrokkingStableMax: Scenario {
         // v2: between the fit and SC onset, before the collapse itself breaks the alignment.
         let window = fitStep.flatMap { f in onset.map { o in Array(log.cosine[min(f, o)..<min(o, log.cosine.count)]) } } ?? []
         run.metric("\(k)_cosine_fit_to_onset", window.isEmpty ? .nan : Stats.mean(window))
+        // v3: the gradient's alignment, from the fit to the end of the run.
+        run.metric("\(k)_grad_cosine_after_fit", log.meanAfterFit(log.gradCosine))
         run.metric("\(k)_weight_norm_final", log.weightNorm.last!)
         run.metric("\(k)_margin_final", log.margin.last!)
+    }
+
+    /// The v3 claims' statistics over seeds, each the worst seed's (`RunContext.worstUnit`), and each
+    /// seed's value as a series `per_seed/<metric>` (x = seed) for the README.
+    func seedStatistics(_ results: TrialResults, into run: RunContext) {
+        let c = run.config, seeds = Self.seeds(c)
+        func logs(_ key: String) -> [Log] {
+            (0..<(seeds[key] ?? 0)).map { Log(results[Self.trialKey(key, seed: $0)]) }
+        }
+        func worst(_ name: String, _ values: [Double], largest: Bool) {
+            for (s, v) in values.enumerated() { run.record("per_seed/\(name)", x: Double(s), y: v) }
+            run.worstUnit(name, of: values, largest: largest)
+        }
+        let plain = logs("softmax32")
+        if !plain.isEmpty {
+            // sc-blocks-learning-v3: every check reads the whole run after SC onset, so a longer horizon
+            // can only turn a pass into a fail (by learning), never pass through a transient.
+            worst("softmax32_seeds_train_acc_max", plain.map { $0.trainAcc.max()! }, largest: false)
+            worst("softmax32_seeds_sc_max", plain.map { $0.sc.max()! }, largest: false)
+            worst("softmax32_seeds_zero_loss_after_onset_max",
+                  plain.map { l in l.onsetIndex.map { l.zeroLoss[$0...].max()! } ?? 0 }, largest: false)
+            // Test accuracy after onset above its maximum before onset (NaN without onset: the claim fails).
+            worst("softmax32_seeds_test_rise_after_onset", plain.map { l in
+                l.onsetIndex.map { o in l.testAcc[o...].max()! - (l.testAcc[..<max(o, 1)].max()!) } ?? .nan
+            }, largest: true)
+            worst("softmax32_seeds_grad_cosine_after_fit", plain.map { $0.meanAfterFit($0.gradCosine) }, largest: false)
+            for (s, l) in plain.enumerated() where s > 0 {
+                for (i, step) in l.steps.enumerated() where i < l.gradCosine.count {
+                    run.record("grad_weight_cosine/softmax32/s\(s)", x: Double(step), y: l.gradCosine[i])
+                }
+            }
+        }
+        let perp = logs("perp")
+        if !perp.isEmpty {
+            worst("perp_seeds_abs_cosine_after_fit", perp.map { abs($0.meanAfterFit($0.cosine)) }, largest: true)
+        }
     }
 
     // MARK: Figures
@@ -334,10 +425,26 @@ public struct GrokkingStableMax: Scenario {
                    Figure.Series("float64 collapse, ln 2^53 = 36.7", [(0, 36.74), (lastStep, 36.74)], style: .lines, color: 1, dashed: true)],
             // StableMax's margin grows past 100 and leaves the range: its loss has no absorption threshold.
             extra: ["set yrange [-10:50]"], keyPosition: "top right")
+        // v3's quantity is the gradient's cosine (solid; every seed of float32 softmax), read from the fit to
+        // the end; the updates' cosines (dashed) are v1's and v2's, and perpAdamW's claim still reads its update.
+        let extraSeeds = (1...100).compactMap { s -> Figure.Series? in
+            let points = data.series("grad_weight_cosine/softmax32/s\(s)")
+            return points.isEmpty ? nil : Figure.Series(s == 1 ? "softmax, float32, seeds 1+: cos(-gradient, W)" : "",
+                                                        points, style: .lines, color: 0)
+        }
+        let cutOffs = [(0.8, "claim (v3): float32 gradient >= 0.8; perpAdamW update within +-0.1"),
+                       (0.1, ""), (-0.1, "")]
+            .map { y, label in Figure.Series(label, [(0, y), (lastStep, y)], style: .lines, color: 6, dashed: true) }
         let cosine = Figure(
-            name: "update_weight_cosine", title: "cos(update, weights) in the last layer: the NLM direction (Prieto et al. 2025, Sec. 5); dotted: SC onset",
-            xLabel: "full-batch step", yLabel: "cosine", series: curves("update_weight_cosine", [0, 1, 3, 4]),
-            extra: ["set yrange [-1:1]"] + onsets, keyPosition: "bottom right")
+            name: "update_weight_cosine",
+            title: "Last layer: cos(-gradient, W) (solid) and cos(update, W) (dashed): the NLM direction "
+                + "(Prieto et al. 2025, Sec. 5); dotted: SC onset",
+            xLabel: "full-batch step", yLabel: "cosine",
+            series: curves("grad_weight_cosine", [0, 3, 4], suffix: ": cos(-gradient, W)") + extraSeeds
+                + curves("update_weight_cosine", [0, 4], suffix: ": cos(update, W)")
+                    .map { var s = $0; s.dashed = true; return s }
+                + (lastStep > 1 ? cutOffs : []),
+            extra: ["set yrange [-1:1]"] + onsets, keyPosition: "below")
         return [accuracy, collapse, growth, margin, cosine]
     }
 }

@@ -38,10 +38,14 @@ public enum IntervalMethod: String, Codable, Sendable, CaseIterable {
     /// here (with 3 units its 2.5% quantile is the worst unit: 76% simulated coverage for a mean), so
     /// it is printed for the record and never decides a claim.
     case bootstrap
+    /// The worst unit's value (the smallest, or the largest, whichever side the claim bounds): a claim
+    /// on it says that every unit run satisfied it. No sampling interval is claimed; the interval is
+    /// that value and `units` counts the runs it covers, so a claim can ask for `min_units`.
+    case everyUnit
 
     public var minimumUnits: Int? {
         switch self {
-        case .exact: return 1
+        case .exact, .everyUnit: return 1
         case .pairedT, .logT, .slopeT, .logBand: return 3
         // 5 units give [min, max] with exact coverage 93.75%; 6 are the fewest that reach the nominal 95%.
         case .orderStatistic: return 6
@@ -61,6 +65,7 @@ public enum IntervalMethod: String, Codable, Sendable, CaseIterable {
         case .extremumBand: return "Bonferroni Student t band (no coverage on skewed units: never decides)"
         case .logBand: return "Bonferroni Student t band on logs"
         case .bootstrap: return "percentile bootstrap (no tested coverage: never decides)"
+        case .everyUnit: return "worst unit (holds in every unit run; no sampling interval)"
         }
     }
 }

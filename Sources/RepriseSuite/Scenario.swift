@@ -116,6 +116,17 @@ public final class RunContext {
         metrics[name] = Estimate(value, interval: interval, units: logs.count, method: .logT)
     }
 
+    /// The worst of one value per unit (the largest when `largest`, else the smallest), so that a claim
+    /// on it holds in every unit run (`IntervalMethod.everyUnit`); NaN if any unit's value is NaN.
+    public func worstUnit(_ name: String, of values: [Double], largest: Bool) {
+        guard !values.isEmpty, !values.contains(where: \.isNaN) else {
+            metrics[name] = Estimate(.nan, units: values.count, method: .everyUnit)
+            return
+        }
+        let worst = largest ? values.max()! : values.min()!
+        metrics[name] = Estimate(worst, interval: worst...worst, units: values.count, method: .everyUnit)
+    }
+
     /// The median of one value per unit, with its order-statistic interval.
     public func median(_ name: String, of values: [Double]) {
         metrics[name] = Estimate(Stats.median(values), interval: Stats.medianInterval(values), units: values.count,

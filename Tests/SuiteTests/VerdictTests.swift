@@ -48,6 +48,13 @@ import Testing
         #expect(judge(needsFive, ["a": three]).reason == "a: too few units (3, the claim needs 5)")
         let median = Estimate(0.5, interval: 0.2...0.8, units: 3, method: .orderStatistic)
         #expect(judge(finding, ["a": median]).reason == "a: too few units (3, order statistics (binomial) needs 6)")
+        // The worst of the units: it decides from one unit up, and a claim's min_units asks for more.
+        let worstOfTwo = Estimate(0.5, interval: 0.5...0.5, units: 2, method: .everyUnit)
+        #expect(judge(finding, ["a": worstOfTwo]).verdict == .pass)
+        #expect(judge(needsFive, ["a": worstOfTwo]).reason == "a: too few units (2, the claim needs 5)")
+        #expect(judge(finding, ["a": Estimate(-0.1, interval: -0.1...(-0.1), units: 3, method: .everyUnit)]).verdict
+            == .fail)
+        #expect(judge(finding, ["a": Estimate(.nan, units: 3, method: .everyUnit)]).verdict == .fail)
         let boot = Estimate(0.5, interval: 0.2...0.8, units: 40, method: .bootstrap)
         #expect(judge(finding, ["a": boot]).verdict == .inconclusive)
         #expect(judge(finding, ["a": boot]).reason?.contains("never decides") == true)
