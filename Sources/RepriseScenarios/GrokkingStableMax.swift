@@ -429,21 +429,22 @@ public struct GrokkingStableMax: Scenario {
         // the end; the updates' cosines (dashed) are v1's and v2's, and perpAdamW's claim still reads its update.
         let extraSeeds = (1...100).compactMap { s -> Figure.Series? in
             let points = data.series("grad_weight_cosine/softmax32/s\(s)")
-            return points.isEmpty ? nil : Figure.Series(s == 1 ? "softmax, float32, seeds 1+: cos(-gradient, W)" : "",
-                                                        points, style: .lines, color: 0)
+            return points.isEmpty ? nil : Figure.Series(s == 1 ? "softmax, float32, other seeds: cos(-gradient, W)" : "",
+                                                        points, style: .lines, color: 5)
         }
+        // The x range of the curves drawn here (float32 softmax's budget), not of the longest variant.
+        let cosineEnd = [0, 3, 4].compactMap { data.series("grad_weight_cosine/\(keys[$0])").last?.x }.max() ?? 1
         let cutOffs = [(0.8, "claim (v3): float32 gradient >= 0.8; perpAdamW update within +-0.1"),
                        (0.1, ""), (-0.1, "")]
-            .map { y, label in Figure.Series(label, [(0, y), (lastStep, y)], style: .lines, color: 6, dashed: true) }
+            .map { y, label in Figure.Series(label, [(0, y), (cosineEnd, y)], style: .lines, color: 6, dashed: true) }
         let cosine = Figure(
             name: "update_weight_cosine",
-            title: "Last layer: cos(-gradient, W) (solid) and cos(update, W) (dashed): the NLM direction "
-                + "(Prieto et al. 2025, Sec. 5); dotted: SC onset",
+            title: "Last layer: cos(-gradient, W) (solid), cos(update, W) (dashed); dotted: SC onset (Prieto et al., Sec. 5)",
             xLabel: "full-batch step", yLabel: "cosine",
             series: curves("grad_weight_cosine", [0, 3, 4], suffix: ": cos(-gradient, W)") + extraSeeds
                 + curves("update_weight_cosine", [0, 4], suffix: ": cos(update, W)")
                     .map { var s = $0; s.dashed = true; return s }
-                + (lastStep > 1 ? cutOffs : []),
+                + (cosineEnd > 1 ? cutOffs : []),
             extra: ["set yrange [-1:1]"] + onsets, keyPosition: "below")
         return [accuracy, collapse, growth, margin, cosine]
     }
