@@ -429,8 +429,8 @@ public struct GrokkingStableMax: Scenario {
         // the end; the updates' cosines (dashed) are v1's and v2's, and perpAdamW's claim still reads its update.
         let extraSeeds = (1...100).compactMap { s -> Figure.Series? in
             let points = data.series("grad_weight_cosine/softmax32/s\(s)")
-            return points.isEmpty ? nil : Figure.Series(s == 1 ? "softmax, float32, other seeds: cos(-gradient, W)" : "",
-                                                        points, style: .lines, color: 5)
+            let label = s == 1 ? "softmax, float32, other seeds: cos(-gradient, W)" : ""
+            return points.isEmpty ? nil : Figure.Series(label, points, style: .lines, color: 5)
         }
         // The x range of the curves drawn here (float32 softmax's budget), not of the longest variant.
         let cosineEnd = [0, 3, 4].compactMap { data.series("grad_weight_cosine/\(keys[$0])").last?.x }.max() ?? 1
@@ -439,7 +439,8 @@ public struct GrokkingStableMax: Scenario {
             .map { y, label in Figure.Series(label, [(0, y), (cosineEnd, y)], style: .lines, color: 6, dashed: true) }
         let cosine = Figure(
             name: "update_weight_cosine",
-            title: "Last layer: cos(-gradient, W) (solid), cos(update, W) (dashed); dotted: SC onset (Prieto et al., Sec. 5)",
+            title: "Last layer: cos(-gradient, W) (solid), cos(update, W) (dashed); dotted: SC onset "
+                + "(Prieto et al., Sec. 5)",
             xLabel: "full-batch step", yLabel: "cosine",
             series: curves("grad_weight_cosine", [0, 3, 4], suffix: ": cos(-gradient, W)") + extraSeeds
                 + curves("update_weight_cosine", [0, 4], suffix: ": cos(update, W)")
