@@ -363,8 +363,12 @@ public struct GrokkingStableMax: Scenario {
             }, largest: true)
             worst("softmax32_seeds_grad_cosine_after_fit", plain.map { $0.meanAfterFit($0.gradCosine) }, largest: false)
             for (s, l) in plain.enumerated() where s > 0 {
-                for (i, step) in l.steps.enumerated() where i < l.gradCosine.count {
-                    run.record("grad_weight_cosine/softmax32/s\(s)", x: Double(step), y: l.gradCosine[i])
+                for (i, step) in l.steps.enumerated() {
+                    if i < l.gradCosine.count {
+                        run.record("grad_weight_cosine/softmax32/s\(s)", x: Double(step), y: l.gradCosine[i])
+                    }
+                    run.record("sc_fraction/softmax32/s\(s)", x: Double(step), y: l.sc[i])
+                    run.record("test_acc/softmax32/s\(s)", x: Double(step), y: l.testAcc[i])
                 }
             }
         }
@@ -392,12 +396,21 @@ public struct GrokkingStableMax: Scenario {
         }
         let all = Array(0..<keys.count)
         let lastStep = keys.compactMap { data.series("margin/\($0)").last?.x }.max() ?? 1
+        /// Float32 softmax's seeds after the first, in one colour: the v3 claims read every seed.
+        func otherSeeds(_ metric: String, label: String) -> [Figure.Series] {
+            (1...100).compactMap { s -> Figure.Series? in
+                let points = data.series("\(metric)/softmax32/s\(s)")
+                return points.isEmpty ? nil : Figure.Series(s == 1 ? label : "", points, style: .lines, color: 5)
+            }
+        }
         let accuracy = Figure(
             name: "fig1_accuracy",
             title: "Train (dashed) and test (solid) accuracy, no regularization; dotted: SC onset (cf. Prieto et al. 2025, Fig. 1)",
             xLabel: "full-batch step (log scale)", yLabel: "accuracy", logX: true,
             series: curves("test_acc", [4, 3, 0, 1, 2, 5], suffix: ": test")
-                + curves("train_acc", [4, 3, 0, 1, 2, 5], suffix: ": train").map { var s = $0; s.label = ""; s.dashed = true; return s },
+                + curves("train_acc", [4, 3, 0, 1, 2, 5], suffix: ": train")
+                    .map { var s = $0; s.label = ""; s.dashed = true; return s }
+                + otherSeeds("test_acc", label: "softmax, float32, other seeds: test"),
             extra: ["set yrange [-0.02:1.05]"] + logSteps + onsets, keyPosition: "below")
         let collapse = Figure(
             name: "softmax_collapse",
@@ -408,8 +421,12 @@ public struct GrokkingStableMax: Scenario {
                 // Claim 4's quantity: the SC a float32 softmax would have on StableMax's logits (>= 0.9 at the end).
                 + curves("softmax_sc_of_logits", [3], suffix: "'s logits under a float32 softmax (claim 4)")
                     .map { var s = $0; s.dashed = true; return s }
+                + otherSeeds("sc_fraction", label: "softmax, float32, other seeds")
                 + (lastStep > 1 ? [Figure.Series("claim 4: >= 0.9 at the end", [(0, 0.9), (lastStep, 0.9)],
-                                                 style: .lines, color: 6, dashed: true)] : []),
+                                                 style: .lines, color: 6, dashed: true),
+                                   Figure.Series("claim 1 (v3): SC and zero-loss share pass 0.5, every seed",
+                                                 [(0, 0.5), (lastStep, 0.5)], style: .lines, color: 2, dashed: true)]
+                                  : []),
             extra: ["set yrange [-0.02:1.02]"] + onsets, keyPosition: "below")
         let growth = Figure(
             name: "naive_loss_minimization", title: "Weight norm (log scale) under naive loss minimization vs perpAdamW and StableMax",
@@ -427,11 +444,7 @@ public struct GrokkingStableMax: Scenario {
             extra: ["set yrange [-10:50]"], keyPosition: "top right")
         // v3's quantity is the gradient's cosine (solid; every seed of float32 softmax), read from the fit to
         // the end; the updates' cosines (dashed) are v1's and v2's, and perpAdamW's claim still reads its update.
-        let extraSeeds = (1...100).compactMap { s -> Figure.Series? in
-            let points = data.series("grad_weight_cosine/softmax32/s\(s)")
-            let label = s == 1 ? "softmax, float32, other seeds: cos(-gradient, W)" : ""
-            return points.isEmpty ? nil : Figure.Series(label, points, style: .lines, color: 5)
-        }
+        let extraSeeds = otherSeeds("grad_weight_cosine", label: "softmax, float32, other seeds: cos(-gradient, W)")
         // The x range of the curves drawn here (float32 softmax's budget), not of the longest variant.
         let cosineEnd = [0, 3, 4].compactMap { data.series("grad_weight_cosine/\(keys[$0])").last?.x }.max() ?? 1
         let cutOffs = [(0.8, "claim (v3): float32 gradient >= 0.8; perpAdamW update within +-0.1"),
