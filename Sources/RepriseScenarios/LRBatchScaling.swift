@@ -237,7 +237,9 @@ public struct LRBatchScaling: Scenario {
         let c = trial.config, s = try setup(trial)
         let opt = c.string("optimizer"), seed = c.int("seed_index"), n = c.int("n_train"), evalSize = c.int("eval_size")
         let reference = meanLoss(s.model, s.train, count: evalSize)
-        var found: [Double] = [], censored = 0
+        // side: -1 where even lr_low is unstable, +1 where lr_high is still stable (the search is censored
+        // there: the value is a bound, not a measurement), 0 where the bisection found the edge.
+        var found: [Double] = [], censored = 0, side: [Double] = []
         for b in c.ints("lr_batches") {
             var draws = trial.rng("probe/B\(b)/s\(seed)")
             let batches = (0..<c.int("probe_steps")).map { _ in Array(draws.permutation(n).prefix(b)) }
@@ -246,8 +248,9 @@ public struct LRBatchScaling: Scenario {
                 return loss.isFinite && loss <= reference
             }
             var lo = Double.log(c.double("lr_low")), hi = Double.log(c.double("lr_high"))
-            if !stable(Double.exp(lo)) { censored += 1; found.append(Double.exp(lo)); continue }   // below the bracket: reported at its edge
-            if stable(Double.exp(hi)) { censored += 1; found.append(Double.exp(hi)); continue }
+            if !stable(Double.exp(lo)) { censored += 1; found.append(Double.exp(lo)); side.append(-1); continue }
+            if stable(Double.exp(hi)) { censored += 1; found.append(Double.exp(hi)); side.append(1); continue }
+            side.append(0)
             for _ in 0..<c.int("bisection_steps") {
                 let mid = (lo + hi) / 2
                 if stable(Double.exp(mid)) { lo = mid } else { hi = mid }
@@ -257,6 +260,7 @@ public struct LRBatchScaling: Scenario {
         }
         trial.record("max_lr", found)
         trial.record("censored", Double(censored))
+        trial.record("censored_side", side)
         trial.record("checkpoint_loss", reference)
     }
 
@@ -362,20 +366,37 @@ public struct LRBatchScaling: Scenario {
         for opt in Self.optimizers {
             let perSeed = (0..<seeds).map { results["maxlr/\(opt)/s\($0)"] }
             censored += perSeed.reduce(0) { $0 + $1.scalar("censored") }
-            let groups = lrSizes.indices.map { k in perSeed.map { $0.vector("max_lr")[k] } }
-            for (b, g) in zip(lrSizes, groups) {
-                for v in g { run.record("max_lr/\(opt)", x: b, y: v) }
+            // A censored search gives a bound, not a value: it is drawn apart and left out of the fit,
+            // and a batch size with no measured seed leaves the fit (v3, issue 28).
+            let measured = lrSizes.indices.map { k in perSeed.filter { $0.vector("censored_side")[k] == 0 } }
+            for (k, b) in lrSizes.enumerated() {
+                for r in perSeed {
+                    let censoredHere = r.vector("censored_side")[k] != 0
+                    run.record(censoredHere ? "max_lr_censored/\(opt)" : "max_lr/\(opt)", x: b,
+                               y: r.vector("max_lr")[k])
+                }
+            }
+            let kept = lrSizes.indices.filter { !measured[$0].isEmpty }
+            let fitSizes = kept.map { lrSizes[$0] }
+            let groups = kept.map { k in measured[k].map { $0.vector("max_lr")[k] } }
+            for (b, g) in zip(fitSizes, groups) {
                 run.record("max_lr_mean/\(opt)", x: b, y: Double.exp(Stats.mean(g.map { Double.log($0) })))
             }
             // A nonlinear fit to geometric means over 3-5 seeds: no method with tested coverage;
             // bootstrap, printed only.
             run.bootstraps(of: groups, label: "maxlr/\(opt)") { g in
                 let lrs = g.map { Double.exp(Stats.mean($0.map { Double.log($0) })) }
-                let f = Self.fit(lrSizes, lrs)
-                let below = lrSizes.indices.filter { lrSizes[$0] <= f.bstar / 2 }
+                guard fitSizes.count >= 3 else {
+                    let names = ["s", "bstar", "eta_max", "slope_small_batches", "bstar_over_bmax",
+                                 "bstar_over_bsimple_log10"]
+                    return Dictionary(uniqueKeysWithValues: names.map { ("\(opt)_\($0)", Double.nan) })
+                }
+                let f = Self.fit(fitSizes, lrs)
+                let below = fitSizes.indices.filter { fitSizes[$0] <= f.bstar / 2 }
                 return ["\(opt)_s": f.s, "\(opt)_bstar": f.bstar, "\(opt)_eta_max": f.etaMax,
                         "\(opt)_slope_small_batches": below.count >= 2
-                            ? Stats.slope(below.map { Double.log(lrSizes[$0]) }, below.map { Double.log(lrs[$0]) }) : .nan,
+                            ? Stats.slope(below.map { Double.log(fitSizes[$0]) }, below.map { Double.log(lrs[$0]) })
+                            : .nan,
                         "\(opt)_bstar_over_bmax": f.bstar / lrSizes.max()!,
                         "\(opt)_bstar_over_bsimple_log10": Double.log10(f.bstar / bSimple)]
             }
@@ -462,6 +483,12 @@ public struct LRBatchScaling: Scenario {
         for (i, opt) in Self.optimizers.enumerated() {
             let name = opt == "sgd" ? "SGD" : "Adam"
             lrSeries.append(Figure.Series("\(name): each seed", data.series("max_lr/\(opt)"), style: .points, color: i))
+            let censored = data.series("max_lr_censored/\(opt)")
+            if !censored.isEmpty {
+                // A bound at the search's bracket, not a measurement: drawn in black, left out of the fit.
+                lrSeries.append(Figure.Series("\(name): censored at the bracket (a bound; not fitted)", censored,
+                                              style: .points, color: 6))
+            }
             lrSeries.append(Figure.Series("\(name): fit, s = \(fmt(data.metric("\(opt)_s"))), B* = \(fmt(data.metric("\(opt)_bstar")))",
                                           data.series("max_lr_fit/\(opt)"), style: .lines, color: i))
         }
