@@ -9,7 +9,7 @@ set border lw 1
 set logscale x
 set format x '%.0s%cB'
 set xrange [1e5:2e6]
-set yrange [8.414:10.15]
+set yrange [8.498:10.01]
 set terminal pngcairo size 960,640 font "DejaVu Sans,11" noenhanced
 set output 'state_bytes_vs_ppl.png'
 plot 'state_bytes_vs_ppl.dat' index 0 using 1:2 with points lw 2 lc rgb "#0072B2" dt 1 pt 4 ps 0.9 title "full-rank Adam", \

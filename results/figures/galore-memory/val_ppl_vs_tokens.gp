@@ -7,7 +7,7 @@ set key top right noenhanced box opaque
 set grid lc rgb "#dddddd"
 set border lw 1
 set format x '%.0s%c'
-set yrange [8.328:21.38]
+set yrange [8.411:21.4]
 set terminal pngcairo size 960,640 font "DejaVu Sans,11" noenhanced
 set output 'val_ppl_vs_tokens.png'
 plot 'val_ppl_vs_tokens.dat' index 0 using 1:2 with linespoints lw 2 lc rgb "#0072B2" dt 1 pt 4 ps 0.9 title "full-rank Adam (lr 0.003)", \

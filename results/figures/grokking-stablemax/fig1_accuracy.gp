@@ -6,7 +6,7 @@ set ylabel "accuracy" noenhanced
 set key below maxcols 1 noenhanced box opaque
 set grid lc rgb "#dddddd"
 set border lw 1
-set bmargin 10
+set bmargin 11
 set logscale x
 set yrange [-0.02:1.05]
 set xrange [1:*]
@@ -23,7 +23,9 @@ plot 'fig1_accuracy.dat' index 0 using 1:2 with lines lw 2 lc rgb "#E69F00" dt 1
      'fig1_accuracy.dat' index 7 using 1:2 with lines lw 2 lc rgb "#0072B2" dt 2 notitle, \
      'fig1_accuracy.dat' index 8 using 1:2 with lines lw 2 lc rgb "#D55E00" dt 2 notitle, \
      'fig1_accuracy.dat' index 9 using 1:2 with lines lw 2 lc rgb "#56B4E9" dt 2 notitle, \
-     'fig1_accuracy.dat' index 10 using 1:2 with points lw 2 lc rgb "#000000" dt 1 pt 4 ps 0.9 title "paper: StableMax test 2% at 15k, 90% at 47k; perp 100% by 160 (Fig. 1, via papers.md)"
+     'fig1_accuracy.dat' index 10 using 1:2 with lines lw 2 lc rgb "#56B4E9" dt 1 title "softmax, float32, other seeds: test", \
+     'fig1_accuracy.dat' index 11 using 1:2 with lines lw 2 lc rgb "#56B4E9" dt 1 notitle, \
+     'fig1_accuracy.dat' index 12 using 1:2 with points lw 2 lc rgb "#000000" dt 1 pt 4 ps 0.9 title "paper: StableMax test 2% at 15k, 90% at 47k; perp 100% by 160 (Fig. 1, via papers.md)"
 set terminal svg size 960,640 font "DejaVu Sans,11" noenhanced
 set output 'fig1_accuracy.svg'
 replot

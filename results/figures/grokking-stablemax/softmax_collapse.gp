@@ -6,7 +6,7 @@ set ylabel "fraction of training samples" noenhanced
 set key below maxcols 1 noenhanced box opaque
 set grid lc rgb "#dddddd"
 set border lw 1
-set bmargin 12
+set bmargin 14
 set yrange [-0.02:1.02]
 set arrow from 1860, graph 0 to 1860, graph 1 nohead dt 3 lc rgb "#0072B2"
 set terminal pngcairo size 960,640 font "DejaVu Sans,11" noenhanced
@@ -18,7 +18,10 @@ plot 'softmax_collapse.dat' index 0 using 1:2 with lines lw 2 lc rgb "#0072B2" d
      'softmax_collapse.dat' index 4 using 1:2 with points lw 2 lc rgb "#D55E00" dt 1 pt 5 ps 0.9 title "softmax, float64 logits: zero loss", \
      'softmax_collapse.dat' index 5 using 1:2 with points lw 2 lc rgb "#CC79A7" dt 1 pt 7 ps 0.9 title "StableMax: zero loss", \
      'softmax_collapse.dat' index 6 using 1:2 with lines lw 2 lc rgb "#CC79A7" dt 2 title "StableMax's logits under a float32 softmax (claim 4)", \
-     'softmax_collapse.dat' index 7 using 1:2 with lines lw 2 lc rgb "#000000" dt 2 title "claim 4: >= 0.9 at the end"
+     'softmax_collapse.dat' index 7 using 1:2 with lines lw 2 lc rgb "#56B4E9" dt 1 title "softmax, float32, other seeds", \
+     'softmax_collapse.dat' index 8 using 1:2 with lines lw 2 lc rgb "#56B4E9" dt 1 notitle, \
+     'softmax_collapse.dat' index 9 using 1:2 with lines lw 2 lc rgb "#000000" dt 2 title "claim 4: >= 0.9 at the end", \
+     'softmax_collapse.dat' index 10 using 1:2 with lines lw 2 lc rgb "#009E73" dt 2 title "claim 1 (v3): SC and zero-loss share pass 0.5, every seed"
 set terminal svg size 960,640 font "DejaVu Sans,11" noenhanced
 set output 'softmax_collapse.svg'
 replot

@@ -13,7 +13,8 @@ plot 'batch_hessian_top_eigenvalue.dat' index 0 using 1:2 with points lw 2 lc rg
      'batch_hessian_top_eigenvalue.dat' index 1 using 1:2 with linespoints lw 2 lc rgb "#0072B2" dt 1 pt 4 ps 0.9 title "mean over batches", \
      'batch_hessian_top_eigenvalue.dat' index 2 using 1:2 with lines lw 2 lc rgb "#000000" dt 1 title "full training set, lambda_max(H) = 18.82", \
      'batch_hessian_top_eigenvalue.dat' index 3 using 1:2 with lines lw 2 lc rgb "#D55E00" dt 2 title "lambda + tau^2(B)/lambda (predicted from the batch noise)", \
-     'batch_hessian_top_eigenvalue.dat' index 4 using 1:2 with lines lw 2 lc rgb "#009E73" dt 1 title "lambda + c B^p (fitted, p = -1.077)"
+     'batch_hessian_top_eigenvalue.dat' index 4 using 1:2 with lines lw 2 lc rgb "#009E73" dt 1 title "lambda + c B^p (fitted, p = -1.077)", \
+     'batch_hessian_top_eigenvalue.dat' index 5 using 1:2 with linespoints lw 2 lc rgb "#CC79A7" dt 1 pt 7 ps 0.9 title "lambda + mean d_B (control variate, p = -1.126)"
 set terminal svg size 960,640 font "DejaVu Sans,11" noenhanced
 set output 'batch_hessian_top_eigenvalue.svg'
 replot

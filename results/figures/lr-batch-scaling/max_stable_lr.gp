@@ -12,9 +12,9 @@ set format y '%g'
 set terminal pngcairo size 960,640 font "DejaVu Sans,11" noenhanced
 set output 'max_stable_lr.png'
 plot 'max_stable_lr.dat' index 0 using 1:2 with points lw 2 lc rgb "#0072B2" dt 1 pt 4 ps 0.9 title "SGD: each seed", \
-     'max_stable_lr.dat' index 1 using 1:2 with lines lw 2 lc rgb "#0072B2" dt 1 title "SGD: fit, s = 0.9999, B* = 79.62", \
+     'max_stable_lr.dat' index 1 using 1:2 with lines lw 2 lc rgb "#0072B2" dt 1 title "SGD: fit, s = 0.9967, B* = 79.62", \
      'max_stable_lr.dat' index 2 using 1:2 with points lw 2 lc rgb "#D55E00" dt 1 pt 5 ps 0.9 title "Adam: each seed", \
-     'max_stable_lr.dat' index 3 using 1:2 with lines lw 2 lc rgb "#D55E00" dt 1 title "Adam: fit, s = 0.5015, B* = 3811", \
+     'max_stable_lr.dat' index 3 using 1:2 with lines lw 2 lc rgb "#D55E00" dt 1 title "Adam: fit, s = 0.5073, B* = 3319", \
      'max_stable_lr.dat' index 4 using 1:2 with lines lw 2 lc rgb "#000000" dt 2 title "slope 1 guide", \
      'max_stable_lr.dat' index 5 using 1:2 with lines lw 2 lc rgb "#E69F00" dt 2 title "slope 1/2 guide"
 set terminal svg size 960,640 font "DejaVu Sans,11" noenhanced
