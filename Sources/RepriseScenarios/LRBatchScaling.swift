@@ -479,6 +479,22 @@ public struct LRBatchScaling: Scenario {
                      Figure.Series("lambda + mean d_B (control variate, p = \(fmt(data.metric("excess_cv_exponent"))))",
                                    data.series("excess_cv_mean").map { ($0.x, lambda + $0.y) }, color: 3)],
             keyPosition: "top right")
+        // The excess on log-log axes, where a power law is a line: the raw excess of the means (positive ones
+        // only), each batch's control-variate d_B and their mean (claim 2 v3), and the noise prediction.
+        let rawExcess = data.series("lambda_batch_mean").filter { $0.y > lambda }.map { ($0.x, $0.y - lambda) }
+        let excess = Figure(
+            name: "batch_hessian_excess",
+            title: "Excess of the batch Hessian's top eigenvalue over the full one, log-log (claim 2 v3: slope -1)",
+            xLabel: "batch size B (examples)", yLabel: "excess over lambda_max(H) (eigenvalue units)",
+            logX: true, logY: true,
+            series: [Figure.Series("d_B = lambda_max(H_B) - u'H_B u, each batch (positive ones)",
+                                   data.series("excess_cv").filter { $0.y > 0 }, style: .points, color: 5),
+                     Figure.Series("mean d_B (control variate), p = \(fmt(data.metric("excess_cv_exponent")))",
+                                   data.series("excess_cv_mean"), color: 3),
+                     Figure.Series("mean lambda_max(H_B) - lambda (no control variate)", rawExcess, color: 0),
+                     Figure.Series("tau^2(B)/lambda (predicted from the batch noise)", data.series("excess_predicted"),
+                                   style: .lines, color: 1, dashed: true)],
+            extra: ["set format y '%g'"], keyPosition: "bottom left")
         var lrSeries: [Figure.Series] = []
         for (i, opt) in Self.optimizers.enumerated() {
             let name = opt == "sgd" ? "SGD" : "Adam"
@@ -495,8 +511,20 @@ public struct LRBatchScaling: Scenario {
         let sgdMean = data.series("max_lr_mean/sgd")
         if let first = sgdMean.first {
             lrSeries.append(Figure.Series("slope 1 guide", sgdMean.map { ($0.x, first.y * $0.x / first.x) }, style: .lines, color: 6, dashed: true))
-            lrSeries.append(Figure.Series("slope 1/2 guide", sgdMean.map { ($0.x, first.y * ($0.x / first.x).squareRoot()) },
+        }
+        // The square-root guide through Adam's own points, the claim it illustrates.
+        let adamMean = data.series("max_lr_mean/adam")
+        if let first = adamMean.first {
+            lrSeries.append(Figure.Series("slope 1/2 guide (through Adam's first point)",
+                                          adamMean.map { ($0.x, first.y * ($0.x / first.x).squareRoot()) },
                                           style: .lines, color: 4, dashed: true))
+        }
+        // Granziol et al.'s mechanism: SGD diverges near eta = 2 / lambda_max(H_B) (the batch sizes whose
+        // Hessian was measured).
+        let twoOverLambda = data.series("lambda_batch_mean").map { ($0.x, 2 / $0.y) }
+        if !twoOverLambda.isEmpty {
+            lrSeries.append(Figure.Series("2 / mean lambda_max(H_B) (SGD's curvature limit)", twoOverLambda,
+                                          style: .lines, color: 3, dashed: true))
         }
         let maxLR = Figure(
             name: "max_stable_lr", title: "Largest stable learning rate vs batch size, SGD and Adam (cf. Granziol et al. 2022)",
@@ -524,6 +552,6 @@ public struct LRBatchScaling: Scenario {
                                         "set offsets graph 0.08, graph 0.08, graph 0.08, graph 0.08"],
                                 keyPosition: "below"))
         }
-        return [spectrum, maxLR] + grids
+        return [spectrum, excess, maxLR] + grids
     }
 }
