@@ -231,7 +231,7 @@ public struct GrokkingStableMax: Scenario {
             opt.zeroGrad()
             loss.backward()
             // The paper's NLM direction is the gradient's (Sec. 5): measured before the optimizer transforms it.
-            if measure { log.gradCosine.append(-cosine(out.grad!, out.value)) }
+            if measure { log.gradCosine.append(-cosine(out.grad!, with: out.value)) }
             opt.step()
             if let before { log.cosine.append(cosine(out.value, minus: before, with: before)) }
         }
@@ -277,21 +277,12 @@ public struct GrokkingStableMax: Scenario {
         Double(zip(z.argmaxRows(), y).filter { $0 == $1 }.count) / Double(y.count)
     }
 
-    /// cos(a, b) of two tensors of one shape, accumulated in Double; 0 if either is zero.
-    func cosine<T: Scalar>(_ a: Tensor<T>, _ b: Tensor<T>) -> Double {
-        var ab = 0.0, aa = 0.0, bb = 0.0
-        for i in 0..<a.count {
-            let x = Double(a[flat: i]), y = Double(b[flat: i])
-            ab += x * y; aa += x * x; bb += y * y
-        }
-        return aa > 0 && bb > 0 ? ab / (aa * bb).squareRoot() : 0
-    }
-
-    /// cos(Δ, W) for the update Δ = after − before and the weights W before the step.
-    func cosine<T: Scalar>(_ after: Tensor<T>, minus before: Tensor<T>, with w: Tensor<T>) -> Double {
+    /// cos(a − b, w) of tensors of one shape (cos(a, w) without `b`), accumulated in Double; 0 if either
+    /// side is zero. The update's cosine passes the weights after and before the step; the gradient's, the gradient.
+    func cosine<T: Scalar>(_ a: Tensor<T>, minus b: Tensor<T>? = nil, with w: Tensor<T>) -> Double {
         var dw = 0.0, dd = 0.0, ww = 0.0
         for i in 0..<w.count {
-            let d = Double(after[flat: i] - before[flat: i]), x = Double(w[flat: i])
+            let d = Double(b.map { a[flat: i] - $0[flat: i] } ?? a[flat: i]), x = Double(w[flat: i])
             dw += d * x; dd += d * d; ww += x * x
         }
         return dd > 0 && ww > 0 ? dw / (dd * ww).squareRoot() : 0
