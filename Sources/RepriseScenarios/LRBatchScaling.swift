@@ -336,18 +336,8 @@ public struct LRBatchScaling: Scenario {
         // The smallest relative excess over sizes: a Bonferroni band over the sizes' Student t intervals.
         run.minDeviation("lambda_batch_excess_min",
                          lambdas.map { Stats.Coordinate(values: $0) { ($0 - lambda) / lambda } })
-        // The exponent: the slope of log(mean excess) over log B, each size's batches a jackknife group.
-        let means = lambdas.map(Stats.mean)
-        let usable = small.filter { means[$0] - lambda > 0 }
-        if usable.count >= 2 {
-            let logB = usable.map { Double.log(Double(hessianSizes[$0])) }
-            run.slope("excess_exponent", x: logB, groups: usable.map { lambdas[$0] }) {
-                Double.log(Stats.mean($0) - lambda)
-            }
-        } else {
-            run.metric("excess_exponent", .nan)
-        }
-        run.offset("excess_exponent_vs_regime", from: "excess_exponent", by: -expected)
+        Self.recordExponent("excess_exponent", excess: lambdas.map { $0.map { $0 - lambda } }, sizes: hessianSizes,
+                            small: small, expected: expected, into: run)
         controlVariateExcess(lambdas: lambdas, full: full, lambda: lambda, sizes: hessianSizes, small: small, into: run)
         // A rank correlation and a maximum of log-ratios: no method with tested coverage; bootstrap, printed only.
         run.bootstraps(of: lambdas, label: "hessian-batches") { groups in
@@ -437,18 +427,23 @@ public struct LRBatchScaling: Scenario {
         run.metric("excess_cv_min_noise_margin", small.map { lambda / tau[$0] }.min() ?? .nan)
         let expected = outside.allSatisfy { $0 } ? -1.0 : outside.contains(true) ? Double.nan : -0.5
         run.metric("excess_cv_exponent_expected", expected)
+        Self.recordExponent("excess_cv_exponent", excess: excess, sizes: sizes, small: small, expected: expected,
+                            into: run)
+    }
+
+    /// `name`: the least-squares slope of log(mean excess) over log B on the sizes `small` whose mean excess is
+    /// positive, each size's batches a jackknife group; `name_vs_regime`: that slope minus `expected`.
+    static func recordExponent(_ name: String, excess: [[Double]], sizes: [Int], small: [Int], expected: Double,
+                               into run: RunContext) {
         let usable = small.filter { Stats.mean(excess[$0]) > 0 }
         if usable.count >= 2 {
-            run.slope("excess_cv_exponent", x: usable.map { Double.log(Double(sizes[$0])) },
-                      groups: usable.map { excess[$0] }) { Double.log(Stats.mean($0)) }
+            run.slope(name, x: usable.map { Double.log(Double(sizes[$0])) }, groups: usable.map { excess[$0] }) {
+                Double.log(Stats.mean($0))
+            }
         } else {
-            run.metric("excess_cv_exponent", .nan)
+            run.metric(name, .nan)
         }
-        if expected.isNaN {
-            run.metric("excess_cv_exponent_vs_regime", .nan)
-        } else {
-            run.offset("excess_cv_exponent_vs_regime", from: "excess_cv_exponent", by: -expected)
-        }
+        run.offset("\(name)_vs_regime", from: name, by: -expected)
     }
 
     // MARK: Figures

@@ -195,6 +195,11 @@ public final class RunContext {
     /// the same interval, method and units, shifted.
     public func offset(_ name: String, from source: String, by delta: Double) {
         guard let e = metrics[source] else { return }
+        // A NaN offset (no prediction to compare with) gives a NaN metric, not an interval of NaNs.
+        guard delta.isFinite else {
+            metrics[name] = Estimate(.nan)
+            return
+        }
         let interval = e.interval.map { ($0.lowerBound + delta)...($0.upperBound + delta) }
         metrics[name] = Estimate(e.value + delta, interval: interval, units: e.units, method: e.method,
                                  groups: e.groups)
