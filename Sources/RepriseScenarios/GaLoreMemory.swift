@@ -8,11 +8,11 @@ import RepriseSuite
 ///
 /// Part 1 counts the memory of weights and optimizer states from the paper's LLaMA configs
 /// (`GaLoreAccounting`) and sets it beside Table 2 and the 7B statements. Part 2 trains a tiny
-/// byte-level LLaMA on Debian's fortunes with seven optimizers on the same token budget, seeds
-/// and batches: full-rank Adam, GaLore, GaLore with the subspace of step 0 kept forever (T = ∞),
-/// LoRA, low-rank W = AB, and block-wise 8-bit Adam alone and inside GaLore. Each method picks
-/// its learning rate from its own grid by validation loss; state bytes are read from the live
-/// optimizer.
+/// byte-level LLaMA on Debian's fortunes with six optimizers on the same token budget, seeds
+/// and batches: full-rank Adam, GaLore, LoRA, low-rank W = AB, and block-wise 8-bit Adam alone and
+/// inside GaLore. Each method takes its learning rate from its own grid by validation loss; state
+/// bytes are read from the live optimizer. Sec. 6's ablation of the subspace update interval T is
+/// a sweep at a rank that binds, T = ∞ (the step-0 subspace for the whole run) included.
 public struct GaLoreMemory: Scenario {
     public static let id = "galore-memory"
     public static let parameters: [Parameter] = [
@@ -23,10 +23,15 @@ public struct GaLoreMemory: Scenario {
         .real("warmup_fraction", 0...1), .real("min_lr_ratio", 0...1), .real("adam_eps", 0...1),
         .integer("rank", 1...4096), .integer("galore_gap", 1...10_000_000), .real("galore_alpha", 1e-6...100),
         .name("galore_square_side", in: ["input", "output"]), .real("lora_alpha", 1e-6...1e4), .real("lora_dropout", 0...0.9),
+        .integer("sweep_rank", 1...4096), .reals("sweep_gaps", 1...10_000_000), .integer("sweep_seeds", 2...100),
+        .real("lr_sweep", 1e-7...10),
     ] + Method.allCases.map { .reals("lr_\($0.rawValue)", 1e-7...10) }
     public static let metrics: [String] = {
         var m = Method.allCases.flatMap { ["\($0.rawValue)_ppl", "\($0.rawValue)_state_bytes", "\($0.rawValue)_lr"] }
-        m += ["galore_over_full_ppl", "lowrank_over_full_ppl", "galore_over_lora_ppl", "frozen_gap_over_spread",
+        m += ["galore_over_full_ppl", "lowrank_over_full_ppl", "galore_over_lora_ppl",
+              "sweep_frequent_ppl", "sweep_interior_ppl", "sweep_rare_ppl", "frequent_over_interior_ppl",
+              "rare_over_interior_ppl", "full_update_energy_at_sweep_rank", "full_update_energy_at_rank",
+              "full_update_rank90_fraction", "tokens_per_parameter", "paper_60m_state_fraction", "sweep_rank",
               "adam8bit_over_full_ppl", "galore8bit_over_galore_ppl", "galore8bit_over_adam8bit_ppl",
               "adam8bit_state_ratio", "galore8bit_moment_ratio",
               "galore_state_fraction", "galore_state_vs_prediction", "lr_at_grid_edge"]
@@ -39,15 +44,14 @@ public struct GaLoreMemory: Scenario {
     }()
     public init() {}
 
-    /// The optimizers compared: Table 2's four, T = ∞, and Table 3's two 8-bit ones.
+    /// The optimizers compared: Table 2's four and Table 3's two 8-bit ones.
     enum Method: String, CaseIterable {
-        case full, galore, galore_frozen, lora, lowrank, adam8bit, galore8bit
+        case full, galore, lora, lowrank, adam8bit, galore8bit
 
         var label: String {
             switch self {
             case .full: "full-rank Adam"
             case .galore: "GaLore"
-            case .galore_frozen: "GaLore, T = inf (step-0 subspace)"
             case .lora: "LoRA"
             case .lowrank: "low-rank W = AB"
             case .adam8bit: "8-bit Adam"
@@ -62,7 +66,18 @@ public struct GaLoreMemory: Scenario {
         }
         guard c.int("rank") <= c.int("dim") else { throw SuiteError.badConfig("rank must not exceed dim") }
         guard c.int("val_tokens") % c.int("seq_len") == 0 else { throw SuiteError.badConfig("val_tokens must be a multiple of seq_len") }
-        guard c.int("seeds") >= 2 else { throw SuiteError.badConfig("seeds must be at least 2: claim subspace-switching-matters compares with the seed range") }
+        guard c.int("seeds") >= 2 else {
+            throw SuiteError.badConfig("seeds must be at least 2: every ratio is paired by seed")
+        }
+        guard c.int("sweep_seeds") <= c.int("seeds") else {
+            throw SuiteError.badConfig("sweep_seeds must not exceed seeds: the sweep runs on the first reporting seeds")
+        }
+        guard c.int("sweep_rank") <= c.int("dim") else { throw SuiteError.badConfig("sweep_rank must not exceed dim") }
+        let gaps = c.doubles("sweep_gaps")
+        guard gaps.count >= 2, Set(gaps).count == gaps.count, gaps.allSatisfy({ $0 == $0.rounded() }) else {
+            throw SuiteError.badConfig("sweep_gaps needs at least two distinct whole numbers of steps: the smallest "
+                                       + "against the interior ones (T = inf is always added)")
+        }
         let heldOut = try TextCorpus().validation.count
         guard c.int("val_tokens") < heldOut else {
             throw SuiteError.badConfig("val_tokens = \(c.int("val_tokens")) exceeds the held-out fortunes (\(heldOut) bytes)")
@@ -78,7 +93,6 @@ public struct GaLoreMemory: Scenario {
         switch m {
         case .full, .adam8bit: []
         case .galore, .galore8bit: ["rank", "galore_gap", "galore_alpha", "galore_square_side"]
-        case .galore_frozen: ["rank", "galore_alpha", "galore_square_side"]
         case .lora: ["rank", "lora_alpha", "lora_dropout"]
         case .lowrank: ["rank"]
         }
@@ -95,8 +109,25 @@ public struct GaLoreMemory: Scenario {
                 }
             }
         }
+        // Sec. 6's sweep over T: GaLore at sweep_rank and one lr for every T, T = ∞ written as gap 0.
+        let sweep = c.selecting(Self.modelKeys + ["galore_alpha", "galore_square_side"])
+            .setting("method", Method.galore.rawValue).setting("rank", Double(c.int("sweep_rank")))
+            .setting("lr", c.double("lr_sweep"))
+        for gap in Self.sweepGaps(c) {
+            for seed in Self.sweepSeeds(c) {
+                out.append(Trial(Self.sweepKey(gap, seed), sweep.setting("galore_gap", Double(gap))
+                    .setting("seed_index", Double(seed)), cost: Double(c.int("steps"))))
+            }
+        }
         return out
     }
+
+    /// The sweep's intervals, ascending, then 0 for T = ∞ (the step-0 subspace kept for the whole run).
+    static func sweepGaps(_ c: Config) -> [Int] { c.doubles("sweep_gaps").map { Int($0) }.sorted() + [0] }
+    static func sweepSeeds(_ c: Config) -> Range<Int> {
+        c.int("first_seed")..<(c.int("first_seed") + c.int("sweep_seeds"))
+    }
+    static func sweepKey(_ gap: Int, _ seed: Int) -> String { "sweep/T\(gap == 0 ? "inf" : String(gap))/s\(seed)" }
 
     /// The seeds a run reports on. A profile whose lrs were frozen from tuning seeds (quick: the grid's
     /// choice on seeds 0-2) reports on seeds that took no part in the choice, from first_seed on.
@@ -139,9 +170,14 @@ public struct GaLoreMemory: Scenario {
         case .full, .lora, .lowrank: opt = Optimizer(adam, parameters: model.parameters, learningRate: lr)
         case .adam8bit: opt = Optimizer(adam, parameters: model.parameters, learningRate: lr, statePrecision: .blockwise8bit)
         case .galore, .galore8bit:
-            opt = .galore(model.parameters, projected: model.projectionMatrices, lr: lr, galore(gap: c.int("galore_gap")),
+            // A gap of 0 is the sweep's T = ∞: the subspace of step 0 is never refreshed.
+            let gap = c.int("galore_gap") == 0 ? Int.max : c.int("galore_gap")
+            opt = .galore(model.parameters, projected: model.projectionMatrices, lr: lr, galore(gap: gap),
                           statePrecision: method == .galore8bit ? .blockwise8bit : .full)
-        case .galore_frozen: opt = .galore(model.parameters, projected: model.projectionMatrices, lr: lr, galore(gap: .max))
+        }
+        // Full rank keeps its initial projected weights, to measure the rank of its total update.
+        let initial = method != .full ? [] : model.projectionMatrices.map {
+            Tensor(shape: $0.value.shape, scalars: $0.value.scalars)
         }
 
         func validationLoss() -> Double {
@@ -194,6 +230,20 @@ public struct GaLoreMemory: Scenario {
             }
             trial.record("galore_state_predicted_bytes", Double(predicted * MemoryLayout<Float>.size))
         }
+        if method == .full {
+            // How much of the full-rank update W_end - W_0 a rank-k subspace can hold: per projected
+            // matrix, the cumulative share of its squared singular values at k = 1 ... min(m, n).
+            for (w0, w) in zip(initial, model.projectionMatrices) {
+                let delta = Tensor(shape: w0.shape, scalars: zip(w.value.scalars, w0.scalars).map { $0 - $1 })
+                let s2 = try svd(delta).s.map { Double($0) * Double($0) }, total = s2.reduce(0, +)
+                var cumulative = 0.0
+                for v in s2 {
+                    cumulative += v
+                    trial.record("update_energy", cumulative / total)
+                }
+                trial.record("update_dims", Double(s2.count))
+            }
+        }
         trial.record("weights", Double(model.weightCount))
         trial.record("trained", Double(model.parameters.reduce(0) { $0 + $1.value.count }))
         let sorted = stepNanos.sorted()
@@ -227,7 +277,10 @@ public struct GaLoreMemory: Scenario {
             // Curves: perplexity of the mean validation loss over seeds, against tokens seen.
             let tokens = runs[best][0].vector("tokens")
             for i in tokens.indices {
-                run.record("val_ppl/\(m.rawValue)", x: tokens[i], y: Double.exp(Stats.mean(runs[best].map { $0.vector("val_loss")[i] })))
+                let losses = runs[best].map { $0.vector("val_loss")[i] }
+                run.record("val_ppl/\(m.rawValue)", x: tokens[i], y: Double.exp(Stats.mean(losses)))
+                run.record("val_ppl_low/\(m.rawValue)", x: tokens[i], y: Double.exp(losses.min()!))
+                run.record("val_ppl_high/\(m.rawValue)", x: tokens[i], y: Double.exp(losses.max()!))
             }
             for r in runs[best] {
                 run.record("step_ms/\(m.rawValue)", x: 0, y: r.scalar("step_ms_median"))
@@ -255,15 +308,10 @@ public struct GaLoreMemory: Scenario {
         for (name, a, b) in ratios {
             run.pairedRatio(name, logs: units.map { ($0[a]!, $0[b]!) })
         }
-        // T = ∞ against T: the gap of perplexities over the larger of the two seed ranges. The statistic
-        // is already a signal-to-noise ratio, so it is recorded as measured, without a bootstrap on top
-        // (resampling three seeds shrinks their range to zero in a third of the draws).
-        func seedRange(_ m: Method) -> Double {
-            let p = units.map { Double.exp($0[m]!) }
-            return p.max()! - p.min()!
-        }
-        let noise = max(seedRange(.galore), seedRange(.galore_frozen))
-        run.metric("frozen_gap_over_spread", (run.metricValue("galore_frozen_ppl") - run.metricValue("galore_ppl")) / noise)
+        aggregateSweep(results, into: run)
+        recordUpdateRank(chosen[.full]!, into: run)
+        let trained = chosen[.full]![0].scalar("trained")
+        run.metric("tokens_per_parameter", Double(c.int("steps") * c.int("batch") * c.int("seq_len")) / trained)
 
         // State bytes, from the live optimizers (the same for every seed and lr).
         let bytes = { (m: Method) in chosen[m]![0].scalar("state_bytes") }
@@ -273,11 +321,58 @@ public struct GaLoreMemory: Scenario {
         let projector = { (m: Method) in chosen[m]![0].scalar("projector_bytes") }
         run.metric("galore8bit_moment_ratio", (bytes(.galore) - projector(.galore)) / (bytes(.galore8bit) - projector(.galore8bit)))
         run.metric("galore_state_fraction", bytes(.galore) / bytes(.full))
+        // The paper's own fraction at 60M (r / d = 1/4, as here): App. C.2's Table 6, states of GaLore / full rank.
+        let table6 = GaLoreAccounting.table6States
+        run.metric("paper_60m_state_fraction", table6[.galore]![0] / table6[.full]![0])
         run.metric("galore_state_vs_prediction", bytes(.galore) / chosen[.galore]![0].scalar("galore_state_predicted_bytes"))
         for m in Method.allCases {
             let finals = chosen[m]!.map { $0.vector("val_loss").last! }
             run.record("state_vs_ppl/\(m.rawValue)", x: bytes(m), y: Double.exp(Stats.mean(finals)))
         }
+    }
+
+    /// Sec. 6's ablation: the final validation loss at each T of the sweep, per seed. The smallest T
+    /// and T = ∞ are each compared with the interior (the mean log perplexity over the other finite
+    /// T, a geometric mean), paired by seed: the claims ask whether both ends are worse.
+    func aggregateSweep(_ results: TrialResults, into run: RunContext) {
+        let c = run.config, gaps = Self.sweepGaps(c), seeds = Array(Self.sweepSeeds(c))
+        let finals = gaps.map { gap in seeds.map { results[Self.sweepKey(gap, $0)].vector("val_loss").last! } }
+        let frequent = finals.first!, rare = finals.last!, interior = Array(finals.dropFirst().dropLast())
+        let interiorLogs = seeds.indices.map { s in Stats.mean(interior.map { $0[s] }) }
+        run.geometricMean("sweep_frequent_ppl", ofLogs: frequent)
+        run.geometricMean("sweep_interior_ppl", ofLogs: interiorLogs)
+        run.geometricMean("sweep_rare_ppl", ofLogs: rare)
+        run.pairedRatio("frequent_over_interior_ppl", logs: Array(zip(frequent, interiorLogs)))
+        run.pairedRatio("rare_over_interior_ppl", logs: Array(zip(rare, interiorLogs)))
+        run.metric("sweep_rank", Double(c.int("sweep_rank")))
+        // T = ∞ is drawn at T = steps: a run that never refreshes within its steps.
+        for (gap, logs) in zip(gaps, finals) {
+            let t = Double(gap == 0 ? c.int("steps") : gap)
+            run.record("sweep_ppl", x: t, y: Double.exp(Stats.mean(logs)))
+            for (seed, loss) in zip(seeds, logs) { run.record("sweep_ppl/s\(seed)", x: t, y: Double.exp(loss)) }
+        }
+    }
+
+    /// Whether the sweep's rank binds: the share of full-rank Adam's total update W_end - W_0 that
+    /// its top sweep_rank (and rank) singular directions hold, and the fraction of min(m, n) needed
+    /// for 90%, each the mean over projected matrices and seeds.
+    func recordUpdateRank(_ full: [TrialValues], into run: RunContext) {
+        let c = run.config
+        var atSweepRank: [Double] = [], atRank: [Double] = [], rank90: [Double] = []
+        for r in full {
+            let energy = r.vector("update_energy")
+            var start = 0
+            for dims in r.vector("update_dims").map({ Int($0) }) {
+                let curve = energy[start..<(start + dims)]
+                atSweepRank.append(curve[start + min(c.int("sweep_rank"), dims) - 1])
+                atRank.append(curve[start + min(c.int("rank"), dims) - 1])
+                rank90.append(Double((curve.firstIndex { $0 >= 0.9 } ?? (start + dims - 1)) - start + 1) / Double(dims))
+                start += dims
+            }
+        }
+        run.metric("full_update_energy_at_sweep_rank", Stats.mean(atSweepRank))
+        run.metric("full_update_energy_at_rank", Stats.mean(atRank))
+        run.metric("full_update_rank90_fraction", Stats.mean(rank90))
     }
 
     /// Part 1: every Table 2 cell and 7B statement, ours beside the paper's.
@@ -352,27 +447,96 @@ public struct GaLoreMemory: Scenario {
             xLabel: "parameters of the LLaMA config (60M, 130M, 350M, 1B)", yLabel: "ours / Table 2 (weights + optimizer states, BF16)",
             logX: true, series: ratios, extra: ["set format x '%.0s%c'", "set xrange [45e6:1.8e9]", "set yrange [0.8:1.25]"],
             keyPosition: "top right")
-        // The curves from the first evaluation on (step 0 is the uniform model, perplexity 256 for every method).
-        let curves = Method.allCases.map { data.series("val_ppl/\($0.rawValue)").filter { $0.x > 0 } }
-        let values = curves.flatMap { $0.map(\.y) }.filter(\.isFinite)
-        let range = values.isEmpty ? [] : ["set yrange [\(fmt(values.min()! * 0.97)):\(fmt(values.max()! * 1.03))]"]
+        // The curves from the first evaluation on (step 0 is the uniform model, perplexity 256 for every
+        // method), each with the range of its seeds as bars.
+        var curveSeries: [Figure.Series] = [], values: [Double] = []
+        for (i, m) in Method.allCases.enumerated() {
+            let mean = data.series("val_ppl/\(m.rawValue)").filter { $0.x > 0 }
+            let low = data.series("val_ppl_low/\(m.rawValue)").filter { $0.x > 0 }
+            let high = data.series("val_ppl_high/\(m.rawValue)").filter { $0.x > 0 }
+            values += mean.map(\.y)
+            curveSeries.append(Figure.Series(m.label + " (lr \(fmt(data.metric("\(m.rawValue)_lr"))))", mean,
+                                             style: .linespoints, color: i))
+            if low.count == mean.count, high.count == mean.count {
+                // Bars offset by 1% of x, so that six methods' ranges do not hide each other.
+                let shifted = mean.map { (x: $0.x * (1 + 0.01 * Double(i - 2)), y: $0.y) }
+                curveSeries.append(Figure.Series("", shifted, style: .yerrorbars,
+                                                 bars: zip(low, high).map { ($0.y, $1.y) }, color: i))
+            }
+        }
+        let finite = values.filter(\.isFinite)
+        let range = finite.isEmpty ? [] : ["set yrange [\(fmt(finite.min()! * 0.97)):\(fmt(finite.max()! * 1.03))]"]
         let curvesFigure = Figure(
-            name: "val_ppl_vs_tokens", title: "Validation perplexity vs tokens, byte-level LLaMA on fortunes (cf. GaLore Table 2)",
+            name: "val_ppl_vs_tokens",
+            title: "Validation perplexity vs tokens, byte-level LLaMA on fortunes (cf. GaLore Table 2); "
+                + "bars: seed range",
             xLabel: "training tokens", yLabel: "validation perplexity per byte (mean loss over seeds)",
-            series: zip(Method.allCases, curves).enumerated().map { i, mc in
-                Figure.Series(mc.0.label + " (lr \(fmt(data.metric("\(mc.0.rawValue)_lr"))))", mc.1, style: .linespoints, color: i,
-                              dashed: mc.0 == .galore_frozen)
-            },
-            extra: ["set format x '%.0s%c'"] + range, keyPosition: "top right")
-        let finals = Method.allCases.compactMap { data.series("state_vs_ppl/\($0.rawValue)").first?.y }.filter(\.isFinite)
-        let finalRange = finals.isEmpty ? [] : ["set yrange [\(fmt(finals.min()! * 0.98)):\(fmt(finals.max()! * 1.02))]"]
+            series: curveSeries, extra: ["set format x '%.0s%c'", "set logscale y"] + range, keyPosition: "top right")
+        // Normalized axes, so the paper's 60M points (App. C.2's Table 6 states, Table 2 perplexities) and
+        // Table 3's 7B pair sit beside ours: state over the baseline's state, perplexity over the baseline's.
+        let fullBytes = data.series("state_vs_ppl/full").first, adam8 = data.series("state_vs_ppl/adam8bit").first
+        var normalized: [Figure.Series] = []
+        for (i, m) in Method.allCases.enumerated() {
+            guard let p = data.series("state_vs_ppl/\(m.rawValue)").first else { continue }
+            let base = m == .galore8bit ? adam8 : fullBytes
+            guard let b = base else { continue }
+            let label = m == .galore8bit ? "ours: 8-bit GaLore / 8-bit Adam" : "ours: \(m.label) / full rank"
+            normalized.append(Figure.Series(label, [(p.x / b.x, p.y / b.y)], style: .points, color: i))
+        }
+        // The paper's points, in black, each labelled: 60M (App. C.2's Table 6 states, Table 2 perplexities)
+        // and 7B (Table 3: 8-bit GaLore over 8-bit Adam; its x is weights + states, 18G / 26G).
+        let states = GaLoreAccounting.table6States, ppl = GaLoreMemory.table2Perplexity60M
+        var paperPoints: [(x: Double, y: Double)] = [], labels: [String] = []
+        for m in GaLoreAccounting.Method.allCases {
+            let point = (x: states[m]![0] / states[.full]![0], y: ppl[m]! / ppl[.full]!)
+            paperPoints.append(point)
+            labels.append("set label '60M \(m.rawValue)' at \(fmt(point.x)),\(fmt(point.y * 1.03)) center font ',9'")
+        }
+        let table3 = (x: 18.0 / 26.0, y: 14.65 / 14.61)
+        paperPoints.append(table3)
+        labels.append("set label '7B 8-bit (Table 3)' at \(fmt(table3.x)),\(fmt(table3.y * 0.97)) center font ',9'")
+        let paperLabel = "paper: 60M (Table 6 states, Table 2 perplexity); 7B 8-bit (Table 3, x = total 18G / 26G)"
+        normalized.append(Figure.Series(paperLabel,
+                                        paperPoints, style: .points, color: 6))
         let tradeoff = Figure(
-            name: "state_bytes_vs_ppl", title: "Optimizer-state bytes (live) vs final validation perplexity (cf. GaLore Table 2)",
-            xLabel: "optimizer state (bytes, read from the optimizer)", yLabel: "final validation perplexity per byte", logX: true,
-            series: Method.allCases.enumerated().map { i, m in
-                Figure.Series(m.label, data.series("state_vs_ppl/\(m.rawValue)"), style: .points, color: i)
-            },
-            extra: ["set format x '%.0s%cB'", "set xrange [1e5:2e6]"] + finalRange, keyPosition: "top left")
-        return [memoryFigure, curvesFigure, tradeoff]
+            name: "state_vs_ppl_normalized",
+            title: "Optimizer state vs final perplexity, each over its baseline's "
+                + "(full-rank Adam; 8-bit Adam for 8-bit GaLore)",
+            xLabel: "optimizer state / baseline's (ours: bytes read from the live optimizer)",
+            yLabel: "validation perplexity / baseline's (log scale)", logY: true, series: normalized,
+            extra: ["set xrange [0:1.1]", "set yrange [0.9:2.6]",
+                    "set ytics (0.9, 0.95, 1, 1.05, 1.1, 1.2, 1.5, 2, 2.5)",
+                    "set pointsize 1.6"] + labels,
+            keyPosition: "center right")
+        let sweep = sweepFigure(data)
+        return [memoryFigure, curvesFigure, tradeoff] + (sweep.map { [$0] } ?? [])
+    }
+
+    /// Table 2's validation perplexities at 60M, for the normalized figure.
+    static let table2Perplexity60M: [GaLoreAccounting.Method: Double] = [
+        .full: 34.06, .galore: 34.88, .lowrank: 78.18, .lora: 34.99,
+    ]
+
+    /// Sec. 6's sweep: final perplexity against T, every seed and their geometric mean; T = ∞ at T = steps.
+    func sweepFigure(_ data: RunData) -> Figure? {
+        let mean = data.series("sweep_ppl")
+        guard let last = mean.last else { return nil }
+        let seeds = data.series.keys.filter { $0.hasPrefix("sweep_ppl/s") }.sorted()
+        var series = seeds.enumerated().map { i, name in
+            Figure.Series(i == 0 ? "each seed" : "", data.series(name), style: .lines, color: 5, dashed: true)
+        }
+        series.append(Figure.Series("geometric mean over \(seeds.count) seeds", mean, style: .linespoints, color: 1))
+        let all = seeds.flatMap { data.series($0).map(\.y) }.filter(\.isFinite)
+        let tics = mean.dropLast().map { "\(fmt($0.x))" } + ["'inf' \(fmt(last.x))"]
+        let range = ["set xrange [\(fmt(mean[0].x / 1.5)):\(fmt(last.x * 1.5))]",
+                     "set xtics (\(tics.joined(separator: ", ")))"]
+            + (all.isEmpty ? [] : ["set yrange [\(fmt(all.min()! * 0.99)):\(fmt(all.max()! * 1.01))]"])
+        return Figure(
+            name: "subspace_interval_sweep",
+            title: "GaLore at rank \(fmt(data.metric("sweep_rank"))): final perplexity vs subspace update interval T "
+                + "(cf. GaLore Sec. 6, Fig. 5 left)",
+            xLabel: "T, steps between SVDs (rightmost: T = inf, the step-0 subspace for all \(fmt(last.x)) steps)",
+            yLabel: "final validation perplexity per byte", logX: true, series: series,
+            extra: range, keyPosition: "top center")
     }
 }
