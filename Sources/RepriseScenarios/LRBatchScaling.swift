@@ -21,7 +21,8 @@ public struct LRBatchScaling: Scenario {
         .integers("lr_batches", 1...50_000), .integer("seeds", 1...1000), .integer("probe_steps", 1...100_000),
         .integer("bisection_steps", 1...60), .real("lr_low", 1e-10...1e4), .real("lr_high", 1e-10...1e4), .integer("eval_size", 10...50_000),
         .integers("best_lr_batches", 1...50_000), .reals("best_lr_sgd", 1e-8...1e4), .reals("best_lr_adam", 1e-8...1e4),
-        .integer("best_lr_examples", 1...10_000_000),
+        .integer("best_lr_examples", 1...10_000_000), .integers("divergence_batches", 1...50_000),
+        .integer("bnoise_examples", 2...50_000), .integer("bnoise_hessian_batch", 1...50_000),
     ]
     static let optimizers = ["sgd", "adam"]
     public static let metrics = [
@@ -29,7 +30,8 @@ public struct LRBatchScaling: Scenario {
         "excess_exponent", "excess_exponent_expected", "excess_exponent_vs_regime", "excess_prediction_log2_max",
         "b_simple", "censored_searches",
         "excess_cv_exponent", "excess_cv_exponent_expected", "excess_cv_exponent_vs_regime",
-        "excess_cv_min_noise_margin",
+        "excess_cv_min_noise_margin", "excess_cv_resolved_sizes", "excess_cv_prediction_max_dev",
+        "sgd_divergence_curvature_max_dev", "sgd_divergence_censored", "b_noise", "sgd_bstar_over_bnoise_log10",
     ] + optimizers.flatMap { o in ["s", "bstar", "eta_max", "slope_small_batches", "bstar_over_bmax", "bstar_over_bsimple_log10",
                                    "best_lr_slope"].map { "\(o)_\($0)" } }
     public init() {}
@@ -43,6 +45,13 @@ public struct LRBatchScaling: Scenario {
         }
         guard c.ints("lr_batches").count >= 3 else { throw SuiteError.badConfig("lr_batches needs at least 3 sizes to fit eta(B)") }
         guard c.int("eval_size") <= n else { throw SuiteError.badConfig("eval_size must not exceed n_train") }
+        if let b = c.ints("divergence_batches").first(where: { !c.ints("hessian_batches").contains($0) }) {
+            throw SuiteError.badConfig("divergence_batches has \(b), which is not in hessian_batches: "
+                                       + "claim divergence-at-curvature-edge needs lambda_max(H_B) at every such B")
+        }
+        guard c.int("bnoise_examples") <= n, c.int("bnoise_hessian_batch") <= n else {
+            throw SuiteError.badConfig("bnoise_examples and bnoise_hessian_batch must not exceed n_train")
+        }
     }
 
     // MARK: Trials
@@ -50,8 +59,12 @@ public struct LRBatchScaling: Scenario {
     public func trials(_ c: Config) throws -> [Trial] {
         let setup = c.selecting(["n_train", "n_val", "hidden", "checkpoint_lr", "checkpoint_batch", "checkpoint_epochs"])
         let n = Double(c.int("n_train")), k = Double(c.int("lanczos_iterations")), perSize = c.int("batches_per_size")
-        var out = [Trial("hessian/full", setup.merging(c.selecting(["hessian_batches", "batches_per_size", "lanczos_iterations"])),
-                         cost: 2 * k * n * 2 + Double(c.ints("hessian_batches").reduce(0, +) * perSize) * 4)]
+        let fullKeys = ["hessian_batches", "batches_per_size", "lanczos_iterations", "bnoise_examples",
+                        "bnoise_hessian_batch"]
+        let bnoiseCost = Double(c.int("bnoise_examples") * c.int("bnoise_hessian_batch")) * 2
+        var out = [Trial("hessian/full", setup.merging(c.selecting(fullKeys)),
+                         cost: 2 * k * n * 2 + Double(c.ints("hessian_batches").reduce(0, +) * perSize) * 4
+                             + bnoiseCost)]
         for b in c.ints("hessian_batches") {
             out.append(Trial("hessian/B\(b)", setup.merging(c.selecting(["batches_per_size", "lanczos_iterations"])).setting("batch", Double(b)),
                              cost: 2 * k * Double(b * perSize) * 2 + n / 4))
@@ -61,6 +74,16 @@ public struct LRBatchScaling: Scenario {
             for seed in 0..<c.int("seeds") {
                 out.append(Trial("maxlr/\(opt)/s\(seed)", setup.merging(probes).setting("optimizer", opt).setting("seed_index", Double(seed)),
                                  cost: Double(c.ints("lr_batches").reduce(0, +) * c.int("probe_steps") * (c.int("bisection_steps") + 2)) / 2 + n / 4))
+            }
+            if opt == "sgd" {
+                // Granziol's mechanism apart: the divergence criterion, at the sizes whose lambda_max(H_B) is measured.
+                let sizes = c.doubles("divergence_batches")
+                for seed in 0..<c.int("seeds") {
+                    let config = setup.merging(probes).setting("optimizer", opt).setting("seed_index", Double(seed))
+                        .setting("lr_batches", .numbers(sizes)).setting("criterion", "divergence")
+                    out.append(Trial("maxlr/sgd_div/s\(seed)", config, cost: Double(sizes.reduce(0, +))
+                        * Double(c.int("probe_steps") * (c.int("bisection_steps") + 2)) / 2 + n / 4))
+                }
             }
             out.append(Trial("bestlr/\(opt)", setup.merging(c.selecting(["best_lr_batches", "best_lr_\(opt)", "best_lr_examples"]))
                                 .setting("optimizer", opt),
@@ -181,6 +204,19 @@ public struct LRBatchScaling: Scenario {
         let g2 = Curvature.dot(g, g)
         trial.record("grad_norm2", g2)
         trial.record("trace_sigma", sumNorms / Double(n) - g2)
+        try trial.checkpoint()
+        // McCandlish et al.'s B_noise = tr(HΣ) / GᵀHG. tr(HΣ) = E_i (g_i − G)ᵀ H (g_i − G) over examples i,
+        // each quadratic form on its own batch Hessian (E H_B = H): bnoise_examples examples, one
+        // bnoise_hessian_batch-example product each, where the exact trace needs n full products.
+        trial.record("gHg", Curvature.dot(g, h.hessianVector(g, all).hv))
+        var draws = trial.rng("bnoise"), quadratic: [Double] = []
+        let zero = [Double](repeating: 0, count: h.count)
+        for i in draws.permutation(n).prefix(c.int("bnoise_examples")) {
+            let d = zip(h.hessianVector(zero, [i]).gradient, g).map { $0 - $1 }
+            let batch = Array(draws.permutation(n).prefix(c.int("bnoise_hessian_batch")))
+            quadratic.append(Curvature.dot(d, h.hessianVector(d, batch).hv))
+        }
+        trial.record("bnoise_quadratic", quadratic)
     }
 
     /// lambda_max(H_B) for `batches_per_size` batches of size B, drawn without replacement.
@@ -231,12 +267,15 @@ public struct LRBatchScaling: Scenario {
 
     /// The largest stable lr for each B: bisection on log lr between lr_low and lr_high. A probe is
     /// stable when, after `probe_steps` steps from the checkpoint, the loss on the first `eval_size`
-    /// training examples is finite and no higher than at the checkpoint. Every probe of a (B, seed)
-    /// sees the same batches (common random numbers), so the bisection compares like with like.
+    /// training examples is finite and no higher than at the checkpoint (McCandlish et al.'s expected
+    /// decrease); under the divergence criterion (`maxlr/sgd_div/` trials) when it is finite and at
+    /// most twice the checkpoint's (Granziol et al.'s divergence). Every probe of a (B, seed) sees the
+    /// same batches (common random numbers), so the bisection compares like with like.
     func maxStableLR(_ trial: TrialContext) throws {
         let c = trial.config, s = try setup(trial)
         let opt = c.string("optimizer"), seed = c.int("seed_index"), n = c.int("n_train"), evalSize = c.int("eval_size")
         let reference = meanLoss(s.model, s.train, count: evalSize)
+        let limit = trial.trial.key.hasPrefix("maxlr/sgd_div/") ? 2 * reference : reference
         // side: -1 where even lr_low is unstable, +1 where lr_high is still stable (the search is censored
         // there: the value is a bound, not a measurement), 0 where the bisection found the edge.
         var found: [Double] = [], censored = 0, side: [Double] = []
@@ -245,7 +284,7 @@ public struct LRBatchScaling: Scenario {
             let batches = (0..<c.int("probe_steps")).map { _ in Array(draws.permutation(n).prefix(b)) }
             func stable(_ lr: Double) -> Bool {
                 let loss = train(s, opt, lr: lr, batches: batches, evalOn: s.train, evalCount: evalSize)
-                return loss.isFinite && loss <= reference
+                return loss.isFinite && loss <= limit
             }
             var lo = Double.log(c.double("lr_low")), hi = Double.log(c.double("lr_high"))
             if !stable(Double.exp(lo)) { censored += 1; found.append(Double.exp(lo)); side.append(-1); continue }
@@ -317,6 +356,8 @@ public struct LRBatchScaling: Scenario {
         run.metric("top_outlier_ratio", lambda / second)
         let bSimple = full.scalar("trace_sigma") / full.scalar("grad_norm2")
         run.metric("b_simple", bSimple)
+        // B_noise: a plain mean over the sampled examples (skewed units: its Student t interval is printed only).
+        run.mean("b_noise", of: full.vector("bnoise_quadratic").map { $0 / full.scalar("gHg") })
 
         // The units of the curvature metrics are the Hessian batches, resampled within their size.
         let lambdas = hessianSizes.map { results["hessian/B\($0)"].vector("lambda") }
@@ -407,6 +448,36 @@ public struct LRBatchScaling: Scenario {
             run.metric("\(opt)_best_lr_slope", Stats.slope(gridSizes.map { Double.log(Double($0)) }, bestLRs.map { Double.log($0) }))
         }
         run.metric("censored_searches", censored)
+        let bstarOverBnoise = run.metricValue("sgd_bstar") / run.metricValue("b_noise")
+        run.metric("sgd_bstar_over_bnoise_log10", Double.log10(bstarOverBnoise))
+        divergenceAtCurvatureEdge(results, lambdas: lambdas, hessianSizes: hessianSizes, into: run)
+    }
+
+    /// Granziol et al.'s mechanism: gradient descent diverges above eta = 2 / lambda_max(H_B). At each B of
+    /// divergence_batches, the seeds' largest non-divergent SGD lr against 2 / (mean lambda_max(H_B)):
+    /// max over B of |geometric mean / reference − 1|, with the Bonferroni band on logs. A censored search
+    /// is a bound, not a value: it leaves its seed out at that B.
+    func divergenceAtCurvatureEdge(_ results: TrialResults, lambdas: [[Double]], hessianSizes: [Int],
+                                   into run: RunContext) {
+        let c = run.config, sizes = c.ints("divergence_batches")
+        let runs = (0..<c.int("seeds")).map { results["maxlr/sgd_div/s\($0)"] }
+        var values: [[Double]] = [], reference: [Double] = []
+        for (k, b) in sizes.enumerated() {
+            let lambdaB = Stats.mean(lambdas[hessianSizes.firstIndex(of: b)!])
+            let measured = runs.filter { $0.vector("censored_side")[k] == 0 }.map { $0.vector("max_lr")[k] }
+            for r in runs {
+                let censored = r.vector("censored_side")[k] != 0
+                run.record(censored ? "max_lr_divergence_censored/sgd" : "max_lr_divergence/sgd", x: Double(b),
+                           y: r.vector("max_lr")[k])
+            }
+            guard !measured.isEmpty else { continue }
+            values.append(measured)
+            reference.append(2 / lambdaB)
+            run.record("divergence_lr_times_lambda_over_2", x: Double(b),
+                       y: Double.exp(Stats.mean(measured.map { Double.log($0) })) * lambdaB / 2)
+        }
+        run.metric("sgd_divergence_censored", runs.reduce(0) { $0 + $1.scalar("censored") })
+        run.maxAbsLogDeviation("sgd_divergence_curvature_max_dev", values: values, reference: reference)
     }
 
     /// v3 (issue 28): the excess with the control variate. Per batch d_B = λ_max(H_B) − uᵀ H_B u, on the
@@ -429,6 +500,16 @@ public struct LRBatchScaling: Scenario {
         run.metric("excess_cv_exponent_expected", expected)
         Self.recordExponent("excess_cv_exponent", excess: excess, sizes: sizes, small: small, expected: expected,
                             into: run)
+        // The prediction tau²(B)/λ, judged only where the excess is resolved (the rule registered with the
+        // claim: the mean d_B's Student t 95% interval lies above 0); fewer than 2 such sizes decide nothing.
+        let resolved = small.filter { Stats.studentT(excess[$0]).lowerBound > 0 }
+        run.metric("excess_cv_resolved_sizes", Double(resolved.count))
+        if resolved.count >= 2 {
+            run.maxAbsLogDeviation("excess_cv_prediction_max_dev", values: resolved.map { excess[$0] },
+                                   reference: resolved.map { tau[$0] * tau[$0] / lambda })
+        } else {
+            run.tooFewUnits("excess_cv_prediction_max_dev", method: .logBand)
+        }
     }
 
     /// `name`: the least-squares slope of log(mean excess) over log B on the sizes `small` whose mean excess is
@@ -520,6 +601,16 @@ public struct LRBatchScaling: Scenario {
         if !twoOverLambda.isEmpty {
             lrSeries.append(Figure.Series("2 / mean lambda_max(H_B) (SGD's curvature limit)", twoOverLambda,
                                           style: .lines, color: 3, dashed: true))
+        }
+        let divergence = data.series("max_lr_divergence/sgd")
+        if !divergence.isEmpty {
+            lrSeries.append(Figure.Series("SGD, divergence criterion (loss > 2x the checkpoint's): each seed",
+                                          divergence, style: .points, color: 2))
+        }
+        let divergenceCensored = data.series("max_lr_divergence_censored/sgd")
+        if !divergenceCensored.isEmpty {
+            lrSeries.append(Figure.Series("SGD, divergence criterion, censored at the bracket (a bound)",
+                                          divergenceCensored, style: .points, color: 6))
         }
         let maxLR = Figure(
             name: "max_stable_lr", title: "Largest stable learning rate vs batch size, SGD and Adam (cf. Granziol et al. 2022)",

@@ -158,6 +158,12 @@ public final class RunContext {
         band(name, Stats.minDeviation(coordinates), units: coordinates.map(\.values.count), .extremumBand)
     }
 
+    /// A metric whose units did not qualify in this run (a claim's stated rule left too few): NaN on an
+    /// unbounded interval over 0 units, so that a claim on it is inconclusive ("too few units"), not failed.
+    public func tooFewUnits(_ name: String, method: IntervalMethod) {
+        metrics[name] = Estimate(.nan, interval: -Double.infinity...Double.infinity, units: 0, method: method)
+    }
+
     /// A statistic over coordinates with its simultaneous band: `units` holds each coordinate's unit count.
     private func band(_ name: String, _ b: (value: Double, interval: ClosedRange<Double>), units: [Int],
                       _ method: IntervalMethod) {
