@@ -454,7 +454,7 @@ public struct GaLoreMemory: Scenario {
             let mean = data.series("val_ppl/\(m.rawValue)").filter { $0.x > 0 }
             let low = data.series("val_ppl_low/\(m.rawValue)").filter { $0.x > 0 }
             let high = data.series("val_ppl_high/\(m.rawValue)").filter { $0.x > 0 }
-            values += mean.map(\.y)
+            values += mean.map(\.y) + low.map(\.y) + high.map(\.y)
             curveSeries.append(Figure.Series(m.label + " (lr \(fmt(data.metric("\(m.rawValue)_lr"))))", mean,
                                              style: .linespoints, color: i))
             if low.count == mean.count, high.count == mean.count {
@@ -471,7 +471,7 @@ public struct GaLoreMemory: Scenario {
             title: "Validation perplexity vs tokens, byte-level LLaMA on fortunes (cf. GaLore Table 2); "
                 + "bars: seed range",
             xLabel: "training tokens", yLabel: "validation perplexity per byte (mean loss over seeds)",
-            series: curveSeries, extra: ["set format x '%.0s%c'", "set logscale y"] + range, keyPosition: "top right")
+            series: curveSeries, extra: ["set format x '%.0s%c'"] + range, keyPosition: "top right")
         // Normalized axes, so the paper's 60M points (App. C.2's Table 6 states, Table 2 perplexities) and
         // Table 3's 7B pair sit beside ours: state over the baseline's state, perplexity over the baseline's.
         let fullBytes = data.series("state_vs_ppl/full").first, adam8 = data.series("state_vs_ppl/adam8bit").first
@@ -507,7 +507,7 @@ public struct GaLoreMemory: Scenario {
             extra: ["set xrange [0:1.1]", "set yrange [0.9:2.6]",
                     "set ytics (0.9, 0.95, 1, 1.05, 1.1, 1.2, 1.5, 2, 2.5)",
                     "set pointsize 1.6"] + labels,
-            keyPosition: "center right")
+            keyPosition: "top left")
         let sweep = sweepFigure(data)
         return [memoryFigure, curvesFigure, tradeoff] + (sweep.map { [$0] } ?? [])
     }
