@@ -607,6 +607,11 @@ public struct LRBatchScaling: Scenario {
             lrSeries.append(Figure.Series("SGD, divergence criterion (loss > 2x the checkpoint's): each seed",
                                           divergence, style: .points, color: 2))
         }
+        let bNoise = data.metric("b_noise")
+        if bNoise.isFinite, bNoise > 0 {
+            lrSeries.append(Figure.Series("McCandlish et al.'s B_noise = \(fmt(bNoise)) (sampled, at the checkpoint)",
+                                          [(bNoise, 1e-5), (bNoise, 10)], style: .lines, color: 5, dashed: true))
+        }
         let divergenceCensored = data.series("max_lr_divergence_censored/sgd")
         if !divergenceCensored.isEmpty {
             lrSeries.append(Figure.Series("SGD, divergence criterion, censored at the bracket (a bound)",
