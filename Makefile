@@ -5,7 +5,7 @@ BIN := .build/release/reprise
 DEB_PACKAGES := libopenblas-dev libsqlite3-dev sqlite3 zlib1g-dev pkg-config gnuplot-nox fortunes dataset-fashion-mnist
 PROFILE ?= quick
 
-.PHONY: all deps build test test-debug test-slurm replicate-all run plot report check baselines bench bench-peers clean
+.PHONY: all deps build test test-debug test-slurm replicate-all run plot report check baselines bench bench-peers crosscheck clean
 
 all: build
 
@@ -74,6 +74,16 @@ bench-peers: build
 	@test -x $(PEERS_VENV)/bin/python || python3 -m venv $(PEERS_VENV) || { echo "bench-peers: python3 -m venv failed (Debian: apt-get install python3-venv)"; exit 1; }
 	@$(PEERS_VENV)/bin/python -c "import torch" 2>/dev/null || $(PEERS_VENV)/bin/pip install --quiet torch
 	$(PEERS_VENV)/bin/python Tests/Peers/bench_peers.py --reprise $(BIN) --repeats 40
+
+# Cross-checks against PyTorch, galore-torch and bitsandbytes (issue 29; Tests/Crosscheck): a venv from
+# PyPI under the user's cache (several GB, reused; outside the clone's build products), then every
+# check, each also run with a perturbed input that it must catch. Writes results/CROSSCHECK.md.
+CROSSCHECK_VENV := $(HOME)/.cache/reprise/crosscheck
+CROSSCHECK_PACKAGES := torch numpy scipy galore-torch bitsandbytes
+crosscheck: build
+	@test -x $(CROSSCHECK_VENV)/bin/python || python3 -m venv $(CROSSCHECK_VENV) || { echo "crosscheck: python3 -m venv failed (Debian: apt-get install python3-venv)"; exit 1; }
+	@$(CROSSCHECK_VENV)/bin/python -c "import torch, numpy, scipy, galore_torch, bitsandbytes" 2>/dev/null || $(CROSSCHECK_VENV)/bin/pip install --quiet $(CROSSCHECK_PACKAGES) || { echo "crosscheck: pip could not install $(CROSSCHECK_PACKAGES) into $(CROSSCHECK_VENV)"; exit 1; }
+	$(CROSSCHECK_VENV)/bin/python Tests/Crosscheck/run_all.py --reprise $(BIN) --out results/CROSSCHECK.md
 
 # Build products only: results/ (the store and its trial cache) is what runs produced.
 clean:

@@ -243,6 +243,10 @@ public final class Optimizer<T: Scalar> {
         }
     }
 
+    /// GaLore's projector of parameter k (its P or Q, the side it projects × r), nil before the
+    /// first step and for a parameter GaLore does not project: read by the cross-checks.
+    public func projector(of k: Int) -> Tensor<T>? { projectors.indices.contains(k) ? projectors[k] : nil }
+
     /// Bytes of GaLore's projectors, part of `stateBytes`.
     public var projectorBytes: Int { projectors.reduce(0) { $0 + ($1?.count ?? 0) } * MemoryLayout<T>.size }
 

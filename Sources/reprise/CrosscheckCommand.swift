@@ -1,0 +1,181 @@
+import ArgumentParser
+import Foundation
+import RepriseEngine
+import RepriseSuite
+
+/// `reprise crosscheck-case <case> --out DIR`: the inputs a peer needs (weights, batches,
+/// gradients) and what the engine computed from them, as `.npy` files and a `case.json` of settings,
+/// for the scripts of `make crosscheck` (Tests/Crosscheck) to recompute in PyTorch, galore-torch
+/// and bitsandbytes. The peer never re-implements the engine's random streams: every input is here.
+struct CrosscheckCase: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "crosscheck-case",
+        abstract: "Write one cross-check's inputs and the engine's results as .npy files (make crosscheck).")
+
+    enum Case: String, ExpressibleByArgument, CaseIterable {
+        case galore, blockwise8bit, hvp, mlp
+    }
+
+    @Argument(help: "The check: \(Case.allCases.map(\.rawValue).joined(separator: ", ")).") var name: Case
+    @Option(help: "Directory to write into (created).") var out: String
+
+    func run() throws {
+        let dir = URL(fileURLWithPath: out, isDirectory: true)
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        let files = CaseFiles(dir: dir)
+        switch name {
+        case .galore: try CrosscheckCases.galore(files)
+        case .blockwise8bit: try CrosscheckCases.blockwise8bit(files)
+        case .hvp: try CrosscheckCases.hvp(files)
+        case .mlp: try CrosscheckCases.mlp(files)
+        }
+        try JSONSerialization.data(withJSONObject: files.settings, options: [.sortedKeys, .prettyPrinted])
+            .write(to: dir.appendingPathComponent("case.json"))
+    }
+}
+
+/// Where a case writes: one `.npy` per array, and the settings the peer needs in `case.json`.
+final class CaseFiles {
+    let dir: URL
+    var settings: [String: Any] = [:]
+    init(dir: URL) { self.dir = dir }
+
+    func put(_ name: String, _ t: Tensor<Float>) throws {
+        try NumpyFile.write(t.scalars, shape: t.shape, to: dir.appendingPathComponent(name + ".npy"))
+    }
+    func put(_ name: String, _ t: Tensor<Double>) throws {
+        try NumpyFile.write(t.scalars, shape: t.shape, to: dir.appendingPathComponent(name + ".npy"))
+    }
+    func put(_ name: String, _ values: [Double]) throws {
+        try NumpyFile.write(values, shape: [values.count], to: dir.appendingPathComponent(name + ".npy"))
+    }
+    func put(_ name: String, _ values: [Float], shape: [Int]) throws {
+        try NumpyFile.write(values, shape: shape, to: dir.appendingPathComponent(name + ".npy"))
+    }
+    func put(_ name: String, _ values: [Int]) throws {
+        try NumpyFile.write(values, shape: [values.count], to: dir.appendingPathComponent(name + ".npy"))
+    }
+    func put(_ name: String, _ values: [UInt8]) throws {
+        try NumpyFile.write(values, shape: [values.count], to: dir.appendingPathComponent(name + ".npy"))
+    }
+}
+
+/// The cases. Each draws its inputs from a fixed seed, so a case's files are the same on every run.
+enum CrosscheckCases {
+    static func gaussian(_ shape: [Int], std: Double, _ rng: inout RNG) -> Tensor<Float> {
+        Tensor(shape: shape, scalars: (0..<shape.reduce(1, *)).map { _ in Float(rng.normal() * std) })
+    }
+
+    /// GaLore's optimizer alone, on galore-memory's three projected shapes (engine orientation
+    /// [in, out]: square, wide and tall), from given gradients: the weights after every step and the
+    /// projector at every refresh.
+    static func galore(_ f: CaseFiles) throws {
+        let shapes = [[64, 64], [64, 172], [172, 64]], steps = 10
+        let settings = GaLoreSettings(rank: 16, updateGap: 4, alpha: 0.25,
+                                      inner: .adam(beta1: 0.9, beta2: 0.999, eps: 1e-8), squareSide: .input)
+        f.settings = ["shapes": shapes, "steps": steps, "rank": 16, "update_gap": 4, "alpha": 0.25, "lr": 0.01,
+                      "betas": [0.9, 0.999], "eps": 1e-8,
+                      "orientation": "engine [in, out]: PyTorch's weight is the transpose"]
+        var rng = RNG(seed: 29).split("crosscheck/galore")
+        let params = shapes.map { Variable(gaussian($0, std: 0.5, &rng), requiresGrad: true) }
+        for (k, p) in params.enumerated() { try f.put("w0_\(k)", p.value) }
+        let opt = Optimizer<Float>.galore(params, projected: params, lr: 0.01, settings)
+        for t in 0..<steps {
+            for (k, p) in params.enumerated() {
+                let g = gaussian(p.value.shape, std: 1, &rng)
+                p.grad = g
+                try f.put("grad_\(t)_\(k)", g)
+            }
+            opt.step()
+            for (k, p) in params.enumerated() {
+                try f.put("w_\(t)_\(k)", p.value)
+                if t % settings.updateGap == 0, let q = opt.projector(of: k) { try f.put("proj_\(t)_\(k)", q) }
+            }
+        }
+    }
+
+    /// The dynamic maps and block-wise quantization of Adam-like moments: a signed tensor (m) and
+    /// its squares (v), 5000 entries (two full blocks of 2048 and a partial one).
+    static func blockwise8bit(_ f: CaseFiles) throws {
+        var rng = RNG(seed: 29).split("crosscheck/blockwise8bit")
+        let count = 5000
+        let m = (0..<count).map { _ in Float(rng.normal() * 0.01) }, v = m.map { $0 * $0 }
+        f.settings = ["count": count, "block_size": BlockwiseQuantized.blockSize]
+        for (name, values, signed) in [("signed", m, true), ("unsigned", v, false)] {
+            try f.put("map_\(name)", BlockwiseQuantized.dynamicMap(signed: signed), shape: [256])
+            var q = BlockwiseQuantized(count: count, signed: signed)
+            values.withUnsafeBufferPointer { p in
+                for b in 0..<q.blocks { q.encode(block: b, from: p.baseAddress! + b * BlockwiseQuantized.blockSize) }
+            }
+            try f.put("input_\(name)", values, shape: [count])
+            try f.put("codes_\(name)", q.codes)
+            try f.put("absmax_\(name)", q.absmax, shape: [q.absmax.count])
+        }
+    }
+
+    /// The exact Hessian-vector product of lr-batch-scaling (Pearlmutter's R-operator through a
+    /// ReLU MLP with biases, float64, mean cross-entropy) on 64 examples.
+    static func hvp(_ f: CaseFiles) throws {
+        var rng = RNG(seed: 29).split("crosscheck/hvp")
+        let widths = [20, 16, 16, 10], n = 64
+        let model = MLP<Double>(widths: widths, init: .he, rng: &rng)
+        let x = Tensor<Double>(shape: [n, widths[0]], scalars: (0..<(n * widths[0])).map { _ in rng.normal() })
+        let labels = (0..<n).map { _ in rng.int(below: widths.last!) }
+        let count = model.parameters.reduce(0) { $0 + $1.value.count }
+        let v = (0..<count).map { _ in rng.normal() }
+        let r = Curvature.mlpHessianVectorProduct(model, x, labels: labels, v)
+        f.settings = ["widths": widths, "examples": n,
+                      "parameter_order": "layer by layer: weight [in, out], then bias; flattened in C order"]
+        for (k, p) in model.parameters.enumerated() { try f.put("param_\(k)", p.value) }
+        try f.put("x", x)
+        try f.put("labels", labels)
+        try f.put("v", v)
+        try f.put("gradient", r.gradient)
+        try f.put("hv", r.hv)
+    }
+
+    /// An MLP of the scenarios' kind (He init, ReLU, biases, softmax cross-entropy) in float32,
+    /// 10 steps of each optimizer the scenarios train with, from the same weights and batches: the
+    /// loss at every step, the gradients of step 0, the weights after the last step.
+    static func mlp(_ f: CaseFiles) throws {
+        let widths = [32, 64, 64, 10], batch = 16, steps = 10
+        var rng = RNG(seed: 29).split("crosscheck/mlp")
+        let x = gaussian([steps * batch, widths[0]], std: 1, &rng)
+        let labels = (0..<(steps * batch)).map { _ in rng.int(below: widths.last!) }
+        try f.put("x", x)
+        try f.put("labels", labels)
+        let initial = MLP<Float>(widths: widths, init: .he, rng: &rng)
+        for (k, p) in initial.parameters.enumerated() { try f.put("param_\(k)", p.value) }
+        let optimizers: [(String, ([Variable<Float>]) -> Optimizer<Float>)] = [
+            ("sgd_clip", { .sgd($0, lr: 0.1, transforms: [.clipGlobalNorm(1.0)]) }),
+            ("adam", { .adam($0, lr: 1e-3) }),
+            ("adamw", { .adam($0, lr: 1e-3, weightDecay: 0.1) }),
+            ("perp_adamw", { .adam($0, lr: 1e-3, weightDecay: 0.1, transforms: [.perpendicular]) }),
+        ]
+        f.settings = ["widths": widths, "batch": batch, "steps": steps, "optimizers": optimizers.map(\.0),
+                      "sgd_clip": ["lr": 0.1, "max_norm": 1.0],
+                      "adam": ["lr": 1e-3, "betas": [0.9, 0.999], "eps": 1e-8],
+                      "adamw": ["lr": 1e-3, "weight_decay": 0.1], "perp_adamw": ["lr": 1e-3, "weight_decay": 0.1],
+                      "parameter_order": "layer by layer: weight [in, out], then bias"]
+        for (name, make) in optimizers {
+            var unused = RNG(seed: 0)
+            let model = MLP<Float>(widths: widths, init: .zeros, rng: &unused)
+            for (p, q) in zip(model.parameters, initial.parameters) {
+                p.value = Tensor(shape: q.value.shape, scalars: q.value.scalars)
+            }
+            let opt = make(model.parameters)
+            var losses: [Double] = []
+            for t in 0..<steps {
+                let rows = (t * batch)..<((t + 1) * batch)
+                opt.zeroGrad()
+                let loss = softmaxCrossEntropy(model(Variable(x.rows(rows))), labels: Array(labels[rows]))
+                losses.append(Double(loss.value[flat: 0]))
+                loss.backward()
+                if t == 0 { for (k, p) in model.parameters.enumerated() { try f.put("\(name)_grad0_\(k)", p.grad!) } }
+                opt.step()
+            }
+            try f.put("\(name)_losses", losses)
+            for (k, p) in model.parameters.enumerated() { try f.put("\(name)_final_\(k)", p.value) }
+        }
+    }
+}

@@ -1,0 +1,124 @@
+"""`make crosscheck`: every cross-check against the field's own implementations, and its proof.
+
+For each check: `reprise crosscheck-case` writes the inputs and the engine's results, the check's
+script recomputes them with the peer and compares within the committed tolerance (tolerances.json),
+then runs again with --perturb, where it must miss. A peer that cannot be imported is reported as
+"not run" with the reason, never as a pass. Writes the dated report (results/CROSSCHECK.md) and
+exits non-zero on any miss or any perturbation that went unnoticed.
+"""
+import argparse
+import datetime
+import importlib
+import importlib.metadata
+import os
+import platform
+import subprocess
+import sys
+import tempfile
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+# (case, script, peer modules, what it checks against)
+CHECKS = [
+    ("mlp", "check_mlp.py", ["torch"],
+     "PyTorch autograd and torch.optim (SGD + clip_grad_norm_, Adam, AdamW; OrthoGrad as the grokking authors')"),
+    ("hvp", "check_hvp.py", ["torch"], "torch.func: grad, and jvp of grad (forward-over-reverse H v), float64"),
+    ("galore", "check_galore.py", ["torch", "galore_torch"], "galore-torch's GaLoreAdamW (the authors' package)"),
+    ("blockwise8bit", "check_blockwise8bit.py", ["torch", "bitsandbytes"],
+     "bitsandbytes: functional.create_dynamic_map, functional.quantize_blockwise"),
+]
+
+# The issue's checks not built in this round, listed so that the report does not read as complete.
+NOT_BUILT = [
+    "the scenarios' other model families against PyTorch golden tensors (the 20-layer net, the grokking MLP "
+    "with float32/float64/StableMax logits, the LLaMA of galore-memory)",
+    "the top eigenvalues of the lr-batch checkpoint against scipy.sparse.linalg.eigsh; per-example gradient "
+    "norms and B_simple against torch.func.vmap(grad)",
+    "double-descent's min-norm solutions against an independent algorithm",
+    "ntk-regime against neural-tangents",
+    "findings trained in PyTorch (grokking's softmax32 and perp variants, gradient-noise's He-init cell)",
+    "bench-peers with jax.jit and torch.compile",
+]
+
+
+def version(module):
+    try:
+        return getattr(importlib.import_module(module), "__version__", "?")
+    except Exception as e:  # a peer that cannot import is reported, not hidden
+        return None if isinstance(e, ImportError) else f"import failed: {e}"
+
+
+def run(cmd):
+    """Exit code and standard output; standard error (the peers' deprecation warnings) only when the
+    command printed nothing else, so that a crash still shows its reason."""
+    p = subprocess.run(cmd, capture_output=True, text=True)
+    return p.returncode, (p.stdout.strip() or p.stderr.strip()[-2000:])
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__)
+    ap.add_argument("--reprise", required=True)
+    ap.add_argument("--out", required=True)
+    args = ap.parse_args()
+    started = time.time()
+    lines, failures = [], 0
+    rows = []
+    with tempfile.TemporaryDirectory() as work:
+        for case, script, modules, reference in CHECKS:
+            missing = [m for m in modules if version(m) is None or str(version(m)).startswith("import failed")]
+            if missing:
+                rows.append((case, reference, "not run: cannot import " + ", ".join(missing), ""))
+                continue
+            t0 = time.time()
+            directory = os.path.join(work, case)
+            code, out = run([args.reprise, "crosscheck-case", case, "--out", directory])
+            if code != 0:
+                failures += 1
+                rows.append((case, reference, f"FAILED: reprise crosscheck-case exited {code}: {out[-300:]}", ""))
+                continue
+            script_path = os.path.join(HERE, script)
+            code, out = run([sys.executable, script_path, "--case", directory])
+            perturbed, perturbed_out = run([sys.executable, script_path, "--case", directory, "--perturb"])
+            # Caught: the perturbed run misses more quantities than the plain one.
+            caught = perturbed != 0 and perturbed_out.count("MISS") > out.count("MISS")
+            verdict = "pass" if code == 0 else "MISS"
+            if code != 0 or not caught:
+                failures += 1
+            print(out)
+            print(f"{case}: with --perturb: " + ("caught" if caught else "NOT CAUGHT"))
+            missed = f"{perturbed_out.count('MISS')} quantities missed, {out.count('MISS')} without it"
+            lines.append(f"### {case}\n\n```\n{out}\n```\n\nWith `--perturb`: "
+                         + (f"caught ({missed})" if caught else "**not caught**") + "\n")
+            rows.append((case, reference, verdict, f"{time.time() - t0:.1f} s"))
+    elapsed = time.time() - started
+    versions = ", ".join(f"{d} {importlib.metadata.version(d)}"
+                         for d in ["numpy", "torch", "galore-torch", "bitsandbytes"])
+    table = ["| check | reference | result | time |", "|---|---|---|---|"]
+    table += [f"| {c} | {r} | {v} | {t} |" for c, r, v, t in rows]
+    report = [
+        "# Cross-checks against the field's implementations",
+        "",
+        f"Run {datetime.datetime.now(datetime.timezone.utc).strftime('%Y-%m-%d %H:%M UTC')} by `make crosscheck` "
+        f"on {platform.machine()}, Python {platform.python_version()}; {versions}. Whole target: {elapsed:.0f} s "
+        "(the virtual environment already installed). Tolerances and their reasons: "
+        "`Tests/Crosscheck/tolerances.json`, committed before the first comparison; none has changed since.",
+        "",
+        *table,
+        "",
+        "Not built yet (issue 29), so not checked:",
+        "",
+        *[f"- {n}" for n in NOT_BUILT],
+        "",
+        "## Output of each check",
+        "",
+        *lines,
+    ]
+    with open(args.out, "w") as f:
+        f.write("\n".join(report))
+    print(f"crosscheck: {len(rows)} checks, {failures} failed or uncaught; report in {args.out} ({elapsed:.0f} s)")
+    sys.exit(1 if failures else 0)
+
+
+if __name__ == "__main__":
+    main()
