@@ -42,7 +42,7 @@ test-slurm: build
 replicate-all: build
 	$(BIN) run --all --profile $(PROFILE)
 	$(BIN) plot --all --profile $(PROFILE)
-	$(BIN) report --profile $(PROFILE)
+	$(BIN) report --profile $(PROFILE) --html
 	$(BIN) check
 
 run: build
@@ -52,7 +52,7 @@ plot: build
 	$(BIN) plot --all --profile $(PROFILE)
 
 report: build
-	$(BIN) report --profile $(PROFILE)
+	$(BIN) report --profile $(PROFILE) --html
 
 check: build
 	$(BIN) check

@@ -53,6 +53,19 @@ public enum Gnuplot {
     /// Colour-blind-safe palette (Okabe & Ito 2008), in a fixed order.
     static let palette = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000", "#F0E442"]
 
+    /// Beside a scenario's figures: the run they were drawn from, so that a report shows a figure only
+    /// under that run (kept out of the images, so that the same data still gives the same bytes).
+    public static let drawnFromFile = "drawn-from.json"
+    public struct DrawnFrom: Codable, Equatable {
+        public let scenario: String, run: Int64, profile: String, configHash: String
+    }
+
+    public static func recordDrawnFrom(_ drawn: DrawnFrom, into dir: URL) throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        try encoder.encode(drawn).write(to: dir.appendingPathComponent(drawnFromFile))
+    }
+
     /// Writes `<dir>/<name>.{dat,gp,png,svg}` for each figure; returns the PNG paths.
     @discardableResult
     public static func render(_ figures: [Figure], into dir: URL) throws -> [URL] {

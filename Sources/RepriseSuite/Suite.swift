@@ -235,7 +235,11 @@ public final class Suite {
                     + "(figures: \(names.joined(separator: ", ")))")
         }
         let figures = drawn.map { Self.withPaperPoints($0, rep.info.paperPoints ?? []) }
-        return try Gnuplot.render(figures, into: dir ?? figuresDirectory(id))
+        let folder = dir ?? figuresDirectory(id)
+        let urls = try Gnuplot.render(figures, into: folder)
+        try Gnuplot.recordDrawnFrom(.init(scenario: id, run: record.id, profile: record.profile,
+                                          configHash: record.configHash), into: folder)
+        return urls
     }
 
     /// `figure` with the paper's own numbers for it (scenario.json `paper_points`) drawn as black open squares,

@@ -1,0 +1,260 @@
+import Foundation
+
+/// `results/report.html` (issue 30): one self-contained file (styles inline, figures as data URIs, no
+/// script, nothing fetched) that opens from disk. At a glance: one line per scenario. Per scenario: a
+/// forest plot of its checks, each claim opening to its evidence, the figures with the run that drew
+/// them, the run's provenance with its config against the profile's, and the key metrics' history
+/// from the committed ledger. Written as XHTML, so that an XML parser can check it.
+extension Suite {
+    @discardableResult
+    public func writeHTMLReport(profile: String = "quick", to url: URL? = nil) throws -> URL {
+        let out = url ?? root.appendingPathComponent("results/report.html")
+        let ledger = Ledger.read(Ledger.folder(root: root)).entries.filter { $0.profile == profile }
+        var glance: [String] = [], changes: [String] = [], sections: [String] = []
+        for id in ids {
+            let rep = try replication(id)
+            let history = ledger.filter { $0.scenario == id }.sorted { $0.startedAt < $1.startedAt }
+            changes += Self.verdictChanges(id, history)
+            guard let record = try selectedRun(id, profile: profile) else {
+                glance.append("<tr><td><a href=\"#\(id)\">\(id)</a></td><td>—</td><td>no finished \(profile) run "
+                              + "in the store</td></tr>")
+                sections.append("<section id=\"\(id)\"><h2>\(id): \(HTML.escape(rep.info.title))</h2>"
+                                + "<p>No finished <b>\(profile)</b> run of the profile's own config in the store.</p>"
+                                + Self.historyTable(id, rep.info.keyMetrics, history) + "</section>")
+                continue
+            }
+            let data = try RunData(store: store, record: record, replication: rep)
+            glance.append("<tr><td><a href=\"#\(id)\">\(id)</a></td><td><a href=\"#run-\(record.id)\">run \(record.id)"
+                          + "</a></td><td>\(HTML.escape(Verdict.tally(data.claims)))</td></tr>")
+            sections.append(try scenarioSection(id, rep, record, data, history, profile: profile))
+        }
+        let generated = ISO8601DateFormatter().string(from: Date())
+        let body = """
+        <h1>reprise: replication report (\(profile))</h1>
+        <p class="note">Generated \(generated) by <code>reprise report --html --profile \(profile)</code> from \
+        \(HTML.escape(URL(fileURLWithPath: store.path).lastPathComponent)) and the committed ledger \
+        (\(ledger.count) \(profile) entries). Verdicts are judged now from each run's stored metrics against the \
+        claims files as they are. A <b>finding</b> is what the paper reports; a <b>sanity</b> claim checks the setup \
+        and is not counted among findings. <b>pass</b>: the 95% interval lies on the claim's side of the threshold; \
+        <b>fail</b>: on the other side; <b>inconclusive</b>: it straddles, rests on too few units, or comes from a \
+        method without tested coverage; <b>n/a</b>: not decided at this profile. <b>post hoc</b>: the claim was \
+        revised after its results were seen.</p>
+        <h2 id="glance">At a glance</h2>
+        <table><tr><th>scenario</th><th>run</th><th>tally</th></tr>\(glance.joined())</table>
+        <h2 id="changes">Verdict changes between the last two ledger entries</h2>
+        \(changes.isEmpty ? "<p>None.</p>" : "<ul>" + changes.joined() + "</ul>")
+        \(sections.joined(separator: "\n"))
+        """
+        let page = """
+        <?xml version="1.0" encoding="UTF-8"?>
+        <!DOCTYPE html>
+        <html xmlns="http://www.w3.org/1999/xhtml" lang="en"><head><meta charset="UTF-8"/>
+        <title>reprise report (\(profile))</title><style>\(HTML.style)</style></head>
+        <body>\(body)</body></html>
+
+        """
+        try FileManager.default.createDirectory(at: out.deletingLastPathComponent(), withIntermediateDirectories: true)
+        try page.write(to: out, atomically: true, encoding: .utf8)
+        return out
+    }
+
+    func scenarioSection(_ id: String, _ rep: Replication, _ record: Store.RunRecord, _ data: RunData,
+                         _ history: [LedgerEntry], profile: String) throws -> String {
+        let p = rep.info.paper
+        var html = "<section id=\"\(id)\"><h2>\(id): \(HTML.escape(rep.info.title))</h2>"
+        html += "<p>\(HTML.escape(p.authors)) (\(p.year)), <i>\(HTML.escape(p.title))</i>, arXiv:\(p.arxiv). "
+        html += "Protocol and deviations: Replications/\(id)/README.md in the repository.</p>"
+        html += "<p>Run <a href=\"#run-\(record.id)\">\(record.id)</a>, profile <b>\(record.profile)</b>: "
+        html += "\(HTML.escape(Verdict.tally(data.claims)))</p>"
+        html += HTML.forestPlot(rep.claims, data)
+        let figures = figureEntries(id, selected: record.id)
+        for kind in ClaimSpec.Kind.allCases {
+            let claims = data.claims.filter { $0.kind == kind }
+            guard !claims.isEmpty else { continue }
+            html += kind == .finding ? "<h3>Findings</h3>" : "<h3>Sanity checks (not counted as findings)</h3>"
+            for c in claims {
+                let mark = c.registration.map { " <span class=\"posthoc\">\(HTML.escape($0.description))</span>" } ?? ""
+                html += "<details id=\"claim-\(id)-\(c.id)\"><summary>"
+                html += "<span class=\"v \(HTML.verdictClass(c.verdict))\">"
+                html += "\(c.verdict.rawValue)</span> <code>\(c.id)</code>\(mark)</summary><dl>"
+                html += "<dt>statement</dt><dd>\(HTML.escape(c.statement))</dd>"
+                let source = HTML.escape(c.paperSource ?? "no source")
+                html += "<dt>paper</dt><dd>\(HTML.escape(c.paperValue ?? "—")) (\(source))</dd>"
+                html += "<dt>threshold</dt><dd>\(HTML.escape(c.threshold))</dd>"
+                html += "<dt>measured (95% interval, units, method)</dt><dd>\(HTML.escape(c.measured))</dd>"
+                if let reason = c.reason { html += "<dt>why</dt><dd>\(HTML.escape(reason))</dd>" }
+                html += "<dt>run</dt><dd><a href=\"#run-\(record.id)\">run \(record.id)</a>; figures: "
+                html += figures.map { "<a href=\"#fig-\(id)-\($0.name)\">\($0.name)</a>" }.joined(separator: ", ")
+                html += "</dd></dl></details>"
+            }
+        }
+        html += "<h3>Figures</h3>"
+        for f in figures {
+            html += "<figure id=\"fig-\(id)-\(f.name)\"><img alt=\"\(f.name)\" src=\"data:image/svg+xml;base64,"
+            html += "\(f.svg.base64EncodedString())\"/><figcaption><code>\(f.name)</code>: \(HTML.escape(f.caption))"
+            html += "</figcaption></figure>"
+        }
+        html += try provenance(record, rep)
+        html += Self.historyTable(id, rep.info.keyMetrics, history)
+        return html + "</section>"
+    }
+
+    /// The scenario's figures as drawn on disk, each with the run it was drawn from (`drawn-from.json`).
+    func figureEntries(_ id: String, selected: Int64) -> [(name: String, svg: Data, caption: String)] {
+        let dir = figuresDirectory(id)
+        let drawn = (try? Data(contentsOf: dir.appendingPathComponent(Gnuplot.drawnFromFile)))
+            .flatMap { try? JSONDecoder().decode(Gnuplot.DrawnFrom.self, from: $0) }
+        let caption: String
+        switch drawn {
+        case nil: caption = "drawn from a run the figures folder does not record"
+        case let d? where d.run == selected: caption = "drawn from run \(d.run) (profile \(d.profile)), the run above"
+        case let d?: caption = "drawn from run \(d.run) (profile \(d.profile)), NOT the run above (\(selected))"
+        }
+        let names = ((try? FileManager.default.contentsOfDirectory(atPath: dir.path)) ?? [])
+            .filter { $0.hasSuffix(".svg") }.sorted()
+        return names.compactMap { file in
+            (try? Data(contentsOf: dir.appendingPathComponent(file))).map { (String(file.dropLast(4)), $0, caption) }
+        }
+    }
+
+    /// A run's provenance, and its config beside the profile's own (only the keys that differ).
+    func provenance(_ r: Store.RunRecord, _ rep: Replication) throws -> String {
+        let own = (try? rep.config(profile: r.profile)).map { Self.configValues($0.canonicalJSON) } ?? [:]
+        let ran = Self.configValues(r.configJSON)
+        let diff = Set(own.keys).union(ran.keys).sorted().filter { own[$0] != ran[$0] }
+        let rows: [(String, String)] = [
+            ("started / ended", "\(r.startedAt) / \(r.endedAt ?? "—")"),
+            ("seed, config hash", "\(r.seed), \(r.configHash)"),
+            ("wall / CPU seconds",
+             "\(r.wallSeconds.map { fmt($0) } ?? "—") / \(r.cpuSeconds.map { fmt($0) } ?? "—")"),
+            ("git commit", (r.gitCommit ?? "—") + (r.gitDirty ? " (with uncommitted changes)" : "")),
+            ("trials (computed here)",
+             "\(r.trialsTotal.map(String.init) ?? "—") (\(r.trialsComputed.map(String.init) ?? "—"))"),
+            ("toolchain, OpenBLAS", "\(r.swiftVersion ?? "—"), \(r.openblas ?? "—")"),
+            ("machine", "\(r.cpuModel ?? "—"), \(r.cores) cores"),
+            ("config against the \(r.profile) profile's", diff.isEmpty ? "the profile's own"
+                : diff.map { "\($0): \(own[$0] ?? "(absent)") → \(ran[$0] ?? "(absent)")" }.joined(separator: "; ")),
+        ]
+        return "<details id=\"run-\(r.id)\"><summary>Provenance of run \(r.id)</summary><table>"
+            + rows.map { "<tr><th>\(HTML.escape($0.0))</th><td>\(HTML.escape($0.1))</td></tr>" }.joined()
+            + "</table></details>"
+    }
+
+    /// Each key metric across the profile's committed ledger entries (the newest six), oldest first.
+    static func historyTable(_ id: String, _ keys: [String], _ history: [LedgerEntry]) -> String {
+        let shown = Array(history.suffix(6))
+        guard !shown.isEmpty else { return "<p>No ledger entries of this profile yet.</p>" }
+        var html = "<h3>History of the key metrics (committed ledger)</h3><table class=\"history\"><tr><th>metric</th>"
+        html += shown.map { "<th>\($0.startedAt.prefix(10)) <code>\($0.gitCommit.prefix(7))</code> \($0.kernel)</th>" }
+            .joined() + "</tr>"
+        for key in keys {
+            html += "<tr><td><code>\(key)</code></td>"
+            html += shown.map { "<td>\($0.metrics[key].map(HTML.compact) ?? "—")</td>" }.joined() + "</tr>"
+        }
+        return html + "</table>"
+    }
+
+    /// Claims whose verdict differs between the scenario's last two ledger entries of the profile.
+    static func verdictChanges(_ id: String, _ history: [LedgerEntry]) -> [String] {
+        guard history.count >= 2 else { return [] }
+        let (old, new) = (history[history.count - 2], history[history.count - 1])
+        let before = Dictionary(old.claims.map { ($0.id, $0.verdict) }, uniquingKeysWith: { a, _ in a })
+        return new.claims.compactMap { c in
+            let was = before[c.id]
+            guard was != c.verdict else { return nil }
+            return "<li><a href=\"#\(id)\">\(id)</a> <code>\(c.id)</code>: \(was?.rawValue ?? "new claim") → "
+                + "\(c.verdict.rawValue) (ledger \(old.id.prefix(16)) → \(new.id.prefix(16)))</li>"
+        }
+    }
+}
+
+/// Escaping, the page's style, and the forest plot.
+enum HTML {
+    static func escape(_ s: String) -> String {
+        s.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
+            .replacingOccurrences(of: ">", with: "&gt;").replacingOccurrences(of: "\"", with: "&quot;")
+    }
+
+    /// "value [low, high]": the history table's cell (the method is in the claim's evidence).
+    static func compact(_ e: Estimate) -> String {
+        fmt(e.value) + (e.interval.map { " [\(fmt($0.lowerBound)), \(fmt($0.upperBound))]" } ?? "")
+    }
+
+    static func verdictClass(_ v: Verdict) -> String {
+        switch v {
+        case .pass: "pass"
+        case .fail: "fail"
+        case .inconclusive: "inconclusive"
+        default: "na"
+        }
+    }
+
+    static let colors: [String: String] = [
+        "pass": "#009E73", "fail": "#D55E00", "inconclusive": "#E69F00", "na": "#999999",
+    ]
+
+    static let style = """
+    body{font:15px/1.45 system-ui,sans-serif;max-width:1100px;margin:2em auto;padding:0 1em;color:#222}
+    table{border-collapse:collapse;margin:.5em 0}td,th{border:1px solid #ddd;padding:.2em .5em;text-align:left;\
+    vertical-align:top}
+    .v{display:inline-block;min-width:6.5em;padding:0 .4em;border-radius:3px;color:#fff;font-weight:600}
+    .pass{background:#009E73}.fail{background:#D55E00}.inconclusive{background:#E69F00}.na{background:#999}
+    .posthoc{font-style:italic;color:#a33}.note{color:#555;font-size:13px}
+    details{margin:.3em 0}summary{cursor:pointer}dt{font-weight:600;margin-top:.3em}dd{margin-left:1.5em}
+    figure{margin:1em 0}figure img{width:100%;border:1px solid #eee}figcaption{font-size:13px;color:#555}
+    table.history td{font-size:12px}
+    """
+
+    /// One row per check: its estimate (dot) and 95% interval (bar) against its threshold (the shaded
+    /// side where the claim holds), each row on its own scale, coloured by the claim's verdict.
+    static func forestPlot(_ specs: [ClaimSpec], _ data: RunData) -> String {
+        let verdicts = data.verdicts
+        var rows: [(label: String, e: Estimate, check: ClaimSpec.Check, color: String)] = []
+        for spec in specs {
+            for check in spec.checks {
+                guard let e = data.metrics[check.metric], e.value.isFinite || e.interval != nil else { continue }
+                let color = colors[verdicts[spec.id].map(verdictClass) ?? "na"]!
+                rows.append(("\(spec.id): \(check.metric)", e, check, color))
+            }
+        }
+        guard !rows.isEmpty else { return "" }
+        let (height, left, width) = (34, 430, 640)
+        var svg = "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"100%\" viewBox=\"0 0 \(left + width + 10) "
+        svg += "\(rows.count * height + 24)\" role=\"img\">"
+        svg += "<text x=\"0\" y=\"14\" font-size=\"12\">Checks: estimate, 95% "
+        svg += "interval, threshold (the shaded side holds the claim); each row on its own scale</text>"
+        for (i, r) in rows.enumerated() {
+            let y = 24 + i * height + height / 2
+            var ends = r.check.value + [r.e.value]
+            if let iv = r.e.interval { ends += [iv.lowerBound, iv.upperBound].filter(\.isFinite) }
+            ends = ends.filter(\.isFinite)
+            guard var lo = ends.min(), var hi = ends.max() else { continue }
+            let pad = max((hi - lo) * 0.1, abs(hi) * 0.01, 1e-12)
+            (lo, hi) = (lo - pad, hi + pad)
+            func x(_ v: Double) -> Double { Double(left) + Double(width) * (min(max(v, lo), hi) - lo) / (hi - lo) }
+            let side: (Double, Double)
+            switch r.check.op {
+            case .less, .lessOrEqual: side = (x(lo), x(r.check.value[0]))
+            case .greater, .greaterOrEqual: side = (x(r.check.value[0]), x(hi))
+            case .between: side = (x(r.check.value[0]), x(r.check.value[1]))
+            }
+            svg += "<text x=\"0\" y=\"\(y - 3)\" font-size=\"11\">\(escape(String(r.label.prefix(64))))</text>"
+            svg += "<text x=\"0\" y=\"\(y + 11)\" font-size=\"10\" fill=\"#555\">"
+            svg += "\(escape(String(r.e.description(against: r.check.value).prefix(80))))</text>"
+            svg += "<rect x=\"\(fmt(side.0))\" y=\"\(y - 8)\" width=\"\(fmt(max(0, side.1 - side.0)))\" height=\"16\" "
+            svg += "fill=\"#e8f4ee\"/>"
+            for t in r.check.value {
+                svg += "<line x1=\"\(fmt(x(t)))\" x2=\"\(fmt(x(t)))\" y1=\"\(y - 9)\" y2=\"\(y + 9)\" "
+                svg += "stroke=\"#333\" stroke-width=\"1.5\"/>"
+            }
+            if let iv = r.e.interval {
+                svg += "<line x1=\"\(fmt(x(iv.lowerBound)))\" x2=\"\(fmt(x(iv.upperBound)))\" y1=\"\(y)\" y2=\"\(y)\" "
+                svg += "stroke=\"\(r.color)\" stroke-width=\"3\"/>"
+            }
+            if r.e.value.isFinite {
+                svg += "<circle cx=\"\(fmt(x(r.e.value)))\" cy=\"\(y)\" r=\"4.5\" fill=\"\(r.color)\"/>"
+            }
+        }
+        return svg + "</svg>"
+    }
+}
