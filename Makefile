@@ -5,7 +5,7 @@ BIN := .build/release/reprise
 DEB_PACKAGES := libopenblas-dev libsqlite3-dev sqlite3 zlib1g-dev pkg-config gnuplot-nox fortunes dataset-fashion-mnist
 PROFILE ?= quick
 
-.PHONY: all deps build test test-debug test-slurm replicate-all run plot report check baselines bench bench-peers crosscheck clean
+.PHONY: all deps build test test-debug test-slurm test-report replicate-all run plot report check baselines bench bench-peers crosscheck clean
 
 all: build
 
@@ -38,6 +38,11 @@ test-debug: deps
 # slurm-client and munge if missing; stops only the daemons it started).
 test-slurm: build
 	bash Tests/Slurm/slurm-test.sh
+
+# The HTML report in a real browser (issue 30): smoke runs into a scratch store, report --html, Debian's
+# chromium headless (installed if missing); no console error or failed resource, every tally on the page.
+test-report: build
+	BIN=$(BIN) bash Tests/Report/report-test.sh
 
 replicate-all: build
 	$(BIN) run --all --profile $(PROFILE)

@@ -8,7 +8,7 @@ import Foundation
 extension Suite {
     @discardableResult
     public func writeHTMLReport(profile: String = "quick", to url: URL? = nil) throws -> URL {
-        let out = url ?? root.appendingPathComponent("results/report.html")
+        let out = url ?? reportFile(profile: profile, html: true)
         let ledger = Ledger.read(Ledger.folder(root: root)).entries.filter { $0.profile == profile }
         var glance: [String] = [], changes: [String] = [], sections: [String] = []
         for id in ids {
@@ -67,14 +67,19 @@ extension Suite {
         html += "<p>Run <a href=\"#run-\(record.id)\">\(record.id)</a>, profile <b>\(record.profile)</b>: "
         html += "\(HTML.escape(Verdict.tally(data.claims)))</p>"
         html += HTML.forestPlot(rep.claims, data)
-        let figures = figureEntries(id, selected: record.id)
+        let figures = figureEntries(id, profile: profile, selected: record.id)
         for kind in ClaimSpec.Kind.allCases {
             let claims = data.claims.filter { $0.kind == kind }
             guard !claims.isEmpty else { continue }
             html += kind == .finding ? "<h3>Findings</h3>" : "<h3>Sanity checks (not counted as findings)</h3>"
             for c in claims {
-                let mark = c.registration.map { " <span class=\"posthoc\">\(HTML.escape($0.description))</span>" } ?? ""
-                html += "<details id=\"claim-\(id)-\(c.id)\"><summary>"
+                let mark = c.registration.map {
+                    let kind = $0.description.hasPrefix("post hoc") ? "posthoc" : "registered"
+                    return " <span class=\"\(kind)\">\(HTML.escape($0.description))</span>"
+                } ?? ""
+                // A claim that did not pass opens by itself: its reason is what a reader looks for first.
+                let open = c.verdict == .pass ? "" : " open=\"open\""
+                html += "<details id=\"claim-\(id)-\(c.id)\"\(open)><summary>"
                 html += "<span class=\"v \(HTML.verdictClass(c.verdict))\">"
                 html += "\(c.verdict.rawValue)</span> <code>\(c.id)</code>\(mark)</summary><dl>"
                 html += "<dt>statement</dt><dd>\(HTML.escape(c.statement))</dd>"
@@ -84,11 +89,15 @@ extension Suite {
                 html += "<dt>measured (95% interval, units, method)</dt><dd>\(HTML.escape(c.measured))</dd>"
                 if let reason = c.reason { html += "<dt>why</dt><dd>\(HTML.escape(reason))</dd>" }
                 html += "<dt>run</dt><dd><a href=\"#run-\(record.id)\">run \(record.id)</a>; figures: "
-                html += figures.map { "<a href=\"#fig-\(id)-\($0.name)\">\($0.name)</a>" }.joined(separator: ", ")
+                html += figures.isEmpty ? "none drawn for this profile"
+                    : figures.map { "<a href=\"#fig-\(id)-\($0.name)\">\($0.name)</a>" }.joined(separator: ", ")
                 html += "</dd></dl></details>"
             }
         }
         html += "<h3>Figures</h3>"
+        if figures.isEmpty {
+            html += "<p>No figures drawn for this profile: <code>reprise plot \(id) --profile \(profile)</code>.</p>"
+        }
         for f in figures {
             html += "<figure id=\"fig-\(id)-\(f.name)\"><img alt=\"\(f.name)\" src=\"data:image/svg+xml;base64,"
             html += "\(f.svg.base64EncodedString())\"/><figcaption><code>\(f.name)</code>: \(HTML.escape(f.caption))"
@@ -100,8 +109,8 @@ extension Suite {
     }
 
     /// The scenario's figures as drawn on disk, each with the run it was drawn from (`drawn-from.json`).
-    func figureEntries(_ id: String, selected: Int64) -> [(name: String, svg: Data, caption: String)] {
-        let dir = figuresDirectory(id)
+    func figureEntries(_ id: String, profile: String, selected: Int64) -> [(name: String, svg: Data, caption: String)] {
+        let dir = figuresDirectory(id, profile: profile)
         let drawn = (try? Data(contentsOf: dir.appendingPathComponent(Gnuplot.drawnFromFile)))
             .flatMap { try? JSONDecoder().decode(Gnuplot.DrawnFrom.self, from: $0) }
         let caption: String
@@ -199,7 +208,7 @@ enum HTML {
     vertical-align:top}
     .v{display:inline-block;min-width:6.5em;padding:0 .4em;border-radius:3px;color:#fff;font-weight:600}
     .pass{background:#009E73}.fail{background:#D55E00}.inconclusive{background:#E69F00}.na{background:#999}
-    .posthoc{font-style:italic;color:#a33}.note{color:#555;font-size:13px}
+    .posthoc{font-style:italic;color:#a33}.registered{font-style:italic;color:#777}.note{color:#555;font-size:13px}
     details{margin:.3em 0}summary{cursor:pointer}dt{font-weight:600;margin-top:.3em}dd{margin-left:1.5em}
     figure{margin:1em 0}figure img{width:100%;border:1px solid #eee}figcaption{font-size:13px;color:#555}
     table.history td{font-size:12px}

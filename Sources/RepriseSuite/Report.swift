@@ -5,7 +5,7 @@ extension Suite {
     /// with the paper's value and source, the figures, and the provenance of that run.
     @discardableResult
     public func writeReport(profile: String = "quick", to url: URL? = nil) throws -> URL {
-        let out = url ?? root.appendingPathComponent("results/REPORT.md")
+        let out = url ?? reportFile(profile: profile, html: false)
         var md = """
         # reprise: replication report
 
@@ -59,9 +59,10 @@ extension Suite {
                 }
                 md += "\n"
             }
-            let figDir = figuresDirectory(id)
+            let figDir = figuresDirectory(id, profile: profile)
             let pngs = ((try? FileManager.default.contentsOfDirectory(atPath: figDir.path)) ?? []).filter { $0.hasSuffix(".png") }.sorted()
-            for png in pngs { md += "![\(png)](figures/\(id)/\(png))\n\n" }
+            let relative = profile == Self.defaultProfile ? "figures/\(id)" : "figures/\(id)/\(profile)"
+            for png in pngs { md += "![\(png)](\(relative)/\(png))\n\n" }
             md += """
             <details><summary>Provenance of run \(record.id)</summary>
 

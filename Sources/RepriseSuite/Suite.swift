@@ -205,7 +205,23 @@ public final class Suite {
         try selectedRuns(id, profile: profile).first
     }
 
-    public func figuresDirectory(_ id: String) -> URL { root.appendingPathComponent("results/figures/\(id)") }
+    /// Where a scenario's figures go: results/figures/<id> for the default profile's selected run (the
+    /// committed figures), results/figures/<id>/<profile> for another profile's, results/figures/<id>/run-<N>
+    /// for a named run, so that scratch work never overwrites what is committed.
+    public func figuresDirectory(_ id: String, profile: String = Suite.defaultProfile, run: Int64? = nil) -> URL {
+        let base = root.appendingPathComponent("results/figures/\(id)")
+        if let run { return base.appendingPathComponent("run-\(run)") }
+        return profile == Self.defaultProfile ? base : base.appendingPathComponent(profile)
+    }
+
+    /// The profile `make replicate-all` runs, whose report and figures are committed.
+    public static let defaultProfile = "quick"
+
+    /// results/REPORT.md (or report.html) for the default profile, results/REPORT-<profile>.md otherwise.
+    public func reportFile(profile: String, html: Bool) -> URL {
+        let suffix = profile == Self.defaultProfile ? "" : "-\(profile)"
+        return root.appendingPathComponent(html ? "results/report\(suffix).html" : "results/REPORT\(suffix).md")
+    }
 
     /// Redraws a scenario's figures from its selected run of `profile`, or from the run `runID`.
     @discardableResult
@@ -235,7 +251,7 @@ public final class Suite {
                     + "(figures: \(names.joined(separator: ", ")))")
         }
         let figures = drawn.map { Self.withPaperPoints($0, rep.info.paperPoints ?? []) }
-        let folder = dir ?? figuresDirectory(id)
+        let folder = dir ?? figuresDirectory(id, profile: profile, run: runID)
         let urls = try Gnuplot.render(figures, into: folder)
         try Gnuplot.recordDrawnFrom(.init(scenario: id, run: record.id, profile: record.profile,
                                           configHash: record.configHash), into: folder)

@@ -181,8 +181,11 @@ func probeSuite(_ root: URL, codeID: String = "test-code") throws -> Suite {
         let after = try RunData(store: suite.store, record: record, replication: try suite.replication("probe"))
         #expect(after.claims[0].verdict == .fail && after.claims[0].threshold == "final >= 5")
         #expect(after.claimsHash != before.claimsHash)
-        #expect(try suite.writeReport(profile: "smoke").path.isEmpty == false)
-        let report = try String(contentsOf: root.appendingPathComponent("results/REPORT.md"), encoding: .utf8)
+        // Another profile's report goes beside the committed one, never over it (issue 30).
+        let written = try suite.writeReport(profile: "smoke")
+        #expect(written.lastPathComponent == "REPORT-smoke.md")
+        #expect(!FileManager.default.fileExists(atPath: root.appendingPathComponent("results/REPORT.md").path))
+        let report = try String(contentsOf: written, encoding: .utf8)
         #expect(report.contains("findings: 0 pass, 1 fail, 0 inconclusive, 1 n/a; 0 post hoc, 2 registration unknown "
                                 + "(claims.json `\(after.claimsHash)`)"))
     }
