@@ -13,7 +13,7 @@ struct CrosscheckCase: ParsableCommand {
         abstract: "Write one cross-check's inputs and the engine's results as .npy files (make crosscheck).")
 
     enum Case: String, ExpressibleByArgument, CaseIterable {
-        case galore, blockwise8bit, hvp, mlp
+        case galore, blockwise8bit, hvp, curvature, mlp
     }
 
     @Argument(help: "The check: \(Case.allCases.map(\.rawValue).joined(separator: ", ")).") var name: Case
@@ -27,6 +27,7 @@ struct CrosscheckCase: ParsableCommand {
         case .galore: try CrosscheckCases.galore(files)
         case .blockwise8bit: try CrosscheckCases.blockwise8bit(files)
         case .hvp: try CrosscheckCases.hvp(files)
+        case .curvature: try CrosscheckCases.curvature(files)
         case .mlp: try CrosscheckCases.mlp(files)
         }
         try JSONSerialization.data(withJSONObject: files.settings, options: [.sortedKeys, .prettyPrinted])
@@ -132,6 +133,33 @@ enum CrosscheckCases {
         try f.put("v", v)
         try f.put("gradient", r.gradient)
         try f.put("hv", r.hv)
+    }
+
+    /// lr-batch-scaling's curvature tools on a small net: the top two Hessian eigenvalues by the engine's
+    /// Lanczos (as the scenario runs it), every example's gradient squared norm, and B_simple.
+    static func curvature(_ f: CaseFiles) throws {
+        var rng = RNG(seed: 29).split("crosscheck/curvature")
+        let widths = [20, 32, 32, 10], n = 256, iterations = 20
+        let model = MLP<Double>(widths: widths, init: .he, rng: &rng)
+        let x = Tensor<Double>(shape: [n, widths[0]], scalars: (0..<(n * widths[0])).map { _ in rng.normal() })
+        let labels = (0..<n).map { _ in rng.int(below: widths.last!) }
+        let count = model.parameters.reduce(0) { $0 + $1.value.count }
+        var lanczosRNG = rng.split("lanczos")
+        let eigen = try Curvature.lanczos(dimension: count, iterations: iterations, rng: &lanczosRNG) {
+            Curvature.mlpHessianVectorProduct(model, x, labels: labels, $0).hv
+        }
+        let norms = Curvature.perExampleGradientSquaredNorms(model, x, labels: labels)
+        let zero = [Double](repeating: 0, count: count)
+        let g = Curvature.mlpHessianVectorProduct(model, x, labels: labels, zero).gradient
+        let g2 = Curvature.dot(g, g)
+        f.settings = ["widths": widths, "examples": n, "lanczos_iterations": iterations, "parameters": count,
+                      "parameter_order": "layer by layer: weight [in, out], then bias; flattened in C order"]
+        for (k, p) in model.parameters.enumerated() { try f.put("param_\(k)", p.value) }
+        try f.put("x", x)
+        try f.put("labels", labels)
+        try f.put("top_eigenvalues", Array(eigen.values.prefix(2)))
+        try f.put("per_example_squared_norms", norms)
+        try f.put("b_simple", [(norms.reduce(0, +) / Double(n) - g2) / g2])
     }
 
     /// An MLP of the scenarios' kind (He init, ReLU, biases, softmax cross-entropy) in float32,

@@ -24,6 +24,8 @@ CHECKS = [
     ("mlp", "check_mlp.py", ["torch"],
      "PyTorch autograd and torch.optim (SGD + clip_grad_norm_, Adam, AdamW; OrthoGrad as the grokking authors')"),
     ("hvp", "check_hvp.py", ["torch"], "torch.func: grad, and jvp of grad (forward-over-reverse H v), float64"),
+    ("curvature", "check_curvature.py", ["torch", "scipy"],
+     "scipy.sparse.linalg.eigsh on torch.func's H v; torch.func.vmap(grad) for per-example gradients"),
     ("galore", "check_galore.py", ["torch", "galore_torch"], "galore-torch's GaLoreAdamW (the authors' package)"),
     ("blockwise8bit", "check_blockwise8bit.py", ["torch", "bitsandbytes"],
      "bitsandbytes: functional.create_dynamic_map, functional.quantize_blockwise"),
@@ -33,8 +35,8 @@ CHECKS = [
 NOT_BUILT = [
     "the scenarios' other model families against PyTorch golden tensors (the 20-layer net, the grokking MLP "
     "with float32/float64/StableMax logits, the LLaMA of galore-memory)",
-    "the top eigenvalues of the lr-batch checkpoint against scipy.sparse.linalg.eigsh; per-example gradient "
-    "norms and B_simple against torch.func.vmap(grad)",
+    "the top eigenvalues of the lr-batch checkpoint itself (784-256-256-10, 50 000 examples) against eigsh: "
+    "checked here on a small net of the same kind",
     "double-descent's min-norm solutions against an independent algorithm",
     "ntk-regime against neural-tangents",
     "findings trained in PyTorch (grokking's softmax32 and perp variants, gradient-noise's He-init cell)",
