@@ -22,17 +22,7 @@ x, labels = torch.from_numpy(case["x"]), torch.from_numpy(case["labels"])
 
 
 def forward(flat, xb):
-    h, start = xb, 0
-    for layer in range(layers):
-        parts = []
-        for shape in shapes[2 * layer:2 * layer + 2]:
-            size = int(np.prod(shape))
-            parts.append(flat[start:start + size].reshape(shape))
-            start += size
-        h = h @ parts[0] + parts[1]
-        if layer < layers - 1:
-            h = torch.relu(h)
-    return h
+    return common.mlp_forward(flat, xb, shapes)
 
 
 def loss(flat):

@@ -21,17 +21,7 @@ labels = torch.from_numpy(case["labels"])
 
 
 def loss(flat):
-    h, start = x, 0
-    for layer in range(layers):
-        parts = []
-        for shape in shapes[2 * layer:2 * layer + 2]:
-            size = int(np.prod(shape))
-            parts.append(flat[start:start + size].reshape(shape))
-            start += size
-        h = h @ parts[0] + parts[1]
-        if layer < layers - 1:
-            h = torch.relu(h)
-    return F.cross_entropy(h, labels)
+    return F.cross_entropy(common.mlp_forward(flat, x, shapes), labels)
 
 
 flat = torch.cat([torch.from_numpy(case[f"param_{k}"]).flatten() for k in range(2 * layers)])

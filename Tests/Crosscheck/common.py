@@ -28,6 +28,23 @@ def arguments(description):
     return p.parse_args()
 
 
+def mlp_forward(flat, x, shapes):
+    """The engine's ReLU MLP on a flat parameter vector: per layer a weight [in, out] then a bias, in the
+    order and C layout `reprise crosscheck-case` writes them."""
+    import torch
+    h, start, layers = x, 0, len(shapes) // 2
+    for layer in range(layers):
+        parts = []
+        for shape in shapes[2 * layer:2 * layer + 2]:
+            size = int(np.prod(shape))
+            parts.append(flat[start:start + size].reshape(shape))
+            start += size
+        h = h @ parts[0] + parts[1]
+        if layer < layers - 1:
+            h = torch.relu(h)
+    return h
+
+
 class Case:
     def __init__(self, directory):
         self.dir = directory
