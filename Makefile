@@ -2,7 +2,8 @@
 SHELL := /bin/bash
 SWIFT ?= swift
 BIN := .build/release/reprise
-DEB_PACKAGES := libopenblas-dev libsqlite3-dev sqlite3 zlib1g-dev pkg-config gnuplot-nox fortunes dataset-fashion-mnist
+DEB_PACKAGES := libopenblas-dev libsqlite3-dev sqlite3 zlib1g-dev pkg-config gnuplot-nox libgnuplot-iostream-dev \
+	fortunes dataset-fashion-mnist
 PROFILE ?= quick
 
 .PHONY: all deps build test test-debug test-slurm test-report replicate-all run plot report check baselines bench bench-peers crosscheck clean

@@ -1,3 +1,4 @@
+import CGnuplot
 import Foundation
 
 /// A 2-D figure described by data, rendered by the real gnuplot.
@@ -78,20 +79,15 @@ public enum Gnuplot {
             let data = dataFile(f), script = scriptFile(f)
             try data.write(to: dir.appendingPathComponent(f.name + ".dat"), atomically: true, encoding: .utf8)
             try script.write(to: dir.appendingPathComponent(f.name + ".gp"), atomically: true, encoding: .utf8)
-            let p = Process()
-            p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-            p.arguments = ["gnuplot"]
-            p.currentDirectoryURL = dir
-            let input = Pipe(), err = Pipe()
-            p.standardInput = input
-            p.standardError = err
-            try p.run()
-            // Driven through a pipe: the script goes to gnuplot's standard input.
-            input.fileHandleForWriting.write(Data(script.utf8))
-            try input.fileHandleForWriting.close()
-            let errText = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-            p.waitUntilExit()
-            guard p.terminationStatus == 0 else { throw SuiteError.tool("gnuplot failed on \(f.name): \(errText)") }
+            // Driven through gnuplot-iostream's pipe (CGnuplot): the script goes to gnuplot's standard input.
+            let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("gnuplot-\(UUID().uuidString)")
+            let (errorFile, statusFile) = (scratch.path + ".err", scratch.path + ".status")
+            defer { for path in [errorFile, statusFile] { try? FileManager.default.removeItem(atPath: path) } }
+            let status = reprise_gnuplot_run(script, dir.path, errorFile, statusFile)
+            guard status == 0 else {
+                let errText = (try? String(contentsOfFile: errorFile, encoding: .utf8)) ?? ""
+                throw SuiteError.tool("gnuplot failed on \(f.name) (exit \(status)): \(errText)")
+            }
             out.append(dir.appendingPathComponent(f.name + ".png"))
         }
         return out
