@@ -104,6 +104,7 @@ extension Suite {
             html += "</figcaption></figure>"
         }
         html += try provenance(record, rep)
+        html += try comparisonWithPredecessor(record, keys: rep.info.keyMetrics)
         html += Self.historyTable(id, rep.info.keyMetrics, history)
         return html + "</section>"
     }
@@ -147,6 +148,33 @@ extension Suite {
         return "<details id=\"run-\(r.id)\"><summary>Provenance of run \(r.id)</summary><table>"
             + rows.map { "<tr><th>\(HTML.escape($0.0))</th><td>\(HTML.escape($0.1))</td></tr>" }.joined()
             + "</table></details>"
+    }
+
+    /// The run against the previous finished run of its scenario and profile in the store (`reprise compare`):
+    /// what differs in their configs, the key metrics side by side, and the verdicts that changed.
+    func comparisonWithPredecessor(_ r: Store.RunRecord, keys: [String]) throws -> String {
+        let earlier = try store.runs(scenario: r.scenario, profile: r.profile, status: "ok").first { $0.id < r.id }
+        guard let previous = earlier else {
+            return "<p>No earlier finished \(r.profile) run in the store to compare with.</p>"
+        }
+        let c = try compare(previous.id, r.id)
+        var html = "<details id=\"compare-\(r.id)\"><summary>Run \(r.id) against the previous \(r.profile) run "
+        html += "(\(previous.id)): seeds \(previous.seed) and \(r.seed), \(c.config.count) config keys differ, "
+        html += "\(c.verdicts.count) verdicts changed</summary>"
+        html += "<table><tr><th>config key</th><th>run \(previous.id)</th><th>run \(r.id)</th></tr>"
+        html += c.config.map {
+            "<tr><td><code>\($0.key)</code></td><td>\(HTML.escape($0.a ?? "(absent)"))</td>"
+                + "<td>\(HTML.escape($0.b ?? "(absent)"))</td></tr>"
+        }.joined() + "</table>"
+        html += "<table><tr><th>key metric</th><th>run \(previous.id)</th><th>run \(r.id)</th></tr>"
+        for m in c.metrics where keys.contains(m.name) {
+            html += "<tr><td><code>\(m.name)</code></td><td>\(m.a.map(HTML.compact) ?? "—")</td>"
+            html += "<td>\(m.b.map(HTML.compact) ?? "—")</td></tr>"
+        }
+        html += "</table><ul>" + c.verdicts.map {
+            "<li><code>\($0.claim)</code>: \($0.a?.rawValue ?? "—") → \($0.b?.rawValue ?? "—")</li>"
+        }.joined() + "</ul></details>"
+        return html
     }
 
     /// Each key metric across the profile's committed ledger entries (the newest six), oldest first.

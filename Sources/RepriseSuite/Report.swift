@@ -6,6 +6,7 @@ extension Suite {
     @discardableResult
     public func writeReport(profile: String = "quick", to url: URL? = nil) throws -> URL {
         let out = url ?? reportFile(profile: profile, html: false)
+        let htmlName = reportFile(profile: profile, html: true).lastPathComponent
         var md = """
         # reprise: replication report
 
@@ -20,7 +21,9 @@ extension Suite {
         or when no method with tested coverage serves the statistic (a bootstrap interval is printed, never decides);
         a value without an interval is exact. **n/a**: not measured, or not decidable at this profile. Every
         verdict that is not a pass or fail gives its reason; the interval methods and their minimum units are in
-        README's "How sure is a verdict".
+        README's "How sure is a verdict". The same runs with each claim's evidence, a forest plot of the checks and
+        the key metrics' history across the committed ledger, in one file that opens offline: \(htmlName) \
+        (`reprise report --html`).
 
 
         """
