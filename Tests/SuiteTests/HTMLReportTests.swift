@@ -26,31 +26,29 @@ import Testing
         return links
     }
 
-    @Test func aSmokeRunsPageIsSelfContainedAndShowsEveryClaim() throws {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("html-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: dir) }
-        let db = dir.appendingPathComponent("s.sqlite").path, page = dir.appendingPathComponent("report.html")
-        let run = try reprise(["run", "double-descent", "--profile", "smoke", "--db", db, "--quiet"])
-        #expect(run.code == 0, "\(run.err)")
-        let report = try reprise(["report", "--profile", "smoke", "--db", db, "--out", page.path])
-        #expect(report.code == 0, "\(report.err)")
+    /// On the probe scenario (cheap: a debug build runs it in well under a second), two runs of the profile's
+    /// own config, the newest one's figures drawn.
+    @Test func aPageIsSelfContainedAndShowsEveryClaimFigureAndComparison() throws {
+        let root = try probeRoot(), suite = try probeSuite(root)
+        defer { try? FileManager.default.removeItem(at: root) }
+        _ = try suite.run("probe", profile: "smoke", quiet: true)
+        let second = try suite.run("probe", profile: "smoke", quiet: true)   // the selected run: the newest
+        _ = try suite.plot("probe", profile: "smoke")
+        let page = try suite.writeHTMLReport(profile: "smoke", to: root.appendingPathComponent("results/r.html"))
         let links = try parse(page)
         for href in links.hrefs {
             #expect(href.hasPrefix("#"), "a link leaves the page: \(href)")
             #expect(links.ids.contains(String(href.dropFirst())), "a link to a missing anchor: \(href)")
         }
-        for src in links.sources { #expect(src.hasPrefix("data:"), "a resource outside the page: \(src.prefix(60))") }
+        #expect(!links.sources.isEmpty)
+        for src in links.sources { #expect(src.hasPrefix("data:image/svg+xml;base64,"), "\(src.prefix(60))") }
+        #expect(links.ids.isSuperset(of: ["claim-probe-final-big", "claim-probe-later", "fig-probe-loss",
+                                          "run-\(second.runID)", "compare-\(second.runID)"]))
         let text = try String(contentsOf: page, encoding: .utf8)
-        let claims = try JSONSerialization.jsonObject(
-            with: Data(contentsOf: repositoryRoot.appendingPathComponent("Replications/double-descent/claims.json")))
-        for claim in try #require(claims as? [[String: Any]]) {
-            let id = try #require(claim["id"] as? String)
-            #expect(links.ids.contains("claim-double-descent-\(id)"), "claim \(id) is missing")
-        }
-        // The at-a-glance line of the scenario that ran carries its tally; the others say they have no run.
-        #expect(text.contains("findings: "))
-        #expect(text.contains("no finished smoke run"))
+        #expect(text.contains("drawn from run \(second.runID) (profile smoke), the run above"))
+        #expect(text.contains("0 config keys differ"))      // the same profile config as the first run
+        #expect(text.contains(Verdict.tally(try RunData(store: suite.store, record: try #require(
+            try suite.store.run(second.runID)), replication: try suite.replication("probe")).claims)))
     }
 
     @Test func anEmptyStoreSaysSoPerScenario() throws {
