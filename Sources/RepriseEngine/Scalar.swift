@@ -240,7 +240,11 @@ func sumInLanes<T: Scalar>(_ n: Int, _ lanes: (Int) -> SIMD8<T>, _ term: (Int) -
 
 /// What the linked OpenBLAS says about itself (for run provenance), and the kernels it should run.
 public enum BLASInfo {
-    public static var config: String { String(cString: openblas_get_config()) }
+    /// Read once: openblas_get_config() rebuilds its answer in one static buffer on every call
+    /// (strcpy, then strcat), so two threads asking at once could read it half built, and a trial's
+    /// cache key (which names the kernels) then differed between its store and its lookup. Nothing
+    /// in it changes after OpenBLAS has loaded.
+    public static let config: String = String(cString: openblas_get_config())
     /// The kernel set OpenBLAS chose when it loaded ("Haswell", "Zen", …): by CPU, or by
     /// OPENBLAS_CORETYPE, which it reads then and never again.
     public static var core: String { String(cString: openblas_get_corename()) }
