@@ -51,6 +51,21 @@ import Testing
             try suite.store.run(second.runID)), replication: try suite.replication("probe")).claims)))
     }
 
+    /// `reprise compare`: only the config keys that differ, both values of every metric, an unknown run refused.
+    @Test func compareShowsTheDifferingKeyAndRefusesAnUnknownRun() throws {
+        let root = try probeRoot(), suite = try probeSuite(root)
+        defer { try? FileManager.default.removeItem(at: root) }
+        let a = try suite.run("probe", profile: "smoke", quiet: true)
+        let b = try suite.run("probe", profile: "smoke", overrides: ["scale=2.5"], quiet: true)
+        let c = try suite.compare(a.runID, b.runID)
+        #expect(c.config.map(\.key) == ["scale"] && c.config[0].b == "2.5")
+        let final = try #require(c.metrics.first { $0.name == "final" })
+        #expect(final.a?.value == 4 && final.b?.value == 5)
+        #expect(c.text.contains("scale: ") && c.text.contains("final: 4 | 5 | 1"))
+        #expect { try suite.compare(a.runID, 9999) } throws: { "\($0)".contains("no run 9999") }
+        #expect(try suite.runsTable().contains("probe"))
+    }
+
     @Test func anEmptyStoreSaysSoPerScenario() throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("html-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
