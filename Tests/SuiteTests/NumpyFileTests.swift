@@ -43,7 +43,8 @@ import Testing
             let body = try parse(Data(contentsOf: dir.appendingPathComponent(name + ".npy"))).body
             return body.withUnsafeBytes { Array($0.bindMemory(to: Float.self)) }
         }
-        let map = try floats("map_unsigned"), input = try floats("input_unsigned"), absmax = try floats("absmax_unsigned")
+        let map = try floats("map_unsigned"), input = try floats("input_unsigned")
+        let absmax = try floats("absmax_unsigned")
         let codes = try [UInt8](parse(Data(contentsOf: dir.appendingPathComponent("codes_unsigned.npy"))).body)
         #expect(map.count == 256 && codes.count == 5000 && absmax.count == 3)
         for (i, c) in codes.enumerated() {
