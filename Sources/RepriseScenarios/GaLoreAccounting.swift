@@ -58,6 +58,15 @@ public struct GaLoreAccounting {
         .lowrank: [0.17, 0.37, 0.72, 2.38], .lora: [0.17, 0.37, 0.72, 2.38],
     ]
 
+    /// Table 2's validation perplexities at 60M (the normalized state-vs-perplexity figure).
+    public static let table2Perplexity60M: [Method: Double] = [
+        .full: 34.06, .galore: 34.88, .lowrank: 78.18, .lora: 34.99,
+    ]
+
+    /// Table 3 at 7B: memory (GB, weights + optimizer states) and validation perplexity at 150K steps.
+    public static let table3 = (adam8bit: (memory: 26.0, perplexity: 14.61),
+                                galore8bit: (memory: 18.0, perplexity: 14.65))
+
     static let bf16 = 2.0, gigabyte = 1e9
 
     /// Weight entries: the model's own, or low-rank's factors and the rest; LoRA's under `convention`.

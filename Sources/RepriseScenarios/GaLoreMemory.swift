@@ -485,14 +485,15 @@ public struct GaLoreMemory: Scenario {
         }
         // The paper's points, in black, each labelled: 60M (App. C.2's Table 6 states, Table 2 perplexities)
         // and 7B (Table 3: 8-bit GaLore over 8-bit Adam; its x is weights + states, 18G / 26G).
-        let states = GaLoreAccounting.table6States, ppl = GaLoreMemory.table2Perplexity60M
+        let states = GaLoreAccounting.table6States, ppl = GaLoreAccounting.table2Perplexity60M
         var paperPoints: [(x: Double, y: Double)] = [], labels: [String] = []
         for m in GaLoreAccounting.Method.allCases {
             let point = (x: states[m]![0] / states[.full]![0], y: ppl[m]! / ppl[.full]!)
             paperPoints.append(point)
             labels.append("set label '60M \(m.rawValue)' at \(fmt(point.x)),\(fmt(point.y * 1.03)) center font ',9'")
         }
-        let table3 = (x: 18.0 / 26.0, y: 14.65 / 14.61)
+        let (a8, g8) = GaLoreAccounting.table3
+        let table3 = (x: g8.memory / a8.memory, y: g8.perplexity / a8.perplexity)
         paperPoints.append(table3)
         labels.append("set label '7B 8-bit (Table 3)' at \(fmt(table3.x)),\(fmt(table3.y * 0.97)) center font ',9'")
         let paperLabel = "paper: 60M (Table 6 states, Table 2 perplexity); 7B 8-bit (Table 3, x = total 18G / 26G)"
@@ -511,11 +512,6 @@ public struct GaLoreMemory: Scenario {
         let sweep = sweepFigure(data)
         return [memoryFigure, curvesFigure, tradeoff] + (sweep.map { [$0] } ?? [])
     }
-
-    /// Table 2's validation perplexities at 60M, for the normalized figure.
-    static let table2Perplexity60M: [GaLoreAccounting.Method: Double] = [
-        .full: 34.06, .galore: 34.88, .lowrank: 78.18, .lora: 34.99,
-    ]
 
     /// Sec. 6's sweep: final perplexity against T, every seed and their geometric mean; T = ∞ at T = steps.
     func sweepFigure(_ data: RunData) -> Figure? {
