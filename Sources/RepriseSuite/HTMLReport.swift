@@ -10,23 +10,26 @@ extension Suite {
     public func writeHTMLReport(profile: String = "quick", to url: URL? = nil) throws -> URL {
         let out = url ?? reportFile(profile: profile, html: true)
         let ledger = Ledger.read(Ledger.folder(root: root)).entries.filter { $0.profile == profile }
-        var glance: [String] = [], changes: [String] = [], sections: [String] = []
+        var glance: [String] = [], changes: [String] = [], flagged: [String] = [], sections: [String] = []
         for id in ids {
             let rep = try replication(id)
             let history = ledger.filter { $0.scenario == id }.sorted { $0.startedAt < $1.startedAt }
+            let baseline = try Baseline.load(Baseline.url(root: root, scenario: id, profile: profile))
             changes += Self.verdictChanges(id, history)
+            flagged += Self.regressions(id, rep.info.keyMetrics, history, baseline: baseline)
             guard let record = try selectedRun(id, profile: profile) else {
                 glance.append("<tr><td><a href=\"#\(id)\">\(id)</a></td><td>—</td><td>no finished \(profile) run "
                               + "in the store</td></tr>")
                 sections.append("<section id=\"\(id)\"><h2>\(id): \(HTML.escape(rep.info.title))</h2>"
                                 + "<p>No finished <b>\(profile)</b> run of the profile's own config in the store.</p>"
-                                + Self.historyTable(id, rep.info.keyMetrics, history) + "</section>")
+                                + Self.historyTable(id, rep.info.keyMetrics, history, baseline: baseline)
+                                + "</section>")
                 continue
             }
             let data = try RunData(store: store, record: record, replication: rep)
             glance.append("<tr><td><a href=\"#\(id)\">\(id)</a></td><td><a href=\"#run-\(record.id)\">run \(record.id)"
                           + "</a></td><td>\(HTML.escape(Verdict.tally(data.claims)))</td></tr>")
-            sections.append(try scenarioSection(id, rep, record, data, history, profile: profile))
+            sections.append(try scenarioSection(id, rep, record, data, history, baseline, profile: profile))
         }
         let generated = ISO8601DateFormatter().string(from: Date())
         let body = """
@@ -43,6 +46,8 @@ extension Suite {
         <table><tr><th>scenario</th><th>run</th><th>tally</th></tr>\(glance.joined())</table>
         <h2 id="changes">Verdict changes between the last two ledger entries</h2>
         \(changes.isEmpty ? "<p>None.</p>" : "<ul>" + changes.joined() + "</ul>")
+        <h2 id="regressions">Regressions the baseline check flags in the history</h2>
+        \(flagged.isEmpty ? "<p>None among the entries shown.</p>" : "<ul>" + flagged.joined() + "</ul>")
         \(sections.joined(separator: "\n"))
         """
         let page = """
@@ -59,7 +64,7 @@ extension Suite {
     }
 
     func scenarioSection(_ id: String, _ rep: Replication, _ record: Store.RunRecord, _ data: RunData,
-                         _ history: [LedgerEntry], profile: String) throws -> String {
+                         _ history: [LedgerEntry], _ baseline: Baseline?, profile: String) throws -> String {
         let p = rep.info.paper
         var html = "<section id=\"\(id)\"><h2>\(id): \(HTML.escape(rep.info.title))</h2>"
         html += "<p>\(HTML.escape(p.authors)) (\(p.year)), <i>\(HTML.escape(p.title))</i>, arXiv:\(p.arxiv). "
@@ -105,25 +110,29 @@ extension Suite {
         }
         html += try provenance(record, rep)
         html += try comparisonWithPredecessor(record, keys: rep.info.keyMetrics)
-        html += Self.historyTable(id, rep.info.keyMetrics, history)
+        html += comparisonWithBaseline(data, baseline, keys: rep.info.keyMetrics)
+        html += Self.historyTable(id, rep.info.keyMetrics, history, baseline: baseline)
         return html + "</section>"
     }
 
     /// The scenario's figures as drawn on disk, each with the run it was drawn from (`drawn-from.json`).
     func figureEntries(_ id: String, profile: String, selected: Int64) -> [(name: String, svg: Data, caption: String)] {
-        let dir = figuresDirectory(id, profile: profile)
-        let drawn = (try? Data(contentsOf: dir.appendingPathComponent(Gnuplot.drawnFromFile)))
-            .flatMap { try? JSONDecoder().decode(Gnuplot.DrawnFrom.self, from: $0) }
-        let caption: String
-        switch drawn {
-        case nil: caption = "drawn from a run the figures folder does not record"
-        case let d? where d.run == selected: caption = "drawn from run \(d.run) (profile \(d.profile)), the run above"
-        case let d?: caption = "drawn from run \(d.run) (profile \(d.profile)), NOT the run above (\(selected))"
-        }
+        let dir = figuresDirectory(id, profile: profile), caption = drawnFrom(dir, selected: selected)
         let names = ((try? FileManager.default.contentsOfDirectory(atPath: dir.path)) ?? [])
             .filter { $0.hasSuffix(".svg") }.sorted()
         return names.compactMap { file in
             (try? Data(contentsOf: dir.appendingPathComponent(file))).map { (String(file.dropLast(4)), $0, caption) }
+        }
+    }
+
+    /// Which run a figures folder was drawn from (`drawn-from.json`), said against the run the report shows.
+    func drawnFrom(_ dir: URL, selected: Int64) -> String {
+        let drawn = (try? Data(contentsOf: dir.appendingPathComponent(Gnuplot.drawnFromFile)))
+            .flatMap { try? JSONDecoder().decode(Gnuplot.DrawnFrom.self, from: $0) }
+        switch drawn {
+        case nil: return "drawn from a run the figures folder does not record"
+        case let d? where d.run == selected: return "drawn from run \(d.run) (profile \(d.profile)), the run above"
+        case let d?: return "drawn from run \(d.run) (profile \(d.profile)), NOT the run above (\(selected))"
         }
     }
 
@@ -177,20 +186,6 @@ extension Suite {
         return html
     }
 
-    /// Each key metric across the profile's committed ledger entries (the newest six), oldest first.
-    static func historyTable(_ id: String, _ keys: [String], _ history: [LedgerEntry]) -> String {
-        let shown = Array(history.suffix(6))
-        guard !shown.isEmpty else { return "<p>No ledger entries of this profile yet.</p>" }
-        var html = "<h3>History of the key metrics (committed ledger)</h3><table class=\"history\"><tr><th>metric</th>"
-        html += shown.map { "<th>\($0.startedAt.prefix(10)) <code>\($0.gitCommit.prefix(7))</code> \($0.kernel)</th>" }
-            .joined() + "</tr>"
-        for key in keys {
-            html += "<tr><td><code>\(key)</code></td>"
-            html += shown.map { "<td>\($0.metrics[key].map(HTML.compact) ?? "—")</td>" }.joined() + "</tr>"
-        }
-        return html + "</table>"
-    }
-
     /// Claims whose verdict differs between the scenario's last two ledger entries of the profile.
     static func verdictChanges(_ id: String, _ history: [LedgerEntry]) -> [String] {
         guard history.count >= 2 else { return [] }
@@ -239,7 +234,8 @@ enum HTML {
     .posthoc{font-style:italic;color:#a33}.registered{font-style:italic;color:#777}.note{color:#555;font-size:13px}
     details{margin:.3em 0}summary{cursor:pointer}dt{font-weight:600;margin-top:.3em}dd{margin-left:1.5em}
     figure{margin:1em 0}figure img{width:100%;border:1px solid #eee}figcaption{font-size:13px;color:#555}
-    table.history td{font-size:12px}
+    table.history td{font-size:12px}.off{color:#aaa}.flagged{background:#fbe3d6}
+    .flag{color:#fff;background:#D55E00;border-radius:3px;padding:0 .3em;font-size:11px}
     """
 
     /// One row per check: its estimate (dot) and 95% interval (bar) against its threshold (the shaded

@@ -51,6 +51,44 @@ import Testing
             try suite.store.run(second.runID)), replication: try suite.replication("probe")).claims)))
     }
 
+    /// The history beside the committed baseline: an entry whose key metric moved beyond the tolerance is flagged
+    /// in its cell and in the page's list of regressions; the same metric unmoved is not; the selected run is
+    /// compared with the baseline by the rule of `reprise check`.
+    @Test func theHistoryFlagsARegressedEntryAgainstTheBaseline() throws {
+        let root = try probeRoot(), suite = try probeSuite(root)
+        defer { try? FileManager.default.removeItem(at: root) }
+        let run = try suite.run("probe", profile: "smoke", quiet: true)
+        let record = try #require(try suite.store.run(run.runID))
+        let data = try RunData(store: suite.store, record: record, replication: try suite.replication("probe"))
+        let baseline = try Baseline.make(scenario: "probe", profile: "smoke", keyMetrics: ["final", "diverged"],
+                                         runs: [data], goldenSeed: record.seed)
+        try baseline.write(Baseline.url(root: root, scenario: "probe", profile: "smoke"))
+        // Two ledger entries of the same run: as measured, and with `final` moved from 4 to 40.
+        let ledger = Ledger.folder(root: root), entry = try suite.ledgerEntry(run: run.runID)
+        try Ledger.append(entry, to: ledger)
+        let encoded = try JSONFile.encoder().encode(entry)
+        var json = try #require(try JSONSerialization.jsonObject(with: encoded) as? [String: Any])
+        var metrics = try #require(json["metrics"] as? [String: Any])
+        var final = try #require(metrics["final"] as? [String: Any])
+        #expect(final["value"] as? Double == 4)
+        final["value"] = 40.0
+        metrics["final"] = final
+        (json["metrics"], json["id"], json["startedAt"]) = (metrics, entry.id + "-moved", "2999-01-01T00:00:00Z")
+        let moved = try JSONFile.decoder().decode(LedgerEntry.self, from: JSONSerialization.data(withJSONObject: json))
+        try Ledger.append(moved, to: ledger)
+
+        let page = try suite.writeHTMLReport(profile: "smoke", to: root.appendingPathComponent("results/r.html"))
+        _ = try parse(page)
+        let text = try String(contentsOf: page, encoding: .utf8)
+        #expect(text.components(separatedBy: "class=\"flagged\"").count - 1 == 1)
+        let list = try #require(text.components(separatedBy: "id=\"regressions\"").last?
+            .components(separatedBy: "</ul>").first)
+        #expect(list.contains("final: seed \(record.seed) gives 40, its baseline sample 4"))
+        #expect(!list.contains("diverged"))
+        #expect(text.contains("id=\"baseline-\(run.runID)\"") && text.contains("no regression"))
+        #expect(text.contains("4 ± 0.4, 1 seed"))
+    }
+
     /// `reprise compare`: only the config keys that differ, both values of every metric, an unknown run refused.
     @Test func compareShowsTheDifferingKeyAndRefusesAnUnknownRun() throws {
         let root = try probeRoot(), suite = try probeSuite(root)
