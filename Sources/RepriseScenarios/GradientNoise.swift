@@ -286,9 +286,14 @@ public struct GradientNoise: Scenario {
         func summary(_ stat: String, _ tag: String, _ dx: Double) -> [(x: Double, y: Double)] {
             keys.enumerated().map { (Double($0 + 1) + dx, data.metric("\($1)_\(tag)_\(stat)")) }
         }
+        // Titles and legends from the config the run used, not from the profile the code was written for
+        // (the simple init's sd was 0.1 in protocol v2 and 0.316 in v3; smoke nets are shallower).
+        let config = try? Config(json: data.record.configJSON)
+        func value(_ key: String) -> String { config.map { fmt($0.double(key)) } ?? "?" }
+        let sd = value("simple_std")
         let table = Figure(
             name: "table1_accuracy", title: "Test accuracy per cell, one dot per run (cf. Neelakantan et al. 2015, Table 1)",
-            xLabel: "cell: initialization, gradient clipping (20 hidden layers unless noted)", yLabel: "test accuracy (Fashion-MNIST)",
+            xLabel: "cell: initialization, gradient clipping (\(value("depth")) hidden layers unless noted)", yLabel: "test accuracy (Fashion-MNIST)",
             series: [
                 Figure.Series("no noise: runs", spread(data.series("accuracy/plain"), -0.2), style: .points, color: 0),
                 Figure.Series("noise: runs", spread(data.series("accuracy/noise"), 0.2), style: .points, color: 1),
@@ -304,13 +309,11 @@ public struct GradientNoise: Scenario {
             guard let last = (plain + noisy).map(\.x).max() else { return nil }
             return Figure(name: name, title: title, xLabel: "SGD step", yLabel: "training cross-entropy (window mean, nats)",
                           series: [Figure.Series("no noise", plain, style: .lines, color: 0),
-                                   Figure.Series("noise (eta 0.01, gamma 0.55)", noisy, style: .lines, color: 1),
+                                   Figure.Series("noise (eta \(value("eta")), gamma \(value("gamma")))", noisy, style: .lines, color: 1),
                                    Figure.Series("ln 10 = 2.303: the constant predictor", [(0, 2.302585), (last, 2.302585)], style: .lines,
                                                  color: 6, dashed: true)],
                           extra: ["set yrange [0:2.6]"], keyPosition: "bottom left")
         }
-        // The simple init as the run drew it (protocol v3: sd 0.316, variance 0.1; v2: sd 0.1).
-        let sd = (try? Config(json: data.record.configJSON)).map { fmt($0.double("simple_std")) } ?? "?"
         let simple = "simple init N(0, \(sd)^2)"
         return [table] + [lossFigure("zero_clip10", "zero_init_loss", "Training loss, zero init + clip 10, one seed, with and without gradient noise"),
                           lossFigure("simple_clip10", "simple_init_loss",

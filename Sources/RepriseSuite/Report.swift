@@ -65,7 +65,8 @@ extension Suite {
             let figDir = figuresDirectory(id, profile: profile)
             let pngs = ((try? FileManager.default.contentsOfDirectory(atPath: figDir.path)) ?? []).filter { $0.hasSuffix(".png") }.sorted()
             let relative = profile == Self.defaultProfile ? "figures/\(id)" : "figures/\(id)/\(profile)"
-            for png in pngs { md += "![\(png)](\(relative)/\(png))\n\n" }
+            let drawn = drawnFrom(figDir, selected: record.id)
+            for png in pngs { md += "![\(png)](\(relative)/\(png))\n*\(png.dropLast(4)): \(drawn)*\n\n" }
             md += """
             <details><summary>Provenance of run \(record.id)</summary>
 
