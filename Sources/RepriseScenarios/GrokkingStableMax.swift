@@ -106,12 +106,31 @@ public struct GrokkingStableMax: Scenario {
 
     public func run(_ trial: TrialContext) throws {
         let c = trial.config
-        var rng = trial.rng(Self.stream("split", c))
-        let task = ModularArithmetic(p: c.int("p"), operation: ModularArithmetic.Operation(rawValue: c.string("operation"))!,
-                                     trainFraction: c.double("train_fraction"), rng: &rng)
+        let task = Self.task(trial)
         let v = Self.variants(c).first { $0.key == c.string("variant") }!
         let log = v.float64 ? try train(v, task, trial: trial, Double.self) : try train(v, task, trial: trial, Float.self)
         for (name, values) in log.columns { trial.record(name, values) }
+    }
+
+    /// The trial's split of the (a, b) pairs into train and test, from its own stream.
+    public static func task(_ trial: TrialContext) -> ModularArithmetic {
+        let c = trial.config
+        var rng = trial.rng(stream("split", c))
+        return ModularArithmetic(p: c.int("p"), operation: ModularArithmetic.Operation(rawValue: c.string("operation"))!,
+                                 trainFraction: c.double("train_fraction"), rng: &rng)
+    }
+
+    /// The trial's initial weights (embedding [2p, width], hidden [width, width], out [width, p]) as
+    /// PyTorch's nn.Linear default draws them (the authors' code), in float64 so that every variant starts
+    /// alike: what `train` converts to its precision, and what the cross-check hands to PyTorch.
+    public static func initialWeights(_ trial: TrialContext) -> [Tensor<Double>] {
+        let c = trial.config
+        let p = c.int("p"), width = c.int("width")
+        var rng = trial.rng(stream("init", c))
+        return [(2 * p, 2 * p, width), (width, width, width), (width, width, p)].map { fanIn, rows, cols in
+            let b = 1 / Double(fanIn).squareRoot()
+            return Tensor<Double>.uniform([rows, cols], low: -b, high: b, rng: &rng)
+        }
     }
 
     /// A random stream of the trial's seed: seed 0 draws the streams the single-seed protocols drew.
@@ -185,16 +204,12 @@ public struct GrokkingStableMax: Scenario {
     /// Builds the model in T, trains it full-batch, and logs the diagnostics.
     func train<T: Scalar>(_ v: Variant, _ task: ModularArithmetic, trial: TrialContext, _: T.Type) throws -> Log {
         let c = trial.config
-        let p = task.p, width = c.int("width")
-        // PyTorch's nn.Linear default init (the authors' code), drawn once in float64 so every variant starts alike.
-        var initRNG = trial.rng(Self.stream("init", c))
-        func layer(_ fanIn: Int, _ rows: Int, _ cols: Int, _ name: String) -> Variable<T> {
-            let b = 1 / Double(fanIn).squareRoot()
-            return Variable(Tensor<Double>.uniform([rows, cols], low: -b, high: b, rng: &initRNG).converted(to: T.self), name: name, requiresGrad: true)
-        }
+        let p = task.p
         // The first layer on the concatenated one-hot (2p inputs) is an embedding-row sum: same math, no 2p-wide product.
-        let embed = layer(2 * p, 2 * p, width, "embed"), hidden = layer(width, width, width, "hidden"), out = layer(width, width, p, "out")
-        let params = [embed, hidden, out]
+        let params = zip(Self.initialWeights(trial), ["embed", "hidden", "out"]).map { w, name in
+            Variable(w.converted(to: T.self), name: name, requiresGrad: true)
+        }
+        let (embed, hidden, out) = (params[0], params[1], params[2])
         func logits(_ rows: (a: [Int], b: [Int])) -> Variable<T> {
             let h = relu(embedding(embed, rows.a) + embedding(embed, rows.b))
             return matmul(relu(matmul(h, hidden)), out)

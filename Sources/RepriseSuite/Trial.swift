@@ -71,10 +71,11 @@ public final class TrialContext {
     public let trial: Trial
     public let seed: UInt64
     public var config: Config { trial.config }
-    private(set) var values = TrialValues()
+    public private(set) var values = TrialValues()
     private let notes: (String) -> Void
 
-    init(trial: Trial, seed: UInt64, notes: @escaping (String) -> Void) {
+    /// A trial run in this process (the worker's, or a cross-check's: `reprise crosscheck-case`).
+    public init(trial: Trial, seed: UInt64, notes: @escaping (String) -> Void = { _ in }) {
         (self.trial, self.seed, self.notes) = (trial, seed, notes)
     }
 
