@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import RepriseEngine
+import RepriseScenarios
 import RepriseSuite
 
 /// `reprise crosscheck-case <case> --out DIR`: the inputs a peer needs (weights, batches,
@@ -13,7 +14,7 @@ struct CrosscheckCase: ParsableCommand {
         abstract: "Write one cross-check's inputs and the engine's results as .npy files (make crosscheck).")
 
     enum Case: String, ExpressibleByArgument, CaseIterable {
-        case galore, blockwise8bit, hvp, curvature, mlp
+        case galore, blockwise8bit, hvp, curvature, mlp, grokking
     }
 
     @Argument(help: "The check: \(Case.allCases.map(\.rawValue).joined(separator: ", ")).") var name: Case
@@ -29,6 +30,7 @@ struct CrosscheckCase: ParsableCommand {
         case .hvp: try CrosscheckCases.hvp(files)
         case .curvature: try CrosscheckCases.curvature(files)
         case .mlp: try CrosscheckCases.mlp(files)
+        case .grokking: try CrosscheckCases.grokking(files)
         }
         try JSONSerialization.data(withJSONObject: files.settings, options: [.sortedKeys, .prettyPrinted])
             .write(to: dir.appendingPathComponent("case.json"))
@@ -205,5 +207,57 @@ enum CrosscheckCases {
             try f.put("\(name)_losses", losses)
             for (k, p) in model.parameters.enumerated() { try f.put("\(name)_final_\(k)", p.value) }
         }
+    }
+
+    /// grokking-stablemax at its quick profile, through the scenario's own code: seed 0's initial weights and
+    /// split, the loss and every gradient at step 0 with the three losses the scenario trains (softmax
+    /// cross-entropy in float32, the same with float64 logits, StableMax in float64), and the logs of the
+    /// softmax32, perp and stablemax trials (every `eval_every` steps), for PyTorch to train from the same start.
+    static func grokking(_ f: CaseFiles) throws {
+        let config = try Replication(id: GrokkingStableMax.id).config(profile: "quick")
+        let variants = ["softmax32", "perp", "stablemax"]
+        let trials = try GrokkingStableMax().trials(config).filter {
+            $0.config.int("seed_index") == 0 && variants.contains($0.config.string("variant"))
+        }
+        let seed = UInt64(config.int("seed"))
+        let first = TrialContext(trial: trials[0], seed: seed)
+        let weights = GrokkingStableMax.initialWeights(first), task = GrokkingStableMax.task(first)
+        let p = task.p
+        let train = ModularArithmetic.oneHotRows(task.trainPairs, p: p)
+        let test = ModularArithmetic.oneHotRows(task.testPairs, p: p)
+        for (name, w) in zip(["embed", "hidden", "out"], weights) { try f.put("init_\(name)", w) }
+        try f.put("train_a", train.a); try f.put("train_b", train.b); try f.put("train_labels", task.trainLabels)
+        try f.put("test_a", test.a); try f.put("test_b", test.b); try f.put("test_labels", task.testLabels)
+
+        // Step 0: the scenario's logits (an embedding-row sum, ReLU, hidden, ReLU, out) in float32.
+        let losses: [(String, (Variable<Float>) -> Variable<Float>)] = [
+            ("softmax32", { softmaxCrossEntropy($0, labels: task.trainLabels) }),
+            ("softmax64", { softmaxCrossEntropy($0, labels: task.trainLabels, precision: .float64) }),
+            ("stablemax", { stableMaxCrossEntropy($0, labels: task.trainLabels, precision: .float64) }),
+        ]
+        for (name, lossOf) in losses {
+            let params = weights.map { Variable($0.converted(to: Float.self), requiresGrad: true) }
+            let h = relu(embedding(params[0], train.a) + embedding(params[0], train.b))
+            let loss = lossOf(matmul(relu(matmul(h, params[1])), params[2]))
+            loss.backward()
+            try f.put("\(name)_loss0", [Double(loss.value[flat: 0])])
+            for (k, q) in params.enumerated() { try f.put("\(name)_grad0_\(k)", q.grad!) }
+        }
+
+        var settings: [String: Any] = ["p": p, "width": config.int("width"), "eval_every": config.int("eval_every"),
+                                       "variants": variants, "seed": seed]
+        for t in trials {
+            let c = t.config, key = c.string("variant")
+            let context = TrialContext(trial: t, seed: seed)
+            try GrokkingStableMax().run(context)
+            for column in ["steps", "train_acc", "test_acc", "train_loss", "sc", "zero_loss"] {
+                try f.put("\(key)_\(column)", context.values.vector(column))
+            }
+            let stable = key == "stablemax"
+            settings[key] = ["steps": c.int("steps"), "lr": c.double(stable ? "stablemax_lr" : "lr"),
+                             "betas": [0.9, c.double(stable ? "stablemax_beta2" : "beta2")], "eps": c.double("eps"),
+                             "perpendicular": key == "perp", "loss": stable ? "stablemax float64" : "softmax float32"]
+        }
+        f.settings = settings
     }
 }

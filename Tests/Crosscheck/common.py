@@ -86,6 +86,17 @@ class Report:
         self.lines += 1
         self.misses += 0 if ok else 1
 
+    def event(self, quantity, engine, peer, tolerance):
+        """The step of an event on each side (None: not reached within the budget); a miss when only one
+        side reaches it or the steps differ by more than `tolerance` steps."""
+        ok = engine is None and peer is None or (engine is not None and peer is not None
+                                                   and abs(engine - peer) <= tolerance)
+        shown = lambda s: "not reached" if s is None else f"step {s:g}"
+        print(f"{self.check}: {quantity}: engine {shown(engine)}, peer {shown(peer)}, tolerance {tolerance:g} steps  "
+              + ("ok" if ok else "MISS"))
+        self.lines += 1
+        self.misses += 0 if ok else 1
+
     def note(self, text):
         """A measured fact beside the checks (no tolerance): e.g. which side a disagreement favours."""
         print(f"{self.check}: note: {text}")
