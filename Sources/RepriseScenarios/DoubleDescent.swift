@@ -129,20 +129,9 @@ public struct DoubleDescent: Scenario {
 
     public func run(_ trial: TrialContext) throws {
         let c = trial.config
-        let n = c.int("n_train"), nTest = c.int("n_test"), p = c.int("p"), seed = c.int("seed_index")
-        // Balanced subsets; label noise on the training labels only (Nakkiran et al. 2019); clean test labels.
-        // Each seed draws its own subsets and noisy labels (v3): the seeds are independent units of the whole
-        // experiment, data included, so their intervals cover the variability a new data draw brings.
-        var dataRNG = trial.rng("data/\(seed)")
-        let train = try FashionMNIST.load(.train).balancedSubset(perClass: n / 10, rng: &dataRNG)
-            .withLabelNoise(fraction: c.double("label_noise"), rng: &dataRNG)
-        let test = try FashionMNIST.load(.test).balancedSubset(perClass: nTest / 10, rng: &dataRNG)
-        let x = train.images.converted(to: Double.self), xTest = test.images.converted(to: Double.self)
-        let y = oneHot(train.labels), yTest = test.labels
-
-        var featureRNG = trial.rng("features/\(seed)")
-        let w = Tensor<Double>.normal([x.shape[1], c.int("p_max")], rng: &featureRNG)
-        let phi = features(x, w, p), phiTest = features(xTest, w, p)
+        let n = c.int("n_train"), p = c.int("p"), seed = c.int("seed_index")
+        let d = try design(trial)
+        let (phi, phiTest, y, yTest) = (d.phi, d.phiTest, d.y, d.yTest)
         let raw = try svd(phi)
         trial.record("condition/raw", conditionNumber(raw.s, n: n, p: p))
         let (phiStd, phiTestStd) = standardize(phi, phiTest)
@@ -184,6 +173,31 @@ public struct DoubleDescent: Scenario {
             trial.record("test_error/\(Self.initArm)", m.testError)
             trial.record("test_mse/\(Self.initArm)", m.testMSE)
         }
+    }
+
+    /// A trial's data and features: what every fit reads, and what `reprise crosscheck-case double-descent`
+    /// hands to NumPy and SciPy.
+    public struct Design {
+        public let phi: Tensor<Double>, phiTest: Tensor<Double>
+        /// One-hot training targets (label noise included) and the clean test labels.
+        public let y: Tensor<Double>, yTest: [Int]
+    }
+
+    public func design(_ trial: TrialContext) throws -> Design {
+        let c = trial.config
+        let n = c.int("n_train"), nTest = c.int("n_test"), p = c.int("p"), seed = c.int("seed_index")
+        // Balanced subsets; label noise on the training labels only (Nakkiran et al. 2019); clean test labels.
+        // Each seed draws its own subsets and noisy labels (v3): the seeds are independent units of the whole
+        // experiment, data included, so their intervals cover the variability a new data draw brings.
+        var dataRNG = trial.rng("data/\(seed)")
+        let train = try FashionMNIST.load(.train).balancedSubset(perClass: n / 10, rng: &dataRNG)
+            .withLabelNoise(fraction: c.double("label_noise"), rng: &dataRNG)
+        let test = try FashionMNIST.load(.test).balancedSubset(perClass: nTest / 10, rng: &dataRNG)
+        let x = train.images.converted(to: Double.self), xTest = test.images.converted(to: Double.self)
+        var featureRNG = trial.rng("features/\(seed)")
+        let w = Tensor<Double>.normal([x.shape[1], c.int("p_max")], rng: &featureRNG)
+        return Design(phi: features(x, w, p), phiTest: features(xTest, w, p), y: oneHot(train.labels),
+                      yTest: test.labels)
     }
 
     /// The name the initialization arm's values and series go under.
