@@ -6,7 +6,7 @@ DEB_PACKAGES := libopenblas-dev libsqlite3-dev sqlite3 zlib1g-dev pkg-config gnu
 	fortunes dataset-fashion-mnist
 PROFILE ?= quick
 
-.PHONY: all deps build test test-debug test-slurm test-report replicate-all run plot report check baselines bench bench-peers crosscheck clean
+.PHONY: all deps build test test-debug test-slurm test-report replicate-all run plot report check baselines bench bench-peers crosscheck crosscheck-numpy clean
 
 all: build
 
@@ -90,6 +90,15 @@ crosscheck: build
 	@test -x $(CROSSCHECK_VENV)/bin/python || python3 -m venv $(CROSSCHECK_VENV) || { echo "crosscheck: python3 -m venv failed (Debian: apt-get install python3-venv)"; exit 1; }
 	@$(CROSSCHECK_VENV)/bin/python -c "import torch, numpy, scipy, galore_torch, bitsandbytes" 2>/dev/null || $(CROSSCHECK_VENV)/bin/pip install --quiet $(CROSSCHECK_PACKAGES) || { echo "crosscheck: pip could not install $(CROSSCHECK_PACKAGES) into $(CROSSCHECK_VENV)"; exit 1; }
 	$(CROSSCHECK_VENV)/bin/python Tests/Crosscheck/run_all.py --reprise $(BIN) --out results/CROSSCHECK.md
+
+# The cross-checks that need only NumPy and SciPy (double-descent's fits), in .ci/run: a small venv from
+# PyPI (its wheels bring their own OpenBLAS, so the reference is not the engine's LAPACK), each check also
+# run perturbed. The report goes with the build products; results/CROSSCHECK.md is make crosscheck's.
+NUMPY_VENV := $(HOME)/.cache/reprise/crosscheck-numpy
+crosscheck-numpy: build
+	@test -x $(NUMPY_VENV)/bin/python || python3 -m venv $(NUMPY_VENV) || { echo "crosscheck-numpy: python3 -m venv failed (Debian: apt-get install python3-venv)"; exit 1; }
+	@$(NUMPY_VENV)/bin/python -c "import numpy, scipy" 2>/dev/null || $(NUMPY_VENV)/bin/pip install --quiet numpy scipy || { echo "crosscheck-numpy: pip could not install numpy scipy into $(NUMPY_VENV)"; exit 1; }
+	$(NUMPY_VENV)/bin/python Tests/Crosscheck/run_all.py --reprise $(BIN) --only double-descent --out .build/crosscheck-numpy.md
 
 # Build products only: results/ (the store and its trial cache) is what runs produced.
 clean:

@@ -15,6 +15,7 @@ struct CrosscheckCase: ParsableCommand {
 
     enum Case: String, ExpressibleByArgument, CaseIterable {
         case galore, blockwise8bit, hvp, curvature, mlp, grokking
+        case doubleDescent = "double-descent"
     }
 
     @Argument(help: "The check: \(Case.allCases.map(\.rawValue).joined(separator: ", ")).") var name: Case
@@ -31,6 +32,7 @@ struct CrosscheckCase: ParsableCommand {
         case .curvature: try CrosscheckCases.curvature(files)
         case .mlp: try CrosscheckCases.mlp(files)
         case .grokking: try CrosscheckCases.grokking(files)
+        case .doubleDescent: try CrosscheckCases.doubleDescent(files)
         }
         try JSONSerialization.data(withJSONObject: files.settings, options: [.sortedKeys, .prettyPrinted])
             .write(to: dir.appendingPathComponent("case.json"))
@@ -249,6 +251,7 @@ enum CrosscheckCases {
         for t in trials {
             let c = t.config, key = c.string("variant")
             let context = TrialContext(trial: t, seed: seed)
+            Parallel.setThreads(t.blasThreads)
             try GrokkingStableMax().run(context)
             for column in ["steps", "train_acc", "test_acc", "train_loss", "sc", "zero_loss"] {
                 try f.put("\(key)_\(column)", context.values.vector(column))
@@ -259,5 +262,41 @@ enum CrosscheckCases {
                              "perpendicular": key == "perp", "loss": stable ? "stablemax float64" : "softmax float32"]
         }
         f.settings = settings
+    }
+
+    /// double-descent at its quick profile, seed 0, at p/n = 0.5, 1 and 2, through the scenario's own code: the
+    /// features and targets every fit reads, and what the trial recorded from them (min-norm and GD at the two
+    /// smallest budgets: training loss, test error and MSE; the condition number), for NumPy and SciPy.
+    static func doubleDescent(_ f: CaseFiles) throws {
+        let config = try Replication(id: DoubleDescent.id).config(profile: "quick")
+        let n = config.int("n_train"), ratios = [0.5, 1, 2]
+        let budgets = Array(config.ints("gd_steps").sorted().prefix(2))
+        let wanted = Set(ratios.map { Int(($0 * Double(n)).rounded()) })
+        let trials = try DoubleDescent().trials(config).filter {
+            $0.config.int("seed_index") == 0 && wanted.contains($0.config.int("p"))
+        }
+        let seed = UInt64(config.int("seed"))
+        var ps: [Int] = []
+        for t in trials {
+            // The iterative fits (minutes of SGD) are not compared: the trial runs without them.
+            let trial = try Trial(key: t.key, storedConfig: t.config.setting("iterative", .bool(false)))
+            Parallel.setThreads(trial.blasThreads)     // as a worker runs it: the SVD's bits depend on the threads
+            let context = TrialContext(trial: trial, seed: seed)
+            let p = t.config.int("p"), design = try DoubleDescent().design(context)
+            try DoubleDescent().run(context)
+            ps.append(p)
+            try f.put("p\(p)_phi", design.phi); try f.put("p\(p)_phi_test", design.phiTest)
+            try f.put("p\(p)_y", design.y); try f.put("p\(p)_y_test", design.yTest)
+            try f.put("p\(p)_condition", [context.values.scalar("condition/raw")])
+            for fit in ["min-norm"] + budgets.map({ "GD T=\(fmt(Double($0)))" }) {
+                let tag = fit == "min-norm" ? "minnorm" : "gd\(fit.dropFirst(5))"
+                for m in ["train_loss", "test_error", "test_mse"] {
+                    try f.put("p\(p)_\(tag)_\(m)", [context.values.scalar("\(m)/\(fit)")])
+                }
+            }
+        }
+        f.settings = ["n": n, "ps": ps, "gd_steps": budgets, "seed": seed,
+                      "losses": "train loss |Phi w - Y|^2 / n (sum over the 10 outputs); test MSE the same on the "
+                          + "clean one-hot test targets; test error the share of wrong argmax"]
     }
 }
