@@ -17,7 +17,9 @@ import common
 args = common.arguments(__doc__)
 case, tol = common.Case(args.case), common.tolerances("grokking")
 s = case.settings
-torch.set_num_threads(2)
+# One thread: PyTorch's CPU reductions with two threads differ from run to run (the stablemax fit moved between
+# steps 180 and 200 across three identical runs), and a reference must give the same answer twice.
+torch.set_num_threads(1)
 report = common.Report("grokking")
 idx = {k: torch.from_numpy(case[k]) for k in ["train_a", "train_b", "train_labels", "test_a", "test_b", "test_labels"]}
 every = s["eval_every"]
