@@ -183,6 +183,8 @@ public enum SuiteError: Error, CustomStringConvertible {
     case tool(String)
     case noRuns(String)
     case trialFailed(String, String)
+    /// A scenario's code does not match what it declares (a metric recorded but not declared, say).
+    case contract(String)
     case interrupted
 
     public var description: String {
@@ -196,6 +198,7 @@ public enum SuiteError: Error, CustomStringConvertible {
         case let .tool(s): return s
         case let .noRuns(s): return s
         case let .trialFailed(key, message): return "trial \(key) failed: \(message)"
+        case let .contract(s): return "scenario code: \(s)"
         case .interrupted: return "interrupted"
         }
     }

@@ -98,6 +98,8 @@ public final class Suite {
             }
             let results = TrialResults(Dictionary(uniqueKeysWithValues: try zip(trials, ids).map { ($0.key, try store.trialValues($1)) }))
             try scenario.aggregate(results, into: context)
+            try Self.checkRecorded(id, declared: type(of: scenario).metrics, recorded: Array(context.metrics.keys),
+                                   quiet: quiet)
         } catch {
             progress.finish()
             status = (error as? SuiteError).map { if case .interrupted = $0 { "interrupted" } else { "failed" } } ?? "failed"
@@ -119,6 +121,23 @@ public final class Suite {
     }
 
     /// The validated config, seed and trials of a run, before anything is stored.
+    /// A metric the aggregate step recorded but the scenario does not declare is an error before anything is
+    /// stored: no claim, baseline or figure could name it, and a misspelt name would otherwise be stored
+    /// silently while its claim reads NaN. A declared metric left unrecorded is said (claims on it are n/a).
+    static func checkRecorded(_ id: String, declared: [String], recorded: [String], quiet: Bool) throws {
+        let undeclared = Set(recorded).subtracting(declared).sorted()
+        guard undeclared.isEmpty else {
+            throw SuiteError.contract("\(id) recorded metrics it does not declare: \(undeclared.joined(separator: ", ")); "
+                                      + "add them to the scenario's `metrics` (or correct the name)")
+        }
+        let missing = Set(declared).subtracting(recorded).sorted()
+        if !missing.isEmpty && !quiet {
+            let line = "note: \(id) did not record \(missing.count) declared metric(s) at this config: "
+                + missing.joined(separator: ", ") + "\n"
+            FileHandle.standardError.write(Data(line.utf8))
+        }
+    }
+
     func prepare(_ id: String, profile: String, seed: UInt64?, overrides: [String]) throws
         -> (scenario: any Scenario, config: Config, seed: UInt64, trials: [Trial]) {
         let type = try self.scenario(id), scenario = type.init()

@@ -8,7 +8,7 @@ import Testing
 /// records a curve, a metric read from the run's own config, and an infinity.
 struct Probe: Scenario {
     static let id = "probe"
-    static let parameters: [Parameter] = [.integer("steps", 1...1000), .real("scale", -10...10), .name("mode", in: ["ok", "interrupt", "fail"]),
+    static let parameters: [Parameter] = [.integer("steps", 1...1000), .real("scale", -10...10), .name("mode", in: ["ok", "interrupt", "fail", "misspelt"]),
                                           .reals("grid", 0...10)]
     static let metrics = ["final", "draws", "draw_mean", "diverged"]
     func validate(_ config: Config) throws {}
@@ -29,6 +29,7 @@ struct Probe: Scenario {
         run.metric("final", run.config.double("scale") * 2)
         run.metric("draws", run.config.doubles("grid").reduce(0) { $0 + results["g\(fmt($1))"].scalar("draw") })
         run.metric("diverged", .infinity)
+        if run.config.string("mode") == "misspelt" { run.metric("finall", 1) }     // a typo the suite must refuse
         run.mean("draw_mean", of: run.config.doubles("grid").map { results["g\(fmt($0))"].scalar("draw") })
     }
     func figures(_ data: RunData) -> [Figure] {
@@ -203,6 +204,19 @@ func probeSuite(_ root: URL, codeID: String = "test-code") throws -> Suite {
         #expect(try suite.store.trials(scenario: "probe").count == 4)
         #expect(try suite.store.latestRun(scenario: "probe", profile: "smoke")?.id == good.runID)
         #expect(try suite.store.metrics(good.runID)["final"] == Estimate(4))
+    }
+
+    /// A metric recorded under a name the scenario does not declare fails the run before its metrics are
+    /// stored, naming the metric and the fix.
+    @Test func anUndeclaredMetricFailsTheRunAndStoresNoMetric() throws {
+        let root = try probeRoot(), suite = try probeSuite(root)
+        defer { try? FileManager.default.removeItem(at: root) }
+        #expect { try suite.run("probe", profile: "smoke", overrides: ["mode=misspelt"], quiet: true) } throws: {
+            "\($0)".contains("probe recorded metrics it does not declare: finall") && "\($0)".contains("`metrics`")
+        }
+        let run = try #require(try suite.store.runs(scenario: "probe").first)
+        #expect(run.status == "failed" && run.error?.contains("finall") == true)
+        #expect(try suite.store.metrics(run.id).isEmpty)
     }
 
     @Test func unknownScenarioAndProfileAreClearErrors() throws {
