@@ -110,25 +110,33 @@ public struct GradientNoise: Scenario {
         "\(cell)/lr\(fmt(lr))/s\(seed)/\(noise ? "noise" : "plain")"
     }
 
-    /// One training run: plain SGD (no momentum) on softmax cross-entropy, clipping, then noise.
-    public func run(_ trial: TrialContext) throws {
-        let c = trial.config
-        let cell = Self.cells(depth: c.int("depth"), controlDepth: c.int("control_depth"),
-                              simpleSTD: c.double("simple_std"))
+    /// The cell a trial trains.
+    static func cell(_ c: Config) -> Cell {
+        cells(depth: c.int("depth"), controlDepth: c.int("control_depth"), simpleSTD: c.double("simple_std"))
             .first { $0.key == c.string("cell") }!
-        let lr = c.double("lr"), seed = c.int("seed_index"), noise = c.bool("noise")
+    }
+
+    /// The trial's training and test sets: balanced subsets when the profile asks for fewer than all.
+    public static func data(_ trial: TrialContext) throws -> (train: LabeledImages, test: LabeledImages) {
+        let c = trial.config
         var dataRNG = trial.rng("data")
         var train = try FashionMNIST.load(.train), test = try FashionMNIST.load(.test)
-        if c.int("train_size") < train.count { train = train.balancedSubset(perClass: c.int("train_size") / 10, rng: &dataRNG) }
-        if c.int("test_size") < test.count { test = test.balancedSubset(perClass: c.int("test_size") / 10, rng: &dataRNG) }
-        // The constant predictor's accuracy on this test set: the largest class share.
-        var counts = [Int](repeating: 0, count: 10)
-        for y in test.labels { counts[y] += 1 }
-        trial.record("constant_predictor_accuracy", Double(counts.max()!) / Double(test.count))
+        if c.int("train_size") < train.count {
+            train = train.balancedSubset(perClass: c.int("train_size") / 10, rng: &dataRNG)
+        }
+        if c.int("test_size") < test.count {
+            test = test.balancedSubset(perClass: c.int("test_size") / 10, rng: &dataRNG)
+        }
+        return (train, test)
+    }
 
-        // Init and batch order depend on (cell, lr, seed), not on noise: the comparison is paired.
-        var initRNG = trial.rng("init/\(cell.key)/\(lr)/\(seed)"), batchRNG = trial.rng("batches/\(lr)/\(seed)")
-        let model = MLP<Float>(widths: [784] + Array(repeating: c.int("width"), count: cell.depth) + [10], init: cell.initializer, rng: &initRNG)
+    /// The trial's net at init. Init and batch order depend on (cell, lr, seed), not on noise: the
+    /// comparison is paired.
+    public static func initialModel(_ trial: TrialContext) -> MLP<Float> {
+        let c = trial.config, cell = cell(c), lr = c.double("lr"), seed = c.int("seed_index")
+        var initRNG = trial.rng("init/\(cell.key)/\(lr)/\(seed)")
+        let model = MLP<Float>(widths: [784] + Array(repeating: c.int("width"), count: cell.depth) + [10],
+                               init: cell.initializer, rng: &initRNG)
         if BiasInit(rawValue: c.string("bias_init")) == .torch7 && !cell.startsAtZero {
             // From a stream of its own, so the weights are the same draws as with zero biases.
             var biasRNG = trial.rng("bias/\(cell.key)/\(lr)/\(seed)")
@@ -138,24 +146,63 @@ public struct GradientNoise: Scenario {
                 bias.value = .uniform(bias.value.shape, low: -bound, high: bound, rng: &biasRNG)
             }
         }
+        return model
+    }
+
+    /// The trial's mini-batches: epochs of fresh permutations of the training set, `batch` rows at a time.
+    public struct Batches {
+        var rng: RNG, order: [Int], cursor = 0
+        let batch: Int, count: Int
+
+        public init(_ trial: TrialContext, count: Int) {
+            let c = trial.config
+            rng = trial.rng("batches/\(c.double("lr"))/\(c.int("seed_index"))")
+            (batch, self.count) = (c.int("batch"), count)
+            order = rng.permutation(count)
+        }
+
+        public mutating func next() -> [Int] {
+            if cursor + batch > order.count { order = rng.permutation(count); cursor = 0 }
+            defer { cursor += batch }
+            return Array(order[cursor..<(cursor + batch)])
+        }
+    }
+
+    /// What SGD applies to each gradient before its step: the cell's clipping, then (with noise) the annealed
+    /// Gaussian noise from the trial's own stream.
+    public static func transforms(_ trial: TrialContext) -> [GradientTransform] {
+        let c = trial.config, cell = cell(c)
         var transforms: [GradientTransform] = []
         if let clip = cell.clip { transforms.append(.clipGlobalNorm(clip)) }
-        if noise {
-            let seedBits = trial.rng("noise/\(cell.key)/\(lr)/\(seed)").state
+        if c.bool("noise") {
+            let seedBits = trial.rng("noise/\(cell.key)/\(c.double("lr"))/\(c.int("seed_index"))").state
             transforms.append(.gaussianNoise(eta: c.double("eta"), gamma: c.double("gamma"), seed: seedBits))
         }
-        let opt = Optimizer<Float>.sgd(model.parameters, lr: lr, transforms: transforms)
-        let steps = c.int("steps"), batch = c.int("batch"), every = c.int("loss_every")
-        var order = batchRNG.permutation(train.count), cursor = 0
+        return transforms
+    }
+
+    /// One training run: plain SGD (no momentum) on softmax cross-entropy, clipping, then noise.
+    public func run(_ trial: TrialContext) throws {
+        let c = trial.config
+        let cell = Self.cell(c)
+        let lr = c.double("lr"), seed = c.int("seed_index"), noise = c.bool("noise")
+        let (train, test) = try Self.data(trial)
+        // The constant predictor's accuracy on this test set: the largest class share.
+        var counts = [Int](repeating: 0, count: 10)
+        for y in test.labels { counts[y] += 1 }
+        trial.record("constant_predictor_accuracy", Double(counts.max()!) / Double(test.count))
+
+        let model = Self.initialModel(trial)
+        var batches = Batches(trial, count: train.count)
+        let opt = Optimizer<Float>.sgd(model.parameters, lr: lr, transforms: Self.transforms(trial))
+        let steps = c.int("steps"), every = c.int("loss_every")
         var window = 0.0, windowCount = 0, diverged = false
         // Test accuracy every `eval_every` steps and at the end: the best of these is the run's best during
         // training, the last its final accuracy (Table 1 does not say which it reports; both are recorded).
         let evalEvery = c.int("eval_every")
         var checkpoints: [Double] = [], accuracies: [Double] = []
         for step in 0..<steps {
-            if cursor + batch > order.count { order = batchRNG.permutation(train.count); cursor = 0 }
-            let idx = Array(order[cursor..<(cursor + batch)])
-            cursor += batch
+            let idx = batches.next()
             opt.zeroGrad()
             let loss = softmaxCrossEntropy(model(Variable(train.images.gatherRows(idx))), labels: idx.map { train.labels[$0] })
             let value = Double(loss.value[flat: 0])
