@@ -81,15 +81,21 @@ bench-peers: build
 	@$(PEERS_VENV)/bin/python -c "import torch" 2>/dev/null || $(PEERS_VENV)/bin/pip install --quiet torch
 	$(PEERS_VENV)/bin/python Tests/Peers/bench_peers.py --reprise $(BIN) --repeats 40
 
-# Cross-checks against PyTorch, galore-torch and bitsandbytes (issue 29; Tests/Crosscheck): a venv from
-# PyPI under the user's cache (several GB, reused; outside the clone's build products), then every
-# check, each also run with a perturbed input that it must catch. Writes results/CROSSCHECK.md.
+# Cross-checks against PyTorch, galore-torch, bitsandbytes, SciPy and neural-tangents (issue 29;
+# Tests/Crosscheck): venvs from PyPI under the user's cache (several GB, reused; outside the clone's build
+# products), then every check, each also run with a perturbed input that it must catch. A peer that cannot
+# be installed or imported is reported as not run. Writes results/CROSSCHECK.md.
 CROSSCHECK_VENV := $(HOME)/.cache/reprise/crosscheck
 CROSSCHECK_PACKAGES := torch numpy scipy galore-torch bitsandbytes
+# neural-tangents 0.6.5 needs the jax and tf2jax of its time (newer ones removed names it imports): a venv of its own.
+NT_VENV := $(HOME)/.cache/reprise/neural-tangents
+NT_PACKAGES := neural-tangents==0.6.5 jax==0.4.30 jaxlib==0.4.30 tf2jax==0.3.6
 crosscheck: build
 	@test -x $(CROSSCHECK_VENV)/bin/python || python3 -m venv $(CROSSCHECK_VENV) || { echo "crosscheck: python3 -m venv failed (Debian: apt-get install python3-venv)"; exit 1; }
 	@$(CROSSCHECK_VENV)/bin/python -c "import torch, numpy, scipy, galore_torch, bitsandbytes" 2>/dev/null || $(CROSSCHECK_VENV)/bin/pip install --quiet $(CROSSCHECK_PACKAGES) || { echo "crosscheck: pip could not install $(CROSSCHECK_PACKAGES) into $(CROSSCHECK_VENV)"; exit 1; }
-	$(CROSSCHECK_VENV)/bin/python Tests/Crosscheck/run_all.py --reprise $(BIN) --out results/CROSSCHECK.md
+	@test -x $(NT_VENV)/bin/python || python3 -m venv $(NT_VENV) || echo "crosscheck: no venv for neural-tangents: its check will say not run"
+	@$(NT_VENV)/bin/python -c "import neural_tangents" 2>/dev/null || $(NT_VENV)/bin/pip install --quiet $(NT_PACKAGES) || echo "crosscheck: pip could not install $(NT_PACKAGES): the ntk check will say not run"
+	$(CROSSCHECK_VENV)/bin/python Tests/Crosscheck/run_all.py --reprise $(BIN) --out results/CROSSCHECK.md --nt-python $(NT_VENV)/bin/python
 
 # The cross-checks that need only NumPy and SciPy (double-descent's fits), in .ci/run: a small venv from
 # PyPI (its wheels bring their own OpenBLAS, so the reference is not the engine's LAPACK), each check also

@@ -16,6 +16,8 @@ struct CrosscheckCase: ParsableCommand {
     enum Case: String, ExpressibleByArgument, CaseIterable {
         case galore, blockwise8bit, hvp, curvature, mlp, grokking
         case doubleDescent = "double-descent"
+        case ntk
+        case gradientNoise = "gradient-noise"
     }
 
     @Argument(help: "The check: \(Case.allCases.map(\.rawValue).joined(separator: ", ")).") var name: Case
@@ -33,6 +35,8 @@ struct CrosscheckCase: ParsableCommand {
         case .mlp: try CrosscheckCases.mlp(files)
         case .grokking: try CrosscheckCases.grokking(files)
         case .doubleDescent: try CrosscheckCases.doubleDescent(files)
+        case .ntk: try CrosscheckCases.ntk(files)
+        case .gradientNoise: try CrosscheckCases.gradientNoise(files)
         }
         try JSONSerialization.data(withJSONObject: files.settings, options: [.sortedKeys, .prettyPrinted])
             .write(to: dir.appendingPathComponent("case.json"))
@@ -298,5 +302,74 @@ enum CrosscheckCases {
         f.settings = ["n": n, "ps": ps, "gd_steps": budgets, "seed": seed,
                       "losses": "train loss |Phi w - Y|^2 / n (sum over the 10 outputs); test MSE the same on the "
                           + "clean one-hot test targets; test error the share of wrong argmax"]
+    }
+
+    /// ntk-regime's kernels at its quick profile's depth and beta, for neural-tangents: the analytic NNGP and
+    /// NTK limits of x0 = (1, 0) against the scenario's points on the circle, and the empirical NTK of two nets
+    /// (widths 64 and 512, NTK parametrization) with their parameters.
+    static func ntk(_ f: CaseFiles) throws {
+        let config = try Replication(id: NTKRegime.id).config(profile: "quick")
+        let depth = config.int("depth"), beta = config.double("beta"), angles = NTKRegime.angles(config.int("angles"))
+        let circle: Tensor<Double> = Synthetic.circle(angles: angles)
+        let x0 = Tensor<Double>(shape: [1, 2], scalars: [1, 0])
+        let limits = angles.map { NTK.reluLimit([1, 0], [Double.cos($0), Double.sin($0)], depth: depth, beta: beta) }
+        try f.put("x0", x0); try f.put("circle", circle)
+        try f.put("analytic_nngp", limits.map(\.nngp)); try f.put("analytic_ntk", limits.map(\.ntk))
+        try f.put("analytic_ntk_gram", NTK.reluLimit(x0, circle, depth: depth, beta: beta))
+        let widths = [64, 512]
+        var rng = RNG(seed: 29).split("crosscheck/ntk")
+        for width in widths {
+            let layout = [2] + Array(repeating: width, count: depth - 1) + [1]
+            let model = MLP<Double>(widths: layout, init: .ntk(beta: beta), rng: &rng)
+            for (k, layer) in model.layers.enumerated() {
+                try f.put("w\(width)_weight_\(k)", layer.weight.value)
+                if let b = layer.bias { try f.put("w\(width)_bias_\(k)", b.value) }
+            }
+            try f.put("w\(width)_empirical", NTK.empirical(model.layers, x0, circle))
+            try f.put("w\(width)_empirical_gram", NTK.empirical(model.layers, circle, circle))
+        }
+        f.settings = ["depth": depth, "beta": beta, "widths": widths, "angles": angles.count,
+                      "parametrization": "NTK: h = W a / sqrt(fan_in) + beta b, every parameter N(0, 1); "
+                          + "weight [in, out]"]
+    }
+
+    /// gradient-noise's quick he_clip10 trial without noise (seed 0), through the scenario's own code: the
+    /// 20-layer net at init, the first 100 mini-batches of its batch order, the loss and every gradient at
+    /// step 0, and the loss at each of the 100 SGD steps (clipping as the cell has it), for PyTorch.
+    static func gradientNoise(_ f: CaseFiles) throws {
+        let config = try Replication(id: GradientNoise.id).config(profile: "quick")
+        let steps = 100
+        guard let trial = try GradientNoise().trials(config).first(where: {
+            $0.config.string("cell") == "he_clip10" && $0.config.int("seed_index") == 0 && !$0.config.bool("noise")
+        }) else { throw SuiteError.badConfig("the quick profile of gradient-noise has no he_clip10 trial") }
+        let context = TrialContext(trial: trial, seed: UInt64(config.int("seed")))
+        Parallel.setThreads(trial.blasThreads)
+        let (train, _) = try GradientNoise.data(context)
+        let model = GradientNoise.initialModel(context)
+        for (k, p) in model.parameters.enumerated() { try f.put("param_\(k)", p.value) }
+        let opt = Optimizer<Float>.sgd(model.parameters, lr: trial.config.double("lr"),
+                                       transforms: GradientNoise.transforms(context))
+        var batches = GradientNoise.Batches(context, count: train.count)
+        var indices: [Int] = [], losses: [Double] = []
+        for step in 0..<steps {
+            let idx = batches.next()
+            indices += idx
+            opt.zeroGrad()
+            let x = Variable(train.images.gatherRows(idx))
+            let loss = softmaxCrossEntropy(model(x), labels: idx.map { train.labels[$0] })
+            losses.append(Double(loss.value[flat: 0]))
+            loss.backward()
+            if step == 0 { for (k, p) in model.parameters.enumerated() { try f.put("grad0_\(k)", p.grad!) } }
+            opt.step()
+        }
+        try f.put("x", train.images.gatherRows(indices))
+        try f.put("labels", indices.map { train.labels[$0] })
+        try f.put("losses", losses)
+        let clip = GradientNoise.transforms(context).compactMap { t -> Double? in
+            if case let .clipGlobalNorm(c) = t { return c } else { return nil }
+        }.first
+        f.settings = ["steps": steps, "batch": trial.config.int("batch"), "lr": trial.config.double("lr"),
+                      "clip_global_norm": clip as Any, "layers": model.layers.count,
+                      "parameter_order": "layer by layer: weight [in, out], then bias"]
     }
 }
