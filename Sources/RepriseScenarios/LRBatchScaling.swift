@@ -94,13 +94,14 @@ public struct LRBatchScaling: Scenario {
 
     /// The training and validation sets (disjoint parts of Fashion-MNIST's training file; the test file
     /// stays untouched), the batches' label lists, and the net after the checkpoint's epochs of SGD.
-    struct Setup {
-        let train: LabeledImages, val: LabeledImages
-        let model: MLP<Float>
-        let checkpoint: [Double]
+    public struct Setup {
+        public let train: LabeledImages, val: LabeledImages
+        public let model: MLP<Float>
+        /// The net's parameters after the checkpoint's epochs, flattened layer by layer (weight, then bias).
+        public let checkpoint: [Double]
     }
 
-    func setup(_ trial: TrialContext) throws -> Setup {
+    public func setup(_ trial: TrialContext) throws -> Setup {
         let c = trial.config
         let all = try FashionMNIST.load(.train)
         var split = trial.rng("split")

@@ -16,7 +16,9 @@ public struct RunOutcome: Codable, Sendable {
 }
 
 /// The suite: registered scenarios, their replication files, one store, and how
-/// trials are executed. Every CLI verb is a method here, so tests drive exactly what users run.
+/// trials are executed. What a CLI verb does is a method of the suite (here or in an extension: the
+/// report, baselines, comparison, ledger), so tests drive what users run; the verbs in `Sources/reprise/`
+/// parse arguments and print.
 public final class Suite {
     public let store: Store
     public let scenarios: [any Scenario.Type]

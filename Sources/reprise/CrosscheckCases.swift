@@ -4,45 +4,6 @@ import RepriseEngine
 import RepriseScenarios
 import RepriseSuite
 
-/// `reprise crosscheck-case <case> --out DIR`: the inputs a peer needs (weights, batches,
-/// gradients) and what the engine computed from them, as `.npy` files and a `case.json` of settings,
-/// for the scripts of `make crosscheck` (Tests/Crosscheck) to recompute in PyTorch, galore-torch
-/// and bitsandbytes. The peer never re-implements the engine's random streams: every input is here.
-struct CrosscheckCase: ParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "crosscheck-case",
-        abstract: "Write one cross-check's inputs and the engine's results as .npy files (make crosscheck).")
-
-    enum Case: String, ExpressibleByArgument, CaseIterable {
-        case galore, blockwise8bit, hvp, curvature, mlp, grokking
-        case doubleDescent = "double-descent"
-        case ntk
-        case gradientNoise = "gradient-noise"
-    }
-
-    @Argument(help: "The check: \(Case.allCases.map(\.rawValue).joined(separator: ", ")).") var name: Case
-    @Option(help: "Directory to write into (created).") var out: String
-
-    func run() throws {
-        let dir = URL(fileURLWithPath: out, isDirectory: true)
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        let files = CaseFiles(dir: dir)
-        switch name {
-        case .galore: try CrosscheckCases.galore(files)
-        case .blockwise8bit: try CrosscheckCases.blockwise8bit(files)
-        case .hvp: try CrosscheckCases.hvp(files)
-        case .curvature: try CrosscheckCases.curvature(files)
-        case .mlp: try CrosscheckCases.mlp(files)
-        case .grokking: try CrosscheckCases.grokking(files)
-        case .doubleDescent: try CrosscheckCases.doubleDescent(files)
-        case .ntk: try CrosscheckCases.ntk(files)
-        case .gradientNoise: try CrosscheckCases.gradientNoise(files)
-        }
-        try JSONSerialization.data(withJSONObject: files.settings, options: [.sortedKeys, .prettyPrinted])
-            .write(to: dir.appendingPathComponent("case.json"))
-    }
-}
-
 /// Where a case writes: one `.npy` per array, and the settings the peer needs in `case.json`.
 final class CaseFiles {
     let dir: URL
@@ -371,5 +332,28 @@ enum CrosscheckCases {
         f.settings = ["steps": steps, "batch": trial.config.int("batch"), "lr": trial.config.double("lr"),
                       "clip_global_norm": clip as Any, "layers": model.layers.count,
                       "parameter_order": "layer by layer: weight [in, out], then bias"]
+    }
+
+    /// lr-batch-scaling's own quick checkpoint: its hessian/full trial run as a worker runs it (the full
+    /// Hessian's top two eigenvalues by the scenario's Lanczos, |G|^2 and tr(Sigma)), with the checkpoint's
+    /// parameters and the 50 000 training examples, for eigsh and torch.func.
+    static func lrBatch(_ f: CaseFiles) throws {
+        let config = try Replication(id: LRBatchScaling.id).config(profile: "quick")
+        guard let trial = try LRBatchScaling().trials(config).first(where: { $0.key == "hessian/full" }) else {
+            throw SuiteError.badConfig("the quick profile of lr-batch-scaling has no hessian/full trial")
+        }
+        let context = TrialContext(trial: trial, seed: UInt64(config.int("seed")))
+        Parallel.setThreads(trial.blasThreads)
+        try LRBatchScaling().run(context)
+        let setup = try LRBatchScaling().setup(context)
+        try f.put("checkpoint", setup.checkpoint)
+        try f.put("x", setup.train.images)
+        try f.put("labels", setup.train.labels)
+        for name in ["lambda", "lambda_second", "grad_norm2", "trace_sigma"] {
+            try f.put(name, [context.values.scalar(name)])
+        }
+        f.settings = ["widths": [784] + config.ints("hidden") + [10], "examples": setup.train.count,
+                      "lanczos_iterations": config.int("lanczos_iterations"),
+                      "parameter_order": "layer by layer: weight [in, out], then bias; flattened in C order"]
     }
 }
