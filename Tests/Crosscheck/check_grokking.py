@@ -29,7 +29,8 @@ every = s["eval_every"]
 
 def start():
     """float32 parameters from the engine's float64 draw (round to nearest, as the engine converts)."""
-    return [torch.nn.Parameter(torch.from_numpy(case[f"init_{n}"].astype(np.float32))) for n in ["embed", "hidden", "out"]]
+    names = ["embed", "hidden", "out"]
+    return [torch.nn.Parameter(torch.from_numpy(case[f"init_{n}"].astype(np.float32))) for n in names]
 
 
 def logits(params, part):
