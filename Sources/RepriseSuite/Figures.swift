@@ -75,7 +75,12 @@ public enum Gnuplot {
         }
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         var out: [URL] = []
-        for f in figures {
+        for figure in figures {
+            let f = drawable(figure)
+            guard !f.series.isEmpty else {
+                FileHandle.standardError.write(Data("note: figure \(f.name) has no data in this run: not drawn\n".utf8))
+                continue
+            }
             let data = dataFile(f), script = scriptFile(f)
             try data.write(to: dir.appendingPathComponent(f.name + ".dat"), atomically: true, encoding: .utf8)
             try script.write(to: dir.appendingPathComponent(f.name + ".gp"), atomically: true, encoding: .utf8)
@@ -91,6 +96,15 @@ public enum Gnuplot {
             out.append(dir.appendingPathComponent(f.name + ".png"))
         }
         return out
+    }
+
+    /// The figure without its empty series. gnuplot numbers data blocks by the blank lines between them,
+    /// so an empty block (a series the run did not record, or a misspelt name) would shift every later
+    /// `index` by one and draw each following curve under the previous one's legend entry.
+    static func drawable(_ f: Figure) -> Figure {
+        var g = f
+        g.series = f.series.filter { !$0.points.isEmpty }
+        return g
     }
 
     /// One gnuplot data block per series (selected by `index i`), non-finite values written as NaN (gnuplot skips them).

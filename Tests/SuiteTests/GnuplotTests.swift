@@ -27,6 +27,24 @@ import Testing
         }
     }
 
+    /// An empty series (not recorded, or a misspelt name) is left out of both the data and the plot
+    /// command, so the next series keeps its own data block and legend entry.
+    @Test func anEmptySeriesCannotShiftAnothersLegend() throws {
+        let dir = try folder()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        var f = figure
+        f.series = [Figure.Series("missing", []), Figure.Series("y = 2x", [(1, 2), (2, 4), (3, 6)])]
+        _ = try Gnuplot.render([f], into: dir)
+        let script = try String(contentsOf: dir.appendingPathComponent("line.gp"), encoding: .utf8)
+        let data = try String(contentsOf: dir.appendingPathComponent("line.dat"), encoding: .utf8)
+        #expect(script.contains("index 0 using 1:2") && script.contains("title \"y = 2x\""))
+        #expect(!script.contains("missing") && !script.contains("index 1"))
+        #expect(data.contains("# index 0: y = 2x\n1 2\n"))
+        var empty = figure
+        empty.series = [Figure.Series("missing", [])]
+        #expect(try Gnuplot.render([empty], into: dir).isEmpty)       // nothing to draw: said, not a gnuplot error
+    }
+
     @Test func aBadScriptFailsWithGnuplotsOwnMessage() throws {
         let dir = try folder()
         defer { try? FileManager.default.removeItem(at: dir) }
