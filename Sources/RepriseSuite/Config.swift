@@ -124,7 +124,13 @@ public struct Config: Sendable, Equatable {
     }
 
     private func value(_ key: String) -> ConfigValue {
-        guard let v = values[key] else { fatalError("scenario reads config key '\(key)' that its profiles do not define") }
+        guard let v = values[key] else {
+            // In a worker this is a trial's config: the profiles may well define the key while the
+            // scenario's trials(_:) left it out of the trial (c.selecting([...])).
+            fatalError("config lacks '\(key)' (it has: \(values.keys.sorted().joined(separator: ", "))): if the "
+                       + "profiles define it, add it to the trial's config in the scenario's trials(_:), "
+                       + "e.g. to c.selecting([...]); else add it to every profile")
+        }
         return v
     }
 

@@ -122,7 +122,8 @@ struct WorkerPool {
                 } else {
                     progress.abandoned(entry.job.trial, notes: lines)
                     let how = exited ? "exit status \(code)" : "signal \(signal)"
-                    failure = failure ?? .trialFailed(entry.job.trial.key, lines.last ?? how)
+                    let reason = Execution.failureReason(lines) ?? how
+                    failure = failure ?? .trialFailed(entry.job.trial.key, reason)
                 }
             }
             if !reaped { usleep(20_000); progress.tick() }
@@ -148,5 +149,19 @@ struct WorkerPool {
         let rc = posix_spawn(&pid, executable, &actions, nil, argv, envp)
         guard rc == 0 else { throw SuiteError.tool("cannot start worker \(executable): \(String(cString: strerror(rc)))") }
         return pid
+    }
+}
+
+extension Execution {
+    /// Why a worker failed, from its standard error: the message of its first fatal error (Swift prints
+    /// "file:line: Fatal error: message", then a backtrace whose last line says how long it took), else
+    /// the last line that is not part of a backtrace.
+    public static func failureReason(_ lines: [String]) -> String? {
+        if let fatal = lines.first(where: { $0.contains("Fatal error: ") }),
+           let range = fatal.range(of: "Fatal error: ") {
+            return String(fatal[range.upperBound...])
+        }
+        let backtrace = lines.firstIndex { $0.hasPrefix("*** ") || $0.hasPrefix("Thread ") }
+        return Array(lines[..<(backtrace ?? lines.count)]).last { !$0.trimmingCharacters(in: .whitespaces).isEmpty }
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import RepriseSuite
 import Testing
 
 let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
@@ -96,6 +97,23 @@ func reprise(_ args: [String], environment: [String: String?] = [:]) throws -> (
 
     /// A malformed claims file is refused by every verb that reads it, `describe` included, naming the
     /// file, the claim and the field; a store in a folder that does not exist is refused, not created.
+    /// A trial whose config lacks a key the scenario reads crashes its worker; the failure the run stores is
+    /// the fatal error's own message, which names the fix, not the backtrace's last line ("Backtrace took 0.25s").
+    @Test func aWorkersFailureIsItsFatalMessageWithTheFix() throws {
+        let db = FileManager.default.temporaryDirectory.appendingPathComponent("w-\(UUID().uuidString).sqlite").path
+        defer { try? FileManager.default.removeItem(atPath: db) }
+        let r = try reprise(["worker", "grokking-stablemax", "--key", "softmax32", "--config",
+                             #"{"blas_threads": 1, "variant": "softmax32"}"#, "--seed", "0", "--code-id", "x", "--db", db])
+        #expect(r.code != 0)
+        let lines = r.err.split(separator: "\n").map(String.init)
+        #expect(lines.last { !$0.isEmpty }?.hasPrefix("Backtrace took") == true, "\(r.err.suffix(300))")
+        let reason = try #require(Execution.failureReason(lines))
+        #expect(reason.hasPrefix("config lacks 'seed_index' (it has: blas_threads, variant)"), "\(reason)")
+        #expect(reason.contains("c.selecting([...])"))
+        let plain = ["warning: x", "error: the data set is missing", ""]
+        #expect(Execution.failureReason(plain) == "error: the data set is missing")
+    }
+
     @Test func malformedClaimsAndMissingStoreFolderAreRefused() throws {
         let root = FileManager.default.temporaryDirectory.appendingPathComponent("reprise-claims-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: root) }
