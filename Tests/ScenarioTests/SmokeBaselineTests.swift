@@ -51,6 +51,22 @@ import Testing
         }
         let problems = baseline.regressions(in: [data])
         #expect(problems.isEmpty, "\(id) smoke run of seed \(baseline.golden.seed):\n\(problems.joined(separator: "\n"))")
+        try drawsEveryFigure(suite, id, data)
+    }
+
+    /// Every figure the scenario defines is drawn from its smoke run, each with at least one curve: a figure
+    /// left with no data (every series misnamed or unrecorded) is not drawn, and would fail here.
+    func drawsEveryFigure(_ suite: Suite, _ id: String, _ data: RunData) throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("figures-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let defined = try #require(allScenarios.first { $0.id == id }).init().figures(data)
+        let drawn = try suite.plot(id, profile: "smoke", runID: data.record.id, into: dir)
+        #expect(!defined.isEmpty && drawn.count == defined.count,
+                "\(id): \(defined.count) figures defined, \(drawn.count) drawn")
+        for f in defined {
+            let empty = f.series.filter { $0.points.isEmpty }.map(\.label)
+            if !empty.isEmpty { print("note: \(id) figure \(f.name) at smoke: empty series left out: \(empty)") }
+        }
     }
 
     @Test(arguments: ids)
