@@ -340,7 +340,8 @@ public struct GradientNoise: Scenario {
         let sd = value("simple_std")
         let table = Figure(
             name: "table1_accuracy", title: "Test accuracy per cell, one dot per run (cf. Neelakantan et al. 2015, Table 1)",
-            xLabel: "cell: initialization, gradient clipping (\(value("depth")) hidden layers unless noted)", yLabel: "test accuracy (Fashion-MNIST)",
+            xLabel: "cell: initialization, gradient clipping (\(value("depth")) hidden layers unless noted)",
+            yLabel: "test accuracy (Fashion-MNIST)",
             series: [
                 Figure.Series("no noise: runs", spread(data.series("accuracy/plain"), -0.2), style: .points, color: 0),
                 Figure.Series("noise: runs", spread(data.series("accuracy/noise"), 0.2), style: .points, color: 1),
@@ -356,7 +357,8 @@ public struct GradientNoise: Scenario {
             guard let last = (plain + noisy).map(\.x).max() else { return nil }
             return Figure(name: name, title: title, xLabel: "SGD step", yLabel: "training cross-entropy (window mean, nats)",
                           series: [Figure.Series("no noise", plain, style: .lines, color: 0),
-                                   Figure.Series("noise (eta \(value("eta")), gamma \(value("gamma")))", noisy, style: .lines, color: 1),
+                                   Figure.Series("noise (eta \(value("eta")), gamma \(value("gamma")))", noisy,
+                                                 style: .lines, color: 1),
                                    Figure.Series("ln 10 = 2.303: the constant predictor", [(0, 2.302585), (last, 2.302585)], style: .lines,
                                                  color: 6, dashed: true)],
                           extra: ["set yrange [0:2.6]"], keyPosition: "bottom left")

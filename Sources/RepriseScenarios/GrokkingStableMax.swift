@@ -116,8 +116,9 @@ public struct GrokkingStableMax: Scenario {
     public static func task(_ trial: TrialContext) -> ModularArithmetic {
         let c = trial.config
         var rng = trial.rng(stream("split", c))
-        return ModularArithmetic(p: c.int("p"), operation: ModularArithmetic.Operation(rawValue: c.string("operation"))!,
-                                 trainFraction: c.double("train_fraction"), rng: &rng)
+        let operation = ModularArithmetic.Operation(rawValue: c.string("operation"))!
+        return ModularArithmetic(p: c.int("p"), operation: operation, trainFraction: c.double("train_fraction"),
+                                 rng: &rng)
     }
 
     /// The trial's initial weights (embedding [2p, width], hidden [width, width], out [width, p]) as

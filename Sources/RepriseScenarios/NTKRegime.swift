@@ -110,7 +110,9 @@ public struct NTKRegime: Scenario {
     }
 
     /// The points x(gamma) of Fig. 1: `count` angles from -pi to pi (the cross-check reads them too).
-    public static func angles(_ count: Int) -> [Double] { (0..<count).map { -Double.pi + 2 * Double.pi * Double($0) / Double(count - 1) } }
+    public static func angles(_ count: Int) -> [Double] {
+        (0..<count).map { -Double.pi + 2 * Double.pi * Double($0) / Double(count - 1) }
+    }
 
     /// Nets that are only initialized: their kernel Θ(x₀, x(γ)) at init, each from its own stream
     /// (independent of the trained nets' inits, so the two estimates of the spread are independent).

@@ -129,7 +129,8 @@ public final class Suite {
     static func checkRecorded(_ id: String, declared: [String], recorded: [String], quiet: Bool) throws {
         let undeclared = Set(recorded).subtracting(declared).sorted()
         guard undeclared.isEmpty else {
-            throw SuiteError.contract("\(id) recorded metrics it does not declare: \(undeclared.joined(separator: ", ")); "
+            let names = undeclared.joined(separator: ", ")
+            throw SuiteError.contract("\(id) recorded metrics it does not declare: \(names); "
                                       + "add them to the scenario's `metrics` (or correct the name)")
         }
         let missing = Set(declared).subtracting(recorded).sorted()
