@@ -3,8 +3,9 @@ import Foundation
 
 /// `reprise crosscheck-case <case> --out DIR`: the inputs a peer needs (weights, batches,
 /// gradients) and what the engine computed from them, as `.npy` files and a `case.json` of settings,
-/// for the scripts of `make crosscheck` (Tests/Crosscheck) to recompute in PyTorch, galore-torch
-/// and bitsandbytes. The peer never re-implements the engine's random streams: every input is here.
+/// for the scripts of `make crosscheck` (Tests/Crosscheck) to recompute in PyTorch, galore-torch,
+/// bitsandbytes, SciPy and neural-tangents. The peer never re-implements the engine's random streams:
+/// every input is here. A scenario's case runs the scenario's own code (its weights, split, batches, trials).
 struct CrosscheckCase: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "crosscheck-case",
