@@ -23,20 +23,11 @@ params = [torch.nn.Parameter(torch.from_numpy(case[f"param_{k}"].copy())) for k 
 opt = torch.optim.SGD(params, lr=s["lr"])
 
 
-def forward(xb):
-    h = xb
-    for layer in range(layers):
-        h = h @ params[2 * layer] + params[2 * layer + 1]
-        if layer < layers - 1:
-            h = torch.relu(h)
-    return h
-
-
 losses = []
 for t in range(steps):
     opt.zero_grad()
     rows = slice(t * batch, (t + 1) * batch)
-    loss = F.cross_entropy(forward(x[rows]), labels[rows])
+    loss = F.cross_entropy(common.relu_mlp(params, x[rows]), labels[rows])
     losses.append(loss.item())
     loss.backward()
     if t == 0:

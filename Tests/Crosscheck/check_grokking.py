@@ -66,14 +66,6 @@ for name, loss_of in LOSSES.items():
                        tol["grad0_rel"], relative=True)
 
 
-def orthogonalize(params):
-    """OrthoGrad: g - (w.g / w.w) w, rescaled to |g| (the authors' epsilon 1e-30 in both divisions)."""
-    for p in params:
-        w, g = p.detach().view(-1), p.grad.view(-1)
-        orthogonal = g - (torch.dot(w, g) / (torch.dot(w, w) + 1e-30)) * w
-        p.grad.copy_((orthogonal * (g.norm() / (orthogonal.norm() + 1e-30))).view_as(p.grad))
-
-
 def train(variant):
     v = s[variant]
     params = start()
@@ -97,7 +89,7 @@ def train(variant):
         opt.zero_grad()
         loss.backward()
         if v["perpendicular"]:
-            orthogonalize(params)
+            common.orthogonalize(params)
         opt.step()
     return {k: np.array(x) for k, x in log.items()}
 

@@ -20,24 +20,6 @@ x, labels = torch.from_numpy(case["x"]), torch.from_numpy(case["labels"])
 report = common.Report("mlp")
 
 
-def forward(params, xb):
-    h = xb
-    for layer in range(layers):
-        h = h @ params[2 * layer] + params[2 * layer + 1]
-        if layer < layers - 1:
-            h = torch.relu(h)
-    return h
-
-
-def orthogonalize(params):
-    """OrthoGrad: g - (w.g / w.w) w, rescaled to |g| (the authors' epsilon 1e-30 in both divisions)."""
-    for p in params:
-        w, g = p.detach().view(-1), p.grad.view(-1)
-        projection = torch.dot(w, g) / (torch.dot(w, w) + 1e-30)
-        orthogonal = g - projection * w
-        p.grad.copy_((orthogonal * (g.norm() / (orthogonal.norm() + 1e-30))).view_as(p.grad))
-
-
 for name in s["optimizers"]:
     params = [torch.nn.Parameter(torch.from_numpy(case[f"param_{k}"].copy())) for k in range(2 * layers)]
     settings = s[name]
@@ -51,7 +33,7 @@ for name in s["optimizers"]:
     for t in range(steps):
         opt.zero_grad()
         rows = slice(t * batch, (t + 1) * batch)
-        loss = F.cross_entropy(forward(params, x[rows]), labels[rows])
+        loss = F.cross_entropy(common.relu_mlp(params, x[rows]), labels[rows])
         losses.append(loss.item())
         loss.backward()
         if t == 0:
@@ -64,7 +46,7 @@ for name in s["optimizers"]:
         if name == "sgd_clip":
             torch.nn.utils.clip_grad_norm_(params, settings["max_norm"])
         if name == "perp_adamw":
-            orthogonalize(params)
+            common.orthogonalize(params)
         opt.step()
     report.compare(f"{name}: loss at each of {steps} steps", case[f"{name}_losses"], np.array(losses),
                    tol["loss_rel"], relative=True)

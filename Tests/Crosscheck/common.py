@@ -28,21 +28,35 @@ def arguments(description):
     return p.parse_args()
 
 
-def mlp_forward(flat, x, shapes):
-    """The engine's ReLU MLP on a flat parameter vector: per layer a weight [in, out] then a bias, in the
-    order and C layout `reprise crosscheck-case` writes them."""
+def relu_mlp(params, x):
+    """The engine's ReLU MLP on its parameter tensors: per layer a weight [in, out] then a bias."""
     import torch
-    h, start, layers = x, 0, len(shapes) // 2
+    h, layers = x, len(params) // 2
     for layer in range(layers):
-        parts = []
-        for shape in shapes[2 * layer:2 * layer + 2]:
-            size = int(np.prod(shape))
-            parts.append(flat[start:start + size].reshape(shape))
-            start += size
-        h = h @ parts[0] + parts[1]
+        h = h @ params[2 * layer] + params[2 * layer + 1]
         if layer < layers - 1:
             h = torch.relu(h)
     return h
+
+
+def mlp_forward(flat, x, shapes):
+    """`relu_mlp` on a flat parameter vector, in the order and C layout `reprise crosscheck-case` writes."""
+    parts, start = [], 0
+    for shape in shapes:
+        size = int(np.prod(shape))
+        parts.append(flat[start:start + size].reshape(shape))
+        start += size
+    return relu_mlp(parts, x)
+
+
+def orthogonalize(params):
+    """OrthoGrad (the grokking authors'): each gradient g made orthogonal to its weight w, g - (w.g / w.w) w,
+    and rescaled to |g|, with their epsilon 1e-30 in both divisions."""
+    import torch
+    for p in params:
+        w, g = p.detach().view(-1), p.grad.view(-1)
+        orthogonal = g - (torch.dot(w, g) / (torch.dot(w, w) + 1e-30)) * w
+        p.grad.copy_((orthogonal * (g.norm() / (orthogonal.norm() + 1e-30))).view_as(p.grad))
 
 
 class Case:
