@@ -102,8 +102,9 @@ func reprise(_ args: [String], environment: [String: String?] = [:]) throws -> (
     @Test func aWorkersFailureIsItsFatalMessageWithTheFix() throws {
         let db = FileManager.default.temporaryDirectory.appendingPathComponent("w-\(UUID().uuidString).sqlite").path
         defer { try? FileManager.default.removeItem(atPath: db) }
-        let r = try reprise(["worker", "grokking-stablemax", "--key", "softmax32", "--config",
-                             #"{"blas_threads": 1, "variant": "softmax32"}"#, "--seed", "0", "--code-id", "x", "--db", db])
+        let config = #"{"blas_threads": 1, "variant": "softmax32"}"#
+        let r = try reprise(["worker", "grokking-stablemax", "--key", "softmax32", "--config", config,
+                             "--seed", "0", "--code-id", "x", "--db", db])
         #expect(r.code != 0)
         let lines = r.err.split(separator: "\n").map(String.init)
         #expect(lines.last { !$0.isEmpty }?.hasPrefix("Backtrace took") == true, "\(r.err.suffix(300))")

@@ -8,7 +8,8 @@ import Testing
 /// records a curve, a metric read from the run's own config, and an infinity.
 struct Probe: Scenario {
     static let id = "probe"
-    static let parameters: [Parameter] = [.integer("steps", 1...1000), .real("scale", -10...10), .name("mode", in: ["ok", "interrupt", "fail", "misspelt"]),
+    static let parameters: [Parameter] = [.integer("steps", 1...1000), .real("scale", -10...10),
+                                          .name("mode", in: ["ok", "interrupt", "fail", "misspelt"]),
                                           .reals("grid", 0...10)]
     static let metrics = ["final", "draws", "draw_mean", "diverged"]
     func validate(_ config: Config) throws {}
