@@ -17,6 +17,7 @@ struct CrosscheckCase: ParsableCommand {
         case ntk
         case gradientNoise = "gradient-noise"
         case lrBatch = "lr-batch"
+        case llama
     }
 
     @Argument(help: "The check: \(Case.allCases.map(\.rawValue).joined(separator: ", ")).") var name: Case
@@ -37,6 +38,7 @@ struct CrosscheckCase: ParsableCommand {
         case .ntk: try CrosscheckCases.ntk(files)
         case .gradientNoise: try CrosscheckCases.gradientNoise(files)
         case .lrBatch: try CrosscheckCases.lrBatch(files)
+        case .llama: try CrosscheckCases.llama(files)
         }
         try JSONSerialization.data(withJSONObject: files.settings, options: [.sortedKeys, .prettyPrinted])
             .write(to: dir.appendingPathComponent("case.json"))

@@ -16,6 +16,9 @@ final class CaseFiles {
     func put(_ name: String, _ t: Tensor<Double>) throws {
         try NumpyFile.write(t.scalars, shape: t.shape, to: dir.appendingPathComponent(name + ".npy"))
     }
+    func put<T: Scalar>(_ name: String, _ t: Tensor<T>) throws {
+        if let t = t as? Tensor<Float> { try put(name, t) } else { try put(name, t.converted(to: Double.self)) }
+    }
     func put(_ name: String, _ values: [Double]) throws {
         try NumpyFile.write(values, shape: [values.count], to: dir.appendingPathComponent(name + ".npy"))
     }
