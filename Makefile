@@ -73,13 +73,13 @@ baselines: build
 bench: build
 	$(BIN) bench
 
-# The same five steps in PyTorch eager, back to back with `reprise bench`, side by side. Needs PyPI
-# once: torch goes into .venv-peers (several GB with its CUDA wheels; kept out of `make test`).
-PEERS_VENV := .venv-peers
+# The same five steps in PyTorch eager, torch.compile and JAX (jax.jit), back to back with `reprise bench`,
+# side by side. Needs PyPI once: torch, jax and optax go into the cross-checks' venv under the user's cache
+# (several GB with torch's CUDA wheels; reused, kept out of the clone and of `make test`).
 bench-peers: build
-	@test -x $(PEERS_VENV)/bin/python || python3 -m venv $(PEERS_VENV) || { echo "bench-peers: python3 -m venv failed (Debian: apt-get install python3-venv)"; exit 1; }
-	@$(PEERS_VENV)/bin/python -c "import torch" 2>/dev/null || $(PEERS_VENV)/bin/pip install --quiet torch
-	$(PEERS_VENV)/bin/python Tests/Peers/bench_peers.py --reprise $(BIN) --repeats 40
+	@test -x $(CROSSCHECK_VENV)/bin/python || python3 -m venv $(CROSSCHECK_VENV) || { echo "bench-peers: python3 -m venv failed (Debian: apt-get install python3-venv)"; exit 1; }
+	@$(CROSSCHECK_VENV)/bin/python -c "import torch, jax, optax" 2>/dev/null || $(CROSSCHECK_VENV)/bin/pip install --quiet torch jax optax || { echo "bench-peers: pip could not install torch jax optax into $(CROSSCHECK_VENV)"; exit 1; }
+	$(CROSSCHECK_VENV)/bin/python Tests/Peers/bench_peers.py --reprise $(BIN) --repeats 40
 
 # Cross-checks against PyTorch, galore-torch, bitsandbytes, SciPy and neural-tangents (issue 29;
 # Tests/Crosscheck): venvs from PyPI under the user's cache (several GB, reused; outside the clone's build
