@@ -49,9 +49,10 @@ CHECKS = [
 # (--nt-python), with jax 0.4.30 and tf2jax 0.3.6.
 VENVS = {"ntk": "nt_python"}
 
-# The issue's checks not built in this round, listed so that the report does not read as complete.
-NOT_BUILT = [
-    "bench-peers with jax.jit and torch.compile",
+# What the checks leave out, listed so that the report does not read as more complete than it is.
+NOT_CHECKED = [
+    "LoRA's dropout (p = 0.05 in galore-memory): its masks come from the engine's stream, which a peer must not "
+    "re-implement, so the LLaMA check runs LoRA with p = 0",
 ]
 
 
@@ -134,10 +135,7 @@ def main():
         "",
         *table,
         "",
-        "Not built yet (issue 29), so not checked:",
-        "",
-        *[f"- {n}" for n in NOT_BUILT],
-        "",
+        *(["Not checked:", "", *[f"- {n}" for n in NOT_CHECKED], ""] if NOT_CHECKED else []),
         "## Output of each check",
         "",
         *lines,
