@@ -123,7 +123,7 @@ public struct Config: Sendable, Equatable {
         return out
     }
 
-    private func value(_ key: String) -> ConfigValue {
+    func value(_ key: String) -> ConfigValue {
         guard let v = values[key] else {
             // In a worker this is a trial's config: the profiles may well define the key while the
             // scenario's trials(_:) left it out of the trial (c.selecting([...])).
