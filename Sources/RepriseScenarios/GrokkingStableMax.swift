@@ -15,31 +15,82 @@ import RepriseSuite
 /// (`variant_seeds`): each seed draws its own split and initial weights.
 public struct GrokkingStableMax: Scenario {
     public static let id = "grokking-stablemax"
-    public static let parameters: [Parameter] = [
-        .integer("p", 2...1000), .name("operation", in: ModularArithmetic.Operation.allCases.map(\.rawValue)),
-        .real("train_fraction", 0.01...0.99), .integer("width", 1...100_000), .integers("variant_steps", 1...1_000_000_000),
-        .integer("eval_every", 1...1_000_000_000), .real("lr", 1e-8...10), .real("eps", 0...1), .real("beta2", 0...0.999_999_9),
-        .real("stablemax_lr", 1e-8...10), .real("stablemax_beta2", 0...0.999_999_9), .real("control_weight_decay", 0...100),
-        .names("variants", in: variantKeys), .integers("variant_seeds", 1...100),
-    ]
-    public static let metrics = ["sc_onset_ratio_64_over_32", "stablemax_softmax_sc_final", "stablemax_zero_loss_max"] + variantKeys.flatMap { v in
-        ["train_acc_final", "test_acc_final", "test_acc_max", "sc_max", "zero_loss_final", "fit_step", "grok_step", "grok_over_fit",
-         "sc_onset", "loss_final_over_onset", "cosine_after_fit", "cosine_fit_to_onset", "grad_cosine_after_fit",
-         "weight_norm_final", "margin_final"].map { "\(v)_\($0)" }
-    } + seedMetrics
-    /// Statistics over the seeds of a variant (the v3 claims): the worst seed's value (`RunContext.worstUnit`).
-    static let seedMetrics = [
-        "softmax32_seeds_train_acc_max", "softmax32_seeds_sc_max", "softmax32_seeds_zero_loss_after_onset_max",
-        "softmax32_seeds_test_rise_after_onset", "softmax32_seeds_grad_cosine_after_fit",
-        "perp_seeds_abs_cosine_after_fit",
-    ]
+    public static let parameters = Parameter.of([
+        Keys.p, Keys.operation, Keys.trainFraction, Keys.width, Keys.variantSteps, Keys.evalEvery, Keys.lr, Keys.eps,
+        Keys.beta2, Keys.stablemaxLR, Keys.stablemaxBeta2, Keys.controlWeightDecay, Keys.variants, Keys.variantSeeds,
+    ])
+    public static let metrics = Metrics.all.map(\.name)
     public init() {}
+
+    /// The config keys: the profiles' (checked against `parameters` at load), then each trial's own.
+    enum Keys {
+        static let p = Key.integer("p", 2...1000)
+        static let operation = Key.name("operation", ModularArithmetic.Operation.self)
+        static let trainFraction = Key.real("train_fraction", 0.01...0.99)
+        static let width = Key.integer("width", 1...100_000)
+        /// One budget and one seed count per entry of `variants`.
+        static let variants = Key.names("variants", VariantID.self)
+        static let variantSteps = Key.integers("variant_steps", 1...1_000_000_000)
+        static let variantSeeds = Key.integers("variant_seeds", 1...100)
+        static let evalEvery = Key.integer("eval_every", 1...1_000_000_000)
+        static let lr = Key.real("lr", 1e-8...10)
+        static let eps = Key.real("eps", 0...1)
+        static let beta2 = Key.real("beta2", 0...0.999_999_9)
+        static let stablemaxLR = Key.real("stablemax_lr", 1e-8...10)
+        static let stablemaxBeta2 = Key.real("stablemax_beta2", 0...0.999_999_9)
+        static let controlWeightDecay = Key.real("control_weight_decay", 0...100)
+        // Each trial's own: its variant, its budget, its seed.
+        static let variant = Key.name("variant", VariantID.self)
+        static let steps = Key.integer("steps", 1...1_000_000_000)
+        static let seedIndex = Key.integer("seed_index", 0...100)
+    }
+
+    /// The metrics claims and baselines read: per variant, then the two-variant comparisons, then the
+    /// statistics over a variant's seeds (the v3 claims), each the worst seed's value (`RunContext.worstUnit`).
+    enum Metrics {
+        static let trainAccFinal = family("train_acc_final"), testAccFinal = family("test_acc_final")
+        static let testAccMax = family("test_acc_max"), scMax = family("sc_max")
+        static let zeroLossFinal = family("zero_loss_final"), fitStep = family("fit_step")
+        static let grokStep = family("grok_step"), grokOverFit = family("grok_over_fit"), scOnset = family("sc_onset")
+        static let lossFinalOverOnset = family("loss_final_over_onset")
+        static let cosineAfterFit = family("cosine_after_fit"), cosineFitToOnset = family("cosine_fit_to_onset")
+        static let gradCosineAfterFit = family("grad_cosine_after_fit")
+        static let weightNormFinal = family("weight_norm_final"), marginFinal = family("margin_final")
+        static let perVariant = [trainAccFinal, testAccFinal, testAccMax, scMax, zeroLossFinal, fitStep, grokStep,
+                                 grokOverFit, scOnset, lossFinalOverOnset, cosineAfterFit, cosineFitToOnset,
+                                 gradCosineAfterFit, weightNormFinal, marginFinal]
+
+        static let scOnsetRatio = MetricKey("sc_onset_ratio_64_over_32")
+        static let stablemaxSoftmaxSCFinal = MetricKey("stablemax_softmax_sc_final")
+        static let stablemaxZeroLossMax = MetricKey("stablemax_zero_loss_max")
+
+        static let seedsTrainAccMax = MetricKey("softmax32_seeds_train_acc_max")
+        static let seedsSCMax = MetricKey("softmax32_seeds_sc_max")
+        static let seedsZeroLossAfterOnsetMax = MetricKey("softmax32_seeds_zero_loss_after_onset_max")
+        static let seedsTestRiseAfterOnset = MetricKey("softmax32_seeds_test_rise_after_onset")
+        static let seedsGradCosineAfterFit = MetricKey("softmax32_seeds_grad_cosine_after_fit")
+        static let perpSeedsAbsCosineAfterFit = MetricKey("perp_seeds_abs_cosine_after_fit")
+
+        static let all = [scOnsetRatio, stablemaxSoftmaxSCFinal, stablemaxZeroLossMax]
+            + VariantID.allCases.flatMap { v in perVariant.map { $0[v] } }
+            + [seedsTrainAccMax, seedsSCMax, seedsZeroLossAfterOnsetMax, seedsTestRiseAfterOnset,
+               seedsGradCosineAfterFit, perpSeedsAbsCosineAfterFit]
+
+        private static func family(_ suffix: String) -> MetricFamily<VariantID> {
+            MetricFamily { "\($0.rawValue)_\(suffix)" }
+        }
+    }
 
     enum Loss { case softmax, stablemax }
 
+    /// The variants, as profiles, trial keys and metric names spell them.
+    enum VariantID: String, CaseIterable, Sendable {
+        case softmax32, softmax64, softmax64full, stablemax, perp, weightdecay
+    }
+
     /// One training run of the comparison.
     struct Variant {
-        let key: String, label: String
+        let key: VariantID, label: String
         let loss: Loss
         /// The whole model in float64 (an extra variant), or only the logits and the loss (the authors' "float64").
         let float64: Bool
@@ -49,57 +100,56 @@ public struct GrokkingStableMax: Scenario {
         let beta2: Double
     }
 
-    static let variantKeys = ["softmax32", "softmax64", "softmax64full", "stablemax", "perp", "weightdecay"]
-
     static func variants(_ c: Config) -> [Variant] {
         [
-            Variant(key: "softmax32", label: "softmax CE, float32", loss: .softmax, float64: false, perpendicular: false, weightDecay: 0, beta2: c.double("beta2")),
-            Variant(key: "softmax64", label: "softmax CE, float64 logits and loss", loss: .softmax, float64: false, float64Logits: true,
-                    perpendicular: false, weightDecay: 0, beta2: c.double("beta2")),
-            Variant(key: "softmax64full", label: "softmax CE, float64 model", loss: .softmax, float64: true, perpendicular: false, weightDecay: 0,
-                    beta2: c.double("beta2")),
-            Variant(key: "stablemax", label: "StableMax CE (float64 loss), float32 model", loss: .stablemax,
+            Variant(key: .softmax32, label: "softmax CE, float32", loss: .softmax, float64: false, perpendicular: false, weightDecay: 0, beta2: c[Keys.beta2]),
+            Variant(key: .softmax64, label: "softmax CE, float64 logits and loss", loss: .softmax, float64: false, float64Logits: true,
+                    perpendicular: false, weightDecay: 0, beta2: c[Keys.beta2]),
+            Variant(key: .softmax64full, label: "softmax CE, float64 model", loss: .softmax, float64: true, perpendicular: false, weightDecay: 0,
+                    beta2: c[Keys.beta2]),
+            Variant(key: .stablemax, label: "StableMax CE (float64 loss), float32 model", loss: .stablemax,
                     float64: false, perpendicular: false, weightDecay: 0,
-                    beta2: c.double("stablemax_beta2")),
-            Variant(key: "perp", label: "perpAdamW, softmax CE, float32", loss: .softmax, float64: false, perpendicular: true, weightDecay: 0, beta2: c.double("beta2")),
-            Variant(key: "weightdecay", label: "AdamW + weight decay, softmax CE, float32", loss: .softmax, float64: false, perpendicular: false,
-                    weightDecay: c.double("control_weight_decay"), beta2: c.double("beta2")),
+                    beta2: c[Keys.stablemaxBeta2]),
+            Variant(key: .perp, label: "perpAdamW, softmax CE, float32", loss: .softmax, float64: false, perpendicular: true, weightDecay: 0, beta2: c[Keys.beta2]),
+            Variant(key: .weightdecay, label: "AdamW + weight decay, softmax CE, float32", loss: .softmax, float64: false, perpendicular: false,
+                    weightDecay: c[Keys.controlWeightDecay], beta2: c[Keys.beta2]),
         ]
     }
 
     // MARK: Trials — one training run per variant, on the same split and the same initial weights.
 
     public func validate(_ c: Config) throws {
-        for list in ["variant_steps", "variant_seeds"] where c.ints(list).count != c.strings("variants").count {
-            throw SuiteError.badConfig("\(list) needs one entry per entry of variants (\(c.strings("variants").count))")
+        for list in [Keys.variantSteps, Keys.variantSeeds] where c[list].count != c[Keys.variants].count {
+            throw SuiteError.badConfig("\(list.name) needs one entry per entry of variants (\(c[Keys.variants].count))")
         }
     }
 
     /// Each variant's own step budget: the one its claims need (README, "Budgets").
-    static func budgets(_ c: Config) -> [String: Int] {
-        Dictionary(uniqueKeysWithValues: zip(c.strings("variants"), c.ints("variant_steps")))
+    static func budgets(_ c: Config) -> [VariantID: Int] {
+        Dictionary(uniqueKeysWithValues: zip(c[Keys.variants], c[Keys.variantSteps]))
     }
 
     /// How many seeds each variant runs: the claims read over seeds need at least 3 (README, "Claims").
-    static func seeds(_ c: Config) -> [String: Int] {
-        Dictionary(uniqueKeysWithValues: zip(c.strings("variants"), c.ints("variant_seeds")))
+    static func seeds(_ c: Config) -> [VariantID: Int] {
+        Dictionary(uniqueKeysWithValues: zip(c[Keys.variants], c[Keys.variantSeeds]))
     }
 
     /// Seed 0 of a variant keeps the variant's own key (and its random streams), so the single-seed
     /// measurements of earlier protocols stay comparable; seed s > 0 is "<variant>/s<s>".
-    static func trialKey(_ variant: String, seed s: Int) -> String { s == 0 ? variant : "\(variant)/s\(s)" }
+    static func trialKey(_ variant: VariantID, seed s: Int) -> String {
+        s == 0 ? variant.rawValue : "\(variant.rawValue)/s\(s)"
+    }
 
     public func trials(_ c: Config) throws -> [Trial] {
-        let shared = c.removing("variants").removing("variant_steps").removing("variant_seeds")
+        let shared = c.removing(Keys.variants).removing(Keys.variantSteps).removing(Keys.variantSeeds)
         let budgets = Self.budgets(c), seeds = Self.seeds(c)
         // A full-float64 model costs about 7x a float32 one per step (420 s vs 62 s for 2000 steps on
         // one thread; two BLAS threads do not shorten it: its time is elementwise float64 work).
-        return c.strings("variants").flatMap { key in
+        return c[Keys.variants].flatMap { key in
             (0..<seeds[key]!).map { s in
                 Trial(Self.trialKey(key, seed: s),
-                      shared.setting("variant", key).setting("steps", Double(budgets[key]!))
-                          .setting("seed_index", Double(s)),
-                      cost: Double(budgets[key]!) * (key == "softmax64full" ? 7 : key == "softmax64" ? 1.3 : 1))
+                      shared.setting(Keys.variant, key).setting(Keys.steps, budgets[key]!).setting(Keys.seedIndex, s),
+                      cost: Double(budgets[key]!) * (key == .softmax64full ? 7 : key == .softmax64 ? 1.3 : 1))
             }
         }
     }
@@ -107,7 +157,7 @@ public struct GrokkingStableMax: Scenario {
     public func run(_ trial: TrialContext) throws {
         let c = trial.config
         let task = Self.task(trial)
-        let v = Self.variants(c).first { $0.key == c.string("variant") }!
+        let v = Self.variants(c).first { $0.key == c[Keys.variant] }!
         let log = v.float64 ? try train(v, task, trial: trial, Double.self) : try train(v, task, trial: trial, Float.self)
         for (name, values) in log.columns { trial.record(name, values) }
     }
@@ -116,8 +166,7 @@ public struct GrokkingStableMax: Scenario {
     public static func task(_ trial: TrialContext) -> ModularArithmetic {
         let c = trial.config
         var rng = trial.rng(stream("split", c))
-        let operation = ModularArithmetic.Operation(rawValue: c.string("operation"))!
-        return ModularArithmetic(p: c.int("p"), operation: operation, trainFraction: c.double("train_fraction"),
+        return ModularArithmetic(p: c[Keys.p], operation: c[Keys.operation], trainFraction: c[Keys.trainFraction],
                                  rng: &rng)
     }
 
@@ -126,7 +175,7 @@ public struct GrokkingStableMax: Scenario {
     /// alike: what `train` converts to its precision, and what the cross-check hands to PyTorch.
     public static func initialWeights(_ trial: TrialContext) -> [Tensor<Double>] {
         let c = trial.config
-        let p = c.int("p"), width = c.int("width")
+        let p = c[Keys.p], width = c[Keys.width]
         var rng = trial.rng(stream("init", c))
         return [(2 * p, 2 * p, width), (width, width, width), (width, width, p)].map { fanIn, rows, cols in
             let b = 1 / Double(fanIn).squareRoot()
@@ -136,30 +185,29 @@ public struct GrokkingStableMax: Scenario {
 
     /// A random stream of the trial's seed: seed 0 draws the streams the single-seed protocols drew.
     static func stream(_ label: String, _ c: Config) -> String {
-        c.int("seed_index") == 0 ? label : "\(label)/s\(c.int("seed_index"))"
+        c[Keys.seedIndex] == 0 ? label : "\(label)/s\(c[Keys.seedIndex])"
     }
 
     // MARK: Measurements for the claims.
 
     public func aggregate(_ results: TrialResults, into run: RunContext) throws {
         let c = run.config
-        let chosen = c.strings("variants")
-        for v in Self.variants(c) where chosen.contains(v.key) { record(Log(results[v.key]), v, run) }
+        let chosen = c[Keys.variants]
+        for v in Self.variants(c) where chosen.contains(v.key) { record(Log(results[v.key.rawValue]), v, run) }
         let budgets = Self.budgets(c)
-        func onset(_ key: String) -> Double { run.metricValue("\(key)_sc_onset") }
-        if chosen.contains("softmax32") && chosen.contains("softmax64") {
+        if chosen.contains(.softmax32) && chosen.contains(.softmax64) {
             // A run that never reaches SC is censored at its budget: its onset is at least that.
             // If float32 never collapses there is no onset to compare with: NaN, and the claim fails.
-            let o32 = onset("softmax32"), o64 = onset("softmax64")
-            run.metric("sc_onset_ratio_64_over_32", o32.isFinite ? (o64.isFinite ? o64 : Double(budgets["softmax64"]!)) / o32 : .nan)
+            let o32 = run.metricValue(Metrics.scOnset[.softmax32]), o64 = run.metricValue(Metrics.scOnset[.softmax64])
+            run.metric(Metrics.scOnsetRatio, o32.isFinite ? (o64.isFinite ? o64 : Double(budgets[.softmax64]!)) / o32 : .nan)
         }
         seedStatistics(results, into: run)
-        if chosen.contains("stablemax") {
+        if chosen.contains(.stablemax) {
             // StableMax's mechanism: its logits grow until a float32 softmax of them would collapse, yet
             // no sample's StableMax loss is exactly zero, so the gradient never vanishes.
-            let r = results["stablemax"]
-            run.metric("stablemax_softmax_sc_final", r.vector("softmax_sc").last!)
-            run.metric("stablemax_zero_loss_max", r.vector("zero_loss").max()!)
+            let r = results[VariantID.stablemax.rawValue]
+            run.metric(Metrics.stablemaxSoftmaxSCFinal, r.vector("softmax_sc").last!)
+            run.metric(Metrics.stablemaxZeroLossMax, r.vector("zero_loss").max()!)
         }
     }
 
@@ -219,10 +267,10 @@ public struct GrokkingStableMax: Scenario {
             v.loss == .softmax ? softmaxCrossEntropy(z, labels: y, precision: v.float64Logits ? .float64 : .native)
                 : stableMaxCrossEntropy(z, labels: y, precision: .float64)     // float64, as the authors' utils.py
         }
-        let opt = Optimizer<T>.adam(params, lr: c.double(v.loss == .softmax ? "lr" : "stablemax_lr"), beta1: 0.9, beta2: v.beta2,
-                                    eps: c.double("eps"), weightDecay: v.weightDecay, transforms: v.perpendicular ? [.perpendicular] : [])
+        let opt = Optimizer<T>.adam(params, lr: c[v.loss == .softmax ? Keys.lr : Keys.stablemaxLR], beta1: 0.9, beta2: v.beta2,
+                                    eps: c[Keys.eps], weightDecay: v.weightDecay, transforms: v.perpendicular ? [.perpendicular] : [])
         let trainRows = ModularArithmetic.oneHotRows(task.trainPairs, p: p), testRows = ModularArithmetic.oneHotRows(task.testPairs, p: p)
-        let steps = c.int("steps"), every = c.int("eval_every")
+        let steps = c[Keys.steps], every = c[Keys.evalEvery]
         var log = Log()
         for step in 0...steps {
             let z = logits(trainRows)
@@ -307,7 +355,7 @@ public struct GrokkingStableMax: Scenario {
     // MARK: Measurements
 
     func record(_ log: Log, _ v: Variant, _ run: RunContext) {
-        let k = v.key
+        let k = v.key.rawValue, id = v.key
         for (i, s) in log.steps.enumerated() {
             let x = Double(s)
             run.record("train_acc/\(k)", x: x, y: log.trainAcc[i]); run.record("test_acc/\(k)", x: x, y: log.testAcc[i])
@@ -322,53 +370,53 @@ public struct GrokkingStableMax: Scenario {
         }
         let fitStep = log.fitIndex, onset = log.onsetIndex
         let grokStep = log.steps.indices.first { log.testAcc[$0] >= 0.9 }
-        run.metric("\(k)_train_acc_final", log.trainAcc.last!)
-        run.metric("\(k)_test_acc_final", log.testAcc.last!)
-        run.metric("\(k)_test_acc_max", log.testAcc.max()!)
-        run.metric("\(k)_sc_max", log.sc.max()!)
-        run.metric("\(k)_zero_loss_final", log.zeroLoss.last!)
-        run.metric("\(k)_fit_step", fitStep.map { Double(log.steps[$0]) } ?? .infinity)
-        run.metric("\(k)_grok_step", grokStep.map { Double(log.steps[$0]) } ?? .infinity)
-        run.metric("\(k)_grok_over_fit", grokStep.flatMap { g in fitStep.map { Double(log.steps[g]) / Double(max(1, log.steps[$0])) } } ?? .infinity)
-        run.metric("\(k)_sc_onset", onset.map { Double(log.steps[$0]) } ?? .infinity)
+        run.metric(Metrics.trainAccFinal[id], log.trainAcc.last!)
+        run.metric(Metrics.testAccFinal[id], log.testAcc.last!)
+        run.metric(Metrics.testAccMax[id], log.testAcc.max()!)
+        run.metric(Metrics.scMax[id], log.sc.max()!)
+        run.metric(Metrics.zeroLossFinal[id], log.zeroLoss.last!)
+        run.metric(Metrics.fitStep[id], fitStep.map { Double(log.steps[$0]) } ?? .infinity)
+        run.metric(Metrics.grokStep[id], grokStep.map { Double(log.steps[$0]) } ?? .infinity)
+        run.metric(Metrics.grokOverFit[id], grokStep.flatMap { g in fitStep.map { Double(log.steps[g]) / Double(max(1, log.steps[$0])) } } ?? .infinity)
+        run.metric(Metrics.scOnset[id], onset.map { Double(log.steps[$0]) } ?? .infinity)
         // Loss after SC onset relative to the loss at onset: near 1 when learning has stopped.
-        run.metric("\(k)_loss_final_over_onset", onset.map { log.trainLoss.last! / log.trainLoss[$0] } ?? .nan)
+        run.metric(Metrics.lossFinalOverOnset[id], onset.map { log.trainLoss.last! / log.trainLoss[$0] } ?? .nan)
         // The NLM direction: mean cos(update, W_out) once the training set is fit.
         let after = fitStep.map { Array(log.cosine.dropFirst($0)) } ?? []
-        run.metric("\(k)_cosine_after_fit", after.isEmpty ? .nan : Stats.mean(after))
+        run.metric(Metrics.cosineAfterFit[id], after.isEmpty ? .nan : Stats.mean(after))
         // v2: between the fit and SC onset, before the collapse itself breaks the alignment.
         let window = fitStep.flatMap { f in onset.map { o in Array(log.cosine[min(f, o)..<min(o, log.cosine.count)]) } } ?? []
-        run.metric("\(k)_cosine_fit_to_onset", window.isEmpty ? .nan : Stats.mean(window))
+        run.metric(Metrics.cosineFitToOnset[id], window.isEmpty ? .nan : Stats.mean(window))
         // v3: the gradient's alignment, from the fit to the end of the run.
-        run.metric("\(k)_grad_cosine_after_fit", log.meanAfterFit(log.gradCosine))
-        run.metric("\(k)_weight_norm_final", log.weightNorm.last!)
-        run.metric("\(k)_margin_final", log.margin.last!)
+        run.metric(Metrics.gradCosineAfterFit[id], log.meanAfterFit(log.gradCosine))
+        run.metric(Metrics.weightNormFinal[id], log.weightNorm.last!)
+        run.metric(Metrics.marginFinal[id], log.margin.last!)
     }
 
     /// The v3 claims' statistics over seeds, each the worst seed's (`RunContext.worstUnit`), and each
     /// seed's value as a series `per_seed/<metric>` (x = seed) for the README.
     func seedStatistics(_ results: TrialResults, into run: RunContext) {
         let c = run.config, seeds = Self.seeds(c)
-        func logs(_ key: String) -> [Log] {
+        func logs(_ key: VariantID) -> [Log] {
             (0..<(seeds[key] ?? 0)).map { Log(results[Self.trialKey(key, seed: $0)]) }
         }
-        func worst(_ name: String, _ values: [Double], largest: Bool) {
-            for (s, v) in values.enumerated() { run.record("per_seed/\(name)", x: Double(s), y: v) }
-            run.worstUnit(name, of: values, largest: largest)
+        func worst(_ key: MetricKey, _ values: [Double], largest: Bool) {
+            for (s, v) in values.enumerated() { run.record("per_seed/\(key.name)", x: Double(s), y: v) }
+            run.worstUnit(key, of: values, largest: largest)
         }
-        let plain = logs("softmax32")
+        let plain = logs(.softmax32)
         if !plain.isEmpty {
             // sc-blocks-learning-v3: every check reads the whole run after SC onset, so a longer horizon
             // can only turn a pass into a fail (by learning), never pass through a transient.
-            worst("softmax32_seeds_train_acc_max", plain.map { $0.trainAcc.max()! }, largest: false)
-            worst("softmax32_seeds_sc_max", plain.map { $0.sc.max()! }, largest: false)
-            worst("softmax32_seeds_zero_loss_after_onset_max",
+            worst(Metrics.seedsTrainAccMax, plain.map { $0.trainAcc.max()! }, largest: false)
+            worst(Metrics.seedsSCMax, plain.map { $0.sc.max()! }, largest: false)
+            worst(Metrics.seedsZeroLossAfterOnsetMax,
                   plain.map { l in l.onsetIndex.map { l.zeroLoss[$0...].max()! } ?? 0 }, largest: false)
             // Test accuracy after onset above its maximum before onset (NaN without onset: the claim fails).
-            worst("softmax32_seeds_test_rise_after_onset", plain.map { l in
+            worst(Metrics.seedsTestRiseAfterOnset, plain.map { l in
                 l.onsetIndex.map { o in l.testAcc[o...].max()! - (l.testAcc[..<max(o, 1)].max()!) } ?? .nan
             }, largest: true)
-            worst("softmax32_seeds_grad_cosine_after_fit", plain.map { $0.meanAfterFit($0.gradCosine) }, largest: false)
+            worst(Metrics.seedsGradCosineAfterFit, plain.map { $0.meanAfterFit($0.gradCosine) }, largest: false)
             for (s, l) in plain.enumerated() where s > 0 {
                 for (i, step) in l.steps.enumerated() {
                     if i < l.gradCosine.count {
@@ -379,16 +427,16 @@ public struct GrokkingStableMax: Scenario {
                 }
             }
         }
-        let perp = logs("perp")
+        let perp = logs(.perp)
         if !perp.isEmpty {
-            worst("perp_seeds_abs_cosine_after_fit", perp.map { abs($0.meanAfterFit($0.cosine)) }, largest: true)
+            worst(Metrics.perpSeedsAbsCosineAfterFit, perp.map { abs($0.meanAfterFit($0.cosine)) }, largest: true)
         }
     }
 
     // MARK: Figures
 
     public func figures(_ data: RunData) -> [Figure] {
-        let keys = Self.variantKeys
+        let keys = VariantID.allCases.map(\.rawValue)
         let labels = ["softmax, float32", "softmax, float64 logits", "softmax, float64 model", "StableMax", "perpAdamW", "AdamW + wd"]
         let present = keys.indices.filter { !data.series("train_acc/\(keys[$0])").isEmpty }
         func curves(_ metric: String, _ which: [Int], style: Figure.Style = .lines, suffix: String = "") -> [Figure.Series] {
@@ -397,7 +445,7 @@ public struct GrokkingStableMax: Scenario {
         // Steps on a log axis start at step 1; the SC onsets of the two softmax precisions are marked.
         let logSteps = ["set xrange [1:*]"]
         let onsets = [0, 1].filter(present.contains).compactMap { i -> String? in
-            let o = data.metric("\(keys[i])_sc_onset")
+            let o = data.metric(Metrics.scOnset[VariantID.allCases[i]])
             guard o.isFinite else { return nil }
             return "set arrow from \(fmt(o)), graph 0 to \(fmt(o)), graph 1 nohead dt 3 lc rgb \"\(i == 0 ? "#0072B2" : "#D55E00")\""
         }
