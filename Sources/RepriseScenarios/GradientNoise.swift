@@ -184,8 +184,7 @@ public struct GradientNoise: Scenario {
     /// One training run: plain SGD (no momentum) on softmax cross-entropy, clipping, then noise.
     public func run(_ trial: TrialContext) throws {
         let c = trial.config
-        let cell = Self.cell(c)
-        let lr = c.double("lr"), seed = c.int("seed_index"), noise = c.bool("noise")
+        let lr = c.double("lr")
         let (train, test) = try Self.data(trial)
         // The constant predictor's accuracy on this test set: the largest class share.
         var counts = [Int](repeating: 0, count: 10)
