@@ -27,7 +27,7 @@ public struct GaLoreSettings: Sendable {
     /// side, so the state is mr + 2nr either way). The sources disagree: the authors' code
     /// (galore_projector.py, `rows >= cols` → right, on PyTorch's [out, in]) projects the input
     /// dimension; the paper's Alg. 2 (`m <= n` → left) the output dimension.
-    public enum SquareSide: String, Sendable, Codable { case input, output }
+    public enum SquareSide: String, Sendable, Codable, CaseIterable { case input, output }
     public var rank: Int, updateGap: Int, alpha: Double, weightDecay: Double, inner: Inner, squareSide: SquareSide
     /// `updateGap` Int.max keeps the subspace of step 0 for the whole run (T = ∞).
     public init(rank: Int, updateGap: Int = 200, alpha: Double = 0.25, weightDecay: Double = 0,

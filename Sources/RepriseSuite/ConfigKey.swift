@@ -40,6 +40,23 @@ public enum Key {
                   encode: { .bool($0) })
     }
 
+    /// One of a list of names (a scenario's grid cells, say), as a string.
+    public static func name(_ name: String, in allowed: [String]) -> ConfigKey<String> {
+        ConfigKey(parameter: .name(name, in: allowed), decode: { v in if case let .string(s) = v { s } else { nil } },
+                  encode: { .string($0) })
+    }
+
+    /// A non-empty list of names from `allowed`, as strings.
+    public static func names(_ name: String, in allowed: [String]) -> ConfigKey<[String]> {
+        ConfigKey(parameter: .names(name, in: allowed), decode: { v in
+            switch v {
+            case let .strings(a): a
+            case let .string(s): [s]
+            default: nil
+            }
+        }, encode: { .strings($0) })
+    }
+
     /// One of an enum's cases, by raw value: the allowed values are the enum's cases.
     public static func name<E: RawRepresentable & CaseIterable & Sendable>(_ name: String, _: E.Type)
         -> ConfigKey<E> where E.RawValue == String {
