@@ -14,14 +14,11 @@ import RepriseSuite
 /// p = n should appear only for the fits that reach a low training loss.
 public struct DoubleDescent: Scenario {
     public static let id = "double-descent"
-    public static let parameters: [Parameter] = [
-        .integer("n_train", 10...60_000), .integer("n_test", 10...10_000), .real("label_noise", 0...1), .integer("seeds", 1...1000),
-        .reals("p_over_n", 0.001...100), .integers("gd_steps", 0...1_000_000_000_000_000), .reals("iterative_p_over_n", 0.001...100),
-        .names("iterative_optimizers", in: ["sgd", "adam"]), .integers("iterative_batch", 1...60_000), .reals("sgd_lr", 1e-8...100),
-        .reals("adam_lr", 1e-8...10), .integer("epochs", 0...1_000_000),
-        .integer("cosine_batch", 1...60_000), .real("cosine_lr", 1e-8...10), .integer("cosine_epochs", 0...1_000_000),
-        .real("init_scale", 0...100),
-    ]
+    public static let parameters = Parameter.of([
+        Keys.nTrain, Keys.nTest, Keys.labelNoise, Keys.seeds, Keys.pOverN, Keys.gdSteps, Keys.iterativePOverN,
+        Keys.iterativeOptimizers, Keys.iterativeBatch, Keys.sgdLR, Keys.adamLR, Keys.epochs, Keys.cosineBatch,
+        Keys.cosineLR, Keys.cosineEpochs, Keys.initScale,
+    ])
     public static let metrics = [
         "minnorm_peak_p_over_n", "minnorm_peak_error", "minnorm_peak_over_best_left", "minnorm_peak_over_best_right",
         "condition_peak_p_over_n", "condition_peak_over_error_peak", "condition_at_threshold", "dead_feature_fraction",
@@ -41,6 +38,31 @@ public struct DoubleDescent: Scenario {
         "init_arm_error_at_2n_over_zero_init", "init_arm_prominence", "init_arm_error_at_n_over_zero_init",
     ]
     public init() {}
+
+    /// The config keys: the profiles' (checked against `parameters` when the folder is loaded), then each trial's own.
+    enum Keys {
+        static let nTrain = Key.integer("n_train", 10...60_000)
+        static let nTest = Key.integer("n_test", 10...10_000)
+        static let labelNoise = Key.real("label_noise", 0...1)
+        static let seeds = Key.integer("seeds", 1...1000)
+        static let pOverN = Key.reals("p_over_n", 0.001...100)
+        static let gdSteps = Key.integers("gd_steps", 0...1_000_000_000_000_000)
+        static let iterativePOverN = Key.reals("iterative_p_over_n", 0.001...100)
+        static let iterativeOptimizers = Key.names("iterative_optimizers", in: ["sgd", "adam"])
+        static let iterativeBatch = Key.integers("iterative_batch", 1...60_000)
+        static let sgdLR = Key.reals("sgd_lr", 1e-8...100)
+        static let adamLR = Key.reals("adam_lr", 1e-8...10)
+        static let epochs = Key.integer("epochs", 0...1_000_000)
+        static let cosineBatch = Key.integer("cosine_batch", 1...60_000)
+        static let cosineLR = Key.real("cosine_lr", 1e-8...10)
+        static let cosineEpochs = Key.integer("cosine_epochs", 0...1_000_000)
+        static let initScale = Key.real("init_scale", 0...100)
+        // Each trial's own, set by trials(_:).
+        static let p = Key.integer("p", 1...10_000_000)
+        static let pMax = Key.integer("p_max", 1...10_000_000)
+        static let seedIndex = Key.integer("seed_index", 0...1_000_000)
+        static let iterative = Key.flag("iterative")
+    }
 
     /// How the readout is fit.
     enum Fit {
@@ -76,7 +98,7 @@ public struct DoubleDescent: Scenario {
 
     public func validate(_ config: Config) throws {
         // Claims 3 and 4 read every fit at the interpolation threshold p = n, and its prominence over p = n/2 and 2n.
-        for r in [0.5, 1, 2] where !config.doubles("p_over_n").contains(r) || !config.doubles("iterative_p_over_n").contains(r) {
+        for r in [0.5, 1, 2] where !config[Keys.pOverN].contains(r) || !config[Keys.iterativePOverN].contains(r) {
             throw SuiteError.badConfig("p_over_n and iterative_p_over_n must contain 0.5, 1 and 2 (the threshold and the prominence's reference points)")
         }
     }
@@ -84,14 +106,14 @@ public struct DoubleDescent: Scenario {
     /// Every fit of the readout that the config asks for, in the order figures and tables use.
     static func fits(_ c: Config) -> [Fit] {
         var fits: [Fit] = [.minNorm, .minNormStandardized]
-        for standardized in [false, true] { fits += c.ints("gd_steps").map { .gd(steps: $0, standardized: standardized) } }
-        for o in c.strings("iterative_optimizers") {
-            for (b, lr) in zip(c.ints("iterative_batch"), c.doubles(o == "sgd" ? "sgd_lr" : "adam_lr")) {
-                fits.append(.iterative(optimizer: o, batch: b, lr: lr, epochs: c.int("epochs"), cosine: false))
+        for standardized in [false, true] { fits += c[Keys.gdSteps].map { .gd(steps: $0, standardized: standardized) } }
+        for o in c[Keys.iterativeOptimizers] {
+            for (b, lr) in zip(c[Keys.iterativeBatch], c[o == "sgd" ? Keys.sgdLR : Keys.adamLR]) {
+                fits.append(.iterative(optimizer: o, batch: b, lr: lr, epochs: c[Keys.epochs], cosine: false))
             }
         }
-        if c.int("cosine_epochs") > 0 {
-            fits.append(.iterative(optimizer: "adam", batch: c.int("cosine_batch"), lr: c.double("cosine_lr"), epochs: c.int("cosine_epochs"), cosine: true))
+        if c[Keys.cosineEpochs] > 0 {
+            fits.append(.iterative(optimizer: "adam", batch: c[Keys.cosineBatch], lr: c[Keys.cosineLR], epochs: c[Keys.cosineEpochs], cosine: true))
         }
         return fits
     }
@@ -109,19 +131,18 @@ public struct DoubleDescent: Scenario {
     // MARK: Trials — per seed a fresh feature matrix W; one trial per (seed, p) fits every readout on its first p columns.
 
     public func trials(_ c: Config) throws -> [Trial] {
-        let n = c.int("n_train"), ratios = c.doubles("p_over_n"), iterativeRatios = Set(c.doubles("iterative_p_over_n"))
+        let n = c[Keys.nTrain], ratios = c[Keys.pOverN], iterativeRatios = Set(c[Keys.iterativePOverN])
         let ps = ratios.map { Self.featureCount($0, n: n) }
-        let shared = c.selecting(["n_train", "n_test", "label_noise", "gd_steps", "iterative_optimizers", "iterative_batch", "sgd_lr",
-                                  "adam_lr", "epochs", "cosine_batch", "cosine_lr", "cosine_epochs", "init_scale"])
-            .setting("p_max", Double(ps.max()!))
+        let shared = c.selecting([Keys.nTrain, Keys.nTest, Keys.labelNoise, Keys.gdSteps, Keys.iterativeOptimizers, Keys.iterativeBatch, Keys.sgdLR, Keys.adamLR, Keys.epochs, Keys.cosineBatch, Keys.cosineLR, Keys.cosineEpochs, Keys.initScale])
+            .setting(Keys.pMax, ps.max()!)
         var out: [Trial] = []
-        for seed in 0..<c.int("seeds") {
+        for seed in 0..<c[Keys.seeds] {
             for p in Array(Set(ps)).sorted() {
                 // Iterative fits where any ratio with this p asks for them (nested models: the same p is the same model).
                 let iterative = zip(ratios, ps).contains { $1 == p && iterativeRatios.contains($0) }
-                let svd = Double(n * p * min(n, p)), sgd = iterative ? Double((c.int("epochs") * 4 + c.int("cosine_epochs")) * n * p * 10) : 0
-                out.append(Trial("s\(seed)/p\(p)", shared.setting("p", Double(p)).setting("seed_index", Double(seed))
-                                    .setting("iterative", .bool(iterative)), cost: 2 * svd + sgd + 1e6))
+                let svd = Double(n * p * min(n, p)), sgd = iterative ? Double((c[Keys.epochs] * 4 + c[Keys.cosineEpochs]) * n * p * 10) : 0
+                out.append(Trial("s\(seed)/p\(p)", shared.setting(Keys.p, p).setting(Keys.seedIndex, seed)
+                                    .setting(Keys.iterative, iterative), cost: 2 * svd + sgd + 1e6))
             }
         }
         return out
@@ -129,7 +150,7 @@ public struct DoubleDescent: Scenario {
 
     public func run(_ trial: TrialContext) throws {
         let c = trial.config
-        let n = c.int("n_train"), p = c.int("p"), seed = c.int("seed_index")
+        let n = c[Keys.nTrain], p = c[Keys.p], seed = c[Keys.seedIndex]
         let d = try design(trial)
         let (phi, phiTest, y, yTest) = (d.phi, d.phiTest, d.y, d.yTest)
         let raw = try svd(phi)
@@ -148,7 +169,7 @@ public struct DoubleDescent: Scenario {
                 let f = standardized ? std : raw
                 readout = spectralFit(f, y, filter: gdFilter(f.s, n: n, steps: steps))
             case let .iterative(o, b, lr, epochs, cosine):
-                guard c.bool("iterative") else { continue }
+                guard c[Keys.iterative] else { continue }
                 var rng = trial.rng("sgd/\(seed)/\(p)/\(fit.name)")
                 readout = try trainReadout(phi, y, optimizer: o, batch: b, lr: lr, epochs: epochs, cosine: cosine,
                                            lambdaMax: raw.s[0] * raw.s[0] / Double(n), rng: &rng, trial: trial)
@@ -163,9 +184,9 @@ public struct DoubleDescent: Scenario {
         // The initialization arm (Liu & Flanigan's initialization factor; Advani & Saxe 2017): GD at the largest
         // budget from w0 ~ N(0, init_scale^2 / p) per entry instead of w = 0, in closed form. GD never moves the
         // part of w0 outside Phi's row space, so it stays in the readout whatever T (`gdFromInit`).
-        if c.double("init_scale") > 0, let steps = c.ints("gd_steps").max() {
+        if c[Keys.initScale] > 0, let steps = c[Keys.gdSteps].max() {
             var initRNG = trial.rng("init/\(seed)")
-            let w0 = Tensor<Double>.normal([c.int("p_max"), 10], std: c.double("init_scale") / Double(p).squareRoot(),
+            let w0 = Tensor<Double>.normal([c[Keys.pMax], 10], std: c[Keys.initScale] / Double(p).squareRoot(),
                                            rng: &initRNG)
             let readout = gdFromInit(raw, y, w0: w0.rows(0..<p), n: n, steps: steps)
             let m = evaluate(readout, phi, y, phiTest, yTest)
@@ -185,17 +206,17 @@ public struct DoubleDescent: Scenario {
 
     public func design(_ trial: TrialContext) throws -> Design {
         let c = trial.config
-        let n = c.int("n_train"), nTest = c.int("n_test"), p = c.int("p"), seed = c.int("seed_index")
+        let n = c[Keys.nTrain], nTest = c[Keys.nTest], p = c[Keys.p], seed = c[Keys.seedIndex]
         // Balanced subsets; label noise on the training labels only (Nakkiran et al. 2019); clean test labels.
         // Each seed draws its own subsets and noisy labels (v3): the seeds are independent units of the whole
         // experiment, data included, so their intervals cover the variability a new data draw brings.
         var dataRNG = trial.rng("data/\(seed)")
         let train = try FashionMNIST.load(.train).balancedSubset(perClass: n / 10, rng: &dataRNG)
-            .withLabelNoise(fraction: c.double("label_noise"), rng: &dataRNG)
+            .withLabelNoise(fraction: c[Keys.labelNoise], rng: &dataRNG)
         let test = try FashionMNIST.load(.test).balancedSubset(perClass: nTest / 10, rng: &dataRNG)
         let x = train.images.converted(to: Double.self), xTest = test.images.converted(to: Double.self)
         var featureRNG = trial.rng("features/\(seed)")
-        let w = Tensor<Double>.normal([x.shape[1], c.int("p_max")], rng: &featureRNG)
+        let w = Tensor<Double>.normal([x.shape[1], c[Keys.pMax]], rng: &featureRNG)
         return Design(phi: features(x, w, p), phiTest: features(xTest, w, p), y: oneHot(train.labels),
                       yTest: test.labels)
     }
@@ -207,7 +228,7 @@ public struct DoubleDescent: Scenario {
 
     public func aggregate(_ results: TrialResults, into run: RunContext) throws {
         let c = run.config
-        let n = c.int("n_train"), seeds = c.int("seeds"), ratios = c.doubles("p_over_n"), iterativeRatios = Set(c.doubles("iterative_p_over_n"))
+        let n = c[Keys.nTrain], seeds = c[Keys.seeds], ratios = c[Keys.pOverN], iterativeRatios = Set(c[Keys.iterativePOverN])
         let ps = ratios.map { Self.featureCount($0, n: n) }
         let fits = Self.fits(c)
         /// One value per seed at ratio index k; empty where the fit did not run there.
@@ -267,7 +288,7 @@ public struct DoubleDescent: Scenario {
     /// of each seed's own values like a paired difference (paired Student t).
     func seedMetrics(_ results: TrialResults, into run: RunContext, fits: [Fit], ps: [Int], ratios: [Double],
                      atN: Int, half: Int, double: Int) {
-        let seeds = run.config.int("seeds")
+        let seeds = run.config[Keys.seeds]
         /// Seed s's curve of `name` over the ratios (NaN where the fit did not run).
         func curve(_ name: String, _ s: Int) -> [Double] {
             ps.map { p in

@@ -15,17 +15,12 @@ import RepriseSuite
 /// a sweep at a rank that binds, T = ∞ (the step-0 subspace for the whole run) included.
 public struct GaLoreMemory: Scenario {
     public static let id = "galore-memory"
-    public static let parameters: [Parameter] = [
-        .integer("dim", 8...4096), .integer("layers", 1...64), .integer("heads", 1...64), .integer("hidden", 8...16_384),
-        .integer("seq_len", 2...4096), .integer("batch", 1...4096), .integer("steps", 1...10_000_000),
-        .integer("eval_every", 1...10_000_000), .integer("val_tokens", 1024...10_000_000), .integer("seeds", 1...100),
-        .integer("first_seed", 0...10_000),
-        .real("warmup_fraction", 0...1), .real("min_lr_ratio", 0...1), .real("adam_eps", 0...1),
-        .integer("rank", 1...4096), .integer("galore_gap", 1...10_000_000), .real("galore_alpha", 1e-6...100),
-        .name("galore_square_side", in: ["input", "output"]), .real("lora_alpha", 1e-6...1e4), .real("lora_dropout", 0...0.9),
-        .integer("sweep_rank", 1...4096), .reals("sweep_gaps", 1...10_000_000), .integer("sweep_seeds", 2...100),
-        .real("lr_sweep", 1e-7...10),
-    ] + Method.allCases.map { .reals("lr_\($0.rawValue)", 1e-7...10) }
+    public static let parameters = Parameter.of([
+        Keys.dim, Keys.layers, Keys.heads, Keys.hidden, Keys.seqLen, Keys.batch, Keys.steps, Keys.evalEvery,
+        Keys.valTokens, Keys.seeds, Keys.firstSeed, Keys.warmupFraction, Keys.minLRRatio, Keys.adamEps, Keys.rank,
+        Keys.galoreGap, Keys.galoreAlpha, Keys.galoreSquareSide, Keys.loraAlpha, Keys.loraDropout, Keys.sweepRank,
+        Keys.sweepGaps, Keys.sweepSeeds, Keys.lrSweep,
+    ] + Method.allCases.map(Keys.lrGrid))
     public static let metrics: [String] = {
         var m = Method.allCases.flatMap { ["\($0.rawValue)_ppl", "\($0.rawValue)_state_bytes", "\($0.rawValue)_lr"] }
         m += ["galore_over_full_ppl", "lowrank_over_full_ppl", "galore_over_lora_ppl",
@@ -44,6 +39,40 @@ public struct GaLoreMemory: Scenario {
     }()
     public init() {}
 
+    /// The config keys: the profiles' (checked against `parameters` when the folder is loaded), then each trial's own.
+    enum Keys {
+        /// Each method's learning-rate grid (`lr_full`, `lr_galore`, ...).
+        static func lrGrid(_ m: Method) -> ConfigKey<[Double]> { Key.reals("lr_\(m.rawValue)", 1e-7...10) }
+        static let dim = Key.integer("dim", 8...4096)
+        static let layers = Key.integer("layers", 1...64)
+        static let heads = Key.integer("heads", 1...64)
+        static let hidden = Key.integer("hidden", 8...16_384)
+        static let seqLen = Key.integer("seq_len", 2...4096)
+        static let batch = Key.integer("batch", 1...4096)
+        static let steps = Key.integer("steps", 1...10_000_000)
+        static let evalEvery = Key.integer("eval_every", 1...10_000_000)
+        static let valTokens = Key.integer("val_tokens", 1024...10_000_000)
+        static let seeds = Key.integer("seeds", 1...100)
+        static let firstSeed = Key.integer("first_seed", 0...10_000)
+        static let warmupFraction = Key.real("warmup_fraction", 0...1)
+        static let minLRRatio = Key.real("min_lr_ratio", 0...1)
+        static let adamEps = Key.real("adam_eps", 0...1)
+        static let rank = Key.integer("rank", 1...4096)
+        static let galoreGap = Key.integer("galore_gap", 1...10_000_000)
+        static let galoreAlpha = Key.real("galore_alpha", 1e-6...100)
+        static let galoreSquareSide = Key.name("galore_square_side", GaLoreSettings.SquareSide.self)
+        static let loraAlpha = Key.real("lora_alpha", 1e-6...1e4)
+        static let loraDropout = Key.real("lora_dropout", 0...0.9)
+        static let sweepRank = Key.integer("sweep_rank", 1...4096)
+        static let sweepGaps = Key.reals("sweep_gaps", 1...10_000_000)
+        static let sweepSeeds = Key.integer("sweep_seeds", 2...100)
+        static let lrSweep = Key.real("lr_sweep", 1e-7...10)
+        // Each trial's own, set by trials(_:).
+        static let method = Key.name("method", Method.self)
+        static let lr = Key.real("lr", 1e-7...10)
+        static let seedIndex = Key.integer("seed_index", 0...10_000)
+    }
+
     /// The optimizers compared: Table 2's four and Table 3's two 8-bit ones.
     enum Method: String, CaseIterable {
         case full, galore, lora, lowrank, adam8bit, galore8bit
@@ -61,77 +90,79 @@ public struct GaLoreMemory: Scenario {
     }
 
     public func validate(_ c: Config) throws {
-        guard c.int("dim") % c.int("heads") == 0, (c.int("dim") / c.int("heads")) % 2 == 0 else {
+        guard c[Keys.dim] % c[Keys.heads] == 0, (c[Keys.dim] / c[Keys.heads]) % 2 == 0 else {
             throw SuiteError.badConfig("dim must split into heads of even width (RoPE rotates pairs)")
         }
-        guard c.int("rank") <= c.int("dim") else { throw SuiteError.badConfig("rank must not exceed dim") }
-        guard c.int("val_tokens") % c.int("seq_len") == 0 else { throw SuiteError.badConfig("val_tokens must be a multiple of seq_len") }
-        guard c.int("seeds") >= 2 else {
+        guard c[Keys.rank] <= c[Keys.dim] else { throw SuiteError.badConfig("rank must not exceed dim") }
+        guard c[Keys.valTokens] % c[Keys.seqLen] == 0 else { throw SuiteError.badConfig("val_tokens must be a multiple of seq_len") }
+        guard c[Keys.seeds] >= 2 else {
             throw SuiteError.badConfig("seeds must be at least 2: every ratio is paired by seed")
         }
-        guard c.int("sweep_seeds") <= c.int("seeds") else {
+        guard c[Keys.sweepSeeds] <= c[Keys.seeds] else {
             throw SuiteError.badConfig("sweep_seeds must not exceed seeds: the sweep runs on the first reporting seeds")
         }
-        guard c.int("sweep_rank") <= c.int("dim") else { throw SuiteError.badConfig("sweep_rank must not exceed dim") }
-        let gaps = c.doubles("sweep_gaps")
+        guard c[Keys.sweepRank] <= c[Keys.dim] else { throw SuiteError.badConfig("sweep_rank must not exceed dim") }
+        let gaps = c[Keys.sweepGaps]
         guard gaps.count >= 2, Set(gaps).count == gaps.count, gaps.allSatisfy({ $0 == $0.rounded() }) else {
             throw SuiteError.badConfig("sweep_gaps needs at least two distinct whole numbers of steps: the smallest "
                                        + "against the interior ones (T = inf is always added)")
         }
         let heldOut = try TextCorpus().validation.count
-        guard c.int("val_tokens") < heldOut else {
-            throw SuiteError.badConfig("val_tokens = \(c.int("val_tokens")) exceeds the held-out fortunes (\(heldOut) bytes)")
+        guard c[Keys.valTokens] < heldOut else {
+            throw SuiteError.badConfig("val_tokens = \(c[Keys.valTokens]) exceeds the held-out fortunes (\(heldOut) bytes)")
         }
     }
 
     // MARK: Trials: one training run per (method, lr, seed)
 
-    static let modelKeys = ["dim", "layers", "heads", "hidden", "seq_len", "batch", "steps", "eval_every", "val_tokens",
-                            "warmup_fraction", "min_lr_ratio", "adam_eps"]
+    static let modelKeys: [any AnyConfigKey] = [
+        Keys.dim, Keys.layers, Keys.heads, Keys.hidden, Keys.seqLen, Keys.batch, Keys.steps, Keys.evalEvery,
+        Keys.valTokens, Keys.warmupFraction, Keys.minLRRatio, Keys.adamEps,
+    ]
 
-    static func methodKeys(_ m: Method) -> [String] {
+    static func methodKeys(_ m: Method) -> [any AnyConfigKey] {
         switch m {
         case .full, .adam8bit: []
-        case .galore, .galore8bit: ["rank", "galore_gap", "galore_alpha", "galore_square_side"]
-        case .lora: ["rank", "lora_alpha", "lora_dropout"]
-        case .lowrank: ["rank"]
+        case .galore, .galore8bit: [Keys.rank, Keys.galoreGap, Keys.galoreAlpha, Keys.galoreSquareSide]
+        case .lora: [Keys.rank, Keys.loraAlpha, Keys.loraDropout]
+        case .lowrank: [Keys.rank]
         }
     }
 
     public func trials(_ c: Config) throws -> [Trial] {
         var out: [Trial] = []
         for m in Method.allCases {
-            let base = c.selecting(Self.modelKeys + Self.methodKeys(m)).setting("method", m.rawValue)
-            for (k, lr) in c.doubles("lr_\(m.rawValue)").enumerated() {
+            let base = c.selecting(Self.modelKeys + Self.methodKeys(m)).setting(Keys.method, m)
+            for (k, lr) in c[Keys.lrGrid(m)].enumerated() {
                 for seed in Self.seedIndices(c) {
-                    out.append(Trial("\(m.rawValue)/lr\(k)/s\(seed)", base.setting("lr", lr).setting("seed_index", Double(seed)),
-                                     cost: Double(c.int("steps")) * (m == .lora ? 1.3 : 1)))
+                    out.append(Trial("\(m.rawValue)/lr\(k)/s\(seed)", base.setting(Keys.lr, lr).setting(Keys.seedIndex, seed),
+                                     cost: Double(c[Keys.steps]) * (m == .lora ? 1.3 : 1)))
                 }
             }
         }
         // Sec. 6's sweep over T: GaLore at sweep_rank and one lr for every T, T = ∞ written as gap 0.
-        let sweep = c.selecting(Self.modelKeys + ["galore_alpha", "galore_square_side"])
-            .setting("method", Method.galore.rawValue).setting("rank", Double(c.int("sweep_rank")))
-            .setting("lr", c.double("lr_sweep"))
+        let sweep = c.selecting(Self.modelKeys + [Keys.galoreAlpha, Keys.galoreSquareSide])
+            .setting(Keys.method, .galore).setting(Keys.rank, c[Keys.sweepRank])
+            .setting(Keys.lr, c[Keys.lrSweep])
         for gap in Self.sweepGaps(c) {
             for seed in Self.sweepSeeds(c) {
-                out.append(Trial(Self.sweepKey(gap, seed), sweep.setting("galore_gap", Double(gap))
-                    .setting("seed_index", Double(seed)), cost: Double(c.int("steps"))))
+                out.append(Trial(Self.sweepKey(gap, seed), sweep.setting(Keys.galoreGap, gap)
+                    .setting(Keys.seedIndex, seed), cost: Double(c[Keys.steps])))
             }
         }
         return out
     }
 
     /// The sweep's intervals, ascending, then 0 for T = ∞ (the step-0 subspace kept for the whole run).
-    static func sweepGaps(_ c: Config) -> [Int] { c.doubles("sweep_gaps").map { Int($0) }.sorted() + [0] }
+    static func sweepGaps(_ c: Config) -> [Int] { c[Keys.sweepGaps].map { Int($0) }.sorted() + [0] }
     static func sweepSeeds(_ c: Config) -> Range<Int> {
-        c.int("first_seed")..<(c.int("first_seed") + c.int("sweep_seeds"))
+        c[Keys.firstSeed]..<(c[Keys.firstSeed] + c[Keys.sweepSeeds])
     }
     static func sweepKey(_ gap: Int, _ seed: Int) -> String { "sweep/T\(gap == 0 ? "inf" : String(gap))/s\(seed)" }
 
     /// The seeds a run reports on. A profile whose lrs were frozen from tuning seeds (quick: the grid's
     /// choice on seeds 0-2) reports on seeds that took no part in the choice, from first_seed on.
-    static func seedIndices(_ c: Config) -> Range<Int> { c.int("first_seed")..<(c.int("first_seed") + c.int("seeds")) }
+    static func seedIndices(_ c: Config) -> Range<Int> { c[Keys.firstSeed]..<(c[Keys.firstSeed] + c[Keys.seeds]) }
 
     /// lr at step t: linear warmup over the first warmup_fraction of the run, then cosine decay
     /// to min_lr_ratio × lr (the paper's schedule, as shared/papers.md records it).
@@ -144,26 +175,26 @@ public struct GaLoreMemory: Scenario {
 
     public func run(_ trial: TrialContext) throws {
         let c = trial.config
-        let method = Method(rawValue: c.string("method"))!, seed = c.int("seed_index")
-        let (seqLen, batch, steps) = (c.int("seq_len"), c.int("batch"), c.int("steps"))
+        let method = c[Keys.method], seed = c[Keys.seedIndex]
+        let (seqLen, batch, steps) = (c[Keys.seqLen], c[Keys.batch], c[Keys.steps])
         let corpus = try TextCorpus()
         // The fixed validation set: the first val_tokens targets of the held-out fortunes, as
         // consecutive windows; the same for every method and seed.
-        let valWindows = (0..<(c.int("val_tokens") / seqLen)).map { w in corpus.validation[(w * seqLen)...((w + 1) * seqLen)].map(Int.init) }
-        let rank = Self.methodKeys(method).contains("rank") ? c.int("rank") : 0
-        var config = LlamaConfig(vocab: 256, dim: c.int("dim"), layers: c.int("layers"), heads: c.int("heads"), hidden: c.int("hidden"))
+        let valWindows = (0..<(c[Keys.valTokens] / seqLen)).map { w in corpus.validation[(w * seqLen)...((w + 1) * seqLen)].map(Int.init) }
+        let rank = Self.methodKeys(method).contains { $0.parameter.key == Keys.rank.name } ? c[Keys.rank] : 0
+        var config = LlamaConfig(vocab: 256, dim: c[Keys.dim], layers: c[Keys.layers], heads: c[Keys.heads], hidden: c[Keys.hidden])
         switch method {
-        case .lora: config.parametrization = .lora(rank: rank, alpha: c.double("lora_alpha"), dropout: c.double("lora_dropout"))
+        case .lora: config.parametrization = .lora(rank: rank, alpha: c[Keys.loraAlpha], dropout: c[Keys.loraDropout])
         case .lowrank: config.parametrization = .lowRank(rank: rank)
         default: break
         }
         var initRNG = trial.rng("init/s\(seed)"), batches = trial.rng("batches/s\(seed)")
         let model = LlamaModel<Float>(config, rng: &initRNG)
-        let lr = c.double("lr"), eps = c.double("adam_eps")
+        let lr = c[Keys.lr], eps = c[Keys.adamEps]
         let adam = Optimizer<Float>.Rule.adam(beta1: 0.9, beta2: 0.999, eps: eps, weightDecay: 0)
         func galore(gap: Int) -> GaLoreSettings {
-            GaLoreSettings(rank: rank, updateGap: gap, alpha: c.double("galore_alpha"), inner: .adam(beta1: 0.9, beta2: 0.999, eps: eps),
-                           squareSide: GaLoreSettings.SquareSide(rawValue: c.string("galore_square_side"))!)
+            GaLoreSettings(rank: rank, updateGap: gap, alpha: c[Keys.galoreAlpha], inner: .adam(beta1: 0.9, beta2: 0.999, eps: eps),
+                           squareSide: c[Keys.galoreSquareSide])
         }
         let opt: Optimizer<Float>
         switch method {
@@ -171,7 +202,7 @@ public struct GaLoreMemory: Scenario {
         case .adam8bit: opt = Optimizer(adam, parameters: model.parameters, learningRate: lr, statePrecision: .blockwise8bit)
         case .galore, .galore8bit:
             // A gap of 0 is the sweep's T = ∞: the subspace of step 0 is never refreshed.
-            let gap = c.int("galore_gap") == 0 ? Int.max : c.int("galore_gap")
+            let gap = c[Keys.galoreGap] == 0 ? Int.max : c[Keys.galoreGap]
             opt = .galore(model.parameters, projected: model.projectionMatrices, lr: lr, galore(gap: gap),
                           statePrecision: method == .galore8bit ? .blockwise8bit : .full)
         }
@@ -191,7 +222,7 @@ public struct GaLoreMemory: Scenario {
             return total / Double(valWindows.count)
         }
 
-        let evalEvery = c.int("eval_every"), warmup = c.double("warmup_fraction"), floor = c.double("min_lr_ratio")
+        let evalEvery = c[Keys.evalEvery], warmup = c[Keys.warmupFraction], floor = c[Keys.minLRRatio]
         var stepNanos: [Double] = [], diverged = false
         for t in 0..<steps {
             if t % evalEvery == 0 {
@@ -265,7 +296,7 @@ public struct GaLoreMemory: Scenario {
         var chosen: [Method: [TrialValues]] = [:]
         var atEdge = 0.0
         for m in Method.allCases {
-            let grid = c.doubles("lr_\(m.rawValue)")
+            let grid = c[Keys.lrGrid(m)]
             let runs = grid.indices.map { k in seeds.map { results["\(m.rawValue)/lr\(k)/s\($0)"] } }
             let means = runs.map { r in Stats.mean(r.map { $0.vector("val_loss").last! }) }
             let best = means.indices.min { (means[$0].isFinite ? means[$0] : .infinity) < (means[$1].isFinite ? means[$1] : .infinity) }!
@@ -311,7 +342,7 @@ public struct GaLoreMemory: Scenario {
         aggregateSweep(results, into: run)
         recordUpdateRank(chosen[.full]!, into: run)
         let trained = chosen[.full]![0].scalar("trained")
-        run.metric("tokens_per_parameter", Double(c.int("steps") * c.int("batch") * c.int("seq_len")) / trained)
+        run.metric("tokens_per_parameter", Double(c[Keys.steps] * c[Keys.batch] * c[Keys.seqLen]) / trained)
 
         // State bytes, from the live optimizers (the same for every seed and lr).
         let bytes = { (m: Method) in chosen[m]![0].scalar("state_bytes") }
@@ -344,10 +375,10 @@ public struct GaLoreMemory: Scenario {
         run.geometricMean("sweep_rare_ppl", ofLogs: rare)
         run.pairedRatio("frequent_over_interior_ppl", logs: Array(zip(frequent, interiorLogs)))
         run.pairedRatio("rare_over_interior_ppl", logs: Array(zip(rare, interiorLogs)))
-        run.metric("sweep_rank", Double(c.int("sweep_rank")))
+        run.metric("sweep_rank", Double(c[Keys.sweepRank]))
         // T = ∞ is drawn at T = steps: a run that never refreshes within its steps.
         for (gap, logs) in zip(gaps, finals) {
-            let t = Double(gap == 0 ? c.int("steps") : gap)
+            let t = Double(gap == 0 ? c[Keys.steps] : gap)
             run.record("sweep_ppl", x: t, y: Double.exp(Stats.mean(logs)))
             for (seed, loss) in zip(seeds, logs) { run.record("sweep_ppl/s\(seed)", x: t, y: Double.exp(loss)) }
         }
@@ -364,8 +395,8 @@ public struct GaLoreMemory: Scenario {
             var start = 0
             for dims in r.vector("update_dims").map({ Int($0) }) {
                 let curve = energy[start..<(start + dims)]
-                atSweepRank.append(curve[start + min(c.int("sweep_rank"), dims) - 1])
-                atRank.append(curve[start + min(c.int("rank"), dims) - 1])
+                atSweepRank.append(curve[start + min(c[Keys.sweepRank], dims) - 1])
+                atRank.append(curve[start + min(c[Keys.rank], dims) - 1])
                 rank90.append(Double((curve.firstIndex { $0 >= 0.9 } ?? (start + dims - 1)) - start + 1) / Double(dims))
                 start += dims
             }

@@ -13,17 +13,11 @@ import RepriseSuite
 /// every comparison is paired. A 5-layer net is the control.
 public struct GradientNoise: Scenario {
     public static let id = "gradient-noise"
-    public static let parameters: [Parameter] = [
-        .integer("depth", 1...1000), .integer("width", 1...100_000), .integer("control_depth", 1...1000), .reals("lr", 1e-8...100),
-        .integer("seeds", 1...10_000), .integer("steps", 1...1_000_000_000), .integer("batch", 1...60_000), .real("eta", 0...100),
-        .real("gamma", 0...10), .integer("train_size", 10...60_000), .integer("test_size", 10...10_000),
-        .integer("loss_every", 1...1_000_000_000), .names("cells", in: cellKeys),
-        // v3: the initialization diagnostics' settings, the test-accuracy checkpoints (best during training),
-        // and the He-init and 5-layer controls' own seeds and budget.
-        .real("simple_std", 1e-6...10), .names("bias_init", in: BiasInit.allCases.map(\.rawValue)),
-        .integer("eval_every", 1...1_000_000_000), .integer("control_seeds", 1...10_000),
-        .integer("control_steps", 1...1_000_000_000),
-    ]
+    public static let parameters = Parameter.of([
+        Keys.depth, Keys.width, Keys.controlDepth, Keys.lr, Keys.seeds, Keys.steps, Keys.batch, Keys.eta, Keys.gamma,
+        Keys.trainSize, Keys.testSize, Keys.lossEvery, Keys.cells, Keys.simpleStd, Keys.biasInit, Keys.evalEvery,
+        Keys.controlSeeds, Keys.controlSteps,
+    ])
     /// The cells' keys in Table 1's order.
     static let cellKeys = cells(depth: 1, controlDepth: 1).map(\.key)
     public static let metrics = ["simple_noise_mean_gain", "diverged_runs", "constant_predictor_accuracy", "steps"]
@@ -34,6 +28,33 @@ public struct GradientNoise: Scenario {
                     .map { "\(cell)_\($0)" }
         }
     public init() {}
+
+    /// The config keys: the profiles' (checked against `parameters` when the folder is loaded), then each trial's own.
+    enum Keys {
+        static let depth = Key.integer("depth", 1...1000)
+        static let width = Key.integer("width", 1...100_000)
+        static let controlDepth = Key.integer("control_depth", 1...1000)
+        static let lr = Key.reals("lr", 1e-8...100)
+        static let seeds = Key.integer("seeds", 1...10_000)
+        static let steps = Key.integer("steps", 1...1_000_000_000)
+        static let batch = Key.integer("batch", 1...60_000)
+        static let eta = Key.real("eta", 0...100)
+        static let gamma = Key.real("gamma", 0...10)
+        static let trainSize = Key.integer("train_size", 10...60_000)
+        static let testSize = Key.integer("test_size", 10...10_000)
+        static let lossEvery = Key.integer("loss_every", 1...1_000_000_000)
+        static let cells = Key.names("cells", in: cellKeys)
+        static let simpleStd = Key.real("simple_std", 1e-6...10)
+        static let biasInit = Key.name("bias_init", BiasInit.self)
+        static let evalEvery = Key.integer("eval_every", 1...1_000_000_000)
+        static let controlSeeds = Key.integer("control_seeds", 1...10_000)
+        static let controlSteps = Key.integer("control_steps", 1...1_000_000_000)
+        // Each trial's own, set by trials(_:); its one lr from the profile's grid `lr`.
+        static let trialLR = Key.real("lr", 1e-8...100)
+        static let cell = Key.name("cell", in: cellKeys)
+        static let seedIndex = Key.integer("seed_index", 0...10_000)
+        static let noise = Key.flag("noise")
+    }
 
     /// How biases start: zero, or as Torch7's nn.Linear draws them, U(-1/sqrt(fan_in), 1/sqrt(fan_in)).
     /// Zero init stays all zeros (Table 1's row), whatever this says.
@@ -73,30 +94,29 @@ public struct GradientNoise: Scenario {
 
     /// The cells a run trains: the profile's `cells` (quick runs the four its claims need at 25k steps).
     static func chosenCells(_ c: Config) -> [Cell] {
-        let chosen = Set(c.strings("cells"))
-        return cells(depth: c.int("depth"), controlDepth: c.int("control_depth"), simpleSTD: c.double("simple_std"))
+        let chosen = Set(c[Keys.cells])
+        return cells(depth: c[Keys.depth], controlDepth: c[Keys.controlDepth], simpleSTD: c[Keys.simpleStd])
             .filter { chosen.contains($0.key) }
     }
 
     /// Paired seeds and SGD steps of a cell: the controls have their own (`control_seeds`, `control_steps`).
     static func seeds(_ c: Config, _ cell: String) -> Int {
-        controlKeys.contains(cell) ? c.int("control_seeds") : c.int("seeds")
+        controlKeys.contains(cell) ? c[Keys.controlSeeds] : c[Keys.seeds]
     }
     static func steps(_ c: Config, _ cell: String) -> Int {
-        controlKeys.contains(cell) ? c.int("control_steps") : c.int("steps")
+        controlKeys.contains(cell) ? c[Keys.controlSteps] : c[Keys.steps]
     }
 
     public func trials(_ c: Config) throws -> [Trial] {
-        let shared = c.selecting(["depth", "control_depth", "width", "batch", "eta", "gamma", "train_size", "test_size",
-                                  "loss_every", "simple_std", "bias_init", "eval_every"])
+        let shared = c.selecting([Keys.depth, Keys.controlDepth, Keys.width, Keys.batch, Keys.eta, Keys.gamma, Keys.trainSize, Keys.testSize, Keys.lossEvery, Keys.simpleStd, Keys.biasInit, Keys.evalEvery])
         var out: [Trial] = []
         for cell in Self.chosenCells(c) {
-            for lr in c.doubles("lr") {
+            for lr in c[Keys.lr] {
                 for seed in 0..<Self.seeds(c, cell.key) {
                     for noise in [false, true] {
                         let steps = Self.steps(c, cell.key)
-                        let config = shared.setting("cell", cell.key).setting("lr", lr).setting("seed_index", Double(seed))
-                            .setting("noise", .bool(noise)).setting("steps", Double(steps))
+                        let config = shared.setting(Keys.cell, cell.key).setting(Keys.trialLR, lr).setting(Keys.seedIndex, seed)
+                            .setting(Keys.noise, noise).setting(Keys.steps, steps)
                         out.append(Trial(Self.trialKey(cell.key, lr, seed, noise), config,
                                          cost: Double(steps * (cell.depth + 16)) * (noise ? 1.5 : 1)))
                     }
@@ -112,8 +132,8 @@ public struct GradientNoise: Scenario {
 
     /// The cell a trial trains.
     static func cell(_ c: Config) -> Cell {
-        cells(depth: c.int("depth"), controlDepth: c.int("control_depth"), simpleSTD: c.double("simple_std"))
-            .first { $0.key == c.string("cell") }!
+        cells(depth: c[Keys.depth], controlDepth: c[Keys.controlDepth], simpleSTD: c[Keys.simpleStd])
+            .first { $0.key == c[Keys.cell] }!
     }
 
     /// The trial's training and test sets: balanced subsets when the profile asks for fewer than all.
@@ -121,11 +141,11 @@ public struct GradientNoise: Scenario {
         let c = trial.config
         var dataRNG = trial.rng("data")
         var train = try FashionMNIST.load(.train), test = try FashionMNIST.load(.test)
-        if c.int("train_size") < train.count {
-            train = train.balancedSubset(perClass: c.int("train_size") / 10, rng: &dataRNG)
+        if c[Keys.trainSize] < train.count {
+            train = train.balancedSubset(perClass: c[Keys.trainSize] / 10, rng: &dataRNG)
         }
-        if c.int("test_size") < test.count {
-            test = test.balancedSubset(perClass: c.int("test_size") / 10, rng: &dataRNG)
+        if c[Keys.testSize] < test.count {
+            test = test.balancedSubset(perClass: c[Keys.testSize] / 10, rng: &dataRNG)
         }
         return (train, test)
     }
@@ -133,11 +153,11 @@ public struct GradientNoise: Scenario {
     /// The trial's net at init. Init and batch order depend on (cell, lr, seed), not on noise: the
     /// comparison is paired.
     public static func initialModel(_ trial: TrialContext) -> MLP<Float> {
-        let c = trial.config, cell = cell(c), lr = c.double("lr"), seed = c.int("seed_index")
+        let c = trial.config, cell = cell(c), lr = c[Keys.trialLR], seed = c[Keys.seedIndex]
         var initRNG = trial.rng("init/\(cell.key)/\(lr)/\(seed)")
-        let model = MLP<Float>(widths: [784] + Array(repeating: c.int("width"), count: cell.depth) + [10],
+        let model = MLP<Float>(widths: [784] + Array(repeating: c[Keys.width], count: cell.depth) + [10],
                                init: cell.initializer, rng: &initRNG)
-        if BiasInit(rawValue: c.string("bias_init")) == .torch7 && !cell.startsAtZero {
+        if c[Keys.biasInit] == .torch7 && !cell.startsAtZero {
             // From a stream of its own, so the weights are the same draws as with zero biases.
             var biasRNG = trial.rng("bias/\(cell.key)/\(lr)/\(seed)")
             for layer in model.layers {
@@ -156,8 +176,8 @@ public struct GradientNoise: Scenario {
 
         public init(_ trial: TrialContext, count: Int) {
             let c = trial.config
-            rng = trial.rng("batches/\(c.double("lr"))/\(c.int("seed_index"))")
-            (batch, self.count) = (c.int("batch"), count)
+            rng = trial.rng("batches/\(c[Keys.trialLR])/\(c[Keys.seedIndex])")
+            (batch, self.count) = (c[Keys.batch], count)
             order = rng.permutation(count)
         }
 
@@ -174,9 +194,9 @@ public struct GradientNoise: Scenario {
         let c = trial.config, cell = cell(c)
         var transforms: [GradientTransform] = []
         if let clip = cell.clip { transforms.append(.clipGlobalNorm(clip)) }
-        if c.bool("noise") {
-            let seedBits = trial.rng("noise/\(cell.key)/\(c.double("lr"))/\(c.int("seed_index"))").state
-            transforms.append(.gaussianNoise(eta: c.double("eta"), gamma: c.double("gamma"), seed: seedBits))
+        if c[Keys.noise] {
+            let seedBits = trial.rng("noise/\(cell.key)/\(c[Keys.trialLR])/\(c[Keys.seedIndex])").state
+            transforms.append(.gaussianNoise(eta: c[Keys.eta], gamma: c[Keys.gamma], seed: seedBits))
         }
         return transforms
     }
@@ -184,7 +204,7 @@ public struct GradientNoise: Scenario {
     /// One training run: plain SGD (no momentum) on softmax cross-entropy, clipping, then noise.
     public func run(_ trial: TrialContext) throws {
         let c = trial.config
-        let lr = c.double("lr")
+        let lr = c[Keys.trialLR]
         let (train, test) = try Self.data(trial)
         // The constant predictor's accuracy on this test set: the largest class share.
         var counts = [Int](repeating: 0, count: 10)
@@ -194,11 +214,11 @@ public struct GradientNoise: Scenario {
         let model = Self.initialModel(trial)
         var batches = Batches(trial, count: train.count)
         let opt = Optimizer<Float>.sgd(model.parameters, lr: lr, transforms: Self.transforms(trial))
-        let steps = c.int("steps"), every = c.int("loss_every")
+        let steps = c[Keys.steps], every = c[Keys.lossEvery]
         var window = 0.0, windowCount = 0, diverged = false
         // Test accuracy every `eval_every` steps and at the end: the best of these is the run's best during
         // training, the last its final accuracy (Table 1 does not say which it reports; both are recorded).
-        let evalEvery = c.int("eval_every")
+        let evalEvery = c[Keys.evalEvery]
         var checkpoints: [Double] = [], accuracies: [Double] = []
         for step in 0..<steps {
             let idx = batches.next()
@@ -237,7 +257,7 @@ public struct GradientNoise: Scenario {
     public func aggregate(_ results: TrialResults, into run: RunContext) throws {
         let c = run.config
         let cells = Self.chosenCells(c)
-        let lrs = c.doubles("lr")
+        let lrs = c[Keys.lr]
         // The units are (lr, seed) pairs, each trained once without and once with noise from the same
         // init. Mean gains are means of the pairs' differences with paired t intervals (pooled over the
         // lrs: Table 1 pools 20 runs at each of its two); medians get order-statistic intervals; the
@@ -299,7 +319,7 @@ public struct GradientNoise: Scenario {
         run.metric("diverged_runs", Double(diverged))
         run.metric("constant_predictor_accuracy", results[Self.trialKey(cells[0].key, lrs[0], 0, false)].scalar("constant_predictor_accuracy"))
         // The run's training budget, for the claims' minimum-budget statements.
-        run.metric("steps", Double(c.int("steps")))
+        run.metric("steps", Double(c[Keys.steps]))
     }
 
     /// Test accuracy, evaluated in chunks. Non-finite logits count as wrong.

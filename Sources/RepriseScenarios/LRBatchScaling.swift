@@ -14,16 +14,12 @@ import RepriseSuite
 /// the square-root rule, B* the batch size above which a larger batch stops buying a larger lr.
 public struct LRBatchScaling: Scenario {
     public static let id = "lr-batch-scaling"
-    public static let parameters: [Parameter] = [
-        .integer("n_train", 100...50_000), .integer("n_val", 100...10_000), .integers("hidden", 1...10_000),
-        .real("checkpoint_lr", 1e-6...10), .integer("checkpoint_batch", 1...50_000), .integer("checkpoint_epochs", 0...100),
-        .integers("hessian_batches", 1...50_000), .integer("batches_per_size", 1...1000), .integer("lanczos_iterations", 2...200),
-        .integers("lr_batches", 1...50_000), .integer("seeds", 1...1000), .integer("probe_steps", 1...100_000),
-        .integer("bisection_steps", 1...60), .real("lr_low", 1e-10...1e4), .real("lr_high", 1e-10...1e4), .integer("eval_size", 10...50_000),
-        .integers("best_lr_batches", 1...50_000), .reals("best_lr_sgd", 1e-8...1e4), .reals("best_lr_adam", 1e-8...1e4),
-        .integer("best_lr_examples", 1...10_000_000), .integers("divergence_batches", 1...50_000),
-        .integer("bnoise_examples", 2...50_000), .integer("bnoise_hessian_batch", 1...50_000),
-    ]
+    public static let parameters = Parameter.of([
+        Keys.nTrain, Keys.nVal, Keys.hidden, Keys.checkpointLR, Keys.checkpointBatch, Keys.checkpointEpochs,
+        Keys.hessianBatches, Keys.batchesPerSize, Keys.lanczosIterations, Keys.lrBatches, Keys.seeds, Keys.probeSteps,
+        Keys.bisectionSteps, Keys.lrLow, Keys.lrHigh, Keys.evalSize, Keys.bestLRBatches, Keys.bestLRSgd,
+        Keys.bestLRAdam, Keys.bestLRExamples, Keys.divergenceBatches, Keys.bnoiseExamples, Keys.bnoiseHessianBatch,
+    ])
     static let optimizers = ["sgd", "adam"]
     public static let metrics = [
         "lambda_full", "lambda_second_full", "top_outlier_ratio", "lambda_batch_excess_min", "lambda_batch_spearman",
@@ -36,20 +32,54 @@ public struct LRBatchScaling: Scenario {
                                    "best_lr_slope"].map { "\(o)_\($0)" } }
     public init() {}
 
+    /// The config keys: the profiles' (checked against `parameters` when the folder is loaded), then each trial's own.
+    enum Keys {
+        static let nTrain = Key.integer("n_train", 100...50_000)
+        static let nVal = Key.integer("n_val", 100...10_000)
+        static let hidden = Key.integers("hidden", 1...10_000)
+        static let checkpointLR = Key.real("checkpoint_lr", 1e-6...10)
+        static let checkpointBatch = Key.integer("checkpoint_batch", 1...50_000)
+        static let checkpointEpochs = Key.integer("checkpoint_epochs", 0...100)
+        static let hessianBatches = Key.integers("hessian_batches", 1...50_000)
+        static let batchesPerSize = Key.integer("batches_per_size", 1...1000)
+        static let lanczosIterations = Key.integer("lanczos_iterations", 2...200)
+        static let lrBatches = Key.integers("lr_batches", 1...50_000)
+        static let seeds = Key.integer("seeds", 1...1000)
+        static let probeSteps = Key.integer("probe_steps", 1...100_000)
+        static let bisectionSteps = Key.integer("bisection_steps", 1...60)
+        static let lrLow = Key.real("lr_low", 1e-10...1e4)
+        static let lrHigh = Key.real("lr_high", 1e-10...1e4)
+        static let evalSize = Key.integer("eval_size", 10...50_000)
+        static let bestLRBatches = Key.integers("best_lr_batches", 1...50_000)
+        static let bestLRSgd = Key.reals("best_lr_sgd", 1e-8...1e4)
+        static let bestLRAdam = Key.reals("best_lr_adam", 1e-8...1e4)
+        static let bestLRExamples = Key.integer("best_lr_examples", 1...10_000_000)
+        static let divergenceBatches = Key.integers("divergence_batches", 1...50_000)
+        static let bnoiseExamples = Key.integer("bnoise_examples", 2...50_000)
+        static let bnoiseHessianBatch = Key.integer("bnoise_hessian_batch", 1...50_000)
+        /// An optimizer's lr grid for the best-lr curves.
+        static func bestLR(_ optimizer: String) -> ConfigKey<[Double]> { optimizer == "sgd" ? bestLRSgd : bestLRAdam }
+        // Each trial's own, set by trials(_:).
+        static let batch = Key.integer("batch", 1...50_000)
+        static let optimizer = Key.name("optimizer", in: ["sgd", "adam"])
+        static let seedIndex = Key.integer("seed_index", 0...1000)
+        static let criterion = Key.name("criterion", in: ["divergence"])
+    }
+
     public func validate(_ c: Config) throws {
-        guard c.double("lr_low") < c.double("lr_high") else { throw SuiteError.badConfig("lr_low must be below lr_high") }
-        let n = c.int("n_train")
-        for key in ["hessian_batches", "lr_batches", "best_lr_batches", "checkpoint_batch"] {
-            let sizes = key == "checkpoint_batch" ? [c.int(key)] : c.ints(key)
+        guard c[Keys.lrLow] < c[Keys.lrHigh] else { throw SuiteError.badConfig("lr_low must be below lr_high") }
+        let n = c[Keys.nTrain]
+        let lists = [Keys.hessianBatches, Keys.lrBatches, Keys.bestLRBatches].map { ($0.name, c[$0]) }
+        for (key, sizes) in lists + [(Keys.checkpointBatch.name, [c[Keys.checkpointBatch]])] {
             if let b = sizes.first(where: { $0 > n }) { throw SuiteError.badConfig("\(key) has batch size \(b) above n_train = \(n)") }
         }
-        guard c.ints("lr_batches").count >= 3 else { throw SuiteError.badConfig("lr_batches needs at least 3 sizes to fit eta(B)") }
-        guard c.int("eval_size") <= n else { throw SuiteError.badConfig("eval_size must not exceed n_train") }
-        if let b = c.ints("divergence_batches").first(where: { !c.ints("hessian_batches").contains($0) }) {
+        guard c[Keys.lrBatches].count >= 3 else { throw SuiteError.badConfig("lr_batches needs at least 3 sizes to fit eta(B)") }
+        guard c[Keys.evalSize] <= n else { throw SuiteError.badConfig("eval_size must not exceed n_train") }
+        if let b = c[Keys.divergenceBatches].first(where: { !c[Keys.hessianBatches].contains($0) }) {
             throw SuiteError.badConfig("divergence_batches has \(b), which is not in hessian_batches: "
                                        + "claim divergence-at-curvature-edge needs lambda_max(H_B) at every such B")
         }
-        guard c.int("bnoise_examples") <= n, c.int("bnoise_hessian_batch") <= n else {
+        guard c[Keys.bnoiseExamples] <= n, c[Keys.bnoiseHessianBatch] <= n else {
             throw SuiteError.badConfig("bnoise_examples and bnoise_hessian_batch must not exceed n_train")
         }
     }
@@ -57,37 +87,37 @@ public struct LRBatchScaling: Scenario {
     // MARK: Trials
 
     public func trials(_ c: Config) throws -> [Trial] {
-        let setup = c.selecting(["n_train", "n_val", "hidden", "checkpoint_lr", "checkpoint_batch", "checkpoint_epochs"])
-        let n = Double(c.int("n_train")), k = Double(c.int("lanczos_iterations")), perSize = c.int("batches_per_size")
+        let setup = c.selecting([Keys.nTrain, Keys.nVal, Keys.hidden, Keys.checkpointLR, Keys.checkpointBatch, Keys.checkpointEpochs])
+        let n = Double(c[Keys.nTrain]), k = Double(c[Keys.lanczosIterations]), perSize = c[Keys.batchesPerSize]
         let fullKeys = ["hessian_batches", "batches_per_size", "lanczos_iterations", "bnoise_examples",
                         "bnoise_hessian_batch"]
-        let bnoiseCost = Double(c.int("bnoise_examples") * c.int("bnoise_hessian_batch")) * 2
+        let bnoiseCost = Double(c[Keys.bnoiseExamples] * c[Keys.bnoiseHessianBatch]) * 2
         var out = [Trial("hessian/full", setup.merging(c.selecting(fullKeys)),
-                         cost: 2 * k * n * 2 + Double(c.ints("hessian_batches").reduce(0, +) * perSize) * 4
+                         cost: 2 * k * n * 2 + Double(c[Keys.hessianBatches].reduce(0, +) * perSize) * 4
                              + bnoiseCost)]
-        for b in c.ints("hessian_batches") {
-            out.append(Trial("hessian/B\(b)", setup.merging(c.selecting(["batches_per_size", "lanczos_iterations"])).setting("batch", Double(b)),
+        for b in c[Keys.hessianBatches] {
+            out.append(Trial("hessian/B\(b)", setup.merging(c.selecting([Keys.batchesPerSize, Keys.lanczosIterations])).setting(Keys.batch, b),
                              cost: 2 * k * Double(b * perSize) * 2 + n / 4))
         }
-        let probes = c.selecting(["lr_batches", "probe_steps", "bisection_steps", "lr_low", "lr_high", "eval_size"])
+        let probes = c.selecting([Keys.lrBatches, Keys.probeSteps, Keys.bisectionSteps, Keys.lrLow, Keys.lrHigh, Keys.evalSize])
         for opt in Self.optimizers {
-            for seed in 0..<c.int("seeds") {
-                out.append(Trial("maxlr/\(opt)/s\(seed)", setup.merging(probes).setting("optimizer", opt).setting("seed_index", Double(seed)),
-                                 cost: Double(c.ints("lr_batches").reduce(0, +) * c.int("probe_steps") * (c.int("bisection_steps") + 2)) / 2 + n / 4))
+            for seed in 0..<c[Keys.seeds] {
+                out.append(Trial("maxlr/\(opt)/s\(seed)", setup.merging(probes).setting(Keys.optimizer, opt).setting(Keys.seedIndex, seed),
+                                 cost: Double(c[Keys.lrBatches].reduce(0, +) * c[Keys.probeSteps] * (c[Keys.bisectionSteps] + 2)) / 2 + n / 4))
             }
             if opt == "sgd" {
                 // Granziol's mechanism apart: the divergence criterion, at the sizes whose lambda_max(H_B) is measured.
-                let sizes = c.doubles("divergence_batches")
-                for seed in 0..<c.int("seeds") {
-                    let config = setup.merging(probes).setting("optimizer", opt).setting("seed_index", Double(seed))
-                        .setting("lr_batches", .numbers(sizes)).setting("criterion", "divergence")
+                let sizes = c[Keys.divergenceBatches]
+                for seed in 0..<c[Keys.seeds] {
+                    let config = setup.merging(probes).setting(Keys.optimizer, opt).setting(Keys.seedIndex, seed)
+                        .setting(Keys.lrBatches, sizes).setting(Keys.criterion, "divergence")
                     out.append(Trial("maxlr/sgd_div/s\(seed)", config, cost: Double(sizes.reduce(0, +))
-                        * Double(c.int("probe_steps") * (c.int("bisection_steps") + 2)) / 2 + n / 4))
+                        * Double(c[Keys.probeSteps] * (c[Keys.bisectionSteps] + 2)) / 2 + n / 4))
                 }
             }
-            out.append(Trial("bestlr/\(opt)", setup.merging(c.selecting(["best_lr_batches", "best_lr_\(opt)", "best_lr_examples"]))
-                                .setting("optimizer", opt),
-                             cost: Double(c.int("best_lr_examples") * c.doubles("best_lr_\(opt)").count * c.ints("best_lr_batches").count) / 2 + n / 4))
+            out.append(Trial("bestlr/\(opt)", setup.merging(c.selecting([Keys.bestLRBatches, Keys.bestLR(opt), Keys.bestLRExamples]))
+                                .setting(Keys.optimizer, opt),
+                             cost: Double(c[Keys.bestLRExamples] * c[Keys.bestLR(opt)].count * c[Keys.bestLRBatches].count) / 2 + n / 4))
         }
         return out
     }
@@ -106,14 +136,14 @@ public struct LRBatchScaling: Scenario {
         let all = try FashionMNIST.load(.train)
         var split = trial.rng("split")
         let order = split.permutation(all.count)
-        let n = c.int("n_train"), nVal = c.int("n_val")
+        let n = c[Keys.nTrain], nVal = c[Keys.nVal]
         let trainIdx = Array(order[0..<n]), valIdx = Array(order[n..<(n + nVal)])
         let train = all.subset(trainIdx), val = all.subset(valIdx)
         var initRNG = trial.rng("init"), batches = trial.rng("checkpoint-batches")
-        let model = MLP<Float>(widths: [784] + c.ints("hidden") + [10], init: .he, rng: &initRNG)
-        let opt = Optimizer<Float>.sgd(model.parameters, lr: c.double("checkpoint_lr"))
-        let b = c.int("checkpoint_batch")
-        for _ in 0..<c.int("checkpoint_epochs") {
+        let model = MLP<Float>(widths: [784] + c[Keys.hidden] + [10], init: .he, rng: &initRNG)
+        let opt = Optimizer<Float>.sgd(model.parameters, lr: c[Keys.checkpointLR])
+        let b = c[Keys.checkpointBatch]
+        for _ in 0..<c[Keys.checkpointEpochs] {
             let perm = batches.permutation(n)
             for start in stride(from: 0, to: n - b + 1, by: b) {
                 let idx = Array(perm[start..<(start + b)])
@@ -174,19 +204,19 @@ public struct LRBatchScaling: Scenario {
     /// very batches whose λ_max(H_B) the `hessian/B` trials measure (the same stream); and the gradient noise scale
     /// B_simple = tr(Σ) / |G|² from every example's gradient (McCandlish et al. 2018, Eq. 2.8).
     func fullHessian(_ trial: TrialContext) throws {
-        let c = trial.config, s = try setup(trial), h = Curvature64(s, hidden: c.ints("hidden"))
-        let n = c.int("n_train"), all = Array(0..<n)
+        let c = trial.config, s = try setup(trial), h = Curvature64(s, hidden: c[Keys.hidden])
+        let n = c[Keys.nTrain], all = Array(0..<n)
         var lanczosRNG = trial.rng("lanczos/full")
-        let (values, u) = try h.topEigen(all, iterations: c.int("lanczos_iterations"), rng: &lanczosRNG)
+        let (values, u) = try h.topEigen(all, iterations: c[Keys.lanczosIterations], rng: &lanczosRNG)
         trial.record("lambda", values[0])
         trial.record("lambda_second", values.count > 1 ? values[1] : .nan)
         let unit = u.map { $0 / Curvature.dot(u, u).squareRoot() }
         let (g, hu) = h.hessianVector(unit, all)
         try trial.checkpoint()
-        for b in c.ints("hessian_batches") {
+        for b in c[Keys.hessianBatches] {
             var draws = trial.rng("batches/B\(b)")
             var tau2: [Double] = [], uHu: [Double] = []
-            for _ in 0..<c.int("batches_per_size") {
+            for _ in 0..<c[Keys.batchesPerSize] {
                 let idx = Array(draws.permutation(n).prefix(b))
                 let hbu = h.hessianVector(unit, idx).hv
                 tau2.append(zip(hbu, hu).reduce(0) { $0 + ($1.0 - $1.1) * ($1.0 - $1.1) })
@@ -212,9 +242,9 @@ public struct LRBatchScaling: Scenario {
         trial.record("gHg", Curvature.dot(g, h.hessianVector(g, all).hv))
         var draws = trial.rng("bnoise"), quadratic: [Double] = []
         let zero = [Double](repeating: 0, count: h.count)
-        for i in draws.permutation(n).prefix(c.int("bnoise_examples")) {
+        for i in draws.permutation(n).prefix(c[Keys.bnoiseExamples]) {
             let d = zip(h.hessianVector(zero, [i]).gradient, g).map { $0 - $1 }
-            let batch = Array(draws.permutation(n).prefix(c.int("bnoise_hessian_batch")))
+            let batch = Array(draws.permutation(n).prefix(c[Keys.bnoiseHessianBatch]))
             quadratic.append(Curvature.dot(d, h.hessianVector(d, batch).hv))
         }
         trial.record("bnoise_quadratic", quadratic)
@@ -222,13 +252,13 @@ public struct LRBatchScaling: Scenario {
 
     /// lambda_max(H_B) for `batches_per_size` batches of size B, drawn without replacement.
     func batchHessian(_ trial: TrialContext) throws {
-        let c = trial.config, s = try setup(trial), h = Curvature64(s, hidden: c.ints("hidden"))
-        let b = c.int("batch"), n = c.int("n_train")
+        let c = trial.config, s = try setup(trial), h = Curvature64(s, hidden: c[Keys.hidden])
+        let b = c[Keys.batch], n = c[Keys.nTrain]
         var draws = trial.rng("batches/B\(b)"), lanczosRNG = trial.rng("lanczos/B\(b)")
         var lambdas: [Double] = []
-        for _ in 0..<c.int("batches_per_size") {
+        for _ in 0..<c[Keys.batchesPerSize] {
             let idx = Array(draws.permutation(n).prefix(b))
-            lambdas.append(try h.topEigen(idx, iterations: c.int("lanczos_iterations"), rng: &lanczosRNG).values[0])
+            lambdas.append(try h.topEigen(idx, iterations: c[Keys.lanczosIterations], rng: &lanczosRNG).values[0])
             try trial.checkpoint()
         }
         trial.record("lambda", lambdas)
@@ -274,24 +304,24 @@ public struct LRBatchScaling: Scenario {
     /// same batches (common random numbers), so the bisection compares like with like.
     func maxStableLR(_ trial: TrialContext) throws {
         let c = trial.config, s = try setup(trial)
-        let opt = c.string("optimizer"), seed = c.int("seed_index"), n = c.int("n_train"), evalSize = c.int("eval_size")
+        let opt = c[Keys.optimizer], seed = c[Keys.seedIndex], n = c[Keys.nTrain], evalSize = c[Keys.evalSize]
         let reference = meanLoss(s.model, s.train, count: evalSize)
         let limit = trial.trial.key.hasPrefix("maxlr/sgd_div/") ? 2 * reference : reference
         // side: -1 where even lr_low is unstable, +1 where lr_high is still stable (the search is censored
         // there: the value is a bound, not a measurement), 0 where the bisection found the edge.
         var found: [Double] = [], censored = 0, side: [Double] = []
-        for b in c.ints("lr_batches") {
+        for b in c[Keys.lrBatches] {
             var draws = trial.rng("probe/B\(b)/s\(seed)")
-            let batches = (0..<c.int("probe_steps")).map { _ in Array(draws.permutation(n).prefix(b)) }
+            let batches = (0..<c[Keys.probeSteps]).map { _ in Array(draws.permutation(n).prefix(b)) }
             func stable(_ lr: Double) -> Bool {
                 let loss = train(s, opt, lr: lr, batches: batches, evalOn: s.train, evalCount: evalSize)
                 return loss.isFinite && loss <= limit
             }
-            var lo = Double.log(c.double("lr_low")), hi = Double.log(c.double("lr_high"))
+            var lo = Double.log(c[Keys.lrLow]), hi = Double.log(c[Keys.lrHigh])
             if !stable(Double.exp(lo)) { censored += 1; found.append(Double.exp(lo)); side.append(-1); continue }
             if stable(Double.exp(hi)) { censored += 1; found.append(Double.exp(hi)); side.append(1); continue }
             side.append(0)
-            for _ in 0..<c.int("bisection_steps") {
+            for _ in 0..<c[Keys.bisectionSteps] {
                 let mid = (lo + hi) / 2
                 if stable(Double.exp(mid)) { lo = mid } else { hi = mid }
                 try trial.checkpoint()
@@ -307,9 +337,9 @@ public struct LRBatchScaling: Scenario {
     /// Validation loss after a fixed number of training examples, for each (B, lr) of the grid.
     func bestLR(_ trial: TrialContext) throws {
         let c = trial.config, s = try setup(trial)
-        let opt = c.string("optimizer"), n = c.int("n_train"), examples = c.int("best_lr_examples")
+        let opt = c[Keys.optimizer], n = c[Keys.nTrain], examples = c[Keys.bestLRExamples]
         var losses: [Double] = []
-        for b in c.ints("best_lr_batches") {
+        for b in c[Keys.bestLRBatches] {
             var draws = trial.rng("grid/B\(b)")
             let steps = max(1, examples / b)
             var batches: [[Int]] = [], perm = draws.permutation(n), cursor = 0
@@ -317,7 +347,7 @@ public struct LRBatchScaling: Scenario {
                 if cursor + b > n { perm = draws.permutation(n); cursor = 0 }
                 batches.append(Array(perm[cursor..<(cursor + b)])); cursor += b
             }
-            for lr in c.doubles("best_lr_\(opt)") {
+            for lr in c[Keys.bestLR(opt)] {
                 losses.append(train(s, opt, lr: lr, batches: batches, evalOn: s.val, evalCount: s.val.count))
                 try trial.checkpoint()
             }
@@ -349,7 +379,7 @@ public struct LRBatchScaling: Scenario {
 
     public func aggregate(_ results: TrialResults, into run: RunContext) throws {
         let c = run.config
-        let n = c.int("n_train"), hessianSizes = c.ints("hessian_batches")
+        let n = c[Keys.nTrain], hessianSizes = c[Keys.hessianBatches]
         let full = results["hessian/full"]
         let lambda = full.scalar("lambda"), second = full.scalar("lambda_second")
         run.metric("lambda_full", lambda)
@@ -393,7 +423,7 @@ public struct LRBatchScaling: Scenario {
         for (b, m) in zip(hessianSizes, lambdas.map(Stats.mean)) where m > lambda { run.record("excess_measured", x: Double(b), y: m - lambda) }
 
         // Learning rates: the units are the probe seeds, resampled within each batch size.
-        let lrSizes = c.ints("lr_batches").map(Double.init), seeds = c.int("seeds")
+        let lrSizes = c[Keys.lrBatches].map(Double.init), seeds = c[Keys.seeds]
         var censored = 0.0
         for opt in Self.optimizers {
             let perSeed = (0..<seeds).map { results["maxlr/\(opt)/s\($0)"] }
@@ -436,7 +466,7 @@ public struct LRBatchScaling: Scenario {
             let (s, bstar, etaMax) = (run.metricValue("\(opt)_s"), run.metricValue("\(opt)_bstar"), run.metricValue("\(opt)_eta_max"))
             for b in lrSizes { run.record("max_lr_fit/\(opt)", x: b, y: etaMax * Double.pow(1 + bstar / b, -s)) }
             // Best lr at a fixed example budget: reported, not claimed (it is not the max stable lr).
-            let grid = c.doubles("best_lr_\(opt)"), gridSizes = c.ints("best_lr_batches")
+            let grid = c[Keys.bestLR(opt)], gridSizes = c[Keys.bestLRBatches]
             let losses = results["bestlr/\(opt)"].vector("val_loss")
             var bestLRs: [Double] = []
             for (i, b) in gridSizes.enumerated() {
@@ -460,8 +490,8 @@ public struct LRBatchScaling: Scenario {
     /// is a bound, not a value: it leaves its seed out at that B.
     func divergenceAtCurvatureEdge(_ results: TrialResults, lambdas: [[Double]], hessianSizes: [Int],
                                    into run: RunContext) {
-        let c = run.config, sizes = c.ints("divergence_batches")
-        let runs = (0..<c.int("seeds")).map { results["maxlr/sgd_div/s\($0)"] }
+        let c = run.config, sizes = c[Keys.divergenceBatches]
+        let runs = (0..<c[Keys.seeds]).map { results["maxlr/sgd_div/s\($0)"] }
         var values: [[Double]] = [], reference: [Double] = []
         for (k, b) in sizes.enumerated() {
             let lambdaB = Stats.mean(lambdas[hessianSizes.firstIndex(of: b)!])
@@ -622,7 +652,7 @@ public struct LRBatchScaling: Scenario {
             name: "max_stable_lr", title: "Largest stable learning rate vs batch size, SGD and Adam (cf. Granziol et al. 2022)",
             xLabel: "batch size B (examples)", yLabel: "largest stable learning rate", logX: true, logY: true,
             series: lrSeries, extra: ["set format y '%g'"], keyPosition: "top left")
-        let budget = (try? Config(json: data.record.configJSON)).map { fmt($0.double("best_lr_examples")) } ?? "a fixed number of"
+        let budget = (try? Config(json: data.record.configJSON)).map { fmt(Double($0[Keys.bestLRExamples])) } ?? "a fixed number of"
         var grids: [Figure] = []
         for opt in Self.optimizers {
             var cells: [(x: Double, y: Double, value: Double)] = []

@@ -12,13 +12,10 @@ import RepriseSuite
 /// analytic limit at init, across widths, and after training.
 public struct NTKRegime: Scenario {
     public static let id = "ntk-regime"
-    public static let parameters: [Parameter] = [
-        .integer("depth", 2...32), .real("beta", 0...100), .real("lr", 1e-6...100), .integer("seeds", 1...10_000),
-        .integers("widths", 1...100_000), .integer("angles", 3...100_000), .integer("train_points", 1...100_000),
-        .integer("steps", 0...100_000_000), .integers("fig2_widths", 1...100_000), .integer("fig2_steps", 0...100_000_000),
-        .reals("fig2_angles", -Double.pi...Double.pi), .integer("init_nets", 2...100_000),
-        .integer("widest_init_nets", 2...100_000),
-    ]
+    public static let parameters = Parameter.of([
+        Keys.depth, Keys.beta, Keys.lr, Keys.seeds, Keys.widths, Keys.angles, Keys.trainPoints, Keys.steps,
+        Keys.fig2Widths, Keys.fig2Steps, Keys.fig2Angles, Keys.initNets, Keys.widestInitNets,
+    ])
     public static let metrics = [
         "init_only_widest_max_relative_error", "init_only_widest_geometric_max_relative_error",
         "init_only_spread_slope", "init_only_widest_spread_at_0",
@@ -28,9 +25,32 @@ public struct NTKRegime: Scenario {
     ]
     public init() {}
 
+    /// The config keys: the profiles' (checked against `parameters` when the folder is loaded), then each trial's own.
+    enum Keys {
+        static let depth = Key.integer("depth", 2...32)
+        static let beta = Key.real("beta", 0...100)
+        static let lr = Key.real("lr", 1e-6...100)
+        static let seeds = Key.integer("seeds", 1...10_000)
+        static let widths = Key.integers("widths", 1...100_000)
+        static let angles = Key.integer("angles", 3...100_000)
+        static let trainPoints = Key.integer("train_points", 1...100_000)
+        static let steps = Key.integer("steps", 0...100_000_000)
+        static let fig2Widths = Key.integers("fig2_widths", 1...100_000)
+        static let fig2Steps = Key.integer("fig2_steps", 0...100_000_000)
+        static let fig2Angles = Key.reals("fig2_angles", -Double.pi...Double.pi)
+        static let initNets = Key.integer("init_nets", 2...100_000)
+        static let widestInitNets = Key.integer("widest_init_nets", 2...100_000)
+        // Each trial's own, set by trials(_:).
+        static let part = Key.name("part", Part.self)
+        static let width = Key.integer("width", 1...100_000)
+        static let seedIndex = Key.integer("seed_index", 0...10_000)
+        static let firstNet = Key.integer("first_net", 0...100_000)
+        static let nets = Key.integer("nets", 1...100_000)
+    }
+
     /// The two experiments of the paper's Sec. 6 (a trial is one net of one of them), and the
     /// init-only nets that decide the claims on the kernel at init (a trial is a chunk of them).
-    enum Part: String { case fig1, fig2, initOnly = "init" }
+    enum Part: String, CaseIterable { case fig1, fig2, initOnly = "init" }
 
     /// Init-only nets per trial: enough work to amortize a worker, few enough to spread over both cores.
     static let initChunk = 10
@@ -38,20 +58,20 @@ public struct NTKRegime: Scenario {
     // MARK: Trials — one net per (width, seed): Fig. 1's kernel before and after GD, Fig. 2's trained function.
 
     public func trials(_ c: Config) throws -> [Trial] {
-        let shared = c.selecting(["depth", "beta", "lr", "angles"])
-        let fig1 = shared.merging(c.selecting(["train_points", "steps"])).setting("part", Part.fig1.rawValue)
-        let fig2 = shared.merging(c.selecting(["fig2_angles", "fig2_steps"])).setting("part", Part.fig2.rawValue)
-        let seeds = 0..<c.int("seeds")
+        let shared = c.selecting([Keys.depth, Keys.beta, Keys.lr, Keys.angles])
+        let fig1 = shared.merging(c.selecting([Keys.trainPoints, Keys.steps])).setting(Keys.part, .fig1)
+        let fig2 = shared.merging(c.selecting([Keys.fig2Angles, Keys.fig2Steps])).setting(Keys.part, .fig2)
+        let seeds = 0..<c[Keys.seeds]
         // Cost: GD steps on a width² hidden layer, plus (Fig. 1) the kernel's per-point Jacobians.
-        return c.ints("widths").flatMap { w in seeds.map { s in
-            Trial("fig1/w\(w)/s\(s)", fig1.setting("width", Double(w)).setting("seed_index", Double(s)),
-                  cost: Double(w * w) * Double(c.int("steps") + 3 * c.int("angles")))
-        } } + c.ints("fig2_widths").flatMap { w in seeds.map { s in
-            Trial("fig2/w\(w)/s\(s)", fig2.setting("width", Double(w)).setting("seed_index", Double(s)),
-                  cost: Double(w * w) * Double(c.int("fig2_steps")) / 4)
-        } } + c.ints("widths").flatMap { w in Self.initChunks(Self.initNets(c, width: w)).map { chunk in
-            Trial("init/w\(w)/n\(chunk.lowerBound)", shared.setting("part", Part.initOnly.rawValue).setting("width", Double(w))
-                    .setting("first_net", Double(chunk.lowerBound)).setting("nets", Double(chunk.count)),
+        return c[Keys.widths].flatMap { w in seeds.map { s in
+            Trial("fig1/w\(w)/s\(s)", fig1.setting(Keys.width, w).setting(Keys.seedIndex, s),
+                  cost: Double(w * w) * Double(c[Keys.steps] + 3 * c[Keys.angles]))
+        } } + c[Keys.fig2Widths].flatMap { w in seeds.map { s in
+            Trial("fig2/w\(w)/s\(s)", fig2.setting(Keys.width, w).setting(Keys.seedIndex, s),
+                  cost: Double(w * w) * Double(c[Keys.fig2Steps]) / 4)
+        } } + c[Keys.widths].flatMap { w in Self.initChunks(Self.initNets(c, width: w)).map { chunk in
+            Trial("init/w\(w)/n\(chunk.lowerBound)", shared.setting(Keys.part, .initOnly).setting(Keys.width, w)
+                    .setting(Keys.firstNet, chunk.lowerBound).setting(Keys.nets, chunk.count),
                   cost: Double(w * w) * Double(chunk.count) * 4)
         } }
     }
@@ -59,7 +79,7 @@ public struct NTKRegime: Scenario {
     /// Init-only nets at `width`: `init_nets` (claim 2's spread), more at the widest width, where claim 1
     /// (v3) is decided: `widest_init_nets`, from the power calculation in the README.
     static func initNets(_ c: Config, width: Int) -> Int {
-        width == c.ints("widths").last! ? max(c.int("init_nets"), c.int("widest_init_nets")) : c.int("init_nets")
+        width == c[Keys.widths].last! ? max(c[Keys.initNets], c[Keys.widestInitNets]) : c[Keys.initNets]
     }
 
     static func initChunks(_ nets: Int) -> [Range<Int>] {
@@ -68,32 +88,32 @@ public struct NTKRegime: Scenario {
 
     public func run(_ trial: TrialContext) throws {
         let c = trial.config
-        let depth = c.int("depth"), beta = c.double("beta"), lr = c.double("lr"), width = c.int("width")
-        var seed: Int { c.int("seed_index") }           // init-only trials have none
-        let count = c.int("angles")
+        let depth = c[Keys.depth], beta = c[Keys.beta], lr = c[Keys.lr], width = c[Keys.width]
+        var seed: Int { c[Keys.seedIndex] }           // init-only trials have none
+        let count = c[Keys.angles]
         let circle: Tensor<Double> = Synthetic.circle(angles: Self.angles(count))
         func net(_ label: String) -> MLP<Double> {
             var rng = trial.rng(label)
             return MLP<Double>(widths: [2] + Array(repeating: width, count: depth - 1) + [1], init: .ntk(beta: beta), rng: &rng)
         }
-        switch Part(rawValue: c.string("part"))! {
+        switch c[Keys.part] {
         case .initOnly:
             try initOnly(trial)
         case .fig1:
             // x₀ = (1, 0) against x(γ) = (cos γ, sin γ); the task f* = x₁x₂ on Gaussian inputs, shared by every net.
             let x0 = Tensor<Double>(shape: [1, 2], scalars: [1, 0])
             var dataRNG = trial.rng("fig1-data")
-            let xTrain: Tensor<Double> = Synthetic.gaussian(count: c.int("train_points"), dim: 2, rng: &dataRNG)
+            let xTrain: Tensor<Double> = Synthetic.gaussian(count: c[Keys.trainPoints], dim: 2, rng: &dataRNG)
             let yTrain = Tensor<Double>(shape: [xTrain.shape[0], 1], scalars: (0..<xTrain.shape[0]).map { xTrain[$0, 0] * xTrain[$0, 1] })
             let model = net("init/\(width)/\(seed)")
             let gram0 = NTK.empirical(model.layers, circle, circle)
             trial.record("theta_init", NTK.empirical(model.layers, x0, circle).scalars)
-            try trainGD(model, xTrain, yTrain, lr: lr, steps: c.int("steps"), trial: trial)
+            try trainGD(model, xTrain, yTrain, lr: lr, steps: c[Keys.steps], trial: trial)
             trial.record("theta_trained", NTK.empirical(model.layers, x0, circle).scalars)
             trial.record("relative_change", frobenius(NTK.empirical(model.layers, circle, circle), minus: gram0) / frobenius(gram0, minus: nil))
         case .fig2:
             // 4 points on the circle; the trained net against kernel GD with Θ∞ from the same f₀.
-            let trainAngles = c.doubles("fig2_angles"), steps = c.int("fig2_steps")
+            let trainAngles = c[Keys.fig2Angles], steps = c[Keys.fig2Steps]
             let xs: Tensor<Double> = Synthetic.circle(angles: trainAngles)
             let ys = Tensor<Double>(shape: [trainAngles.count, 1], scalars: trainAngles.map { Double.cos($0) * Double.sin($0) })
             let thetaXX = NTK.reluLimit(xs, xs, depth: depth, beta: beta), thetaGX = NTK.reluLimit(circle, xs, depth: depth, beta: beta)
@@ -118,10 +138,10 @@ public struct NTKRegime: Scenario {
     /// (independent of the trained nets' inits, so the two estimates of the spread are independent).
     func initOnly(_ trial: TrialContext) throws {
         let c = trial.config
-        let width = c.int("width"), depth = c.int("depth"), beta = c.double("beta")
-        let circle: Tensor<Double> = Synthetic.circle(angles: Self.angles(c.int("angles")))
+        let width = c[Keys.width], depth = c[Keys.depth], beta = c[Keys.beta]
+        let circle: Tensor<Double> = Synthetic.circle(angles: Self.angles(c[Keys.angles]))
         let x0 = Tensor<Double>(shape: [1, 2], scalars: [1, 0])
-        for k in c.int("first_net")..<(c.int("first_net") + c.int("nets")) {
+        for k in c[Keys.firstNet]..<(c[Keys.firstNet] + c[Keys.nets]) {
             var rng = trial.rng("init-only/\(width)/\(k)")
             let model = MLP<Double>(widths: [2] + Array(repeating: width, count: depth - 1) + [1], init: .ntk(beta: beta), rng: &rng)
             trial.record("theta/\(k)", NTK.empirical(model.layers, x0, circle).scalars)
@@ -133,8 +153,8 @@ public struct NTKRegime: Scenario {
 
     public func aggregate(_ results: TrialResults, into run: RunContext) throws {
         let c = run.config
-        let depth = c.int("depth"), beta = c.double("beta"), widths = c.ints("widths"), seeds = c.int("seeds")
-        let count = c.int("angles"), angles = Self.angles(count)
+        let depth = c[Keys.depth], beta = c[Keys.beta], widths = c[Keys.widths], seeds = c[Keys.seeds]
+        let count = c[Keys.angles], angles = Self.angles(count)
         let circle: Tensor<Double> = Synthetic.circle(angles: angles)
         let limit = NTK.reluLimit(Tensor<Double>(shape: [1, 2], scalars: [1, 0]), circle, depth: depth, beta: beta).scalars
         for (g, v) in zip(angles, limit) { run.record("analytic/theta", x: g, y: v) }
@@ -181,7 +201,7 @@ public struct NTKRegime: Scenario {
                 chunk.map { results["init/w\(w)/n\(chunk.lowerBound)"].vector("theta/\($0)") }
             }
         }
-        let initOnly = allInitOnly.map { Array($0.prefix(c.int("init_nets"))) }
+        let initOnly = allInitOnly.map { Array($0.prefix(c[Keys.initNets])) }
         func spreadAtZero(_ thetas: [[Double]]) -> Double { columnSDs(thetas.map { [$0[zero]] })[0] / limit[zero] }
         for (w, nets) in zip(widths, initOnly) {
             let sp = Stats.mean(zip(columnSDs(nets), limit).map { $0 / $1 })
@@ -225,7 +245,7 @@ public struct NTKRegime: Scenario {
         run.bootstrap("trained_nets_widest_spread_at_0", units: fig1.last!.map { $0.vector("theta_init") },
                       spreadAtZero)
 
-        let fig2Widths = c.ints("fig2_widths")
+        let fig2Widths = c[Keys.fig2Widths]
         let fig2 = fig2Widths.map { w in (0..<seeds).map { results["fig2/w\(w)/s\($0)"] } }
         func gap(_ nets: [TrialValues]) -> Double { Stats.mean(nets.map { $0.scalar("gap") }) }
         for (width, nets) in zip(fig2Widths, fig2) {
@@ -237,7 +257,7 @@ public struct NTKRegime: Scenario {
             }
             run.record("function_gap", x: Double(width), y: gap(nets))
         }
-        let trainAngles = c.doubles("fig2_angles")
+        let trainAngles = c[Keys.fig2Angles]
         for g in trainAngles { run.record("fig2_train_points", x: g, y: Double.cos(g) * Double.sin(g)) }
         let logW2 = fig2Widths.map { Double.log(Double($0)) }
         run.slope("function_gap_slope", x: logW2, groups: fig2) { Double.log(gap($0)) }
@@ -300,9 +320,9 @@ public struct NTKRegime: Scenario {
         let widths = data.series("spread_init").map { Int($0.x) }
         guard let narrow = widths.first, let wide = widths.last else { return [] }
         let config = try? Config(json: data.record.configJSON)
-        let steps = config.map { "\($0.int("steps"))" } ?? "the profile's"
+        let steps = config.map { "\($0[Keys.steps])" } ?? "the profile's"
         let widestNets = config.map { "\(Self.initNets($0, width: wide))" } ?? "the"
-        let narrowNets = config.map { "\($0.int("init_nets"))" } ?? "the"
+        let narrowNets = config.map { "\($0[Keys.initNets])" } ?? "the"
         // The nets that decide claim 1 (v3): the widest width's init-only nets, each angle's geometric mean
         // with its simultaneous (Bonferroni) 95% interval; the narrowest width's init-only nets for contrast.
         let geometric = data.series("init_only_widest_geometric_mean")
