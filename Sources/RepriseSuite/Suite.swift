@@ -42,12 +42,10 @@ public final class Suite {
         return s
     }
 
-    /// The scenario's replication files, checked against its declared parameters and metrics.
+    /// The scenario's replication files, checked against its declared parameters and metrics (once per
+    /// process while the files stay as they are: `Catalog`).
     public func replication(_ id: String) throws -> Replication {
-        let type = try scenario(id)
-        let rep = try Replication(id: id, root: root)
-        try rep.check(parameters: type.parameters, metrics: type.metrics)
-        return rep
+        try Catalog.shared.replication(try scenario(id), root: root)
     }
 
     /// The profile's config with overrides applied, and the seed (--seed, else the profile's `seed`, else 0).
