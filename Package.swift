@@ -56,6 +56,8 @@ let package = Package(
         .testTarget(name: "EngineTests", dependencies: ["RepriseEngine"], exclude: ["golden-trajectories.json"],
                     swiftSettings: engine),
         .testTarget(name: "SuiteTests", dependencies: ["RepriseSuite", "RepriseScenarios"], swiftSettings: optimized),
-        .testTarget(name: "ScenarioTests", dependencies: ["RepriseScenarios", "RepriseSuite"], swiftSettings: engine),
+        // WorkedExample/Replications: the worked example's replication folder, read by its test from the source tree.
+        .testTarget(name: "ScenarioTests", dependencies: ["RepriseScenarios", "RepriseSuite"],
+                    exclude: ["WorkedExample/Replications"], swiftSettings: engine),
     ]
 )
