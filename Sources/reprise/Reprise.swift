@@ -11,7 +11,7 @@ struct Reprise: ParsableCommand {
         discussion: "Runs are stored in a SQLite file (results/reprise.sqlite by default); figures, baselines and the report are drawn from it.",
         subcommands: [List.self, Describe.self, Run.self, Plot.self, Report.self, Check.self, MakeBaseline.self, Export.self, Bench.self,
                       LedgerList.self, Merge.self, Slurm.self, Worker.self, CrosscheckCase.self, Runs.self,
-                      Compare.self])
+                      Compare.self, New.self])
 
     /// OpenBLAS picks its kernels when the library loads, before this runs; where another set is
     /// faster (`BLASInfo.preferredCore`), the process starts again with it named, once

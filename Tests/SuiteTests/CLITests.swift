@@ -35,6 +35,23 @@ func reprise(_ args: [String], environment: [String: String?] = [:]) throws -> (
 @Suite(.serialized) struct CLITests {
     let db = FileManager.default.temporaryDirectory.appendingPathComponent("cli-\(UUID().uuidString).sqlite").path
 
+    /// `reprise new` copies the worked example under the new id and type name, refuses a bad or taken id,
+    /// and never overwrites.
+    @Test func newScaffoldsAScenarioFromTheWorkedExample() throws {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("reprise-new-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: root) }
+        let made = try reprise(["new", "random-labels", "--root", root.path])
+        #expect(made.code == 0 && made.out.contains("RandomLabels.self"))
+        let swift = try String(contentsOf: root.appendingPathComponent("Sources/RepriseScenarios/RandomLabels.swift"),
+                               encoding: .utf8)
+        #expect(swift.contains("public struct RandomLabels: Scenario") && !swift.contains("SampleMean"))
+        let claims = try Data(contentsOf: root.appendingPathComponent("Replications/random-labels/claims.json"))
+        #expect(((try JSONSerialization.jsonObject(with: claims)) as? [Any])?.count == 1)
+        #expect(try reprise(["new", "random-labels", "--root", root.path]).code != 0)
+        #expect(try reprise(["new", "Random_Labels", "--root", root.path]).code != 0)
+        #expect(try reprise(["new", "ntk-regime", "--root", root.path]).code != 0)
+    }
+
     @Test func listAndDescribe() throws {
         let list = try reprise(["list"])
         #expect(list.code == 0)
