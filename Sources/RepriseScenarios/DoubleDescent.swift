@@ -20,24 +20,72 @@ public struct DoubleDescent: Scenario {
         Keys.cosineLR, Keys.cosineEpochs, Keys.initScale,
     ])
     public static let metrics = [
-        "minnorm_peak_p_over_n", "minnorm_peak_error", "minnorm_peak_over_best_left", "minnorm_peak_over_best_right",
-        "condition_peak_p_over_n", "condition_peak_over_error_peak", "condition_at_threshold", "dead_feature_fraction",
-        "gd_budget_vs_peak_spearman", "gd_peak_smallest_budget", "gd_peak_largest_budget", "loss_vs_peak_spearman",
-        "gd_std_budget_vs_peak_spearman", "loss_vs_relative_peak_spearman", "settings_compared", "minnorm_train_loss_at_threshold",
+        Metrics.minnormPeakPOverN.name, Metrics.minnormPeakError.name, Metrics.minnormPeakOverBestLeft.name, Metrics.minnormPeakOverBestRight.name,
+        Metrics.conditionPeakPOverN.name, Metrics.conditionPeakOverErrorPeak.name, Metrics.conditionAtThreshold.name, Metrics.deadFeatureFraction.name,
+        Metrics.gdBudgetVsPeakSpearman.name, Metrics.gdPeakSmallestBudget.name, Metrics.gdPeakLargestBudget.name, Metrics.lossVsPeakSpearman.name,
+        Metrics.gdStdBudgetVsPeakSpearman.name, Metrics.lossVsRelativePeakSpearman.name, Metrics.settingsCompared.name, Metrics.minnormTrainLossAtThreshold.name,
         // v2 of claims 3 and 4: the peak's prominence and the training loss above its attainable floor.
-        "minnorm_prominence", "minnorm_std_prominence", "gd_budget_vs_prominence_spearman", "gd_prominence_smallest_budget",
-        "gd_prominence_largest_budget", "gd_largest_budget_excess_loss", "gd_std_budget_vs_prominence_spearman",
-        "excess_loss_vs_prominence_spearman", "low_loss_min_prominence", "high_loss_max_prominence",
-        "cosine_adam_excess_loss", "cosine_adam_prominence", "minnorm_std_train_loss_at_threshold",
+        Metrics.minnormProminence.name, Metrics.minnormStdProminence.name, Metrics.gdBudgetVsProminenceSpearman.name, Metrics.gdProminenceSmallestBudget.name,
+        Metrics.gdProminenceLargestBudget.name, Metrics.gdLargestBudgetExcessLoss.name, Metrics.gdStdBudgetVsProminenceSpearman.name,
+        Metrics.excessLossVsProminenceSpearman.name, Metrics.lowLossMinProminence.name, Metrics.highLossMaxProminence.name,
+        Metrics.cosineAdamExcessLoss.name, Metrics.cosineAdamProminence.name, Metrics.minnormStdTrainLossAtThreshold.name,
         // v3: one value per seed (each seed its own data draw, features and init), intervals with tested coverage.
-        "minnorm_seed_peak_p_over_n", "minnorm_seed_peak_over_best_left", "minnorm_seed_peak_over_best_right",
-        "condition_seed_peak_over_error_peak", "gd_seed_prominence_smallest_budget",
-        "gd_seed_prominence_largest_budget", "gd_seed_prominence_slope_per_decade",
-        "excess_loss_vs_prominence_seed_spearman", "low_loss_seed_min_prominence", "high_loss_seed_max_prominence",
+        Metrics.minnormSeedPeakPOverN.name, Metrics.minnormSeedPeakOverBestLeft.name, Metrics.minnormSeedPeakOverBestRight.name,
+        Metrics.conditionSeedPeakOverErrorPeak.name, Metrics.gdSeedProminenceSmallestBudget.name,
+        Metrics.gdSeedProminenceLargestBudget.name, Metrics.gdSeedProminenceSlopePerDecade.name,
+        Metrics.excessLossVsProminenceSeedSpearman.name, Metrics.lowLossSeedMinProminence.name, Metrics.highLossSeedMaxProminence.name,
         // The initialization arm (GD from w0 != 0 at the largest budget): reported, no claim (README).
-        "init_arm_error_at_2n_over_zero_init", "init_arm_prominence", "init_arm_error_at_n_over_zero_init",
+        Metrics.initArmErrorAt2nOverZeroInit.name, Metrics.initArmProminence.name, Metrics.initArmErrorAtNOverZeroInit.name,
     ]
     public init() {}
+
+    /// The metric names recorded with a literal name, declared once (families with a parameter are spelt in
+    /// `metrics`).
+    enum Metrics {
+        static let minnormPeakPOverN = MetricKey("minnorm_peak_p_over_n")
+        static let minnormPeakError = MetricKey("minnorm_peak_error")
+        static let minnormPeakOverBestLeft = MetricKey("minnorm_peak_over_best_left")
+        static let minnormPeakOverBestRight = MetricKey("minnorm_peak_over_best_right")
+        static let conditionPeakPOverN = MetricKey("condition_peak_p_over_n")
+        static let conditionPeakOverErrorPeak = MetricKey("condition_peak_over_error_peak")
+        static let conditionAtThreshold = MetricKey("condition_at_threshold")
+        static let deadFeatureFraction = MetricKey("dead_feature_fraction")
+        static let gdBudgetVsPeakSpearman = MetricKey("gd_budget_vs_peak_spearman")
+        static let gdPeakSmallestBudget = MetricKey("gd_peak_smallest_budget")
+        static let gdPeakLargestBudget = MetricKey("gd_peak_largest_budget")
+        static let lossVsPeakSpearman = MetricKey("loss_vs_peak_spearman")
+        static let gdStdBudgetVsPeakSpearman = MetricKey("gd_std_budget_vs_peak_spearman")
+        static let lossVsRelativePeakSpearman = MetricKey("loss_vs_relative_peak_spearman")
+        static let settingsCompared = MetricKey("settings_compared")
+        static let minnormTrainLossAtThreshold = MetricKey("minnorm_train_loss_at_threshold")
+        static let minnormProminence = MetricKey("minnorm_prominence")
+        static let minnormStdProminence = MetricKey("minnorm_std_prominence")
+        static let gdBudgetVsProminenceSpearman = MetricKey("gd_budget_vs_prominence_spearman")
+        static let gdProminenceSmallestBudget = MetricKey("gd_prominence_smallest_budget")
+        static let gdProminenceLargestBudget = MetricKey("gd_prominence_largest_budget")
+        static let gdLargestBudgetExcessLoss = MetricKey("gd_largest_budget_excess_loss")
+        static let gdStdBudgetVsProminenceSpearman = MetricKey("gd_std_budget_vs_prominence_spearman")
+        static let excessLossVsProminenceSpearman = MetricKey("excess_loss_vs_prominence_spearman")
+        static let lowLossMinProminence = MetricKey("low_loss_min_prominence")
+        static let highLossMaxProminence = MetricKey("high_loss_max_prominence")
+        static let cosineAdamExcessLoss = MetricKey("cosine_adam_excess_loss")
+        static let cosineAdamProminence = MetricKey("cosine_adam_prominence")
+        static let minnormStdTrainLossAtThreshold = MetricKey("minnorm_std_train_loss_at_threshold")
+        static let minnormSeedPeakPOverN = MetricKey("minnorm_seed_peak_p_over_n")
+        static let minnormSeedPeakOverBestLeft = MetricKey("minnorm_seed_peak_over_best_left")
+        static let minnormSeedPeakOverBestRight = MetricKey("minnorm_seed_peak_over_best_right")
+        static let conditionSeedPeakOverErrorPeak = MetricKey("condition_seed_peak_over_error_peak")
+        static let gdSeedProminenceSmallestBudget = MetricKey("gd_seed_prominence_smallest_budget")
+        static let gdSeedProminenceLargestBudget = MetricKey("gd_seed_prominence_largest_budget")
+        static let gdSeedProminenceSlopePerDecade = MetricKey("gd_seed_prominence_slope_per_decade")
+        static let excessLossVsProminenceSeedSpearman = MetricKey("excess_loss_vs_prominence_seed_spearman")
+        static let lowLossSeedMinProminence = MetricKey("low_loss_seed_min_prominence")
+        static let highLossSeedMaxProminence = MetricKey("high_loss_seed_max_prominence")
+        static let initArmErrorAt2nOverZeroInit = MetricKey("init_arm_error_at_2n_over_zero_init")
+        static let initArmProminence = MetricKey("init_arm_prominence")
+        static let initArmErrorAtNOverZeroInit = MetricKey("init_arm_error_at_n_over_zero_init")
+    }
+
 
     /// The config keys: the profiles' (checked against `parameters` when the folder is loaded), then each trial's own.
     enum Keys {
@@ -268,7 +316,7 @@ public struct DoubleDescent: Scenario {
             let prominence = Stats.median(e[atN]) / ((Stats.median(e[half]) + Stats.median(e[double])) / 2)
             run.record("prominence_vs_excess_loss/\(fitGroup(fit.name))", x: loss - floors[fit.standardized]!, y: prominence)
         }
-        run.metric("settings_compared", Double(fits.filter { !testError[$0.name]![atN].isEmpty }.count))
+        run.metric(Metrics.settingsCompared, Double(fits.filter { !testError[$0.name]![atN].isEmpty }.count))
         seedMetrics(results, into: run, fits: fits, ps: ps, ratios: ratios, atN: atN, half: half, double: double)
         // v1 and v2 read statistics of the seeds' median curves (an argmax, ratios of medians, Spearman
         // rhos), which no method with tested coverage serves: their bootstrap intervals over seeds are
@@ -338,20 +386,20 @@ public struct DoubleDescent: Scenario {
                 initProminence.append(Double.log(prominence(initErr)))
             }
         }
-        run.median("minnorm_seed_peak_p_over_n", of: peakAt)
-        run.geometricMean("minnorm_seed_peak_over_best_left", ofLogs: overLeft)
-        run.geometricMean("minnorm_seed_peak_over_best_right", ofLogs: overRight)
-        run.median("condition_seed_peak_over_error_peak", of: conditionOverError)
-        run.geometricMean("gd_seed_prominence_smallest_budget", ofLogs: smallest)
-        run.geometricMean("gd_seed_prominence_largest_budget", ofLogs: largest)
-        run.meanDifference("gd_seed_prominence_slope_per_decade", of: slopes)
-        run.median("excess_loss_vs_prominence_seed_spearman", of: rhos)
-        run.geometricMean("low_loss_seed_min_prominence", ofLogs: lowMin)
-        run.geometricMean("high_loss_seed_max_prominence", ofLogs: highMax)
+        run.median(Metrics.minnormSeedPeakPOverN, of: peakAt)
+        run.geometricMean(Metrics.minnormSeedPeakOverBestLeft, ofLogs: overLeft)
+        run.geometricMean(Metrics.minnormSeedPeakOverBestRight, ofLogs: overRight)
+        run.median(Metrics.conditionSeedPeakOverErrorPeak, of: conditionOverError)
+        run.geometricMean(Metrics.gdSeedProminenceSmallestBudget, ofLogs: smallest)
+        run.geometricMean(Metrics.gdSeedProminenceLargestBudget, ofLogs: largest)
+        run.meanDifference(Metrics.gdSeedProminenceSlopePerDecade, of: slopes)
+        run.median(Metrics.excessLossVsProminenceSeedSpearman, of: rhos)
+        run.geometricMean(Metrics.lowLossSeedMinProminence, ofLogs: lowMin)
+        run.geometricMean(Metrics.highLossSeedMaxProminence, ofLogs: highMax)
         if !initOver2n.isEmpty {
-            run.geometricMean("init_arm_error_at_2n_over_zero_init", ofLogs: initOver2n)
-            run.geometricMean("init_arm_error_at_n_over_zero_init", ofLogs: initOverN)
-            run.geometricMean("init_arm_prominence", ofLogs: initProminence)
+            run.geometricMean(Metrics.initArmErrorAt2nOverZeroInit, ofLogs: initOver2n)
+            run.geometricMean(Metrics.initArmErrorAtNOverZeroInit, ofLogs: initOverN)
+            run.geometricMean(Metrics.initArmProminence, ofLogs: initProminence)
         }
     }
 
@@ -364,18 +412,18 @@ public struct DoubleDescent: Scenario {
         let err = testError[Fit.minNorm.name]!.map(median)
         let peak = err.indices.max { err[$0] < err[$1] }!
         let left = err[..<peak].min() ?? .nan, right = err[(peak + 1)...].min() ?? .nan
-        m["minnorm_peak_p_over_n"] = ratios[peak]
-        m["minnorm_peak_error"] = err[peak]
-        m["minnorm_peak_over_best_left"] = err[peak] / left
-        m["minnorm_peak_over_best_right"] = err[peak] / right
+        m[Metrics.minnormPeakPOverN.name] = ratios[peak]
+        m[Metrics.minnormPeakError.name] = err[peak]
+        m[Metrics.minnormPeakOverBestLeft.name] = err[peak] / left
+        m[Metrics.minnormPeakOverBestRight.name] = err[peak] / right
 
         // Claim 2: the condition number peaks at the same p.
         let cond = condition.map(median)
         let condPeak = cond.indices.max { cond[$0] < cond[$1] }!
-        m["condition_peak_p_over_n"] = ratios[condPeak]
-        m["condition_peak_over_error_peak"] = ratios[condPeak] / ratios[peak]
-        m["condition_at_threshold"] = cond[atN]
-        m["dead_feature_fraction"] = median(dead)
+        m[Metrics.conditionPeakPOverN.name] = ratios[condPeak]
+        m[Metrics.conditionPeakOverErrorPeak.name] = ratios[condPeak] / ratios[peak]
+        m[Metrics.conditionAtThreshold.name] = cond[atN]
+        m[Metrics.deadFeatureFraction.name] = median(dead)
 
         // Claims 3 and 4 read every fit at the interpolation threshold p = n (validate() guarantees it is on the grid).
         var heights: [Double] = [], losses: [Double] = [], relativeHeights: [Double] = []
@@ -387,16 +435,16 @@ public struct DoubleDescent: Scenario {
         }
         let gdRaw = Self.gdBudgets(fits, standardized: false)
         let gdHeights = gdRaw.map { median(testError[$0.1]![atN]) }
-        m["gd_budget_vs_peak_spearman"] = Stats.spearman(gdRaw.map(\.0), gdHeights)
-        m["gd_peak_smallest_budget"] = gdHeights.first ?? .nan
-        m["gd_peak_largest_budget"] = gdHeights.last ?? .nan
-        m["loss_vs_peak_spearman"] = Stats.spearman(losses, heights)
+        m[Metrics.gdBudgetVsPeakSpearman.name] = Stats.spearman(gdRaw.map(\.0), gdHeights)
+        m[Metrics.gdPeakSmallestBudget.name] = gdHeights.first ?? .nan
+        m[Metrics.gdPeakLargestBudget.name] = gdHeights.last ?? .nan
+        m[Metrics.lossVsPeakSpearman.name] = Stats.spearman(losses, heights)
 
         // Post-hoc diagnostics, not claims (README, "What we found"): the same statistics on standardized features.
         let gdStd = Self.gdBudgets(fits, standardized: true)
-        m["gd_std_budget_vs_peak_spearman"] = Stats.spearman(gdStd.map(\.0), gdStd.map { median(testError[$0.1]![atN]) })
-        m["loss_vs_relative_peak_spearman"] = Stats.spearman(losses, relativeHeights)
-        m["minnorm_train_loss_at_threshold"] = median(trainLoss[Fit.minNorm.name]![atN])
+        m[Metrics.gdStdBudgetVsPeakSpearman.name] = Stats.spearman(gdStd.map(\.0), gdStd.map { median(testError[$0.1]![atN]) })
+        m[Metrics.lossVsRelativePeakSpearman.name] = Stats.spearman(losses, relativeHeights)
+        m[Metrics.minnormTrainLossAtThreshold.name] = median(trainLoss[Fit.minNorm.name]![atN])
 
         // v2 of claims 3 and 4. Prominence: error at p = n over the mean error at p = n/2 and 2n, so an
         // underfitting fit whose error is high everywhere does not count as a peak. Excess loss: training
@@ -406,28 +454,28 @@ public struct DoubleDescent: Scenario {
             return median(e[atN]) / ((median(e[half]) + median(e[double])) / 2)
         }
         let floorRaw = median(trainLoss[Fit.minNorm.name]![atN]), floorStd = median(trainLoss[Fit.minNormStandardized.name]![atN])
-        m["minnorm_std_train_loss_at_threshold"] = floorStd
-        m["minnorm_prominence"] = prominence(Fit.minNorm.name)
-        m["minnorm_std_prominence"] = prominence(Fit.minNormStandardized.name)
+        m[Metrics.minnormStdTrainLossAtThreshold.name] = floorStd
+        m[Metrics.minnormProminence.name] = prominence(Fit.minNorm.name)
+        m[Metrics.minnormStdProminence.name] = prominence(Fit.minNormStandardized.name)
         let gdProminence = gdRaw.map { prominence($0.1) }
-        m["gd_budget_vs_prominence_spearman"] = Stats.spearman(gdRaw.map(\.0), gdProminence)
-        m["gd_prominence_smallest_budget"] = gdProminence.first ?? .nan
-        m["gd_prominence_largest_budget"] = gdProminence.last ?? .nan
-        m["gd_largest_budget_excess_loss"] = gdRaw.last.map { median(trainLoss[$0.1]![atN]) - floorRaw } ?? .nan
-        m["gd_std_budget_vs_prominence_spearman"] = Stats.spearman(gdStd.map(\.0), gdStd.map { prominence($0.1) })
+        m[Metrics.gdBudgetVsProminenceSpearman.name] = Stats.spearman(gdRaw.map(\.0), gdProminence)
+        m[Metrics.gdProminenceSmallestBudget.name] = gdProminence.first ?? .nan
+        m[Metrics.gdProminenceLargestBudget.name] = gdProminence.last ?? .nan
+        m[Metrics.gdLargestBudgetExcessLoss.name] = gdRaw.last.map { median(trainLoss[$0.1]![atN]) - floorRaw } ?? .nan
+        m[Metrics.gdStdBudgetVsProminenceSpearman.name] = Stats.spearman(gdStd.map(\.0), gdStd.map { prominence($0.1) })
         var excess: [Double] = [], prominences: [Double] = []
         for fit in fits where !testError[fit.name]![atN].isEmpty && !testError[fit.name]![half].isEmpty {
             excess.append(median(trainLoss[fit.name]![atN]) - (fit.standardized ? floorStd : floorRaw))
             prominences.append(prominence(fit.name))
             if case let .iterative(_, _, _, _, cosine) = fit, cosine {
-                m["cosine_adam_excess_loss"] = excess.last!
-                m["cosine_adam_prominence"] = prominences.last!
+                m[Metrics.cosineAdamExcessLoss.name] = excess.last!
+                m[Metrics.cosineAdamProminence.name] = prominences.last!
             }
         }
-        m["excess_loss_vs_prominence_spearman"] = Stats.spearman(excess, prominences)
+        m[Metrics.excessLossVsProminenceSpearman.name] = Stats.spearman(excess, prominences)
         // Both sides of the "iff": fits that reach their floor (excess < 0.01) must peak, fits far above it (> 0.1) must not.
-        m["low_loss_min_prominence"] = zip(excess, prominences).filter { $0.0 < 0.01 }.map(\.1).min() ?? .nan
-        m["high_loss_max_prominence"] = zip(excess, prominences).filter { $0.0 > 0.1 }.map(\.1).max() ?? .nan
+        m[Metrics.lowLossMinProminence.name] = zip(excess, prominences).filter { $0.0 < 0.01 }.map(\.1).min() ?? .nan
+        m[Metrics.highLossMaxProminence.name] = zip(excess, prominences).filter { $0.0 > 0.1 }.map(\.1).max() ?? .nan
         return m
     }
 

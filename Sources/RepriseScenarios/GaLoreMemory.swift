@@ -22,22 +22,69 @@ public struct GaLoreMemory: Scenario {
         Keys.sweepGaps, Keys.sweepSeeds, Keys.lrSweep,
     ] + Method.allCases.map(Keys.lrGrid))
     public static let metrics: [String] = {
-        var m = Method.allCases.flatMap { ["\($0.rawValue)_ppl", "\($0.rawValue)_state_bytes", "\($0.rawValue)_lr"] }
-        m += ["galore_over_full_ppl", "lowrank_over_full_ppl", "galore_over_lora_ppl",
-              "sweep_frequent_ppl", "sweep_interior_ppl", "sweep_rare_ppl", "frequent_over_interior_ppl",
-              "rare_over_interior_ppl", "full_update_energy_at_sweep_rank", "full_update_energy_at_rank",
-              "full_update_rank90_fraction", "tokens_per_parameter", "paper_60m_state_fraction", "sweep_rank",
-              "adam8bit_over_full_ppl", "galore8bit_over_galore_ppl", "galore8bit_over_adam8bit_ppl",
-              "adam8bit_state_ratio", "galore8bit_moment_ratio",
-              "galore_state_fraction", "galore_state_vs_prediction", "lr_at_grid_edge"]
-        m += GaLoreAccounting.Method.allCases.map { "table2_\($0.rawValue)_max_rel_error" }
-        m += ["table2_lora_c2_max_rel_error", "table6_weights_max_rel_error", "table6_states_max_rel_error"]
-        m += ["params_60m", "lora_trainable_60m", "galore_7b_state_reduction", "galore8bit_7b_state_reduction",
-              "galore8bit_7b_state_reduction_all8bit", "adam_7b_total_gb", "adam8bit_7b_table3_gb", "galore8bit_7b_table3_gb",
-              "galore8bit_7b_layerwise_gb", "galore_1b_rank1024_gb"]
+        var m = Method.allCases.flatMap { [Metrics.ppl[$0], Metrics.stateBytes[$0], Metrics.lr[$0]].map(\.name) }
+        m += Metrics.pplRatios.map { Metrics.pplRatio[$0].name }
+        m += [Metrics.sweepFrequentPpl.name, Metrics.sweepInteriorPpl.name, Metrics.sweepRarePpl.name, Metrics.frequentOverInteriorPpl.name,
+              Metrics.rareOverInteriorPpl.name, Metrics.fullUpdateEnergyAtSweepRank.name, Metrics.fullUpdateEnergyAtRank.name,
+              Metrics.fullUpdateRank90Fraction.name, Metrics.tokensPerParameter.name, Metrics.paper60mStateFraction.name, Metrics.sweepRank.name,
+              Metrics.adam8bitStateRatio.name, Metrics.galore8bitMomentRatio.name,
+              Metrics.galoreStateFraction.name, Metrics.galoreStateVsPrediction.name, Metrics.lrAtGridEdge.name]
+        m += Metrics.table2MaxRelError.all(GaLoreAccounting.Method.allCases).map(\.name)
+        m += [Metrics.table2LoraC2MaxRelError.name, Metrics.table6WeightsMaxRelError.name, Metrics.table6StatesMaxRelError.name]
+        m += [Metrics.params60m.name, Metrics.loraTrainable60m.name, Metrics.galore7bStateReduction.name, Metrics.galore8bit7bStateReduction.name,
+              Metrics.galore8bit7bStateReductionAll8bit.name, Metrics.adam7bTotalGb.name, Metrics.adam8bit7bTable3Gb.name, Metrics.galore8bit7bTable3Gb.name,
+              Metrics.galore8bit7bLayerwiseGb.name, Metrics.galore1bRank1024Gb.name]
         return m
     }()
     public init() {}
+
+    /// The metric names recorded with a literal name, declared once (families with a parameter are spelt in
+    /// `metrics`).
+    enum Metrics {
+        // One per method: its perplexity (geometric mean over seeds), its optimizer state, the lr its grid chose.
+        static let ppl = MetricFamily<Method> { "\($0.rawValue)_ppl" }
+        static let stateBytes = MetricFamily<Method> { "\($0.rawValue)_state_bytes" }
+        static let lr = MetricFamily<Method> { "\($0.rawValue)_lr" }
+        /// Paired perplexity ratios, a over b.
+        static let pplRatio = MetricFamily<(a: Method, b: Method)> { "\($0.a.rawValue)_over_\($0.b.rawValue)_ppl" }
+        static let pplRatios: [(a: Method, b: Method)] = [
+            (.galore, .full), (.lowrank, .full), (.galore, .lora), (.adam8bit, .full), (.galore8bit, .galore),
+            // Table 3's comparison: 8-bit GaLore against 8-bit Adam (the paper's 14.65 vs 14.61 at 7B).
+            (.galore8bit, .adam8bit),
+        ]
+        /// Table 2's rows: the largest relative error of the accounting against the paper's numbers.
+        static let table2MaxRelError = MetricFamily<GaLoreAccounting.Method> { "table2_\($0.rawValue)_max_rel_error" }
+        static let sweepFrequentPpl = MetricKey("sweep_frequent_ppl")
+        static let sweepInteriorPpl = MetricKey("sweep_interior_ppl")
+        static let sweepRarePpl = MetricKey("sweep_rare_ppl")
+        static let frequentOverInteriorPpl = MetricKey("frequent_over_interior_ppl")
+        static let rareOverInteriorPpl = MetricKey("rare_over_interior_ppl")
+        static let fullUpdateEnergyAtSweepRank = MetricKey("full_update_energy_at_sweep_rank")
+        static let fullUpdateEnergyAtRank = MetricKey("full_update_energy_at_rank")
+        static let fullUpdateRank90Fraction = MetricKey("full_update_rank90_fraction")
+        static let tokensPerParameter = MetricKey("tokens_per_parameter")
+        static let paper60mStateFraction = MetricKey("paper_60m_state_fraction")
+        static let sweepRank = MetricKey("sweep_rank")
+        static let adam8bitStateRatio = MetricKey("adam8bit_state_ratio")
+        static let galore8bitMomentRatio = MetricKey("galore8bit_moment_ratio")
+        static let galoreStateFraction = MetricKey("galore_state_fraction")
+        static let galoreStateVsPrediction = MetricKey("galore_state_vs_prediction")
+        static let lrAtGridEdge = MetricKey("lr_at_grid_edge")
+        static let table2LoraC2MaxRelError = MetricKey("table2_lora_c2_max_rel_error")
+        static let table6WeightsMaxRelError = MetricKey("table6_weights_max_rel_error")
+        static let table6StatesMaxRelError = MetricKey("table6_states_max_rel_error")
+        static let params60m = MetricKey("params_60m")
+        static let loraTrainable60m = MetricKey("lora_trainable_60m")
+        static let galore7bStateReduction = MetricKey("galore_7b_state_reduction")
+        static let galore8bit7bStateReduction = MetricKey("galore8bit_7b_state_reduction")
+        static let galore8bit7bStateReductionAll8bit = MetricKey("galore8bit_7b_state_reduction_all8bit")
+        static let adam7bTotalGb = MetricKey("adam_7b_total_gb")
+        static let adam8bit7bTable3Gb = MetricKey("adam8bit_7b_table3_gb")
+        static let galore8bit7bTable3Gb = MetricKey("galore8bit_7b_table3_gb")
+        static let galore8bit7bLayerwiseGb = MetricKey("galore8bit_7b_layerwise_gb")
+        static let galore1bRank1024Gb = MetricKey("galore_1b_rank1024_gb")
+    }
+
 
     /// The config keys: the profiles' (checked against `parameters` when the folder is loaded), then each trial's own.
     enum Keys {
@@ -302,8 +349,8 @@ public struct GaLoreMemory: Scenario {
             let best = means.indices.min { (means[$0].isFinite ? means[$0] : .infinity) < (means[$1].isFinite ? means[$1] : .infinity) }!
             if grid.count > 1 && (best == 0 || best == grid.count - 1) { atEdge += 1 }
             chosen[m] = runs[best]
-            run.metric("\(m.rawValue)_lr", grid[best])
-            run.metric("\(m.rawValue)_state_bytes", runs[best][0].scalar("state_bytes"))
+            run.metric(Metrics.lr[m], grid[best])
+            run.metric(Metrics.stateBytes[m], runs[best][0].scalar("state_bytes"))
             for k in grid.indices { run.record("lr_grid/\(m.rawValue)", x: grid[k], y: Double.exp(means[k])) }
             // Curves: perplexity of the mean validation loss over seeds, against tokens seen.
             let tokens = runs[best][0].vector("tokens")
@@ -322,40 +369,34 @@ public struct GaLoreMemory: Scenario {
                 run.record("trained/\(m.rawValue)", x: 0, y: r.scalar("trained"))
             }
         }
-        run.metric("lr_at_grid_edge", atEdge)
+        run.metric(Metrics.lrAtGridEdge, atEdge)
 
         // Units: seeds. Each carries every method's final validation loss at its chosen lr, so
         // the ratios are paired by seed (same init where the parametrization allows, same batches).
         let units: [[Method: Double]] = seeds.indices.map { s in chosen.mapValues { $0[s].vector("val_loss").last! } }
         // A perplexity is exp of the mean validation loss over seeds, and a ratio of two methods' perplexities is
         // exp of the mean of the seeds' loss differences: Student t on those logs, paired by seed.
-        for m in Method.allCases { run.geometricMean("\(m.rawValue)_ppl", ofLogs: units.map { $0[m]! }) }
-        let ratios: [(String, Method, Method)] = [
-            ("galore_over_full_ppl", .galore, .full), ("lowrank_over_full_ppl", .lowrank, .full),
-            ("galore_over_lora_ppl", .galore, .lora), ("adam8bit_over_full_ppl", .adam8bit, .full),
-            ("galore8bit_over_galore_ppl", .galore8bit, .galore),
-            // Table 3's comparison: 8-bit GaLore against 8-bit Adam (the paper's 14.65 vs 14.61 at 7B).
-            ("galore8bit_over_adam8bit_ppl", .galore8bit, .adam8bit)]
-        for (name, a, b) in ratios {
-            run.pairedRatio(name, logs: units.map { ($0[a]!, $0[b]!) })
+        for m in Method.allCases { run.geometricMean(Metrics.ppl[m], ofLogs: units.map { $0[m]! }) }
+        for (a, b) in Metrics.pplRatios {
+            run.pairedRatio(Metrics.pplRatio[(a, b)], logs: units.map { ($0[a]!, $0[b]!) })
         }
         aggregateSweep(results, into: run)
         recordUpdateRank(chosen[.full]!, into: run)
         let trained = chosen[.full]![0].scalar("trained")
-        run.metric("tokens_per_parameter", Double(c[Keys.steps] * c[Keys.batch] * c[Keys.seqLen]) / trained)
+        run.metric(Metrics.tokensPerParameter, Double(c[Keys.steps] * c[Keys.batch] * c[Keys.seqLen]) / trained)
 
         // State bytes, from the live optimizers (the same for every seed and lr).
         let bytes = { (m: Method) in chosen[m]![0].scalar("state_bytes") }
-        run.metric("adam8bit_state_ratio", bytes(.full) / bytes(.adam8bit))
+        run.metric(Metrics.adam8bitStateRatio, bytes(.full) / bytes(.adam8bit))
         // GaLore keeps its projectors in the scalar type under 8-bit moments (as the authors'
         // GaLoreAdamW8bit does): the 8-bit comparison is of the moments.
         let projector = { (m: Method) in chosen[m]![0].scalar("projector_bytes") }
-        run.metric("galore8bit_moment_ratio", (bytes(.galore) - projector(.galore)) / (bytes(.galore8bit) - projector(.galore8bit)))
-        run.metric("galore_state_fraction", bytes(.galore) / bytes(.full))
+        run.metric(Metrics.galore8bitMomentRatio, (bytes(.galore) - projector(.galore)) / (bytes(.galore8bit) - projector(.galore8bit)))
+        run.metric(Metrics.galoreStateFraction, bytes(.galore) / bytes(.full))
         // The paper's own fraction at 60M (r / d = 1/4, as here): App. C.2's Table 6, states of GaLore / full rank.
         let table6 = GaLoreAccounting.table6States
-        run.metric("paper_60m_state_fraction", table6[.galore]![0] / table6[.full]![0])
-        run.metric("galore_state_vs_prediction", bytes(.galore) / chosen[.galore]![0].scalar("galore_state_predicted_bytes"))
+        run.metric(Metrics.paper60mStateFraction, table6[.galore]![0] / table6[.full]![0])
+        run.metric(Metrics.galoreStateVsPrediction, bytes(.galore) / chosen[.galore]![0].scalar("galore_state_predicted_bytes"))
         for m in Method.allCases {
             let finals = chosen[m]!.map { $0.vector("val_loss").last! }
             run.record("state_vs_ppl/\(m.rawValue)", x: bytes(m), y: Double.exp(Stats.mean(finals)))
@@ -370,12 +411,12 @@ public struct GaLoreMemory: Scenario {
         let finals = gaps.map { gap in seeds.map { results[Self.sweepKey(gap, $0)].vector("val_loss").last! } }
         let frequent = finals.first!, rare = finals.last!, interior = Array(finals.dropFirst().dropLast())
         let interiorLogs = seeds.indices.map { s in Stats.mean(interior.map { $0[s] }) }
-        run.geometricMean("sweep_frequent_ppl", ofLogs: frequent)
-        run.geometricMean("sweep_interior_ppl", ofLogs: interiorLogs)
-        run.geometricMean("sweep_rare_ppl", ofLogs: rare)
-        run.pairedRatio("frequent_over_interior_ppl", logs: Array(zip(frequent, interiorLogs)))
-        run.pairedRatio("rare_over_interior_ppl", logs: Array(zip(rare, interiorLogs)))
-        run.metric("sweep_rank", Double(c[Keys.sweepRank]))
+        run.geometricMean(Metrics.sweepFrequentPpl, ofLogs: frequent)
+        run.geometricMean(Metrics.sweepInteriorPpl, ofLogs: interiorLogs)
+        run.geometricMean(Metrics.sweepRarePpl, ofLogs: rare)
+        run.pairedRatio(Metrics.frequentOverInteriorPpl, logs: Array(zip(frequent, interiorLogs)))
+        run.pairedRatio(Metrics.rareOverInteriorPpl, logs: Array(zip(rare, interiorLogs)))
+        run.metric(Metrics.sweepRank, Double(c[Keys.sweepRank]))
         // T = ∞ is drawn at T = steps: a run that never refreshes within its steps.
         for (gap, logs) in zip(gaps, finals) {
             let t = Double(gap == 0 ? c[Keys.steps] : gap)
@@ -401,9 +442,9 @@ public struct GaLoreMemory: Scenario {
                 start += dims
             }
         }
-        run.metric("full_update_energy_at_sweep_rank", Stats.mean(atSweepRank))
-        run.metric("full_update_energy_at_rank", Stats.mean(atRank))
-        run.metric("full_update_rank90_fraction", Stats.mean(rank90))
+        run.metric(Metrics.fullUpdateEnergyAtSweepRank, Stats.mean(atSweepRank))
+        run.metric(Metrics.fullUpdateEnergyAtRank, Stats.mean(atRank))
+        run.metric(Metrics.fullUpdateRank90Fraction, Stats.mean(rank90))
     }
 
     /// Part 1: every Table 2 cell and 7B statement, ours beside the paper's.
@@ -417,7 +458,7 @@ public struct GaLoreMemory: Scenario {
                 run.record("memory_paper/\(method.rawValue)", x: Double(model.parameters), y: paper)
                 worst = max(worst, abs(ours / paper - 1))
             }
-            run.metric("table2_\(method.rawValue)_max_rel_error", worst)
+            run.metric(Metrics.table2MaxRelError[method], worst)
         }
         // LoRA under App. C.2's rule (claim 1 v2), and every cell of Table 6 (weights and states apart) under it.
         var loraC2 = 0.0, weights = 0.0, states = 0.0
@@ -432,23 +473,23 @@ public struct GaLoreMemory: Scenario {
                 states = max(states, abs(st / GaLoreAccounting.table6States[method]![i] - 1))
             }
         }
-        run.metric("table2_lora_c2_max_rel_error", loraC2)
-        run.metric("table6_weights_max_rel_error", weights)
-        run.metric("table6_states_max_rel_error", states)
+        run.metric(Metrics.table2LoraC2MaxRelError, loraC2)
+        run.metric(Metrics.table6WeightsMaxRelError, weights)
+        run.metric(Metrics.table6StatesMaxRelError, states)
         let small = GaLoreAccounting.models[0]
-        run.metric("params_60m", Double(small.parameters))
-        run.metric("lora_trainable_60m", Double(small.adaptors + small.rest))
+        run.metric(Metrics.params60m, Double(small.parameters))
+        run.metric(Metrics.loraTrainable60m, Double(small.adaptors + small.rest))
         let s = GaLoreAccounting.sevenB()
-        run.metric("galore_7b_state_reduction", s.galoreStateReduction)
-        run.metric("galore8bit_7b_state_reduction", s.galore8bitStateReduction)
-        run.metric("galore8bit_7b_state_reduction_all8bit", s.galore8bitStateReductionAll8bit)
-        run.metric("adam_7b_total_gb", s.adamTotal)
-        run.metric("adam8bit_7b_table3_gb", s.adam8bitTable3)
-        run.metric("galore8bit_7b_table3_gb", s.galore8bitTable3)
-        run.metric("galore8bit_7b_layerwise_gb", s.galore8bitLayerwise)
+        run.metric(Metrics.galore7bStateReduction, s.galoreStateReduction)
+        run.metric(Metrics.galore8bit7bStateReduction, s.galore8bitStateReduction)
+        run.metric(Metrics.galore8bit7bStateReductionAll8bit, s.galore8bitStateReductionAll8bit)
+        run.metric(Metrics.adam7bTotalGb, s.adamTotal)
+        run.metric(Metrics.adam8bit7bTable3Gb, s.adam8bitTable3)
+        run.metric(Metrics.galore8bit7bTable3Gb, s.galore8bitTable3)
+        run.metric(Metrics.galore8bit7bLayerwiseGb, s.galore8bitLayerwise)
         let oneB = GaLoreAccounting.models[3]
         let rank1024 = GaLoreAccounting.Model(name: "1B", dim: oneB.dim, hidden: oneB.hidden, layers: oneB.layers, rank: 1024)
-        run.metric("galore_1b_rank1024_gb", GaLoreAccounting.table2Cell(rank1024, .galore))
+        run.metric(Metrics.galore1bRank1024Gb, GaLoreAccounting.table2Cell(rank1024, .galore))
     }
 
     // MARK: Figures
@@ -486,7 +527,7 @@ public struct GaLoreMemory: Scenario {
             let low = data.series("val_ppl_low/\(m.rawValue)").filter { $0.x > 0 }
             let high = data.series("val_ppl_high/\(m.rawValue)").filter { $0.x > 0 }
             values += mean.map(\.y) + low.map(\.y) + high.map(\.y)
-            curveSeries.append(Figure.Series(m.label + " (lr \(fmt(data.metric("\(m.rawValue)_lr"))))", mean,
+            curveSeries.append(Figure.Series(m.label + " (lr \(fmt(data.metric(Metrics.lr[m]))))", mean,
                                              style: .linespoints, color: i))
             if low.count == mean.count, high.count == mean.count {
                 // Bars offset by 1% of x, so that six methods' ranges do not hide each other.
@@ -560,7 +601,7 @@ public struct GaLoreMemory: Scenario {
             + (all.isEmpty ? [] : ["set yrange [\(fmt(all.min()! * 0.99)):\(fmt(all.max()! * 1.01))]"])
         return Figure(
             name: "subspace_interval_sweep",
-            title: "GaLore at rank \(fmt(data.metric("sweep_rank"))): final perplexity vs subspace update interval T "
+            title: "GaLore at rank \(fmt(data.metric(Metrics.sweepRank))): final perplexity vs subspace update interval T "
                 + "(cf. GaLore Sec. 6, Fig. 5 left)",
             xLabel: "T, steps between SVDs (rightmost: T = inf, the step-0 subspace for all \(fmt(last.x)) steps)",
             yLabel: "final validation perplexity per byte", logX: true, series: series,

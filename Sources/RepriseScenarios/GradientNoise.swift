@@ -20,14 +20,34 @@ public struct GradientNoise: Scenario {
     ])
     /// The cells' keys in Table 1's order.
     static let cellKeys = cells(depth: 1, controlDepth: 1).map(\.key)
-    public static let metrics = ["simple_noise_mean_gain", "diverged_runs", "constant_predictor_accuracy", "steps"]
+    public static let metrics = [Metrics.simpleNoiseMeanGain.name, Metrics.divergedRuns.name, Metrics.constantPredictorAccuracy.name, Metrics.steps.name]
         + cellKeys.flatMap { cell in
-            ["plain", "noise"].flatMap { tag in ["best", "mean", "median"].map { "\(cell)_\(tag)_\($0)" } }
-                + ["mean_gain", "best_gain", "noise_wins"].map { "\(cell)_\($0)" }
-                + ["plain_during_best", "noise_during_best", "noise_during_median", "during_mean_gain"]
-                    .map { "\(cell)_\($0)" }
+            Metrics.sides.flatMap { side in Metrics.sideStats.map { Metrics.side[(cell, side, $0)].name } }
+                + Metrics.perCell.map { $0[cell].name }
         }
     public init() {}
+
+    /// The metric names recorded with a literal name, declared once (families with a parameter are spelt in
+    /// `metrics`).
+    enum Metrics {
+        /// Per cell and side (plain or noise): the best, mean and median final test accuracy over its runs.
+        static let side = MetricFamily<(cell: String, side: String, stat: String)> {
+            "\($0.cell)_\($0.side)_\($0.stat)"
+        }
+        static let sides = ["plain", "noise"], sideStats = ["best", "mean", "median"]
+        /// Per cell: paired gains of noise over no noise, and the best accuracy during training.
+        static let meanGain = family("mean_gain"), bestGain = family("best_gain"), noiseWins = family("noise_wins")
+        static let plainDuringBest = family("plain_during_best"), noiseDuringBest = family("noise_during_best")
+        static let noiseDuringMedian = family("noise_during_median"), duringMeanGain = family("during_mean_gain")
+        static let perCell = [meanGain, bestGain, noiseWins, plainDuringBest, noiseDuringBest, noiseDuringMedian,
+                              duringMeanGain]
+        private static func family(_ suffix: String) -> MetricFamily<String> { MetricFamily { "\($0)_\(suffix)" } }
+        static let simpleNoiseMeanGain = MetricKey("simple_noise_mean_gain")
+        static let divergedRuns = MetricKey("diverged_runs")
+        static let constantPredictorAccuracy = MetricKey("constant_predictor_accuracy")
+        static let steps = MetricKey("steps")
+    }
+
 
     /// The config keys: the profiles' (checked against `parameters` when the folder is loaded), then each trial's own.
     enum Keys {
@@ -293,33 +313,33 @@ public struct GradientNoise: Scenario {
         for cell in cells {
             let all = pairs[cell.key]!.flatMap { $0 }
             for (tag, side) in [("plain", all.map(\.plain)), ("noise", all.map(\.noise))] {
-                run.metric("\(cell.key)_\(tag)_best", side.max()!)
-                run.mean("\(cell.key)_\(tag)_mean", of: side)
-                run.median("\(cell.key)_\(tag)_median", of: side)
+                run.metric(Metrics.side[(cell.key, tag, "best")], side.max()!)
+                run.mean(Metrics.side[(cell.key, tag, "mean")], of: side)
+                run.median(Metrics.side[(cell.key, tag, "median")], of: side)
             }
-            run.meanDifference("\(cell.key)_mean_gain", of: all.map { $0.noise - $0.plain })
-            run.metric("\(cell.key)_best_gain", all.map(\.noise).max()! - all.map(\.plain).max()!)
+            run.meanDifference(Metrics.meanGain[cell.key], of: all.map { $0.noise - $0.plain })
+            run.metric(Metrics.bestGain[cell.key], all.map(\.noise).max()! - all.map(\.plain).max()!)
             // Paired: the share of (lr, seed) pairs where noise did better, as counted.
-            run.metric("\(cell.key)_noise_wins", Double(all.filter { $0.noise > $0.plain }.count) / Double(all.count))
+            run.metric(Metrics.noiseWins[cell.key], Double(all.filter { $0.noise > $0.plain }.count) / Double(all.count))
             // Best test accuracy during training (checkpoints every `eval_every` steps): reported beside the
             // final accuracy the claims read, since a net that learned and died back differs in the two.
             let best = during[cell.key]!
-            run.metric("\(cell.key)_plain_during_best", best.map(\.plain).max()!)
-            run.metric("\(cell.key)_noise_during_best", best.map(\.noise).max()!)
-            run.median("\(cell.key)_noise_during_median", of: best.map(\.noise))
-            run.meanDifference("\(cell.key)_during_mean_gain", of: best.map { $0.noise - $0.plain })
+            run.metric(Metrics.plainDuringBest[cell.key], best.map(\.plain).max()!)
+            run.metric(Metrics.noiseDuringBest[cell.key], best.map(\.noise).max()!)
+            run.median(Metrics.noiseDuringMedian[cell.key], of: best.map(\.noise))
+            run.meanDifference(Metrics.duringMeanGain[cell.key], of: best.map { $0.noise - $0.plain })
         }
         // v1's pooled claim (kept for the record): every simple-init cell has the same number of pairs, so the
         // mean of the cells' mean gains is the mean over their pairs. Recorded only when all three ran.
         let simpleKeys = ["simple_noclip", "simple_clip100", "simple_clip10"]
         if simpleKeys.allSatisfy({ pairs[$0] != nil }) {
             let pooled = simpleKeys.flatMap { pairs[$0]!.flatMap { $0 } }
-            run.meanDifference("simple_noise_mean_gain", of: pooled.map { $0.noise - $0.plain })
+            run.meanDifference(Metrics.simpleNoiseMeanGain, of: pooled.map { $0.noise - $0.plain })
         }
-        run.metric("diverged_runs", Double(diverged))
-        run.metric("constant_predictor_accuracy", results[Self.trialKey(cells[0].key, lrs[0], 0, false)].scalar("constant_predictor_accuracy"))
+        run.metric(Metrics.divergedRuns, Double(diverged))
+        run.metric(Metrics.constantPredictorAccuracy, results[Self.trialKey(cells[0].key, lrs[0], 0, false)].scalar("constant_predictor_accuracy"))
         // The run's training budget, for the claims' minimum-budget statements.
-        run.metric("steps", Double(c[Keys.steps]))
+        run.metric(Metrics.steps, Double(c[Keys.steps]))
     }
 
     /// Test accuracy, evaluated in chunks. Non-finite logits count as wrong.
@@ -350,7 +370,7 @@ public struct GradientNoise: Scenario {
             }
         }
         func summary(_ stat: String, _ tag: String, _ dx: Double) -> [(x: Double, y: Double)] {
-            keys.enumerated().map { (Double($0 + 1) + dx, data.metric("\($1)_\(tag)_\(stat)")) }
+            keys.enumerated().map { (Double($0 + 1) + dx, data.metric(Metrics.side[($1, tag, stat)])) }
         }
         // Titles and legends from the config the run used, not from the profile the code was written for
         // (the simple init's sd was 0.1 in protocol v2 and 0.316 in v3; smoke nets are shallower).

@@ -22,15 +22,47 @@ public struct LRBatchScaling: Scenario {
     ])
     static let optimizers = ["sgd", "adam"]
     public static let metrics = [
-        "lambda_full", "lambda_second_full", "top_outlier_ratio", "lambda_batch_excess_min", "lambda_batch_spearman",
-        "excess_exponent", "excess_exponent_expected", "excess_exponent_vs_regime", "excess_prediction_log2_max",
-        "b_simple", "censored_searches",
-        "excess_cv_exponent", "excess_cv_exponent_expected", "excess_cv_exponent_vs_regime",
-        "excess_cv_min_noise_margin", "excess_cv_resolved_sizes", "excess_cv_prediction_max_dev",
-        "sgd_divergence_curvature_max_dev", "sgd_divergence_censored", "b_noise", "sgd_bstar_over_bnoise_log10",
-    ] + optimizers.flatMap { o in ["s", "bstar", "eta_max", "slope_small_batches", "bstar_over_bmax", "bstar_over_bsimple_log10",
-                                   "best_lr_slope"].map { "\(o)_\($0)" } }
+        Metrics.lambdaFull.name, Metrics.lambdaSecondFull.name, Metrics.topOutlierRatio.name, Metrics.lambdaBatchExcessMin.name, Metrics.lambdaBatchSpearman.name,
+        Metrics.excessExponent.name, Metrics.excessExponentExpected.name, Metrics.vsRegime[Metrics.excessExponent].name, Metrics.excessPredictionLog2Max.name,
+        Metrics.bSimple.name, Metrics.censoredSearches.name,
+        Metrics.excessCvExponent.name, Metrics.excessCvExponentExpected.name, Metrics.vsRegime[Metrics.excessCvExponent].name,
+        Metrics.excessCvMinNoiseMargin.name, Metrics.excessCvResolvedSizes.name, Metrics.excessCvPredictionMaxDev.name,
+        Metrics.sgdDivergenceCurvatureMaxDev.name, Metrics.sgdDivergenceCensored.name, Metrics.bNoise.name, Metrics.sgdBstarOverBnoiseLog10.name,
+    ] + optimizers.flatMap { o in (Metrics.fitted + [Metrics.bestLRSlope]).map { $0[o].name } }
     public init() {}
+
+    /// The metric names recorded with a literal name, declared once (families with a parameter are spelt in
+    /// `metrics`).
+    enum Metrics {
+        /// Per optimizer: the fit eta_max(B) = eta_max (1 + B*/B)^-s of the max stable lr, and the best-lr slope.
+        static let s = family("s"), bstar = family("bstar"), etaMax = family("eta_max")
+        static let slopeSmallBatches = family("slope_small_batches"), bstarOverBmax = family("bstar_over_bmax")
+        static let bstarOverBsimpleLog10 = family("bstar_over_bsimple_log10"), bestLRSlope = family("best_lr_slope")
+        static let fitted = [s, bstar, etaMax, slopeSmallBatches, bstarOverBmax, bstarOverBsimpleLog10]
+        /// An exponent minus its expected value (`recordExponent`).
+        static let vsRegime = MetricFamily<MetricKey> { "\($0.name)_vs_regime" }
+        private static func family(_ suffix: String) -> MetricFamily<String> { MetricFamily { "\($0)_\(suffix)" } }
+        static let lambdaFull = MetricKey("lambda_full")
+        static let lambdaSecondFull = MetricKey("lambda_second_full")
+        static let topOutlierRatio = MetricKey("top_outlier_ratio")
+        static let lambdaBatchExcessMin = MetricKey("lambda_batch_excess_min")
+        static let lambdaBatchSpearman = MetricKey("lambda_batch_spearman")
+        static let excessExponent = MetricKey("excess_exponent")
+        static let excessExponentExpected = MetricKey("excess_exponent_expected")
+        static let excessPredictionLog2Max = MetricKey("excess_prediction_log2_max")
+        static let bSimple = MetricKey("b_simple")
+        static let censoredSearches = MetricKey("censored_searches")
+        static let excessCvExponent = MetricKey("excess_cv_exponent")
+        static let excessCvExponentExpected = MetricKey("excess_cv_exponent_expected")
+        static let excessCvMinNoiseMargin = MetricKey("excess_cv_min_noise_margin")
+        static let excessCvResolvedSizes = MetricKey("excess_cv_resolved_sizes")
+        static let excessCvPredictionMaxDev = MetricKey("excess_cv_prediction_max_dev")
+        static let sgdDivergenceCurvatureMaxDev = MetricKey("sgd_divergence_curvature_max_dev")
+        static let sgdDivergenceCensored = MetricKey("sgd_divergence_censored")
+        static let bNoise = MetricKey("b_noise")
+        static let sgdBstarOverBnoiseLog10 = MetricKey("sgd_bstar_over_bnoise_log10")
+    }
+
 
     /// The config keys: the profiles' (checked against `parameters` when the folder is loaded), then each trial's own.
     enum Keys {
@@ -382,13 +414,13 @@ public struct LRBatchScaling: Scenario {
         let n = c[Keys.nTrain], hessianSizes = c[Keys.hessianBatches]
         let full = results["hessian/full"]
         let lambda = full.scalar("lambda"), second = full.scalar("lambda_second")
-        run.metric("lambda_full", lambda)
-        run.metric("lambda_second_full", second)
-        run.metric("top_outlier_ratio", lambda / second)
+        run.metric(Metrics.lambdaFull, lambda)
+        run.metric(Metrics.lambdaSecondFull, second)
+        run.metric(Metrics.topOutlierRatio, lambda / second)
         let bSimple = full.scalar("trace_sigma") / full.scalar("grad_norm2")
-        run.metric("b_simple", bSimple)
+        run.metric(Metrics.bSimple, bSimple)
         // B_noise: a plain mean over the sampled examples (skewed units: its Student t interval is printed only).
-        run.mean("b_noise", of: full.vector("bnoise_quadratic").map { $0 / full.scalar("gHg") })
+        run.mean(Metrics.bNoise, of: full.vector("bnoise_quadratic").map { $0 / full.scalar("gHg") })
 
         // The units of the curvature metrics are the Hessian batches, resampled within their size.
         let lambdas = hessianSizes.map { results["hessian/B\($0)"].vector("lambda") }
@@ -404,11 +436,11 @@ public struct LRBatchScaling: Scenario {
         let small = hessianSizes.indices.filter { hessianSizes[$0] * 8 <= n }
         let outlier = lambda / second >= 1.5
         let expected = outlier ? -1.0 : -0.5
-        run.metric("excess_exponent_expected", expected)
+        run.metric(Metrics.excessExponentExpected, expected)
         // The smallest relative excess over sizes: a Bonferroni band over the sizes' Student t intervals.
-        run.minDeviation("lambda_batch_excess_min",
+        run.minDeviation(Metrics.lambdaBatchExcessMin,
                          lambdas.map { Stats.Coordinate(values: $0) { ($0 - lambda) / lambda } })
-        Self.recordExponent("excess_exponent", excess: lambdas.map { $0.map { $0 - lambda } }, sizes: hessianSizes,
+        Self.recordExponent(Metrics.excessExponent, excess: lambdas.map { $0.map { $0 - lambda } }, sizes: hessianSizes,
                             small: small, expected: expected, into: run)
         controlVariateExcess(lambdas: lambdas, full: full, lambda: lambda, sizes: hessianSizes, small: small, into: run)
         // A rank correlation and a maximum of log-ratios: no method with tested coverage; bootstrap, printed only.
@@ -417,8 +449,8 @@ public struct LRBatchScaling: Scenario {
             let excess = means.map { $0 - lambda }
             let ratios = small.map { abs(Double.log2((tau2[$0] / lambda) / excess[$0])) }
             let sizes = hessianSizes.map(Double.init) + [Double(n)]
-            return ["lambda_batch_spearman": Stats.spearman(sizes, means + [lambda]),
-                    "excess_prediction_log2_max": ratios.contains { $0.isNaN } ? .infinity : ratios.max() ?? .nan]
+            return [Metrics.lambdaBatchSpearman.name: Stats.spearman(sizes, means + [lambda]),
+                    Metrics.excessPredictionLog2Max.name: ratios.contains { $0.isNaN } ? .infinity : ratios.max() ?? .nan]
         }
         for (b, m) in zip(hessianSizes, lambdas.map(Stats.mean)) where m > lambda { run.record("excess_measured", x: Double(b), y: m - lambda) }
 
@@ -449,21 +481,20 @@ public struct LRBatchScaling: Scenario {
             run.bootstraps(of: groups, label: "maxlr/\(opt)") { g in
                 let lrs = g.map { Double.exp(Stats.mean($0.map { Double.log($0) })) }
                 guard fitSizes.count >= 3 else {
-                    let names = ["s", "bstar", "eta_max", "slope_small_batches", "bstar_over_bmax",
-                                 "bstar_over_bsimple_log10"]
-                    return Dictionary(uniqueKeysWithValues: names.map { ("\(opt)_\($0)", Double.nan) })
+                    return Dictionary(uniqueKeysWithValues: Metrics.fitted.map { ($0[opt].name, Double.nan) })
                 }
                 let f = Self.fit(fitSizes, lrs)
                 let below = fitSizes.indices.filter { fitSizes[$0] <= f.bstar / 2 }
-                return ["\(opt)_s": f.s, "\(opt)_bstar": f.bstar, "\(opt)_eta_max": f.etaMax,
-                        "\(opt)_slope_small_batches": below.count >= 2
+                return [Metrics.s[opt].name: f.s, Metrics.bstar[opt].name: f.bstar, Metrics.etaMax[opt].name: f.etaMax,
+                        Metrics.slopeSmallBatches[opt].name: below.count >= 2
                             ? Stats.slope(below.map { Double.log(fitSizes[$0]) }, below.map { Double.log(lrs[$0]) })
                             : .nan,
-                        "\(opt)_bstar_over_bmax": f.bstar / lrSizes.max()!,
-                        "\(opt)_bstar_over_bsimple_log10": Double.log10(f.bstar / bSimple)]
+                        Metrics.bstarOverBmax[opt].name: f.bstar / lrSizes.max()!,
+                        Metrics.bstarOverBsimpleLog10[opt].name: Double.log10(f.bstar / bSimple)]
             }
             // The fitted curve for the figure, from the point estimates just recorded (no second fit).
-            let (s, bstar, etaMax) = (run.metricValue("\(opt)_s"), run.metricValue("\(opt)_bstar"), run.metricValue("\(opt)_eta_max"))
+            let (s, bstar, etaMax) = (run.metricValue(Metrics.s[opt]), run.metricValue(Metrics.bstar[opt]),
+                                   run.metricValue(Metrics.etaMax[opt]))
             for b in lrSizes { run.record("max_lr_fit/\(opt)", x: b, y: etaMax * Double.pow(1 + bstar / b, -s)) }
             // Best lr at a fixed example budget: reported, not claimed (it is not the max stable lr).
             let grid = c[Keys.bestLR(opt)], gridSizes = c[Keys.bestLRBatches]
@@ -476,11 +507,11 @@ public struct LRBatchScaling: Scenario {
                 bestLRs.append(grid[k])
                 run.record("best_lr/\(opt)", x: Double(b), y: grid[k])
             }
-            run.metric("\(opt)_best_lr_slope", Stats.slope(gridSizes.map { Double.log(Double($0)) }, bestLRs.map { Double.log($0) }))
+            run.metric(Metrics.bestLRSlope[opt], Stats.slope(gridSizes.map { Double.log(Double($0)) }, bestLRs.map { Double.log($0) }))
         }
-        run.metric("censored_searches", censored)
-        let bstarOverBnoise = run.metricValue("sgd_bstar") / run.metricValue("b_noise")
-        run.metric("sgd_bstar_over_bnoise_log10", Double.log10(bstarOverBnoise))
+        run.metric(Metrics.censoredSearches, censored)
+        let bstarOverBnoise = run.metricValue(Metrics.bstar["sgd"]) / run.metricValue(Metrics.bNoise)
+        run.metric(Metrics.sgdBstarOverBnoiseLog10, Double.log10(bstarOverBnoise))
         divergenceAtCurvatureEdge(results, lambdas: lambdas, hessianSizes: hessianSizes, into: run)
     }
 
@@ -507,8 +538,8 @@ public struct LRBatchScaling: Scenario {
             run.record("divergence_lr_times_lambda_over_2", x: Double(b),
                        y: Double.exp(Stats.mean(measured.map { Double.log($0) })) * lambdaB / 2)
         }
-        run.metric("sgd_divergence_censored", runs.reduce(0) { $0 + $1.scalar("censored") })
-        run.maxAbsLogDeviation("sgd_divergence_curvature_max_dev", values: values, reference: reference)
+        run.metric(Metrics.sgdDivergenceCensored, runs.reduce(0) { $0 + $1.scalar("censored") })
+        run.maxAbsLogDeviation(Metrics.sgdDivergenceCurvatureMaxDev, values: values, reference: reference)
     }
 
     /// v3 (issue 28): the excess with the control variate. Per batch d_B = λ_max(H_B) − uᵀ H_B u, on the
@@ -526,26 +557,26 @@ public struct LRBatchScaling: Scenario {
         }
         let tau = sizes.map { Stats.mean(full.vector("tau2/B\($0)")).squareRoot() }
         let outside = small.map { lambda > tau[$0] }
-        run.metric("excess_cv_min_noise_margin", small.map { lambda / tau[$0] }.min() ?? .nan)
+        run.metric(Metrics.excessCvMinNoiseMargin, small.map { lambda / tau[$0] }.min() ?? .nan)
         let expected = outside.allSatisfy { $0 } ? -1.0 : outside.contains(true) ? Double.nan : -0.5
-        run.metric("excess_cv_exponent_expected", expected)
-        Self.recordExponent("excess_cv_exponent", excess: excess, sizes: sizes, small: small, expected: expected,
+        run.metric(Metrics.excessCvExponentExpected, expected)
+        Self.recordExponent(Metrics.excessCvExponent, excess: excess, sizes: sizes, small: small, expected: expected,
                             into: run)
         // The prediction tau²(B)/λ, judged only where the excess is resolved (the rule registered with the
         // claim: the mean d_B's Student t 95% interval lies above 0); fewer than 2 such sizes decide nothing.
         let resolved = small.filter { Stats.studentT(excess[$0]).lowerBound > 0 }
-        run.metric("excess_cv_resolved_sizes", Double(resolved.count))
+        run.metric(Metrics.excessCvResolvedSizes, Double(resolved.count))
         if resolved.count >= 2 {
-            run.maxAbsLogDeviation("excess_cv_prediction_max_dev", values: resolved.map { excess[$0] },
+            run.maxAbsLogDeviation(Metrics.excessCvPredictionMaxDev, values: resolved.map { excess[$0] },
                                    reference: resolved.map { tau[$0] * tau[$0] / lambda })
         } else {
-            run.tooFewUnits("excess_cv_prediction_max_dev", method: .logBand)
+            run.tooFewUnits(Metrics.excessCvPredictionMaxDev, method: .logBand)
         }
     }
 
     /// `name`: the least-squares slope of log(mean excess) over log B on the sizes `small` whose mean excess is
     /// positive, each size's batches a jackknife group; `name_vs_regime`: that slope minus `expected`.
-    static func recordExponent(_ name: String, excess: [[Double]], sizes: [Int], small: [Int], expected: Double,
+    static func recordExponent(_ name: MetricKey, excess: [[Double]], sizes: [Int], small: [Int], expected: Double,
                                into run: RunContext) {
         let usable = small.filter { Stats.mean(excess[$0]) > 0 }
         if usable.count >= 2 {
@@ -555,13 +586,13 @@ public struct LRBatchScaling: Scenario {
         } else {
             run.metric(name, .nan)
         }
-        run.offset("\(name)_vs_regime", from: name, by: -expected)
+        run.offset(Metrics.vsRegime[name], from: name, by: -expected)
     }
 
     // MARK: Figures
 
     public func figures(_ data: RunData) -> [Figure] {
-        let lambda = data.metric("lambda_full"), sizes = data.series("lambda_batch_mean").map(\.x)
+        let lambda = data.metric(Metrics.lambdaFull), sizes = data.series("lambda_batch_mean").map(\.x)
         guard let smallest = sizes.first, let n = data.series("lambda_full").first?.x else { return [] }
         // The power law c B^p through the positive excesses on B <= n/8, as the exponent metric fits it.
         let positive = data.series("lambda_batch_mean").filter { $0.x * 8 <= n && $0.y > lambda }
@@ -580,10 +611,10 @@ public struct LRBatchScaling: Scenario {
                      Figure.Series("full training set, lambda_max(H) = \(fmt(lambda))", [(smallest, lambda), (n, lambda)], style: .lines, color: 6),
                      Figure.Series("lambda + tau^2(B)/lambda (predicted from the batch noise)",
                                    data.series("excess_predicted").map { ($0.x, lambda + $0.y) }, style: .lines, color: 1, dashed: true),
-                     Figure.Series("lambda + c B^p (fitted, p = \(fmt(data.metric("excess_exponent"))))",
+                     Figure.Series("lambda + c B^p (fitted, p = \(fmt(data.metric(Metrics.excessExponent))))",
                                    fitted, style: .lines, color: 2),
                      // v3: lambda + mean of d_B = lambda_max(H_B) - u'H_B u, the control-variate excess.
-                     Figure.Series("lambda + mean d_B (control variate, p = \(fmt(data.metric("excess_cv_exponent"))))",
+                     Figure.Series("lambda + mean d_B (control variate, p = \(fmt(data.metric(Metrics.excessCvExponent))))",
                                    data.series("excess_cv_mean").map { ($0.x, lambda + $0.y) }, color: 3)],
             keyPosition: "top right")
         // The excess on log-log axes, where a power law is a line: the raw excess of the means (positive ones
@@ -596,7 +627,7 @@ public struct LRBatchScaling: Scenario {
             logX: true, logY: true,
             series: [Figure.Series("d_B = lambda_max(H_B) - u'H_B u, each batch (positive ones)",
                                    data.series("excess_cv").filter { $0.y > 0 }, style: .points, color: 5),
-                     Figure.Series("mean d_B (control variate), p = \(fmt(data.metric("excess_cv_exponent")))",
+                     Figure.Series("mean d_B (control variate), p = \(fmt(data.metric(Metrics.excessCvExponent)))",
                                    data.series("excess_cv_mean"), color: 3),
                      Figure.Series("mean lambda_max(H_B) - lambda (no control variate)", rawExcess, color: 0),
                      Figure.Series("tau^2(B)/lambda (predicted from the batch noise)", data.series("excess_predicted"),
@@ -612,7 +643,7 @@ public struct LRBatchScaling: Scenario {
                 lrSeries.append(Figure.Series("\(name): censored at the bracket (a bound; not fitted)", censored,
                                               style: .points, color: 6))
             }
-            lrSeries.append(Figure.Series("\(name): fit, s = \(fmt(data.metric("\(opt)_s"))), B* = \(fmt(data.metric("\(opt)_bstar")))",
+            lrSeries.append(Figure.Series("\(name): fit, s = \(fmt(data.metric(Metrics.s[opt]))), B* = \(fmt(data.metric(Metrics.bstar[opt])))",
                                           data.series("max_lr_fit/\(opt)"), style: .lines, color: i))
         }
         let sgdMean = data.series("max_lr_mean/sgd")
@@ -638,7 +669,7 @@ public struct LRBatchScaling: Scenario {
             lrSeries.append(Figure.Series("SGD, divergence criterion (loss > 2x the checkpoint's): each seed",
                                           divergence, style: .points, color: 2))
         }
-        let bNoise = data.metric("b_noise")
+        let bNoise = data.metric(Metrics.bNoise)
         if bNoise.isFinite, bNoise > 0 {
             lrSeries.append(Figure.Series("McCandlish et al.'s B_noise = \(fmt(bNoise)) (sampled, at the checkpoint)",
                                           [(bNoise, 1e-5), (bNoise, 10)], style: .lines, color: 5, dashed: true))

@@ -17,13 +17,36 @@ public struct NTKRegime: Scenario {
         Keys.fig2Widths, Keys.fig2Steps, Keys.fig2Angles, Keys.initNets, Keys.widestInitNets,
     ])
     public static let metrics = [
-        "init_only_widest_max_relative_error", "init_only_widest_geometric_max_relative_error",
-        "init_only_spread_slope", "init_only_widest_spread_at_0",
-        "spread_at_0_theory", "init_only_spread_at_0_over_theory", "trained_nets_widest_spread_at_0",
-        "widest_init_max_relative_error", "spread_slope", "change_slope", "widest_relative_change", "narrowest_relative_change",
-        "function_gap_slope", "widest_function_gap", "analytic_theta_at_0", "analytic_theta_at_pi", "analytic_gram_trace",
+        Metrics.initOnlyWidestMaxRelativeError.name, Metrics.initOnlyWidestGeometricMaxRelativeError.name,
+        Metrics.initOnlySpreadSlope.name, Metrics.initOnlyWidestSpreadAt0.name,
+        Metrics.spreadAt0Theory.name, Metrics.initOnlySpreadAt0OverTheory.name, Metrics.trainedNetsWidestSpreadAt0.name,
+        Metrics.widestInitMaxRelativeError.name, Metrics.spreadSlope.name, Metrics.changeSlope.name, Metrics.widestRelativeChange.name, Metrics.narrowestRelativeChange.name,
+        Metrics.functionGapSlope.name, Metrics.widestFunctionGap.name, Metrics.analyticThetaAt0.name, Metrics.analyticThetaAtPi.name, Metrics.analyticGramTrace.name,
     ]
     public init() {}
+
+    /// The metric names recorded with a literal name, declared once (families with a parameter are spelt in
+    /// `metrics`).
+    enum Metrics {
+        static let initOnlyWidestMaxRelativeError = MetricKey("init_only_widest_max_relative_error")
+        static let initOnlyWidestGeometricMaxRelativeError = MetricKey("init_only_widest_geometric_max_relative_error")
+        static let initOnlySpreadSlope = MetricKey("init_only_spread_slope")
+        static let initOnlyWidestSpreadAt0 = MetricKey("init_only_widest_spread_at_0")
+        static let spreadAt0Theory = MetricKey("spread_at_0_theory")
+        static let initOnlySpreadAt0OverTheory = MetricKey("init_only_spread_at_0_over_theory")
+        static let trainedNetsWidestSpreadAt0 = MetricKey("trained_nets_widest_spread_at_0")
+        static let widestInitMaxRelativeError = MetricKey("widest_init_max_relative_error")
+        static let spreadSlope = MetricKey("spread_slope")
+        static let changeSlope = MetricKey("change_slope")
+        static let widestRelativeChange = MetricKey("widest_relative_change")
+        static let narrowestRelativeChange = MetricKey("narrowest_relative_change")
+        static let functionGapSlope = MetricKey("function_gap_slope")
+        static let widestFunctionGap = MetricKey("widest_function_gap")
+        static let analyticThetaAt0 = MetricKey("analytic_theta_at_0")
+        static let analyticThetaAtPi = MetricKey("analytic_theta_at_pi")
+        static let analyticGramTrace = MetricKey("analytic_gram_trace")
+    }
+
 
     /// The config keys: the profiles' (checked against `parameters` when the folder is loaded), then each trial's own.
     enum Keys {
@@ -187,11 +210,11 @@ public struct NTKRegime: Scenario {
         func relativeError(_ thetas: [[Double]]) -> [Stats.Coordinate] {
             limit.indices.map { k in Stats.Coordinate(values: thetas.map { $0[k] }) { $0 / limit[k] - 1 } }
         }
-        run.maxAbsDeviation("widest_init_max_relative_error", relativeError(fig1.last!.map { $0.vector("theta_init") }))
-        run.slope("spread_slope", x: logW, groups: fig1) { Double.log(spread($0)) }
-        run.slope("change_slope", x: logW, groups: fig1) { Double.log(change($0)) }
-        run.mean("widest_relative_change", of: fig1.last!.map { $0.scalar("relative_change") })
-        run.mean("narrowest_relative_change", of: fig1.first!.map { $0.scalar("relative_change") })
+        run.maxAbsDeviation(Metrics.widestInitMaxRelativeError, relativeError(fig1.last!.map { $0.vector("theta_init") }))
+        run.slope(Metrics.spreadSlope, x: logW, groups: fig1) { Double.log(spread($0)) }
+        run.slope(Metrics.changeSlope, x: logW, groups: fig1) { Double.log(change($0)) }
+        run.mean(Metrics.widestRelativeChange, of: fig1.last!.map { $0.scalar("relative_change") })
+        run.mean(Metrics.narrowestRelativeChange, of: fig1.first!.map { $0.scalar("relative_change") })
 
         // Claim 2 (v2) and claim 1 (v3): init-only nets per width, independent of the trained ones.
         let zero = angles.indices.min { abs(angles[$0]) < abs(angles[$1]) }!
@@ -212,9 +235,9 @@ public struct NTKRegime: Scenario {
         }
         // Claim 1: v2's mean band (printed, never decides) and v3's band on logs over every widest-width net.
         let widestNets = allInitOnly.last!
-        run.maxAbsDeviation("init_only_widest_max_relative_error", relativeError(widestNets))
+        run.maxAbsDeviation(Metrics.initOnlyWidestMaxRelativeError, relativeError(widestNets))
         let perAngle = limit.indices.map { k in widestNets.map { $0[k] } }
-        run.maxAbsLogDeviation("init_only_widest_geometric_max_relative_error", values: perAngle, reference: limit)
+        run.maxAbsLogDeviation(Metrics.initOnlyWidestGeometricMaxRelativeError, values: perAngle, reference: limit)
         // Fig. 1 draws the nets that decide it: each angle's geometric mean and its Bonferroni interval.
         let level = Stats.bonferroniLevel(limit.count)
         for (k, g) in angles.enumerated() {
@@ -231,7 +254,7 @@ public struct NTKRegime: Scenario {
             run.record("init_only_narrowest_mean", x: g, y: m)
             run.record("init_only_narrowest_sd", x: g, y: sd)
         }
-        run.slope("init_only_spread_slope", x: logW, groups: initOnly) { nets in
+        run.slope(Metrics.initOnlySpreadSlope, x: logW, groups: initOnly) { nets in
             Double.log(Stats.mean(zip(columnSDs(nets), limit).map { $0 / $1 }))
         }
         // The relative spread at gamma = 0 (x = x0) at the widest width, three ways: the init-only nets,
@@ -239,10 +262,10 @@ public struct NTKRegime: Scenario {
         // correction for ReLU nets, Var/E^2 = exp(5 sum_l 1/n_l) - 1 over the hidden layers.
         let widest = Double(widths.last!)
         let theory = (Double.exp(5 * Double(depth - 1) / widest) - 1).squareRoot()
-        run.metric("spread_at_0_theory", theory)
-        run.bootstrap("init_only_widest_spread_at_0", units: widestNets, spreadAtZero)
-        run.bootstrap("init_only_spread_at_0_over_theory", units: widestNets) { spreadAtZero($0) / theory }
-        run.bootstrap("trained_nets_widest_spread_at_0", units: fig1.last!.map { $0.vector("theta_init") },
+        run.metric(Metrics.spreadAt0Theory, theory)
+        run.bootstrap(Metrics.initOnlyWidestSpreadAt0, units: widestNets, spreadAtZero)
+        run.bootstrap(Metrics.initOnlySpreadAt0OverTheory, units: widestNets) { spreadAtZero($0) / theory }
+        run.bootstrap(Metrics.trainedNetsWidestSpreadAt0, units: fig1.last!.map { $0.vector("theta_init") },
                       spreadAtZero)
 
         let fig2Widths = c[Keys.fig2Widths]
@@ -260,12 +283,12 @@ public struct NTKRegime: Scenario {
         let trainAngles = c[Keys.fig2Angles]
         for g in trainAngles { run.record("fig2_train_points", x: g, y: Double.cos(g) * Double.sin(g)) }
         let logW2 = fig2Widths.map { Double.log(Double($0)) }
-        run.slope("function_gap_slope", x: logW2, groups: fig2) { Double.log(gap($0)) }
-        run.mean("widest_function_gap", of: fig2.last!.map { $0.scalar("gap") })
+        run.slope(Metrics.functionGapSlope, x: logW2, groups: fig2) { Double.log(gap($0)) }
+        run.mean(Metrics.widestFunctionGap, of: fig2.last!.map { $0.scalar("gap") })
         // The limit's own Gram on the circle, summarized, so other implementations can be compared.
-        run.metric("analytic_theta_at_0", NTK.reluLimit([1, 0], [1, 0], depth: depth, beta: beta).ntk)
-        run.metric("analytic_theta_at_pi", NTK.reluLimit([1, 0], [-1, 0], depth: depth, beta: beta).ntk)
-        run.metric("analytic_gram_trace", (0..<count).reduce(0) { $0 + limitGram[$1, $1] })
+        run.metric(Metrics.analyticThetaAt0, NTK.reluLimit([1, 0], [1, 0], depth: depth, beta: beta).ntk)
+        run.metric(Metrics.analyticThetaAtPi, NTK.reluLimit([1, 0], [-1, 0], depth: depth, beta: beta).ntk)
+        run.metric(Metrics.analyticGramTrace, (0..<count).reduce(0) { $0 + limitGram[$1, $1] })
     }
 
     // MARK: Training and the kernel prediction
@@ -354,11 +377,11 @@ public struct NTKRegime: Scenario {
         let scaling = Figure(
             name: "width_scaling", title: "NTK fluctuation at init and drift in training vs width (cf. Jacot et al. 2018, Sec. 6; Lee et al. 2019)",
             xLabel: "width n (hidden units per layer)", yLabel: "relative size", logX: true, logY: true,
-            series: [Figure.Series("net-to-net sd at init / limit, init-only nets +- 1 se (slope \(fmt(data.metric("init_only_spread_slope"))))",
+            series: [Figure.Series("net-to-net sd at init / limit, init-only nets +- 1 se (slope \(fmt(data.metric(Metrics.initOnlySpreadSlope))))",
                                    spread, style: .yerrorbars, bars: zip(spread, se).map { ($0.y - $1.y, $0.y + $1.y) }, color: 0),
-                     Figure.Series("the same, 5 trained nets' inits (slope \(fmt(data.metric("spread_slope"))))", data.series("spread_init"),
+                     Figure.Series("the same, 5 trained nets' inits (slope \(fmt(data.metric(Metrics.spreadSlope))))", data.series("spread_init"),
                                    style: .points, color: 5),
-                     Figure.Series("|Theta_T - Theta_0|_F / |Theta_0|_F (slope \(fmt(data.metric("change_slope"))))", change, color: 1),
+                     Figure.Series("|Theta_T - Theta_0|_F / |Theta_0|_F (slope \(fmt(data.metric(Metrics.changeSlope))))", change, color: 1),
                      Figure.Series("n^(-1/2), fitted to the init-only spread", guide, style: .lines, color: 6, dashed: true)],
             keyPosition: "bottom left")
         let fig2Widths = Set(data.series.keys.filter { $0.hasPrefix("fig2_net/") }.map { Int($0.split(separator: "/")[1])! }).sorted()
