@@ -24,7 +24,7 @@ public final class Variable<T: Scalar> {
     let backwardFn: ((Variable<T>) -> Void)?
     /// Set on leaves that need a gradient, and on every node downstream of one.
     public let requiresGrad: Bool
-    /// The function that made this node (`#function` of the op), for `OpProfile`.
+    /// The function that made this node (`#function` of the op), for an `AutodiffObserver`.
     let op: StaticString
 
     /// A leaf: a parameter (requiresGrad) or a constant input.
@@ -46,7 +46,7 @@ public final class Variable<T: Scalar> {
         self.backwardFn = needs ? backward : nil
         self.requiresGrad = needs
         self.op = op
-        OpProfile.current?.forwardEnded(op)
+        AutodiffObservation.observer?.forwardEnded(op)
     }
 
     public var shape: [Int] { value.shape }
@@ -112,12 +112,12 @@ public final class Variable<T: Scalar> {
     /// Back-propagates from this scalar (d self / d self = 1) through the graph.
     public func backward() {
         require(value.count == 1, "backward() starts from a scalar, not \(value.shape)")
-        let profile = OpProfile.current
-        let order = profile.map { $0.section("autodiff graph", topologicalOrder) } ?? topologicalOrder()
+        let observer = AutodiffObservation.observer
+        let order = observer.map { $0.section("autodiff graph", topologicalOrder) } ?? topologicalOrder()
         accumulate(Tensor(repeating: 1, shape: value.shape))
         for node in order.reversed() {
             guard let fn = node.backwardFn, node.grad != nil else { continue }
-            if let profile { profile.backward(node.op) { fn(node) } } else { fn(node) }
+            if let observer { observer.backward(node.op) { fn(node) } } else { fn(node) }
             node.grad = nil            // intermediate gradients are not needed once pushed
         }
     }

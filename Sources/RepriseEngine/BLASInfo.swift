@@ -24,5 +24,5 @@ public enum BLASInfo {
         return "Haswell"
     }
     /// OpenBLAS's own threads: 1, except while `Benchmarks.sgemmPeak` measures them (`Parallel`).
-    static func setThreads(_ n: Int) { openblas_set_num_threads(Int32(n)) }
+    public static func setThreads(_ n: Int) { openblas_set_num_threads(Int32(n)) }
 }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import RepriseBench
 import RepriseEngine
 import RepriseSuite
 

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import RepriseData
 import RepriseEngine
 import RepriseScenarios
 import RepriseSuite

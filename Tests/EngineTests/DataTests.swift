@@ -1,4 +1,6 @@
 import Foundation
+import RepriseBench
+import RepriseData
 import RepriseEngine
 import Testing
 

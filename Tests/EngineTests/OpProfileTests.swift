@@ -1,3 +1,5 @@
+import RepriseBench
+import RepriseData
 import RepriseEngine
 import Testing
 

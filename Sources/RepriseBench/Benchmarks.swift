@@ -1,4 +1,5 @@
 import Foundation
+import RepriseEngine
 
 /// Timings of the engine's training steps, as ratios to this machine's sgemm
 /// peak measured in the same process (absolute times on shared machines are noise).
@@ -133,7 +134,7 @@ public enum Benchmarks {
             let ms = medianMs(repeats: repeats) { _ = workload.step() }
             let profile = OpProfile()
             let start = DispatchTime.now().uptimeNanoseconds
-            OpProfile.$current.withValue(profile) {
+            AutodiffObservation.$observer.withValue(profile) {
                 for _ in 0..<repeats { profile.restart(); _ = workload.step() }
             }
             let total = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6 / Double(repeats)
@@ -154,12 +155,14 @@ public enum Benchmarks {
 }
 
 /// Wall time per op of training steps, forward and backward: where a step's time goes, without perf
-/// (`reprise bench --ops`). On for the work inside `OpProfile.$current.withValue`; elsewhere each op
+/// (`reprise bench --ops`), the engine's `AutodiffObserver`. On for the work inside
+/// `AutodiffObservation.$observer.withValue(profile)`; elsewhere each op
 /// pays one task-local read. A backward closure is charged its own time; a forward op the time since
 /// the previous op or section ended, i.e. its own work plus any model code that ran just before it.
 /// Time on the engine's other threads is inside the op that started it.
-public final class OpProfile: @unchecked Sendable {
-    @TaskLocal public static var current: OpProfile?
+public final class OpProfile: AutodiffObserver, @unchecked Sendable {
+    /// The profile observing the current task, if any.
+    public static var current: OpProfile? { AutodiffObservation.observer as? OpProfile }
 
     public struct Line: Sendable, Codable {
         public let name: String
@@ -176,14 +179,14 @@ public final class OpProfile: @unchecked Sendable {
     /// Starts the clock for the next forward op: call at the start of each step.
     public func restart() { last = DispatchTime.now().uptimeNanoseconds }
 
-    func forwardEnded(_ op: StaticString) {
+    public func forwardEnded(_ op: StaticString) {
         let now = DispatchTime.now().uptimeNanoseconds
         ops[UnsafeRawPointer(op.utf8Start), default: Totals(name: op)].forward += now - last
         ops[UnsafeRawPointer(op.utf8Start)]!.calls += 1
         last = now
     }
 
-    func backward(_ op: StaticString, _ body: () -> Void) {
+    public func backward(_ op: StaticString, _ body: () -> Void) {
         let start = DispatchTime.now().uptimeNanoseconds
         body()
         let now = DispatchTime.now().uptimeNanoseconds
