@@ -12,15 +12,15 @@ import PackageDescription
 // grokking-stablemax run took 4.9% longer and double-descent 7.6%, measured back to back). The store,
 // JSON, claims and CLI glue is not hot and keeps its checks (-O).
 let engine: [SwiftSetting] = [
-    .unsafeFlags(["-cross-module-optimization", "-Ounchecked"], .when(configuration: .release)),
+    .unsafeFlags(["-cross-module-optimization", "-Ounchecked"], .when(configuration: .release))
 ]
 let optimized: [SwiftSetting] = [
-    .unsafeFlags(["-cross-module-optimization"], .when(configuration: .release)),
+    .unsafeFlags(["-cross-module-optimization"], .when(configuration: .release))
 ]
 
 let package = Package(
     name: "reprise",
-    platforms: [.macOS(.v15)],       // Synchronization's Atomic and Mutex (the engine's thread pool)
+    platforms: [.macOS(.v15)],  // Synchronization's Atomic and Mutex (the engine's thread pool)
     products: [
         .executable(name: "reprise", targets: ["reprise"]),
         .library(name: "RepriseEngine", targets: ["RepriseEngine"]),
@@ -31,41 +31,57 @@ let package = Package(
     ],
     targets: [
         // OpenBLAS: CBLAS for every product, Fortran LAPACK (gesdd, syevd, gelsd) from the same library.
-        .systemLibrary(name: "COpenBLAS", pkgConfig: "openblas",
-                       providers: [.apt(["libopenblas-dev"])]),
+        .systemLibrary(
+            name: "COpenBLAS", pkgConfig: "openblas",
+            providers: [.apt(["libopenblas-dev"])]),
         .systemLibrary(name: "CSQLite", providers: [.apt(["libsqlite3-dev"])]),
         .systemLibrary(name: "CZlib", providers: [.apt(["zlib1g-dev"])]),
-        .systemLibrary(name: "CMalloc"),   // glibc's <malloc.h>
-        .systemLibrary(name: "CSIMD"),     // vector square roots (a header of clang builtins)
-        .target(name: "RepriseEngine",
-                dependencies: ["COpenBLAS", "CMalloc", "CSIMD", .product(name: "Numerics", package: "swift-numerics")],
-                swiftSettings: engine),
+        .systemLibrary(name: "CMalloc"),  // glibc's <malloc.h>
+        .systemLibrary(name: "CSIMD"),  // vector square roots (a header of clang builtins)
+        .target(
+            name: "RepriseEngine",
+            dependencies: ["COpenBLAS", "CMalloc", "CSIMD", .product(name: "Numerics", package: "swift-numerics")],
+            swiftSettings: engine),
         // The data sets: Debian's Fashion-MNIST and fortunes (their paths, gzip), and the generated ones.
-        .target(name: "RepriseData",
-                dependencies: ["RepriseEngine", "CZlib", .product(name: "Numerics", package: "swift-numerics")],
-                swiftSettings: engine),
+        .target(
+            name: "RepriseData",
+            dependencies: ["RepriseEngine", "CZlib", .product(name: "Numerics", package: "swift-numerics")],
+            swiftSettings: engine),
         // `reprise bench`: the five timed workloads, their golden trajectories, the per-op profiler (the
         // engine's AutodiffObserver).
         .target(name: "RepriseBench", dependencies: ["RepriseEngine"], swiftSettings: engine),
         // gnuplot through gnuplot-iostream (Debian's libgnuplot-iostream-dev, header-only on Boost.Iostreams),
         // behind a C API (Sources/CGnuplot/include/gnuplot_shim.h).
-        .target(name: "CGnuplot",
-                cxxSettings: [.unsafeFlags(["-std=c++17"])],
-                linkerSettings: [.linkedLibrary("boost_iostreams"), .linkedLibrary("boost_system"),
-                                 .linkedLibrary("boost_filesystem"), .linkedLibrary("stdc++")]),
-        .target(name: "RepriseSuite", dependencies: ["RepriseEngine", "CSQLite", "CGnuplot"], swiftSettings: optimized),
-        .target(name: "RepriseScenarios", dependencies: ["RepriseEngine", "RepriseData", "RepriseSuite"],
-                swiftSettings: engine),
-        .executableTarget(name: "reprise",
-                          dependencies: ["RepriseScenarios", "RepriseSuite", "RepriseEngine", "RepriseData", "RepriseBench",
-                                         .product(name: "ArgumentParser", package: "swift-argument-parser")],
-                          swiftSettings: optimized),
+        .target(
+            name: "CGnuplot",
+            cxxSettings: [.unsafeFlags(["-std=c++17"])],
+            linkerSettings: [
+                .linkedLibrary("boost_iostreams"), .linkedLibrary("boost_system"),
+                .linkedLibrary("boost_filesystem"), .linkedLibrary("stdc++"),
+            ]),
+        .target(
+            name: "RepriseSuite", dependencies: ["RepriseEngine", "CSQLite", "CGnuplot"], swiftSettings: optimized),
+        .target(
+            name: "RepriseScenarios", dependencies: ["RepriseEngine", "RepriseData", "RepriseSuite"],
+            swiftSettings: engine),
+        .executableTarget(
+            name: "reprise",
+            dependencies: [
+                "RepriseScenarios", "RepriseSuite", "RepriseEngine", "RepriseData", "RepriseBench",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: optimized),
         // The golden trajectories are read from the source tree (#filePath), not bundled.
-        .testTarget(name: "EngineTests", dependencies: ["RepriseEngine", "RepriseData", "RepriseBench"], exclude: ["golden-trajectories.json"],
-                    swiftSettings: engine),
-        .testTarget(name: "SuiteTests", dependencies: ["RepriseSuite", "RepriseScenarios", "RepriseData"], swiftSettings: optimized),
+        .testTarget(
+            name: "EngineTests", dependencies: ["RepriseEngine", "RepriseData", "RepriseBench"],
+            exclude: ["golden-trajectories.json"],
+            swiftSettings: engine),
+        .testTarget(
+            name: "SuiteTests", dependencies: ["RepriseSuite", "RepriseScenarios", "RepriseData"],
+            swiftSettings: optimized),
         // WorkedExample/Replications: the worked example's replication folder, read by its test from the source tree.
-        .testTarget(name: "ScenarioTests", dependencies: ["RepriseScenarios", "RepriseSuite"],
-                    exclude: ["WorkedExample/Replications"], swiftSettings: engine),
+        .testTarget(
+            name: "ScenarioTests", dependencies: ["RepriseScenarios", "RepriseSuite"],
+            exclude: ["WorkedExample/Replications"], swiftSettings: engine),
     ]
 )

@@ -23,13 +23,15 @@ public enum Benchmarks {
         let cp = c.mutableData
         BLASInfo.setThreads(Parallel.threads)
         let openBLAS = medianMs(repeats: repeats) {
-            Float.gemm(transA: false, transB: false, m: n, n: n, k: n, alpha: 1, a: a.data, lda: n,
-                       b: b.data, ldb: n, beta: 0, c: cp, ldc: n)
+            Float.gemm(
+                transA: false, transB: false, m: n, n: n, k: n, alpha: 1, a: a.data, lda: n,
+                b: b.data, ldb: n, beta: 0, c: cp, ldc: n)
         }
         BLASInfo.setThreads(1)
         let engine = medianMs(repeats: repeats) {
-            Parallel.gemm(transA: false, transB: false, m: n, n: n, k: n, alpha: 1, a: a.data, lda: n,
-                          b: b.data, ldb: n, beta: 0, c: cp, ldc: n)
+            Parallel.gemm(
+                transA: false, transB: false, m: n, n: n, k: n, alpha: 1, a: a.data, lda: n,
+                b: b.data, ldb: n, beta: 0, c: cp, ldc: n)
         }
         return 2 * Double(n * n * n) / min(openBLAS, engine) / 1e6
     }
@@ -59,12 +61,15 @@ public enum Benchmarks {
         let step: () -> Double
     }
 
-    static func mlpWorkload(_ name: String, widths: [Int], batch: Int, bias: Bool, adam: Bool, weightDecay: Double = 0) -> Workload {
+    static func mlpWorkload(
+        _ name: String, widths: [Int], batch: Int, bias: Bool, adam: Bool, weightDecay: Double = 0
+    ) -> Workload {
         var rng = RNG(seed: 2)
         let model = MLP<Float>(widths: widths, bias: bias, init: .he, rng: &rng)
         let x = Variable(Tensor<Float>.normal([batch, widths[0]], rng: &rng))
         let labels = (0..<batch).map { _ in rng.int(below: widths.last!) }
-        let opt: Optimizer<Float> = adam
+        let opt: Optimizer<Float> =
+            adam
             ? .adam(model.parameters, lr: 1e-3, beta2: 0.99, weightDecay: weightDecay)
             : .sgd(model.parameters, lr: 0.01)
         return Workload(name: name, flops: mlpFlops(widths, batch: batch)) {
@@ -84,7 +89,9 @@ public enum Benchmarks {
         let tokens = (0..<b).map { _ in (0...t).map { _ in rng.int(below: c.vocab) } }
         let opt = Optimizer<Float>.adam(model.parameters, lr: 1e-3, weightDecay: 0.1)
         let n = Double(b * t), d = Double(c.dim)
-        let perLayer = 2 * n * d * d * 4 + 2 * n * d * Double(c.hidden) * 3 + 2 * 2 * Double(b * c.heads) * Double(t * t) * d / Double(c.heads)
+        let perLayer =
+            2 * n * d * d * 4 + 2 * n * d * Double(c.hidden) * 3 + 2 * 2 * Double(b * c.heads) * Double(t * t) * d
+            / Double(c.heads)
         let fwd = Double(c.layers) * perLayer + 2 * n * d * Double(c.vocab)
         return Workload(name: "LLaMA LM 256/128/4L/4H/344, 16x64 tokens, AdamW", flops: 3 * fwd) {
             OpProfile.section("zeroGrad") { opt.zeroGrad() }
@@ -103,12 +110,40 @@ public enum Benchmarks {
 
     private static func allWorkloads() -> [(key: String, make: () -> Workload)] {
         [
-            ("MLP 784-256-256-10", { mlpWorkload("MLP 784-256-256-10, batch 128, SGD", widths: [784, 256, 256, 10], batch: 128, bias: true, adam: false) }),
-            ("Deep MLP", { mlpWorkload("Deep MLP 784-(50x20)-10, batch 128, SGD", widths: [784] + Array(repeating: 50, count: 20) + [10], batch: 128,
-                                       bias: true, adam: false) }),
-            ("Grokking MLP", { mlpWorkload("Grokking MLP 226-200-200-113 no bias, batch 5107, AdamW", widths: [226, 200, 200, 113], batch: 5107,
-                                           bias: false, adam: true, weightDecay: 1) }),
-            ("Wide MLP", { mlpWorkload("Wide MLP 784-1024-1024-10, batch 256, Adam", widths: [784, 1024, 1024, 10], batch: 256, bias: true, adam: true) }),
+            (
+                "MLP 784-256-256-10",
+                {
+                    mlpWorkload(
+                        "MLP 784-256-256-10, batch 128, SGD", widths: [784, 256, 256, 10], batch: 128, bias: true,
+                        adam: false)
+                }
+            ),
+            (
+                "Deep MLP",
+                {
+                    mlpWorkload(
+                        "Deep MLP 784-(50x20)-10, batch 128, SGD",
+                        widths: [784] + Array(repeating: 50, count: 20) + [10], batch: 128,
+                        bias: true, adam: false)
+                }
+            ),
+            (
+                "Grokking MLP",
+                {
+                    mlpWorkload(
+                        "Grokking MLP 226-200-200-113 no bias, batch 5107, AdamW", widths: [226, 200, 200, 113],
+                        batch: 5107,
+                        bias: false, adam: true, weightDecay: 1)
+                }
+            ),
+            (
+                "Wide MLP",
+                {
+                    mlpWorkload(
+                        "Wide MLP 784-1024-1024-10, batch 256, Adam", widths: [784, 1024, 1024, 10], batch: 256,
+                        bias: true, adam: true)
+                }
+            ),
             ("LLaMA", { llamaWorkload() }),
         ]
     }
@@ -128,7 +163,9 @@ public enum Benchmarks {
     /// Where the time of each step goes, op by op (`OpProfile`), over `repeats` steps after 3 warm-up
     /// steps; with the step's median time unprofiled, and the mean of the profiled steps (which the
     /// shares are of).
-    public static func opProfiles(repeats: Int = 20, only: String? = nil) -> [(name: String, stepMs: Double, profiledStepMs: Double, lines: [OpProfile.Line])] {
+    public static func opProfiles(
+        repeats: Int = 20, only: String? = nil
+    ) -> [(name: String, stepMs: Double, profiledStepMs: Double, lines: [OpProfile.Line])] {
         workloads(only: only).map { w in
             let workload = w.make()
             let ms = medianMs(repeats: repeats) { _ = workload.step() }
@@ -170,7 +207,7 @@ public final class OpProfile: AutodiffObserver, @unchecked Sendable {
     }
 
     private struct Totals { var name: StaticString, forward: UInt64 = 0, backward: UInt64 = 0, calls = 0 }
-    private var ops: [UnsafeRawPointer: Totals] = [:]      // keyed by the op name's address: no string per op
+    private var ops: [UnsafeRawPointer: Totals] = [:]  // keyed by the op name's address: no string per op
     private var sections: [String: (nanoseconds: UInt64, calls: Int)] = [:]
     private var last = DispatchTime.now().uptimeNanoseconds
 
@@ -215,11 +252,15 @@ public final class OpProfile: AutodiffObserver, @unchecked Sendable {
     public func lines(perSteps steps: Int) -> [Line] {
         let s = Double(steps)
         let byOp = ops.values.map { t in
-            Line(name: "\(t.name)".prefix { $0 != "(" }.description, forwardMs: Double(t.forward) / 1e6 / s,
-                 backwardMs: Double(t.backward) / 1e6 / s, calls: Double(t.calls) / s)
+            Line(
+                name: "\(t.name)".prefix { $0 != "(" }.description, forwardMs: Double(t.forward) / 1e6 / s,
+                backwardMs: Double(t.backward) / 1e6 / s, calls: Double(t.calls) / s)
         }
-        let bySection = sections.map { Line(name: $0.key, forwardMs: Double($0.value.nanoseconds) / 1e6 / s, backwardMs: 0,
-                                            calls: Double($0.value.calls) / s) }
+        let bySection = sections.map {
+            Line(
+                name: $0.key, forwardMs: Double($0.value.nanoseconds) / 1e6 / s, backwardMs: 0,
+                calls: Double($0.value.calls) / s)
+        }
         return (byOp + bySection).sorted { $0.forwardMs + $0.backwardMs > $1.forwardMs + $1.backwardMs }
     }
 }

@@ -1,5 +1,6 @@
 import CZlib
 import Foundation
+import RealModule
 import RepriseEngine
 
 /// A data set that cannot be loaded, with the Debian package that provides it.
@@ -10,7 +11,8 @@ public enum DataError: Error, CustomStringConvertible {
     public var description: String {
         switch self {
         case let .missing(path, pkg):
-            return "data not found at \(path): install the Debian package '\(pkg)' (apt-get install \(pkg), or `make deps`)"
+            return
+                "data not found at \(path): install the Debian package '\(pkg)' (apt-get install \(pkg), or `make deps`)"
         case let .malformed(path, reason):
             return "malformed data file \(path): \(reason)"
         }
@@ -63,8 +65,12 @@ public enum FashionMNIST {
     }
 
     /// IDX (LeCun's MNIST format): big-endian magic 0x0000_08_NN (NN = dimension count), then the dimensions as UInt32.
-    public static func readIDX(_ path: String, expectedMagic: UInt32) throws -> (bytes: [UInt8], offset: Int, dims: [Int]) {
-        guard FileManager.default.fileExists(atPath: path) else { throw DataError.missing(path: path, debianPackage: debianPackage) }
+    public static func readIDX(
+        _ path: String, expectedMagic: UInt32
+    ) throws -> (bytes: [UInt8], offset: Int, dims: [Int]) {
+        guard FileManager.default.fileExists(atPath: path) else {
+            throw DataError.missing(path: path, debianPackage: debianPackage)
+        }
         let bytes = try gunzip(path)
         func u32(_ o: Int) -> UInt32 { bytes[o..<(o + 4)].reduce(0) { $0 << 8 | UInt32($1) } }
         guard bytes.count >= 8, u32(0) == expectedMagic else {
@@ -154,15 +160,18 @@ public struct TextCorpus: Sendable {
 
     public init(directory: String = "/usr/share/games/fortunes", files: [String]? = nil) throws {
         let fm = FileManager.default
-        let names = try files ?? {
-            guard let all = try? fm.contentsOfDirectory(atPath: directory) else {
-                throw DataError.missing(path: directory, debianPackage: Self.debianPackage)
-            }
-            return all.filter { name in
-                let attributes = try? fm.attributesOfItem(atPath: directory + "/" + name)
-                return !name.hasSuffix(".dat") && !name.hasPrefix(".") && attributes?[.type] as? FileAttributeType == .typeRegular
-            }.sorted()
-        }()
+        let names =
+            try files
+            ?? {
+                guard let all = try? fm.contentsOfDirectory(atPath: directory) else {
+                    throw DataError.missing(path: directory, debianPackage: Self.debianPackage)
+                }
+                return all.filter { name in
+                    let attributes = try? fm.attributesOfItem(atPath: directory + "/" + name)
+                    return !name.hasSuffix(".dat") && !name.hasPrefix(".")
+                        && attributes?[.type] as? FileAttributeType == .typeRegular
+                }.sorted()
+            }()
         guard !names.isEmpty else { throw DataError.missing(path: directory + "/*", debianPackage: Self.debianPackage) }
         self.files = names
         var train: [UInt8] = [], validation: [UInt8] = [], index = 0
@@ -209,5 +218,3 @@ public enum Synthetic {
         .normal([count, dim], rng: &rng)
     }
 }
-
-import RealModule

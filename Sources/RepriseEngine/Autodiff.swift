@@ -11,7 +11,7 @@ public final class Variable<T: Scalar> {
     /// The gradient. After `zeroGrad()` it reads as zeros until a backward pass writes it.
     public var grad: Tensor<T>? {
         get { settle(); return storedGrad }
-        _modify { settle(); yield &storedGrad }     // in place: a get-then-set would copy the buffer
+        _modify { settle(); yield &storedGrad }  // in place: a get-then-set would copy the buffer
         set { storedGrad = newValue; cleared = false }
     }
     private var storedGrad: Tensor<T>?
@@ -38,7 +38,10 @@ public final class Variable<T: Scalar> {
     }
 
     /// An op's output. The backward closure is kept only if some parent needs a gradient.
-    init(_ value: Tensor<T>, parents: [Variable<T>], op: StaticString = #function, backward: @escaping (Variable<T>) -> Void) {
+    init(
+        _ value: Tensor<T>, parents: [Variable<T>], op: StaticString = #function,
+        backward: @escaping (Variable<T>) -> Void
+    ) {
         self.value = value
         self.name = ""
         let needs = parents.contains { $0.requiresGrad }
@@ -69,7 +72,9 @@ public final class Variable<T: Scalar> {
     @inline(__always)
     func gradBuffer() -> (pointer: UnsafeMutablePointer<T>, fresh: Bool) {
         if cleared { cleared = false; return (storedGrad!.mutableData, true) }
-        if storedGrad == nil { storedGrad = Tensor(uninitializedShape: value.shape); return (storedGrad!.mutableData, true) }
+        if storedGrad == nil {
+            storedGrad = Tensor(uninitializedShape: value.shape); return (storedGrad!.mutableData, true)
+        }
         return (storedGrad!.mutableData, false)
     }
 
@@ -104,7 +109,9 @@ public final class Variable<T: Scalar> {
             if expanded { order.append(node); continue }
             guard seen.insert(ObjectIdentifier(node)).inserted else { continue }
             stack.append((node, true))
-            for p in node.parents where p.requiresGrad && !seen.contains(ObjectIdentifier(p)) { stack.append((p, false)) }
+            for p in node.parents where p.requiresGrad && !seen.contains(ObjectIdentifier(p)) {
+                stack.append((p, false))
+            }
         }
         return order
     }
@@ -118,7 +125,7 @@ public final class Variable<T: Scalar> {
         for node in order.reversed() {
             guard let fn = node.backwardFn, node.grad != nil else { continue }
             if let observer { observer.backward(node.op) { fn(node) } } else { fn(node) }
-            node.grad = nil            // intermediate gradients are not needed once pushed
+            node.grad = nil  // intermediate gradients are not needed once pushed
         }
     }
 }

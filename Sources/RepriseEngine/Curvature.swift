@@ -35,7 +35,9 @@ public struct ParameterVector<T: Scalar> {
         var out: [Double] = []
         out.reserveCapacity(count)
         for p in parameters {
-            if let g = p.grad { for i in 0..<g.count { out.append(Double(g[flat: i])) } } else {
+            if let g = p.grad {
+                for i in 0..<g.count { out.append(Double(g[flat: i])) }
+            } else {
                 out.append(contentsOf: repeatElement(0, count: p.value.count))
             }
         }
@@ -48,8 +50,10 @@ public enum Curvature {
     /// weights by `relativeStep` in norm whatever |v| is. The error is O(h²) from the third derivative
     /// plus O(ε/h) from rounding; in float64 with h ~ 1e-5 both are below 1e-8 relative for the nets
     /// here (tested against an analytic Hessian). `gradient` evaluates ∇L at a parameter vector.
-    public static func hessianVectorProduct(at w: [Double], _ v: [Double], relativeStep: Double = 1e-5,
-                                            gradient: ([Double]) -> [Double]) -> [Double] {
+    public static func hessianVectorProduct(
+        at w: [Double], _ v: [Double], relativeStep: Double = 1e-5,
+        gradient: ([Double]) -> [Double]
+    ) -> [Double] {
         require(w.count == v.count)
         let norm = dot(v, v).squareRoot()
         guard norm > 0 else { return [Double](repeating: 0, count: w.count) }
@@ -62,8 +66,10 @@ public enum Curvature {
     /// start, reorthogonalizing every new vector against all earlier ones twice ("twice is enough",
     /// Parlett 1998, Sec. 6.9), so no spurious copies of converged eigenvalues appear. Returns the
     /// Ritz values, largest first, and the Ritz vector of the largest.
-    public static func lanczos(dimension n: Int, iterations: Int, rng: inout RNG,
-                               multiply: ([Double]) -> [Double]) throws -> (values: [Double], topVector: [Double]) {
+    public static func lanczos(
+        dimension n: Int, iterations: Int, rng: inout RNG,
+        multiply: ([Double]) -> [Double]
+    ) throws -> (values: [Double], topVector: [Double]) {
         require(n > 0 && iterations > 0)
         let k = min(iterations, n)
         var q = (0..<n).map { _ in rng.normal() }
@@ -87,7 +93,7 @@ public enum Curvature {
             t[i, i] = alpha[i]
             if i + 1 < m { t[i, i + 1] = beta[i]; t[i + 1, i] = beta[i] }
         }
-        let (values, vectors) = try symmetricEigen(t)        // ascending; eigenvectors as rows
+        let (values, vectors) = try symmetricEigen(t)  // ascending; eigenvectors as rows
         var top = [Double](repeating: 0, count: n)
         for i in 0..<m { axpy(vectors[m - 1, i], basis[i], &top) }
         return (values.reversed(), top)
@@ -115,10 +121,12 @@ public enum Curvature {
     /// backprop gives. Central differences of gradients are not: a probe step that moves a unit
     /// across its kink adds a jump of order 1/h to the quotient, and over 10⁷ pre-activations some
     /// always cross. `v` is in the order of `model.parameters`; returns (∇L, H v) in that order.
-    public static func mlpHessianVectorProduct(_ model: MLP<Double>, _ x: Tensor<Double>, labels: [Int],
-                                               _ v: [Double]) -> (gradient: [Double], hv: [Double]) {
+    public static func mlpHessianVectorProduct(
+        _ model: MLP<Double>, _ x: Tensor<Double>, labels: [Int],
+        _ v: [Double]
+    ) -> (gradient: [Double], hv: [Double]) {
         let n = x.shape[0], layers = model.layers.count
-        let (acts, z) = reluForward(model, x)            // checks the model is a plain ReLU MLP with biases
+        let (acts, z) = reluForward(model, x)  // checks the model is a plain ReLU MLP with biases
         // Split v into per-layer directions (V_l, vb_l) in the order of `parameters` (weight, bias per layer).
         var vw: [Tensor<Double>] = [], vb: [Tensor<Double>] = []
         var k = 0
@@ -163,7 +171,9 @@ public enum Curvature {
             if l > 0 { add(&hw, matmul(racts[l], delta, transA: true)) }
             let out = delta.shape[1]
             var gb = [Double](repeating: 0, count: out), hb = [Double](repeating: 0, count: out)
-            for i in 0..<n { for j in 0..<out { gb[j] += delta[flat: i * out + j]; hb[j] += rdelta[flat: i * out + j] } }
+            for i in 0..<n {
+                for j in 0..<out { gb[j] += delta[flat: i * out + j]; hb[j] += rdelta[flat: i * out + j] }
+            }
             grads.insert(gw.scalars + gb, at: 0); hvs.insert(hw.scalars + hb, at: 0)
             guard l > 0 else { break }
             var below = matmul(delta, w, transB: true), rbelow = matmul(rdelta, w, transB: true)
@@ -180,7 +190,9 @@ public enum Curvature {
     /// per-example gradient is the outer product δᵢ aᵢᵀ, whose squared norm is |δᵢ|²(|aᵢ|² + 1)
     /// with the bias (Goodfellow 2015). Each is the gradient of example i's own loss (not divided
     /// by the batch size); the mean gradient comes from the ordinary backward pass.
-    public static func perExampleGradientSquaredNorms(_ model: MLP<Double>, _ x: Tensor<Double>, labels: [Int]) -> [Double] {
+    public static func perExampleGradientSquaredNorms(
+        _ model: MLP<Double>, _ x: Tensor<Double>, labels: [Int]
+    ) -> [Double] {
         let n = x.shape[0]
         let (inputs, logits) = reluForward(model, x)
         // δ at the logits: softmax − one-hot, per example.
@@ -199,7 +211,7 @@ public enum Curvature {
             guard l > 0 else { break }
             var back = matmul(delta, model.layers[l].weight.value, transB: true)
             let bd = back.mutableData, ad = a.data
-            for i in 0..<back.count where ad[i] <= 0 { bd[i] = 0 }      // ReLU'(z) = 1 where the stored activation is positive
+            for i in 0..<back.count where ad[i] <= 0 { bd[i] = 0 }  // ReLU'(z) = 1 where the stored activation is positive
             delta = back
         }
         return norms
@@ -207,9 +219,13 @@ public enum Curvature {
 
     /// The forward pass of a plain ReLU MLP with biases: every layer's input (x, then each hidden
     /// activation, whose positive entries are the ReLU mask) and the logits.
-    static func reluForward(_ model: MLP<Double>, _ x: Tensor<Double>) -> (inputs: [Tensor<Double>], logits: Tensor<Double>) {
-        require(model.activation == .relu && model.layers.allSatisfy { $0.bias != nil && $0.weightScale == 1 && $0.biasScale == 1 },
-                "curvature tools are implemented for plain ReLU MLPs with biases")
+    static func reluForward(
+        _ model: MLP<Double>, _ x: Tensor<Double>
+    ) -> (inputs: [Tensor<Double>], logits: Tensor<Double>) {
+        require(
+            model.activation == .relu
+                && model.layers.allSatisfy { $0.bias != nil && $0.weightScale == 1 && $0.biasScale == 1 },
+            "curvature tools are implemented for plain ReLU MLPs with biases")
         var inputs: [Tensor<Double>] = [x]
         var z = x
         for (l, layer) in model.layers.enumerated() {

@@ -26,7 +26,7 @@ public func svd<T>(_ a: Tensor<T>) throws -> SVD<T> {
     require(a.rank == 2)
     let (m, n) = (a.shape[0], a.shape[1])
     let k = min(m, n)
-    var work = a                       // gesdd destroys its input
+    var work = a  // gesdd destroys its input
     var s = [T](repeating: 0, count: k)
     var u = Tensor<T>(uninitializedShape: [m, k])
     var vt = Tensor<T>(uninitializedShape: [k, n])
@@ -47,23 +47,26 @@ public func symmetricEigen<T>(_ a: Tensor<T>) throws -> (values: [T], vectors: T
     var w = [T](repeating: 0, count: n)
     let info = w.withUnsafeMutableBufferPointer { T.syevd(n: n, a: v.mutableData, w: $0.baseAddress!) }
     guard info == 0 else { throw LAPACKError.failed(routine: "syevd", info: info) }
-    return (w, v)   // column j (col-major) = row j (row-major)
+    return (w, v)  // column j (col-major) = row j (row-major)
 }
 
 /// Minimum-norm least-squares solution X = argmin ‖A X − B‖ (smallest ‖X‖ among
 /// minimizers), by ?gelsd; also returns A's singular values, descending.
 /// `rcond`: singular values below rcond·s_max count as zero (LAPACK's rule).
-public func leastSquaresMinNorm<T>(_ a: Tensor<T>, _ b: Tensor<T>, rcond: T = -1) throws -> (x: Tensor<T>, singularValues: [T], rank: Int) {
+public func leastSquaresMinNorm<T>(
+    _ a: Tensor<T>, _ b: Tensor<T>, rcond: T = -1
+) throws -> (x: Tensor<T>, singularValues: [T], rank: Int) {
     require(a.rank == 2 && b.rank == 2 && a.shape[0] == b.shape[0])
     let (m, n, r) = (a.shape[0], a.shape[1], b.shape[1])
     let ldb = max(m, n)
-    var colA = a.transposed                      // row-major n x m == column-major m x n
-    var colB = Tensor<T>.zeros([r, ldb])         // column-major ldb x r
+    var colA = a.transposed  // row-major n x m == column-major m x n
+    var colB = Tensor<T>.zeros([r, ldb])  // column-major ldb x r
     let bp = b.data, cb = colB.mutableData
     for i in 0..<m { for j in 0..<r { cb[j * ldb + i] = bp[i * r + j] } }
     var s = [T](repeating: 0, count: min(m, n))
     let (rank, info) = s.withUnsafeMutableBufferPointer {
-        T.gelsd(m: m, n: n, nrhs: r, a: colA.mutableData, b: colB.mutableData, ldb: ldb, s: $0.baseAddress!, rcond: rcond)
+        T.gelsd(
+            m: m, n: n, nrhs: r, a: colA.mutableData, b: colB.mutableData, ldb: ldb, s: $0.baseAddress!, rcond: rcond)
     }
     guard info == 0 else { throw LAPACKError.failed(routine: "gelsd", info: info) }
     var x = Tensor<T>(uninitializedShape: [n, r])

@@ -34,7 +34,7 @@ public enum Initializer: Sendable, Equatable {
             let b = 1 / Double(fanIn).squareRoot()
             return .uniform([fanOut], low: -b, high: b, rng: &rng)
         case .ntk: return .normal([fanOut], std: 1, rng: &rng)
-        default: return .zeros([fanOut])   // biases start at zero for the other schemes
+        default: return .zeros([fanOut])  // biases start at zero for the other schemes
         }
     }
 }
@@ -47,9 +47,13 @@ public struct Linear<T: Scalar> {
     public let weightScale: T
     public let biasScale: T
 
-    public init(_ fanIn: Int, _ fanOut: Int, bias: Bool = true, init initializer: Initializer, name: String = "linear", rng: inout RNG) {
+    public init(
+        _ fanIn: Int, _ fanOut: Int, bias: Bool = true, init initializer: Initializer, name: String = "linear",
+        rng: inout RNG
+    ) {
         weight = Variable(initializer.weight(fanIn, fanOut, rng: &rng), name: name + ".weight", requiresGrad: true)
-        self.bias = bias ? Variable(initializer.bias(fanIn, fanOut, rng: &rng), name: name + ".bias", requiresGrad: true) : nil
+        self.bias =
+            bias ? Variable(initializer.bias(fanIn, fanOut, rng: &rng), name: name + ".bias", requiresGrad: true) : nil
         if case let .ntk(beta) = initializer {
             weightScale = 1 / T(fanIn).squareRoot(); biasScale = T(beta)
         } else {
@@ -86,7 +90,9 @@ public struct MLP<T: Scalar> {
     public let layers: [Linear<T>]
     public let activation: Activation
 
-    public init(widths: [Int], activation: Activation = .relu, bias: Bool = true, init initializer: Initializer, rng: inout RNG) {
+    public init(
+        widths: [Int], activation: Activation = .relu, bias: Bool = true, init initializer: Initializer, rng: inout RNG
+    ) {
         require(widths.count >= 2)
         var layers: [Linear<T>] = []
         for i in 0..<(widths.count - 1) {
@@ -146,7 +152,7 @@ public func dropout<T>(_ x: Variable<T>, p: Double, _ source: DropoutSource) -> 
     let n = x.value.count, keep = T(1 / (1 - p))
     var mask = Tensor<T>(uninitializedShape: x.shape), y = Tensor<T>(uninitializedShape: x.shape)
     let mp = mask.mutableData, yp = y.mutableData, xp = x.value.data
-    var rng = source.rng            // a local copy: the class property would be loaded and stored per draw
+    var rng = source.rng  // a local copy: the class property would be loaded and stored per draw
     defer { source.rng = rng }
     for i in 0..<n {
         mp[i] = rng.uniform() < p ? 0 : keep
@@ -168,10 +174,14 @@ public struct Projection<T: Scalar> {
     let dropout: DropoutSource?
 
     init(_ fanIn: Int, _ fanOut: Int, _ p: Parametrization, name: String, dropout: DropoutSource?, rng: inout RNG) {
-        let std = Initializer.gaussian(std: 0.02)   // GPT-2 / LLaMA reference init
+        let std = Initializer.gaussian(std: 0.02)  // GPT-2 / LLaMA reference init
         func factors(_ r: Int, zeroB: Bool) -> (Variable<T>, Variable<T>) {
-            (Variable(Initializer.pytorchDefault.weight(fanIn, r, rng: &rng), name: name + ".A", requiresGrad: true),
-             Variable((zeroB ? Initializer.zeros : .pytorchDefault).weight(r, fanOut, rng: &rng), name: name + ".B", requiresGrad: true))
+            (
+                Variable(Initializer.pytorchDefault.weight(fanIn, r, rng: &rng), name: name + ".A", requiresGrad: true),
+                Variable(
+                    (zeroB ? Initializer.zeros : .pytorchDefault).weight(r, fanOut, rng: &rng), name: name + ".B",
+                    requiresGrad: true)
+            )
         }
         switch p {
         case .dense:
@@ -198,7 +208,7 @@ public struct Projection<T: Scalar> {
         case let (w?, a?, b?):
             let xd = dropout.map { RepriseEngine.dropout(x, p: dropoutP, $0) } ?? x
             return matmul(x, w) + scale(matmul(matmul(xd, a), b), loraScale)
-        default: fatalError("Projection without weights")   // unreachable: init sets one of the three shapes
+        default: fatalError("Projection without weights")  // unreachable: init sets one of the three shapes
         }
     }
 }
@@ -272,9 +282,10 @@ public struct LlamaModel<T: Scalar> {
 
     /// Every weight the model holds, trained or frozen.
     public var weightCount: Int {
-        parameters.reduce(0) { $0 + $1.value.count } + blocks.flatMap(\.projections).reduce(0) { n, p in
-            n + (p.weight.map { $0.requiresGrad ? 0 : $0.value.count } ?? 0)
-        }
+        parameters.reduce(0) { $0 + $1.value.count }
+            + blocks.flatMap(\.projections).reduce(0) { n, p in
+                n + (p.weight.map { $0.requiresGrad ? 0 : $0.value.count } ?? 0)
+            }
     }
 
     /// Mean next-token cross-entropy of `tokens` [B, T+1] (inputs are the first T, targets the last T of each row).

@@ -9,7 +9,8 @@ public enum NTK {
     /// Σ̇^(l+1) = E[relu'(u) relu'(v)], with (u, v) ~ N(0, Σ^l). The expectations are the
     /// arc-cosine kernels (Cho & Saul 2009): with ρ = Σ_xy/√(Σ_xx Σ_yy), θ = arccos ρ,
     /// E[relu relu] = √(Σ_xx Σ_yy)(sin θ + (π − θ) cos θ)/2π and E[relu' relu'] = (π − θ)/2π.
-    public static func reluLimit(_ x: [Double], _ y: [Double], depth: Int, beta: Double) -> (nngp: Double, ntk: Double) {
+    public static func reluLimit(_ x: [Double], _ y: [Double], depth: Int, beta: Double) -> (nngp: Double, ntk: Double)
+    {
         require(x.count == y.count && depth >= 1)
         let n0 = Double(x.count), b2 = beta * beta
         var sxx = zip(x, x).reduce(0) { $0 + $1.0 * $1.1 } / n0 + b2
@@ -22,7 +23,7 @@ public enum NTK {
             let expected = norm * (Double.sin(angle) + (Double.pi - angle) * Double.cos(angle)) / (2 * Double.pi)
             let derivative = (Double.pi - angle) / (2 * Double.pi)
             sxy = expected + b2
-            sxx = sxx / 2 + b2          // E[relu(u)²] = Σ_xx / 2
+            sxx = sxx / 2 + b2  // E[relu(u)²] = Σ_xx / 2
             syy = syy / 2 + b2
             theta = theta * derivative + sxy
         }
@@ -36,7 +37,9 @@ public enum NTK {
         for i in 0..<n {
             let xi = Array(UnsafeBufferPointer(start: x.data + i * d, count: d))
             for j in 0..<m {
-                out[i, j] = reluLimit(xi, Array(UnsafeBufferPointer(start: y.data + j * d, count: d)), depth: depth, beta: beta).ntk
+                out[i, j] =
+                    reluLimit(xi, Array(UnsafeBufferPointer(start: y.data + j * d, count: d)), depth: depth, beta: beta)
+                    .ntk
             }
         }
         return out
@@ -44,7 +47,9 @@ public enum NTK {
 
     /// Pre-activations h_l and activations a_l of every layer for inputs x, and the per-sample
     /// backpropagated output gradients δ_l = ∂f/∂h_l (each row one sample; no summing over the batch).
-    static func activationsAndDeltas<T: Scalar>(_ layers: [Linear<T>], _ x: Tensor<T>) -> (inputs: [Tensor<T>], deltas: [Tensor<T>]) {
+    static func activationsAndDeltas<T: Scalar>(
+        _ layers: [Linear<T>], _ x: Tensor<T>
+    ) -> (inputs: [Tensor<T>], deltas: [Tensor<T>]) {
         var inputs: [Tensor<T>] = [], pre: [Tensor<T>] = []
         var a = x
         for (l, layer) in layers.enumerated() {
@@ -82,7 +87,8 @@ public enum NTK {
         for (l, layer) in layers.enumerated() {
             let inputGram = matmul(ax[l], ay[l], transB: true), deltaGram = matmul(dx[l], dy[l], transB: true)
             let ig = inputGram.data, dg = deltaGram.data
-            let s2 = layer.weightScale * layer.weightScale, b2 = layer.bias == nil ? T(0) : layer.biasScale * layer.biasScale
+            let s2 = layer.weightScale * layer.weightScale,
+                b2 = layer.bias == nil ? T(0) : layer.biasScale * layer.biasScale
             for i in 0..<theta.count { tp[i] += (s2 * ig[i] + b2) * dg[i] }
         }
         return theta

@@ -6,9 +6,9 @@ import RealModule
 
 /// How operand elements line up with output elements under broadcasting.
 enum Broadcast {
-    case same                      // operand index == output index
-    case cyclic(Int)               // operand repeats every n output elements (suffix shape, or scalar n = 1)
-    case map([Int])                // general: operand offset for each output element
+    case same  // operand index == output index
+    case cyclic(Int)  // operand repeats every n output elements (suffix shape, or scalar n = 1)
+    case map([Int])  // general: operand offset for each output element
 
     static func shape(_ a: [Int], _ b: [Int]) -> [Int] {
         let r = max(a.count, b.count)
@@ -96,20 +96,34 @@ private func binary<T, F: BinaryFunction>(_ a: Variable<T>, _ b: Variable<T>, _:
             if a.requiresGrad {
                 let (d, fresh) = a.gradBuffer()
                 Parallel.forEach(n, work: n) { r in
-                    if fresh { for i in r { d[i] = g[i] * F.da(ap[i], bp[i]) } } else { for i in r { d[i] += g[i] * F.da(ap[i], bp[i]) } }
+                    if fresh {
+                        for i in r { d[i] = g[i] * F.da(ap[i], bp[i]) }
+                    } else {
+                        for i in r { d[i] += g[i] * F.da(ap[i], bp[i]) }
+                    }
                 }
             }
             if b.requiresGrad {
                 let (d, fresh) = b.gradBuffer()
                 Parallel.forEach(n, work: n) { r in
-                    if fresh { for i in r { d[i] = g[i] * F.db(ap[i], bp[i]) } } else { for i in r { d[i] += g[i] * F.db(ap[i], bp[i]) } }
+                    if fresh {
+                        for i in r { d[i] = g[i] * F.db(ap[i], bp[i]) }
+                    } else {
+                        for i in r { d[i] += g[i] * F.db(ap[i], bp[i]) }
+                    }
                 }
             }
             return
         }
         // Gradients of a broadcast operand are summed over the broadcast axes.
-        if a.requiresGrad { let d = a.gradPointer(); for i in 0..<n { let j = ia.index(i), k = ib.index(i); d[j] += g[i] * F.da(ap[j], bp[k]) } }
-        if b.requiresGrad { let d = b.gradPointer(); for i in 0..<n { let j = ia.index(i), k = ib.index(i); d[k] += g[i] * F.db(ap[j], bp[k]) } }
+        if a.requiresGrad {
+            let d = a.gradPointer();
+            for i in 0..<n { let j = ia.index(i), k = ib.index(i); d[j] += g[i] * F.da(ap[j], bp[k]) }
+        }
+        if b.requiresGrad {
+            let d = b.gradPointer();
+            for i in 0..<n { let j = ia.index(i), k = ib.index(i); d[k] += g[i] * F.db(ap[j], bp[k]) }
+        }
     }
 }
 
@@ -143,7 +157,11 @@ private func unary<T, F: UnaryFunction>(_ x: Variable<T>, _: F.Type) -> Variable
     return Variable(y, parents: [x], op: F.name) { out in
         let g = out.grad!.data, xp = x.value.data, yp = out.value.data, (d, fresh) = x.gradBuffer()
         Parallel.forEach(n, work: n) { r in
-            if fresh { for i in r { d[i] = g[i] * F.derivative(xp[i], yp[i]) } } else { for i in r { d[i] += g[i] * F.derivative(xp[i], yp[i]) } }
+            if fresh {
+                for i in r { d[i] = g[i] * F.derivative(xp[i], yp[i]) }
+            } else {
+                for i in r { d[i] += g[i] * F.derivative(xp[i], yp[i]) }
+            }
         }
     }
 }

@@ -5,7 +5,7 @@ import RealModule
 /// The precision a softmax is evaluated in, independent of the model's type:
 /// Prieto et al. (2025) show that Softmax Collapse depends on it.
 public enum SoftmaxPrecision: String, Sendable, Codable {
-    case native    // the logits' own type
+    case native  // the logits' own type
     case float64
 }
 
@@ -14,7 +14,9 @@ public enum SoftmaxPrecision: String, Sendable, Codable {
 /// With `precision: .float64` the softmax runs in Double even for Float logits,
 /// so the loss can be exactly 0 in float32 and not in float64: the Softmax
 /// Collapse the grokking scenario measures.
-public func softmaxCrossEntropy<T>(_ logits: Variable<T>, labels: [Int], precision: SoftmaxPrecision = .native) -> Variable<T> {
+public func softmaxCrossEntropy<T>(
+    _ logits: Variable<T>, labels: [Int], precision: SoftmaxPrecision = .native
+) -> Variable<T> {
     switch precision {
     case .native: return softmaxCE(logits, labels, in: T.self)
     case .float64: return softmaxCE(logits, labels, in: Double.self)
@@ -54,7 +56,9 @@ private func softmaxCE<T, U: Scalar>(_ logits: Variable<T>, _ labels: [Int], in 
 /// A softmax row's numerators e^(z_j − max z) in U, into e[0..<c], with their maximum and sum: the
 /// arithmetic of `softmaxCrossEntropy`, public so that the grokking scenario's Softmax Collapse test
 /// (is the sum exactly 1?) asks it of the same bits the loss is computed from.
-public func softmaxNumerators<T: Scalar, U: Scalar>(_ z: UnsafePointer<T>, count c: Int, into e: UnsafeMutablePointer<U>) -> (max: U, sum: U) {
+public func softmaxNumerators<T: Scalar, U: Scalar>(
+    _ z: UnsafePointer<T>, count c: Int, into e: UnsafeMutablePointer<U>
+) -> (max: U, sum: U) {
     // Four running maxima (max is exact: the order cannot matter) and the sum in lanes: one chain of
     // dependent operations per row was a third of the op's time.
     var m0 = U(z[0]), m1 = m0, m2 = m0, m3 = m0, j = 0
@@ -77,7 +81,9 @@ public func softmaxNumerators<T: Scalar, U: Scalar>(_ z: UnsafePointer<T>, count
 /// dL/dz_j = s'(z_j)/S − [j = y] s'(z_y)/s(z_y), per row, divided by N.
 /// With `precision: .float64` every operation runs in Double even for Float logits, and the gradient is
 /// rounded back to the logits' type: the authors' `stablemax_cross_entropy` casts the logits to float64.
-public func stableMaxCrossEntropy<T>(_ logits: Variable<T>, labels: [Int], precision: SoftmaxPrecision = .native)
+public func stableMaxCrossEntropy<T>(
+    _ logits: Variable<T>, labels: [Int], precision: SoftmaxPrecision = .native
+)
     -> Variable<T>
 {
     switch precision {

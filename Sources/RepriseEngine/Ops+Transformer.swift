@@ -7,7 +7,7 @@ import RealModule
 public func embedding<T>(_ table: Variable<T>, _ indices: [Int]) -> Variable<T> {
     require(table.value.rank == 2, "embedding: table \(table.shape) is not [V, D]")
     let d = table.shape[1]
-    let out = table.value.gatherRows(indices)      // checks every index against V
+    let out = table.value.gatherRows(indices)  // checks every index against V
     return Variable(out, parents: [table]) { o in
         let g = o.grad!.data, tg = table.gradPointer()
         for (r, i) in indices.enumerated() { for j in 0..<d { tg[i * d + j] += g[r * d + j] } }
@@ -41,10 +41,14 @@ public func rmsNorm<T>(_ x: Variable<T>, gain: Variable<T>, eps: T = 1e-6) -> Va
                 for r in rows {
                     let ir = inv[r]
                     let dyr = dy + r * d, xr = xp + r * d
-                    let dot = sumInLanes(d, { load8(gp + $0) * load8(dyr + $0) * load8(xr + $0) }, { gp[$0] * dyr[$0] * xr[$0] })
+                    let dot = sumInLanes(
+                        d, { load8(gp + $0) * load8(dyr + $0) * load8(xr + $0) }, { gp[$0] * dyr[$0] * xr[$0] })
                     let k = dot * ir * ir * ir / T(d)
-                    if fresh { for j in 0..<d { dx[r * d + j] = ir * gp[j] * dy[r * d + j] - xp[r * d + j] * k } }
-                    else { for j in 0..<d { dx[r * d + j] += ir * gp[j] * dy[r * d + j] - xp[r * d + j] * k } }
+                    if fresh {
+                        for j in 0..<d { dx[r * d + j] = ir * gp[j] * dy[r * d + j] - xp[r * d + j] * k }
+                    } else {
+                        for j in 0..<d { dx[r * d + j] += ir * gp[j] * dy[r * d + j] - xp[r * d + j] * k }
+                    }
                 }
             }
         }
@@ -83,8 +87,11 @@ public func swiglu<T>(_ gate: Variable<T>, _ up: Variable<T>) -> Variable<T> {
         let (dup, freshUp) = up.requiresGrad ? up.gradBuffer() : (nil, false)
         Parallel.forEach(n, work: n) { r in
             if let d = dgate {
-                if freshGate { for i in r { d[i] = (g[i] * up_[i]) * (σ[i] * (1 + xp[i] * (1 - σ[i]))) } }
-                else { for i in r { d[i] += (g[i] * up_[i]) * (σ[i] * (1 + xp[i] * (1 - σ[i]))) } }
+                if freshGate {
+                    for i in r { d[i] = (g[i] * up_[i]) * (σ[i] * (1 + xp[i] * (1 - σ[i]))) }
+                } else {
+                    for i in r { d[i] += (g[i] * up_[i]) * (σ[i] * (1 + xp[i] * (1 - σ[i]))) }
+                }
             }
             if let d = dup {
                 if freshUp { for i in r { d[i] = g[i] * sp[i] } } else { for i in r { d[i] += g[i] * sp[i] } }
@@ -136,9 +143,13 @@ public func rope<T>(_ x: Variable<T>, _ table: RotaryTable<T>) -> Variable<T> {
                 for h in stride(from: 0, to: c, by: headDim) {
                     let a = src + r * c + h, b = a + half, ya = dst + r * c + h, yb = ya + half
                     if accumulate {
-                        for i in 0..<half { let s = sign * sn[i]; ya[i] += a[i] * cs[i] - b[i] * s; yb[i] += a[i] * s + b[i] * cs[i] }
+                        for i in 0..<half {
+                            let s = sign * sn[i]; ya[i] += a[i] * cs[i] - b[i] * s; yb[i] += a[i] * s + b[i] * cs[i]
+                        }
                     } else {
-                        for i in 0..<half { let s = sign * sn[i]; ya[i] = a[i] * cs[i] - b[i] * s; yb[i] = a[i] * s + b[i] * cs[i] }
+                        for i in 0..<half {
+                            let s = sign * sn[i]; ya[i] = a[i] * cs[i] - b[i] * s; yb[i] = a[i] * s + b[i] * cs[i]
+                        }
                     }
                 }
             }
@@ -157,7 +168,9 @@ public func rope<T>(_ x: Variable<T>, _ table: RotaryTable<T>) -> Variable<T> {
 /// column blocks passed to gemm with ld = C, so nothing is permuted or copied.
 /// Backward (per b, h): dP = dO Vᵀ, dV += Pᵀ dO, dS = P∘(dP − rowsum(dP∘P))/√Dh,
 /// dQ += dS K, dK += dSᵀ Q.
-public func causalSelfAttention<T>(q: Variable<T>, k: Variable<T>, v: Variable<T>, batch: Int, seqLen: Int, heads: Int) -> Variable<T> {
+public func causalSelfAttention<T>(
+    q: Variable<T>, k: Variable<T>, v: Variable<T>, batch: Int, seqLen: Int, heads: Int
+) -> Variable<T> {
     let c = q.shape[1], dh = c / heads, tt = seqLen
     require(q.shape == k.shape && q.shape == v.shape && q.shape[0] == batch * seqLen && c % heads == 0)
     let scale = 1 / T(dh).squareRoot()
@@ -172,16 +185,18 @@ public func causalSelfAttention<T>(q: Variable<T>, k: Variable<T>, v: Variable<T
             let (b, h) = pair.quotientAndRemainder(dividingBy: heads)
             let base = b * tt * c + h * dh
             let p = pp + (b * heads + h) * tt * tt
-            T.gemm(transA: false, transB: true, m: tt, n: tt, k: dh, alpha: scale, a: qp + base, lda: c,
-                   b: kp + base, ldb: c, beta: 0, c: p, ldc: tt)
+            T.gemm(
+                transA: false, transB: true, m: tt, n: tt, k: dh, alpha: scale, a: qp + base, lda: c,
+                b: kp + base, ldb: c, beta: 0, c: p, ldc: tt)
             for i in 0..<tt {
                 let row = p + i * tt
                 let inv = 1 / softmaxNumerators(row, count: i + 1, into: row).sum
                 for j in 0...i { row[j] *= inv }
                 for j in (i + 1)..<tt { row[j] = 0 }
             }
-            T.gemm(transA: false, transB: false, m: tt, n: dh, k: tt, alpha: 1, a: p, lda: tt,
-                   b: vp + base, ldb: c, beta: 0, c: op + base, ldc: c)
+            T.gemm(
+                transA: false, transB: false, m: tt, n: dh, k: tt, alpha: 1, a: p, lda: tt,
+                b: vp + base, ldb: c, beta: 0, c: op + base, ldc: c)
         }
     }
     return Variable(out, parents: [q, k, v]) { o in
@@ -189,26 +204,30 @@ public func causalSelfAttention<T>(q: Variable<T>, k: Variable<T>, v: Variable<T
         let (dq, freshQ) = q.gradBuffer(), (dk, freshK) = k.gradBuffer(), (dv, freshV) = v.gradBuffer()
         let qp = q.value.data, kp = k.value.data, vp = v.value.data, pp = probs.data
         Parallel.forEach(pairs, work: work) { pairRange in
-            let dp = UnsafeMutablePointer<T>.allocate(capacity: tt * tt)   // one scratch per thread
+            let dp = UnsafeMutablePointer<T>.allocate(capacity: tt * tt)  // one scratch per thread
             defer { dp.deallocate() }
             for pair in pairRange {
                 let (b, h) = pair.quotientAndRemainder(dividingBy: heads)
                 let base = b * tt * c + h * dh
                 let p = pp + pair * tt * tt
-                T.gemm(transA: false, transB: true, m: tt, n: tt, k: dh, alpha: 1, a: dO + base, lda: c,
-                       b: vp + base, ldb: c, beta: 0, c: dp, ldc: tt)
-                T.gemm(transA: true, transB: false, m: tt, n: dh, k: tt, alpha: 1, a: p, lda: tt,
-                       b: dO + base, ldb: c, beta: freshV ? 0 : 1, c: dv + base, ldc: c)
+                T.gemm(
+                    transA: false, transB: true, m: tt, n: tt, k: dh, alpha: 1, a: dO + base, lda: c,
+                    b: vp + base, ldb: c, beta: 0, c: dp, ldc: tt)
+                T.gemm(
+                    transA: true, transB: false, m: tt, n: dh, k: tt, alpha: 1, a: p, lda: tt,
+                    b: dO + base, ldb: c, beta: freshV ? 0 : 1, c: dv + base, ldc: c)
                 for i in 0..<tt {
                     let dpi = dp + i * tt, pi = p + i * tt
                     let dot = sumInLanes(i + 1, { load8(dpi + $0) * load8(pi + $0) }, { dpi[$0] * pi[$0] })
                     for j in 0...i { dpi[j] = pi[j] * (dpi[j] - dot) * scale }
                     for j in (i + 1)..<tt { dp[i * tt + j] = 0 }
                 }
-                T.gemm(transA: false, transB: false, m: tt, n: dh, k: tt, alpha: 1, a: dp, lda: tt,
-                       b: kp + base, ldb: c, beta: freshQ ? 0 : 1, c: dq + base, ldc: c)
-                T.gemm(transA: true, transB: false, m: tt, n: dh, k: tt, alpha: 1, a: dp, lda: tt,
-                       b: qp + base, ldb: c, beta: freshK ? 0 : 1, c: dk + base, ldc: c)
+                T.gemm(
+                    transA: false, transB: false, m: tt, n: dh, k: tt, alpha: 1, a: dp, lda: tt,
+                    b: kp + base, ldb: c, beta: freshQ ? 0 : 1, c: dq + base, ldc: c)
+                T.gemm(
+                    transA: true, transB: false, m: tt, n: dh, k: tt, alpha: 1, a: dp, lda: tt,
+                    b: qp + base, ldb: c, beta: freshK ? 0 : 1, c: dk + base, ldc: c)
             }
         }
     }

@@ -30,8 +30,10 @@ public struct GaLoreSettings: Sendable {
     public enum SquareSide: String, Sendable, Codable, CaseIterable { case input, output }
     public var rank: Int, updateGap: Int, alpha: Double, weightDecay: Double, inner: Inner, squareSide: SquareSide
     /// `updateGap` Int.max keeps the subspace of step 0 for the whole run (T = ∞).
-    public init(rank: Int, updateGap: Int = 200, alpha: Double = 0.25, weightDecay: Double = 0,
-                inner: Inner = .adam(beta1: 0.9, beta2: 0.999, eps: 1e-8), squareSide: SquareSide = .input) {
+    public init(
+        rank: Int, updateGap: Int = 200, alpha: Double = 0.25, weightDecay: Double = 0,
+        inner: Inner = .adam(beta1: 0.9, beta2: 0.999, eps: 1e-8), squareSide: SquareSide = .input
+    ) {
         (self.rank, self.updateGap, self.alpha, self.weightDecay, self.inner, self.squareSide) =
             (rank, updateGap, alpha, weightDecay, inner, squareSide)
     }
@@ -86,8 +88,10 @@ public final class Optimizer<T: Scalar> {
     private var noiseRNG: RNG
 
     /// `statePrecision` applies to Adam's moments (plain or inside GaLore); SGD keeps full precision.
-    public init(_ rule: Rule, parameters: [Variable<T>], learningRate: Double, transforms: [GradientTransform] = [],
-                projected: [Variable<T>] = [], statePrecision: StatePrecision = .full) {
+    public init(
+        _ rule: Rule, parameters: [Variable<T>], learningRate: Double, transforms: [GradientTransform] = [],
+        projected: [Variable<T>] = [], statePrecision: StatePrecision = .full
+    ) {
         self.rule = rule
         self.parameters = parameters
         self.learningRate = learningRate
@@ -121,7 +125,7 @@ public final class Optimizer<T: Scalar> {
                 }
             }
         }
-        guard !momentShapes.isEmpty else { return }    // SGD: momentum (if any) is set above
+        guard !momentShapes.isEmpty else { return }  // SGD: momentum (if any) is set above
         switch statePrecision {
         case .full:
             m = momentShapes.map { .zeros($0) }; v = m
@@ -133,20 +137,31 @@ public final class Optimizer<T: Scalar> {
         }
     }
 
-    public static func sgd(_ parameters: [Variable<T>], lr: Double, momentum: Double = 0, weightDecay: Double = 0,
-                           transforms: [GradientTransform] = []) -> Optimizer {
-        Optimizer(.sgd(momentum: momentum, weightDecay: weightDecay), parameters: parameters, learningRate: lr, transforms: transforms)
+    public static func sgd(
+        _ parameters: [Variable<T>], lr: Double, momentum: Double = 0, weightDecay: Double = 0,
+        transforms: [GradientTransform] = []
+    ) -> Optimizer {
+        Optimizer(
+            .sgd(momentum: momentum, weightDecay: weightDecay), parameters: parameters, learningRate: lr,
+            transforms: transforms)
     }
 
-    public static func adam(_ parameters: [Variable<T>], lr: Double, beta1: Double = 0.9, beta2: Double = 0.999,
-                            eps: Double = 1e-8, weightDecay: Double = 0, transforms: [GradientTransform] = []) -> Optimizer {
-        Optimizer(.adam(beta1: beta1, beta2: beta2, eps: eps, weightDecay: weightDecay), parameters: parameters,
-                  learningRate: lr, transforms: transforms)
+    public static func adam(
+        _ parameters: [Variable<T>], lr: Double, beta1: Double = 0.9, beta2: Double = 0.999,
+        eps: Double = 1e-8, weightDecay: Double = 0, transforms: [GradientTransform] = []
+    ) -> Optimizer {
+        Optimizer(
+            .adam(beta1: beta1, beta2: beta2, eps: eps, weightDecay: weightDecay), parameters: parameters,
+            learningRate: lr, transforms: transforms)
     }
 
-    public static func galore(_ parameters: [Variable<T>], projected: [Variable<T>], lr: Double, _ settings: GaLoreSettings,
-                              statePrecision: StatePrecision = .full) -> Optimizer {
-        Optimizer(.galore(settings), parameters: parameters, learningRate: lr, projected: projected, statePrecision: statePrecision)
+    public static func galore(
+        _ parameters: [Variable<T>], projected: [Variable<T>], lr: Double, _ settings: GaLoreSettings,
+        statePrecision: StatePrecision = .full
+    ) -> Optimizer {
+        Optimizer(
+            .galore(settings), parameters: parameters, learningRate: lr, projected: projected,
+            statePrecision: statePrecision)
     }
 
     public func zeroGrad() { for p in parameters { p.zeroGrad() } }
@@ -172,17 +187,22 @@ public final class Optimizer<T: Scalar> {
             var squares = [Double](repeating: 0, count: parameters.count)
             squares.withUnsafeMutableBufferPointer { squares in
                 let total = ks.reduce(0) { $0 + parameters[$1].value.count }
-                let whole = statePrecision == .full && total >= Parallel.minimumElements
+                let whole =
+                    statePrecision == .full && total >= Parallel.minimumElements
                     && ks.allSatisfy { parameters[$0].value.count < Parallel.minimumElements }
                 // Every buffer is made unique here, on this thread: `mutableData` through an array is not thread-safe.
                 let buffers = ks.map { k in
-                    (parameters[k].value.mutableData, parameters[k].grad!.data, statePrecision == .full ? (m[k].mutableData, v[k].mutableData) : nil)
+                    (
+                        parameters[k].value.mutableData, parameters[k].grad!.data,
+                        statePrecision == .full ? (m[k].mutableData, v[k].mutableData) : nil
+                    )
                 }
                 Parallel.forEach(ks.count, work: whole ? total : 0) { range in
                     for j in range {
                         let k = ks[j], (w, g, moments) = buffers[j]
-                        squares[k] = adamUpdate(into: w, k, gradient: g, count: parameters[k].value.count, moments: moments,
-                                                lr: learningRate, beta1: b1, beta2: b2, eps: eps, decay: 1 - learningRate * wd)
+                        squares[k] = adamUpdate(
+                            into: w, k, gradient: g, count: parameters[k].value.count, moments: moments,
+                            lr: learningRate, beta1: b1, beta2: b2, eps: eps, decay: 1 - learningRate * wd)
                     }
                 }
             }
@@ -197,7 +217,10 @@ public final class Optimizer<T: Scalar> {
     private func gradientSquares() -> Double {
         parameters.reduce(0) { ss, p in
             guard let g = p.grad?.data else { return ss }
-            return ss + Self.inBlocks(p.value.count) { range, squares in Self.blockPass(g, range, squares, lanes: { _, _ in }, entry: { _, _ in }) }
+            return ss
+                + Self.inBlocks(p.value.count) { range, squares in
+                    Self.blockPass(g, range, squares, lanes: { _, _ in }, entry: { _, _ in })
+                }
         }
     }
 
@@ -207,12 +230,14 @@ public final class Optimizer<T: Scalar> {
     /// The updates run inside it: the loops the compiler does not vectorize itself (their pointers may
     /// alias), each lane doing the scalar loop's IEEE operations in the same order: the same bits.
     @inline(__always)
-    private static func blockPass(_ g: UnsafePointer<T>, _ range: Range<Int>, _ squares: UnsafeMutablePointer<Double>,
-                                  lanes: (Int, SIMD8<T>) -> Void, entry: (Int, T) -> Void) {
+    private static func blockPass(
+        _ g: UnsafePointer<T>, _ range: Range<Int>, _ squares: UnsafeMutablePointer<Double>,
+        lanes: (Int, SIMD8<T>) -> Void, entry: (Int, T) -> Void
+    ) {
         var i = range.lowerBound, b = 0
         while i < range.upperBound {
             var acc = SIMD8<T>(repeating: 0)
-            let blockEnd = min(range.upperBound, i + normBlock)    // float32 sums of at most 1024 squares
+            let blockEnd = min(range.upperBound, i + normBlock)  // float32 sums of at most 1024 squares
             while i + 8 <= blockEnd {
                 let gi = load8(g + i)
                 acc += gi * gi
@@ -220,7 +245,7 @@ public final class Optimizer<T: Scalar> {
                 i += 8
             }
             var total = Double(acc.sum())
-            for j in i..<blockEnd {    // only the range's last block can end off the lanes
+            for j in i..<blockEnd {  // only the range's last block can end off the lanes
                 let gj = g[j]
                 total += Double(gj * gj)
                 entry(j, gj)
@@ -255,7 +280,9 @@ public final class Optimizer<T: Scalar> {
     /// exist from the first step on; they stay in the scalar type under 8-bit moments.
 
     public var stateBytes: Int {
-        let elements = m.reduce(0) { $0 + $1.count } + v.reduce(0) { $0 + $1.count } + projectors.reduce(0) { $0 + ($1?.count ?? 0) }
+        let elements =
+            m.reduce(0) { $0 + $1.count } + v.reduce(0) { $0 + $1.count }
+            + projectors.reduce(0) { $0 + ($1?.count ?? 0) }
         return elements * MemoryLayout<T>.size + m8.reduce(0) { $0 + $1.bytes } + v8.reduce(0) { $0 + $1.bytes }
     }
 
@@ -299,19 +326,31 @@ public final class Optimizer<T: Scalar> {
     /// w ← w − lr·(g + wd·w), or with momentum b ← μ·b + g + wd·w, w ← w − lr·b. Returns Σ g².
     private func sgdUpdate(momentum mu: T, weightDecay wd: T) -> Double {
         let lr = T(learningRate)
-        @inline(__always) func update(_ w: UnsafeMutablePointer<T>, _ g: UnsafePointer<T>, _ range: Range<Int>, _ squares: UnsafeMutablePointer<Double>) {
-            Self.blockPass(g, range, squares, lanes: { i, gi in
-                let wi = load8(w + i)
-                store8(wi - lr * (gi + wd * wi), w + i)
-            }, entry: { j, gj in w[j] -= lr * (gj + wd * w[j]) })
+        @inline(__always) func update(
+            _ w: UnsafeMutablePointer<T>, _ g: UnsafePointer<T>, _ range: Range<Int>,
+            _ squares: UnsafeMutablePointer<Double>
+        ) {
+            Self.blockPass(
+                g, range, squares,
+                lanes: { i, gi in
+                    let wi = load8(w + i)
+                    store8(wi - lr * (gi + wd * wi), w + i)
+                }, entry: { j, gj in w[j] -= lr * (gj + wd * w[j]) })
         }
-        @inline(__always) func update(_ w: UnsafeMutablePointer<T>, _ g: UnsafePointer<T>, momentum b: UnsafeMutablePointer<T>,
-                                      _ range: Range<Int>, _ squares: UnsafeMutablePointer<Double>) {
-            Self.blockPass(g, range, squares, lanes: { i, gi in
-                let wi = load8(w + i), bi = mu * load8(b + i) + gi + wd * wi
-                store8(bi, b + i)
-                store8(wi - lr * bi, w + i)
-            }, entry: { j, gj in b[j] = mu * b[j] + gj + wd * w[j]; w[j] -= lr * b[j] })
+        @inline(__always) func update(
+            _ w: UnsafeMutablePointer<T>, _ g: UnsafePointer<T>, momentum b: UnsafeMutablePointer<T>,
+            _ range: Range<Int>, _ squares: UnsafeMutablePointer<Double>
+        ) {
+            Self.blockPass(
+                g, range, squares,
+                lanes: { i, gi in
+                    let wi = load8(w + i), bi = mu * load8(b + i) + gi + wd * wi
+                    store8(bi, b + i)
+                    store8(wi - lr * bi, w + i)
+                },
+                entry: { j, gj in
+                    b[j] = mu * b[j] + gj + wd * w[j]; w[j] -= lr * b[j]
+                })
         }
         var ss = 0.0
         for (k, p) in parameters.enumerated() where p.grad != nil {
@@ -329,23 +368,31 @@ public final class Optimizer<T: Scalar> {
     /// out ← out·decay − lr · m̂/(√v̂ + eps) with the moments of slot k updated by g.
     /// Returns Σ g² (the pass reads every g; `step` uses it for the gradient norm).
     @inline(__always) @discardableResult
-    private func adamUpdate(into out: UnsafeMutablePointer<T>, _ k: Int, gradient g: UnsafePointer<T>, count n: Int,
-                            moments: (UnsafeMutablePointer<T>, UnsafeMutablePointer<T>)? = nil, lr: Double, beta1: Double, beta2: Double, eps: Double, decay: Double) -> Double {
+    private func adamUpdate(
+        into out: UnsafeMutablePointer<T>, _ k: Int, gradient g: UnsafePointer<T>, count n: Int,
+        moments: (UnsafeMutablePointer<T>, UnsafeMutablePointer<T>)? = nil, lr: Double, beta1: Double, beta2: Double,
+        eps: Double, decay: Double
+    ) -> Double {
         let t = Double(stepCount + 1)
         let ic1 = T(1 / (1 - Double.pow(beta1, t))), ic2 = T(1 / (1 - Double.pow(beta2, t)))
         let b1 = T(beta1), b2 = T(beta2), e = T(eps), a = T(lr), d = T(decay)
         // The update of entries `range` of g, out, and moments mp, vp (offset alike).
-        @inline(__always) func update(_ mp: UnsafeMutablePointer<T>, _ vp: UnsafeMutablePointer<T>, _ g: UnsafePointer<T>,
-                                      _ out: UnsafeMutablePointer<T>, _ range: Range<Int>, _ squares: UnsafeMutablePointer<Double>) {
-            Self.blockPass(g, range, squares, lanes: { i, gi in
-                let mi = b1 * load8(mp + i) + (1 - b1) * gi, vi = b2 * load8(vp + i) + (1 - b2) * gi * gi
-                store8(mi, mp + i); store8(vi, vp + i)
-                store8(load8(out + i) * d - a * (mi * ic1) / (T.squareRoot(vi * ic2) + e), out + i)
-            }, entry: { j, gj in
-                mp[j] = b1 * mp[j] + (1 - b1) * gj
-                vp[j] = b2 * vp[j] + (1 - b2) * gj * gj
-                out[j] = out[j] * d - a * (mp[j] * ic1) / ((vp[j] * ic2).squareRoot() + e)
-            })
+        @inline(__always) func update(
+            _ mp: UnsafeMutablePointer<T>, _ vp: UnsafeMutablePointer<T>, _ g: UnsafePointer<T>,
+            _ out: UnsafeMutablePointer<T>, _ range: Range<Int>, _ squares: UnsafeMutablePointer<Double>
+        ) {
+            Self.blockPass(
+                g, range, squares,
+                lanes: { i, gi in
+                    let mi = b1 * load8(mp + i) + (1 - b1) * gi, vi = b2 * load8(vp + i) + (1 - b2) * gi * gi
+                    store8(mi, mp + i); store8(vi, vp + i)
+                    store8(load8(out + i) * d - a * (mi * ic1) / (T.squareRoot(vi * ic2) + e), out + i)
+                },
+                entry: { j, gj in
+                    mp[j] = b1 * mp[j] + (1 - b1) * gj
+                    vp[j] = b2 * vp[j] + (1 - b2) * gj * gj
+                    out[j] = out[j] * d - a * (mp[j] * ic1) / ((vp[j] * ic2).squareRoot() + e)
+                })
         }
         guard statePrecision == .blockwise8bit else {
             let (mp, vp) = moments ?? (m[k].mutableData, v[k].mutableData)
@@ -354,7 +401,9 @@ public final class Optimizer<T: Scalar> {
         let size = BlockwiseQuantized.blockSize
         return scratch.withUnsafeMutableBufferPointer { s in
             let mp = s.baseAddress!, vp = mp + size
-            return withUnsafeTemporaryAllocation(of: Double.self, capacity: (size + Self.normBlock - 1) / Self.normBlock) { squares in
+            return withUnsafeTemporaryAllocation(
+                of: Double.self, capacity: (size + Self.normBlock - 1) / Self.normBlock
+            ) { squares in
                 var total = 0.0
                 for b in 0..<m8[k].blocks {
                     let start = b * size, len = min(size, n - start)
@@ -384,9 +433,13 @@ public final class Optimizer<T: Scalar> {
                 if stepCount % s.updateGap == 0 { refreshProjector(k, gradient: grad, rank: s.rank) }
                 let q = projectors[k]!, (m, n) = (grad.shape[0], grad.shape[1]), r = q.shape[1]
                 if projectRight[k] {
-                    gemm(grad, transA: false, q, transB: false, into: buffer(&projectedGradient, k, [m, r]), m: m, n: r, k: n, beta: 0)
+                    gemm(
+                        grad, transA: false, q, transB: false, into: buffer(&projectedGradient, k, [m, r]), m: m, n: r,
+                        k: n, beta: 0)
                 } else {
-                    gemm(q, transA: true, grad, transB: false, into: buffer(&projectedGradient, k, [r, n]), m: r, n: n, k: m, beta: 0)
+                    gemm(
+                        q, transA: true, grad, transB: false, into: buffer(&projectedGradient, k, [r, n]), m: r, n: n,
+                        k: m, beta: 0)
                 }
                 direction = projectedGradient[k]!
             }
@@ -394,7 +447,9 @@ public final class Optimizer<T: Scalar> {
                 // decay 0 keeps nothing of the buffer but its sign of zero (and NaN): start from zeros.
                 let d = buffer(&adamDirection, k, direction.shape)
                 d.update(repeating: 0, count: direction.count)
-                adamUpdate(into: d, k, gradient: direction.data, count: direction.count, lr: -1, beta1: b1, beta2: b2, eps: eps, decay: 0)
+                adamUpdate(
+                    into: d, k, gradient: direction.data, count: direction.count, lr: -1, beta1: b1, beta2: b2,
+                    eps: eps, decay: 0)
                 direction = adamDirection[k]!
             }
             if isProjected[k] {
@@ -423,12 +478,12 @@ public final class Optimizer<T: Scalar> {
     private func refreshProjector(_ k: Int, gradient g: Tensor<T>, rank: Int) {
         let start = DispatchTime.now().uptimeNanoseconds
         defer { projectorSeconds += Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9 }
-        guard let f = try? svd(g) else { return }    // keep the previous subspace if LAPACK fails
+        guard let f = try? svd(g) else { return }  // keep the previous subspace if LAPACK fails
         let r = min(rank, f.s.count)
         if projectRight[k] {
-            projectors[k] = f.vt.rows(0..<r).transposed                 // Q: first r right singular vectors, n × r
+            projectors[k] = f.vt.rows(0..<r).transposed  // Q: first r right singular vectors, n × r
         } else {
-            projectors[k] = f.u.transposed.rows(0..<r).transposed       // P: first r left singular vectors, m × r
+            projectors[k] = f.u.transposed.rows(0..<r).transposed  // P: first r left singular vectors, m × r
         }
     }
 }

@@ -39,7 +39,7 @@ public enum Parallel {
     /// Sets the threads of later parallel loops and products (one already running keeps its own).
     public static func setThreads(_ n: Int) {
         require(n >= 1, "threads: \(n)")
-        _ = defaultThreads                // sets OpenBLAS to one thread, once
+        _ = defaultThreads  // sets OpenBLAS to one thread, once
         threadSetting.store(min(n, ThreadPool.maximumThreads), ordering: .relaxed)
     }
 
@@ -101,9 +101,11 @@ extension Parallel {
     /// in the whole product. Splitting the columns was not: with the Haswell kernels (which
     /// `make test` pins, and Zen runs) a column split moved ~1% of the entries by an ulp even at
     /// 48-column boundaries; rows split on the kernel's block moved none on any kernel tried.
-    public static func gemm<T: Scalar>(transA: Bool, transB: Bool, m: Int, n: Int, k: Int, alpha: T,
-                                       a: UnsafePointer<T>, lda: Int, b: UnsafePointer<T>, ldb: Int,
-                                       beta: T, c: UnsafeMutablePointer<T>, ldc: Int) {
+    public static func gemm<T: Scalar>(
+        transA: Bool, transB: Bool, m: Int, n: Int, k: Int, alpha: T,
+        a: UnsafePointer<T>, lda: Int, b: UnsafePointer<T>, ldb: Int,
+        beta: T, c: UnsafeMutablePointer<T>, ldc: Int
+    ) {
         let block = rowBlock(T.self)
         // Every part at least `minimumProductWork`, which also keeps it clear of OpenBLAS's
         // small-matrix kernels (SkylakeX family, up to 100³ multiply-adds): they round differently.
@@ -116,16 +118,19 @@ extension Parallel {
             parts -= 1
         }
         guard parts > 1 else {
-            T.gemm(transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha, a: a, lda: lda, b: b, ldb: ldb,
-                   beta: beta, c: c, ldc: ldc)
+            T.gemm(
+                transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha, a: a, lda: lda, b: b, ldb: ldb,
+                beta: beta, c: c, ldc: ldc)
             return
         }
-        run(parts: threads) { t in            // the pool of `threads`, the last ones idle if parts < threads
+        run(parts: threads) { t in  // the pool of `threads`, the last ones idle if parts < threads
             guard t < parts else { return }
             let start = min(m, t * size), end = t == parts - 1 ? m : min(m, start + size)
             guard start < end else { return }
-            T.gemm(transA: transA, transB: transB, m: end - start, n: n, k: k, alpha: alpha,
-                   a: transA ? a + start : a + start * lda, lda: lda, b: b, ldb: ldb, beta: beta, c: c + start * ldc, ldc: ldc)
+            T.gemm(
+                transA: transA, transB: transB, m: end - start, n: n, k: k, alpha: alpha,
+                a: transA ? a + start : a + start * lda, lda: lda, b: b, ldb: ldb, beta: beta, c: c + start * ldc,
+                ldc: ldc)
         }
     }
 
@@ -141,7 +146,7 @@ extension Parallel {
     private static let doubleRowBlock = probeRowBlock(Double.self)
 
     private static func probeRowBlock<T: Scalar>(_: T.Type) -> Int {
-        _ = defaultThreads                // OpenBLAS on one thread, as the parts run
+        _ = defaultThreads  // OpenBLAS on one thread, as the parts run
         var rng = RNG(seed: 1)
         let candidates = [4, 8, 12, 16, 24, 32, 48, 64]
         return candidates.first { block in
@@ -151,12 +156,15 @@ extension Parallel {
                 let a = Tensor<T>.normal(transA ? [k, m] : [m, k], rng: &rng), b = Tensor<T>.normal([k, n], rng: &rng)
                 var whole = Tensor<T>(uninitializedShape: [m, n]), split = whole
                 let lda = a.shape[1], wp = whole.mutableData, sp = split.mutableData
-                T.gemm(transA: transA, transB: false, m: m, n: n, k: k, alpha: 1, a: a.data, lda: lda, b: b.data, ldb: n,
-                       beta: 0, c: wp, ldc: n)
+                T.gemm(
+                    transA: transA, transB: false, m: m, n: n, k: k, alpha: 1, a: a.data, lda: lda, b: b.data, ldb: n,
+                    beta: 0, c: wp, ldc: n)
                 for start in stride(from: 0, to: m, by: block) {
                     let rows = start + 2 * block > m ? m - start : block
-                    T.gemm(transA: transA, transB: false, m: rows, n: n, k: k, alpha: 1,
-                           a: a.data + (transA ? start : start * lda), lda: lda, b: b.data, ldb: n, beta: 0, c: sp + start * n, ldc: n)
+                    T.gemm(
+                        transA: transA, transB: false, m: rows, n: n, k: k, alpha: 1,
+                        a: a.data + (transA ? start : start * lda), lda: lda, b: b.data, ldb: n, beta: 0,
+                        c: sp + start * n, ldc: n)
                     if rows > block { break }
                 }
                 return (0..<m * n).allSatisfy { wp[$0] == sp[$0] }

@@ -55,7 +55,8 @@ public struct BlockwiseQuantized: Sendable {
     /// value wide and holds at most two map values (the unsigned map's cells near 1 are 0.7% wide),
     /// so one or two comparisons more find the code at or below x.
     @inline(__always)
-    static func nearest(_ x: Float, in map: UnsafeBufferPointer<Float>, floor table: UnsafeBufferPointer<UInt8>) -> Int {
+    static func nearest(_ x: Float, in map: UnsafeBufferPointer<Float>, floor table: UnsafeBufferPointer<UInt8>) -> Int
+    {
         var i = Int(table[Int(orderKey(x) >> 16)])
         while i < 255 && map[i + 1] <= x { i += 1 }
         guard i < 255 else { return i }

@@ -1,3 +1,5 @@
+import RealModule
+
 /// SplitMix64 (Steele, Lea & Flood 2014): a 64-bit counter advanced by a Weyl
 /// constant and passed through a mixing function. Every random draw in reprise
 /// comes from one of these, so a run is a pure function of its seed.
@@ -50,7 +52,9 @@ public struct RNG: Sendable {
     /// Fills `count` values with N(0, std²) draws by Marsaglia's polar method (1964): a point drawn
     /// uniformly in the unit disc gives two normals with one log and one square root, no cos or sin
     /// (the gradient-noise hot loop: 88k draws per step for the 20-layer net). Both are used.
-    public mutating func fillNormal<T: BinaryFloatingPoint>(_ p: UnsafeMutablePointer<T>, count: Int, std: Double, accumulate: Bool) {
+    public mutating func fillNormal<T: BinaryFloatingPoint>(
+        _ p: UnsafeMutablePointer<T>, count: Int, std: Double, accumulate: Bool
+    ) {
         var i = 0
         while i < count {
             let u = 2 * uniform() - 1, v = 2 * uniform() - 1, s = u * u + v * v
@@ -78,7 +82,6 @@ public struct RNG: Sendable {
     }
 }
 
-import RealModule
 @inline(__always) private func _log(_ x: Double) -> Double { Double.log(x) }
 @inline(__always) private func _cos(_ x: Double) -> Double { Double.cos(x) }
 @inline(__always) private func _sin(_ x: Double) -> Double { Double.sin(x) }

@@ -1,7 +1,7 @@
 import Foundation
 
 #if os(Linux)
-import CMalloc
+    import CMalloc
 #endif
 
 /// Process-wide settings for training loops.
@@ -13,8 +13,8 @@ public enum Runtime {
     /// (plain reuse, not a size-bucketed caching allocator like PyTorch's).
     public static func cacheLargeAllocations() {
         #if os(Linux)
-        _ = mallopt(M_MMAP_THRESHOLD, 1 << 30)
-        _ = mallopt(M_TRIM_THRESHOLD, 1 << 30)
+            _ = mallopt(M_MMAP_THRESHOLD, 1 << 30)
+            _ = mallopt(M_TRIM_THRESHOLD, 1 << 30)
         #endif
     }
 }
@@ -23,8 +23,10 @@ public enum Runtime {
 /// (measured: 1-7% faster steps than -O, README "Speed"), which lets the optimizer assume
 /// every `precondition` holds, i.e. removes it; `fatalError` it keeps. One comparison per op.
 @inline(__always)
-public func require(_ condition: @autoclosure () -> Bool, _ message: @autoclosure () -> String = "",
-                    file: StaticString = #fileID, line: UInt = #line) {
+public func require(
+    _ condition: @autoclosure () -> Bool, _ message: @autoclosure () -> String = "",
+    file: StaticString = #fileID, line: UInt = #line
+) {
     if !condition() { fatalError(message(), file: file, line: line) }
 }
 
@@ -43,8 +45,9 @@ public enum PeakMemory {
     /// VmHWM in bytes, or nil where /proc is not available.
     public static func bytes() -> Int? {
         guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
-              let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }),
-              let kb = Int(line.split(separator: " ").dropFirst().first ?? "") else { return nil }
+            let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }),
+            let kb = Int(line.split(separator: " ").dropFirst().first ?? "")
+        else { return nil }
         return kb * 1024
     }
 }

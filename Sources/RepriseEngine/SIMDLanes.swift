@@ -12,5 +12,9 @@ func sumInLanes<T: Scalar>(_ n: Int, _ lanes: (Int) -> SIMD8<T>, _ term: (Int) -
     return s
 }
 
-@inline(__always) func load8<T: Scalar>(_ p: UnsafePointer<T>) -> SIMD8<T> { UnsafeRawPointer(p).loadUnaligned(as: SIMD8<T>.self) }
-@inline(__always) func store8<T: Scalar>(_ x: SIMD8<T>, _ p: UnsafeMutablePointer<T>) { UnsafeMutableRawPointer(p).storeBytes(of: x, as: SIMD8<T>.self) }
+@inline(__always) func load8<T: Scalar>(_ p: UnsafePointer<T>) -> SIMD8<T> {
+    UnsafeRawPointer(p).loadUnaligned(as: SIMD8<T>.self)
+}
+@inline(__always) func store8<T: Scalar>(_ x: SIMD8<T>, _ p: UnsafeMutablePointer<T>) {
+    UnsafeMutableRawPointer(p).storeBytes(of: x, as: SIMD8<T>.self)
+}

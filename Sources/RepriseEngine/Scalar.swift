@@ -8,25 +8,31 @@ import RealModule
 /// Generic code is written once over `Scalar`; the requirements below are the
 /// only per-type code, and each forwards to the matching OpenBLAS / LAPACK
 /// routine (`s…` for Float, `d…` for Double).
-public protocol Scalar: Real, BinaryFloatingPoint, SIMDScalar, Sendable, Codable where Self.RawSignificand: FixedWidthInteger {
+public protocol Scalar: Real, BinaryFloatingPoint, SIMDScalar, Sendable, Codable
+where Self.RawSignificand: FixedWidthInteger {
     /// Short name used in configs and provenance ("float32" / "float64").
     static var dtypeName: String { get }
 
     /// C = alpha * op(A) * op(B) + beta * C, row-major (cblas_?gemm).
-    static func gemm(transA: Bool, transB: Bool, m: Int, n: Int, k: Int, alpha: Self,
-                     a: UnsafePointer<Self>, lda: Int, b: UnsafePointer<Self>, ldb: Int,
-                     beta: Self, c: UnsafeMutablePointer<Self>, ldc: Int)
+    static func gemm(
+        transA: Bool, transB: Bool, m: Int, n: Int, k: Int, alpha: Self,
+        a: UnsafePointer<Self>, lda: Int, b: UnsafePointer<Self>, ldb: Int,
+        beta: Self, c: UnsafeMutablePointer<Self>, ldc: Int)
 
     /// LAPACK ?gesdd, column-major, jobz "S": thin SVD. Returns `info`.
-    static func gesdd(m: Int, n: Int, a: UnsafeMutablePointer<Self>, s: UnsafeMutablePointer<Self>,
-                      u: UnsafeMutablePointer<Self>, vt: UnsafeMutablePointer<Self>) -> Int
+    static func gesdd(
+        m: Int, n: Int, a: UnsafeMutablePointer<Self>, s: UnsafeMutablePointer<Self>,
+        u: UnsafeMutablePointer<Self>, vt: UnsafeMutablePointer<Self>
+    ) -> Int
 
     /// LAPACK ?syevd, column-major, jobz "V", lower triangle: eigenvalues ascending. Returns `info`.
     static func syevd(n: Int, a: UnsafeMutablePointer<Self>, w: UnsafeMutablePointer<Self>) -> Int
 
     /// LAPACK ?gelsd: minimum-norm least squares by SVD, column-major. Returns (rank, info).
-    static func gelsd(m: Int, n: Int, nrhs: Int, a: UnsafeMutablePointer<Self>, b: UnsafeMutablePointer<Self>,
-                      ldb: Int, s: UnsafeMutablePointer<Self>, rcond: Self) -> (rank: Int, info: Int)
+    static func gelsd(
+        m: Int, n: Int, nrhs: Int, a: UnsafeMutablePointer<Self>, b: UnsafeMutablePointer<Self>,
+        ldb: Int, s: UnsafeMutablePointer<Self>, rcond: Self
+    ) -> (rank: Int, info: Int)
 
     /// y[i] = e^x[i] for i < n; y may be x. The engine's softmaxes and gates take their
     /// exponentials from here, so one function decides their bits (Float: `Exponential`).
@@ -46,8 +52,10 @@ public protocol Scalar: Real, BinaryFloatingPoint, SIMDScalar, Sendable, Codable
 /// Runs a LAPACK routine twice: once with lwork = -1 to ask for the optimal
 /// workspace, once for real.
 @inline(__always)
-private func withWorkspace<T: BinaryFloatingPoint>(_ type: T.Type, iworkCount: Int,
-                                                   _ call: (UnsafeMutablePointer<T>, Int32, UnsafeMutablePointer<Int32>) -> Int32) -> Int {
+private func withWorkspace<T: BinaryFloatingPoint>(
+    _ type: T.Type, iworkCount: Int,
+    _ call: (UnsafeMutablePointer<T>, Int32, UnsafeMutablePointer<Int32>) -> Int32
+) -> Int {
     var query = T(0)
     let iwork = UnsafeMutablePointer<Int32>.allocate(capacity: max(1, iworkCount))
     defer { iwork.deallocate() }
@@ -65,7 +73,9 @@ extension Float: Scalar {
 
     @inline(__always) public static func squareRoot(_ x: SIMD8<Float>) -> SIMD8<Float> { reprise_sqrt_float8(x) }
     @inline(__always) public static func positivePart(_ x: SIMD8<Float>) -> SIMD8<Float> {
-        unsafeBitCast(unsafeBitCast(x, to: SIMD8<Int32>.self) & unsafeBitCast(x .> 0, to: SIMD8<Int32>.self), to: SIMD8<Float>.self)
+        unsafeBitCast(
+            unsafeBitCast(x, to: SIMD8<Int32>.self) & unsafeBitCast(x .> 0, to: SIMD8<Int32>.self),
+            to: SIMD8<Float>.self)
     }
 
     public static func exp(_ x: UnsafePointer<Float>, into y: UnsafeMutablePointer<Float>, count n: Int) {
@@ -83,15 +93,20 @@ extension Float: Scalar {
     }
 
     @inline(__always)
-    public static func gemm(transA: Bool, transB: Bool, m: Int, n: Int, k: Int, alpha: Float,
-                            a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
-                            beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int) {
-        cblas_sgemm(CblasRowMajor, trans(transA), trans(transB), blasint(m), blasint(n), blasint(k),
-                    alpha, a, blasint(lda), b, blasint(ldb), beta, c, blasint(ldc))
+    public static func gemm(
+        transA: Bool, transB: Bool, m: Int, n: Int, k: Int, alpha: Float,
+        a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
+        beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int
+    ) {
+        cblas_sgemm(
+            CblasRowMajor, trans(transA), trans(transB), blasint(m), blasint(n), blasint(k),
+            alpha, a, blasint(lda), b, blasint(ldb), beta, c, blasint(ldc))
     }
 
-    public static func gesdd(m: Int, n: Int, a: UnsafeMutablePointer<Float>, s: UnsafeMutablePointer<Float>,
-                             u: UnsafeMutablePointer<Float>, vt: UnsafeMutablePointer<Float>) -> Int {
+    public static func gesdd(
+        m: Int, n: Int, a: UnsafeMutablePointer<Float>, s: UnsafeMutablePointer<Float>,
+        u: UnsafeMutablePointer<Float>, vt: UnsafeMutablePointer<Float>
+    ) -> Int {
         var jobz = CChar(UInt8(ascii: "S")), m32 = Int32(m), n32 = Int32(n), k32 = Int32(min(m, n))
         var info: Int32 = 0
         return withWorkspace(Float.self, iworkCount: 8 * min(m, n)) { work, lwork, iwork in
@@ -112,8 +127,10 @@ extension Float: Scalar {
         }
     }
 
-    public static func gelsd(m: Int, n: Int, nrhs: Int, a: UnsafeMutablePointer<Float>, b: UnsafeMutablePointer<Float>,
-                             ldb: Int, s: UnsafeMutablePointer<Float>, rcond: Float) -> (rank: Int, info: Int) {
+    public static func gelsd(
+        m: Int, n: Int, nrhs: Int, a: UnsafeMutablePointer<Float>, b: UnsafeMutablePointer<Float>,
+        ldb: Int, s: UnsafeMutablePointer<Float>, rcond: Float
+    ) -> (rank: Int, info: Int) {
         var m32 = Int32(m), n32 = Int32(n), r32 = Int32(nrhs), ldb32 = Int32(ldb), rc = rcond
         var rank: Int32 = 0, info: Int32 = 0
         let minmn = max(1, min(m, n))
@@ -132,7 +149,9 @@ extension Double: Scalar {
 
     @inline(__always) public static func squareRoot(_ x: SIMD8<Double>) -> SIMD8<Double> { reprise_sqrt_double8(x) }
     @inline(__always) public static func positivePart(_ x: SIMD8<Double>) -> SIMD8<Double> {
-        unsafeBitCast(unsafeBitCast(x, to: SIMD8<Int64>.self) & unsafeBitCast(x .> 0, to: SIMD8<Int64>.self), to: SIMD8<Double>.self)
+        unsafeBitCast(
+            unsafeBitCast(x, to: SIMD8<Int64>.self) & unsafeBitCast(x .> 0, to: SIMD8<Int64>.self),
+            to: SIMD8<Double>.self)
     }
 
     /// libm's exp, one call per entry (the float64 runs are references, not the hot path).
@@ -141,15 +160,20 @@ extension Double: Scalar {
     }
 
     @inline(__always)
-    public static func gemm(transA: Bool, transB: Bool, m: Int, n: Int, k: Int, alpha: Double,
-                            a: UnsafePointer<Double>, lda: Int, b: UnsafePointer<Double>, ldb: Int,
-                            beta: Double, c: UnsafeMutablePointer<Double>, ldc: Int) {
-        cblas_dgemm(CblasRowMajor, trans(transA), trans(transB), blasint(m), blasint(n), blasint(k),
-                    alpha, a, blasint(lda), b, blasint(ldb), beta, c, blasint(ldc))
+    public static func gemm(
+        transA: Bool, transB: Bool, m: Int, n: Int, k: Int, alpha: Double,
+        a: UnsafePointer<Double>, lda: Int, b: UnsafePointer<Double>, ldb: Int,
+        beta: Double, c: UnsafeMutablePointer<Double>, ldc: Int
+    ) {
+        cblas_dgemm(
+            CblasRowMajor, trans(transA), trans(transB), blasint(m), blasint(n), blasint(k),
+            alpha, a, blasint(lda), b, blasint(ldb), beta, c, blasint(ldc))
     }
 
-    public static func gesdd(m: Int, n: Int, a: UnsafeMutablePointer<Double>, s: UnsafeMutablePointer<Double>,
-                             u: UnsafeMutablePointer<Double>, vt: UnsafeMutablePointer<Double>) -> Int {
+    public static func gesdd(
+        m: Int, n: Int, a: UnsafeMutablePointer<Double>, s: UnsafeMutablePointer<Double>,
+        u: UnsafeMutablePointer<Double>, vt: UnsafeMutablePointer<Double>
+    ) -> Int {
         var jobz = CChar(UInt8(ascii: "S")), m32 = Int32(m), n32 = Int32(n), k32 = Int32(min(m, n))
         var info: Int32 = 0
         return withWorkspace(Double.self, iworkCount: 8 * min(m, n)) { work, lwork, iwork in
@@ -170,8 +194,10 @@ extension Double: Scalar {
         }
     }
 
-    public static func gelsd(m: Int, n: Int, nrhs: Int, a: UnsafeMutablePointer<Double>, b: UnsafeMutablePointer<Double>,
-                             ldb: Int, s: UnsafeMutablePointer<Double>, rcond: Double) -> (rank: Int, info: Int) {
+    public static func gelsd(
+        m: Int, n: Int, nrhs: Int, a: UnsafeMutablePointer<Double>, b: UnsafeMutablePointer<Double>,
+        ldb: Int, s: UnsafeMutablePointer<Double>, rcond: Double
+    ) -> (rank: Int, info: Int) {
         var m32 = Int32(m), n32 = Int32(n), r32 = Int32(nrhs), ldb32 = Int32(ldb), rc = rcond
         var rank: Int32 = 0, info: Int32 = 0
         let minmn = max(1, min(m, n))

@@ -120,7 +120,9 @@ public struct Tensor<T: Scalar>: @unchecked Sendable {
 
     /// Gathers rows by index from a tensor viewed as [shape[0], rest].
     public func gatherRows(_ idx: [Int]) -> Tensor {
-        require(rank >= 1 && idx.allSatisfy { $0 >= 0 && $0 < shape[0] }, "gatherRows: an index outside 0..<\(rank >= 1 ? shape[0] : 0)")
+        require(
+            rank >= 1 && idx.allSatisfy { $0 >= 0 && $0 < shape[0] },
+            "gatherRows: an index outside 0..<\(rank >= 1 ? shape[0] : 0)")
         let width = count / max(shape[0], 1)
         var out = Tensor(uninitializedShape: [idx.count] + shape.dropFirst())
         let d = out.mutableData
@@ -197,9 +199,12 @@ public func matmul<T>(_ a: Tensor<T>, _ b: Tensor<T>, transA: Bool = false, tran
 
 /// C = alpha op(A) op(B) + beta C, accumulating into an existing buffer, over the engine's threads.
 @inline(__always)
-func gemm<T>(_ a: Tensor<T>, transA: Bool, _ b: Tensor<T>, transB: Bool, into c: UnsafeMutablePointer<T>,
-             m: Int, n: Int, k: Int, alpha: T = 1, beta: T) {
+func gemm<T>(
+    _ a: Tensor<T>, transA: Bool, _ b: Tensor<T>, transB: Bool, into c: UnsafeMutablePointer<T>,
+    m: Int, n: Int, k: Int, alpha: T = 1, beta: T
+) {
     if m == 0 || n == 0 { return }
-    Parallel.gemm(transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha,
-                  a: a.data, lda: a.shape[1], b: b.data, ldb: b.shape[1], beta: beta, c: c, ldc: n)
+    Parallel.gemm(
+        transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha,
+        a: a.data, lda: a.shape[1], b: b.data, ldb: b.shape[1], beta: beta, c: c, ldc: n)
 }

@@ -11,10 +11,10 @@ final class ThreadPool: @unchecked Sendable {
 
     /// Parts per call: the caller's and one per worker.
     let threads: Int
-    private let generation = Atomic<Int>(0)       // bumped once per call; workers wait for a change
-    private let pending = Atomic<Int>(0)          // workers' parts still running
+    private let generation = Atomic<Int>(0)  // bumped once per call; workers wait for a change
+    private let pending = Atomic<Int>(0)  // workers' parts still running
     private let sleepers = Atomic<Int>(0)
-    private let busy = Atomic<Bool>(false)        // one call at a time; others run inline
+    private let busy = Atomic<Bool>(false)  // one call at a time; others run inline
     private let wake = NSCondition()
     // Written by the caller before it bumps `generation`, read by the workers after they see it.
     private nonisolated(unsafe) var task: ((Int) -> Void)?

@@ -21,22 +21,33 @@ public struct DoubleDescent: Scenario {
         Keys.cosineLR, Keys.cosineEpochs, Keys.initScale,
     ])
     public static let metrics = [
-        Metrics.minnormPeakPOverN.name, Metrics.minnormPeakError.name, Metrics.minnormPeakOverBestLeft.name, Metrics.minnormPeakOverBestRight.name,
-        Metrics.conditionPeakPOverN.name, Metrics.conditionPeakOverErrorPeak.name, Metrics.conditionAtThreshold.name, Metrics.deadFeatureFraction.name,
-        Metrics.gdBudgetVsPeakSpearman.name, Metrics.gdPeakSmallestBudget.name, Metrics.gdPeakLargestBudget.name, Metrics.lossVsPeakSpearman.name,
-        Metrics.gdStdBudgetVsPeakSpearman.name, Metrics.lossVsRelativePeakSpearman.name, Metrics.settingsCompared.name, Metrics.minnormTrainLossAtThreshold.name,
+        Metrics.minnormPeakPOverN.name, Metrics.minnormPeakError.name, Metrics.minnormPeakOverBestLeft.name,
+        Metrics.minnormPeakOverBestRight.name,
+        Metrics.conditionPeakPOverN.name, Metrics.conditionPeakOverErrorPeak.name, Metrics.conditionAtThreshold.name,
+        Metrics.deadFeatureFraction.name,
+        Metrics.gdBudgetVsPeakSpearman.name, Metrics.gdPeakSmallestBudget.name, Metrics.gdPeakLargestBudget.name,
+        Metrics.lossVsPeakSpearman.name,
+        Metrics.gdStdBudgetVsPeakSpearman.name, Metrics.lossVsRelativePeakSpearman.name, Metrics.settingsCompared.name,
+        Metrics.minnormTrainLossAtThreshold.name,
         // v2 of claims 3 and 4: the peak's prominence and the training loss above its attainable floor.
-        Metrics.minnormProminence.name, Metrics.minnormStdProminence.name, Metrics.gdBudgetVsProminenceSpearman.name, Metrics.gdProminenceSmallestBudget.name,
-        Metrics.gdProminenceLargestBudget.name, Metrics.gdLargestBudgetExcessLoss.name, Metrics.gdStdBudgetVsProminenceSpearman.name,
-        Metrics.excessLossVsProminenceSpearman.name, Metrics.lowLossMinProminence.name, Metrics.highLossMaxProminence.name,
-        Metrics.cosineAdamExcessLoss.name, Metrics.cosineAdamProminence.name, Metrics.minnormStdTrainLossAtThreshold.name,
+        Metrics.minnormProminence.name, Metrics.minnormStdProminence.name, Metrics.gdBudgetVsProminenceSpearman.name,
+        Metrics.gdProminenceSmallestBudget.name,
+        Metrics.gdProminenceLargestBudget.name, Metrics.gdLargestBudgetExcessLoss.name,
+        Metrics.gdStdBudgetVsProminenceSpearman.name,
+        Metrics.excessLossVsProminenceSpearman.name, Metrics.lowLossMinProminence.name,
+        Metrics.highLossMaxProminence.name,
+        Metrics.cosineAdamExcessLoss.name, Metrics.cosineAdamProminence.name,
+        Metrics.minnormStdTrainLossAtThreshold.name,
         // v3: one value per seed (each seed its own data draw, features and init), intervals with tested coverage.
-        Metrics.minnormSeedPeakPOverN.name, Metrics.minnormSeedPeakOverBestLeft.name, Metrics.minnormSeedPeakOverBestRight.name,
+        Metrics.minnormSeedPeakPOverN.name, Metrics.minnormSeedPeakOverBestLeft.name,
+        Metrics.minnormSeedPeakOverBestRight.name,
         Metrics.conditionSeedPeakOverErrorPeak.name, Metrics.gdSeedProminenceSmallestBudget.name,
         Metrics.gdSeedProminenceLargestBudget.name, Metrics.gdSeedProminenceSlopePerDecade.name,
-        Metrics.excessLossVsProminenceSeedSpearman.name, Metrics.lowLossSeedMinProminence.name, Metrics.highLossSeedMaxProminence.name,
+        Metrics.excessLossVsProminenceSeedSpearman.name, Metrics.lowLossSeedMinProminence.name,
+        Metrics.highLossSeedMaxProminence.name,
         // The initialization arm (GD from w0 != 0 at the largest budget): reported, no claim (README).
-        Metrics.initArmErrorAt2nOverZeroInit.name, Metrics.initArmProminence.name, Metrics.initArmErrorAtNOverZeroInit.name,
+        Metrics.initArmErrorAt2nOverZeroInit.name, Metrics.initArmProminence.name,
+        Metrics.initArmErrorAtNOverZeroInit.name,
     ]
     public init() {}
 
@@ -87,7 +98,6 @@ public struct DoubleDescent: Scenario {
         static let initArmErrorAtNOverZeroInit = MetricKey("init_arm_error_at_n_over_zero_init")
     }
 
-
     /// The config keys: the profiles' (checked against `parameters` when the folder is loaded), then each trial's own.
     enum Keys {
         static let nTrain = Key.integer("n_train", 10...60_000)
@@ -132,7 +142,8 @@ public struct DoubleDescent: Scenario {
             case .minNormStandardized: return "min-norm std"
             case let .gd(t, s): return "GD T=\(fmt(Double(t)))\(s ? " std" : "")"
             case let .iterative(o, b, lr, e, cosine):
-                return "\(o.uppercased())\(cosine ? " cosine" : "") b=\(b) lr=\(fmt(lr))\(o == "sgd" ? "/lambda_max" : "") \(e)ep"
+                return
+                    "\(o.uppercased())\(cosine ? " cosine" : "") b=\(b) lr=\(fmt(lr))\(o == "sgd" ? "/lambda_max" : "") \(e)ep"
             }
         }
 
@@ -148,7 +159,9 @@ public struct DoubleDescent: Scenario {
     public func validate(_ config: Config) throws {
         // Claims 3 and 4 read every fit at the interpolation threshold p = n, and its prominence over p = n/2 and 2n.
         for r in [0.5, 1, 2] where !config[Keys.pOverN].contains(r) || !config[Keys.iterativePOverN].contains(r) {
-            throw SuiteError.badConfig("p_over_n and iterative_p_over_n must contain 0.5, 1 and 2 (the threshold and the prominence's reference points)")
+            throw SuiteError.badConfig(
+                "p_over_n and iterative_p_over_n must contain 0.5, 1 and 2 (the threshold and the prominence's reference points)"
+            )
         }
     }
 
@@ -162,7 +175,10 @@ public struct DoubleDescent: Scenario {
             }
         }
         if c[Keys.cosineEpochs] > 0 {
-            fits.append(.iterative(optimizer: "adam", batch: c[Keys.cosineBatch], lr: c[Keys.cosineLR], epochs: c[Keys.cosineEpochs], cosine: true))
+            fits.append(
+                .iterative(
+                    optimizer: "adam", batch: c[Keys.cosineBatch], lr: c[Keys.cosineLR], epochs: c[Keys.cosineEpochs],
+                    cosine: true))
         }
         return fits
     }
@@ -182,16 +198,23 @@ public struct DoubleDescent: Scenario {
     public func trials(_ c: Config) throws -> [Trial] {
         let n = c[Keys.nTrain], ratios = c[Keys.pOverN], iterativeRatios = Set(c[Keys.iterativePOverN])
         let ps = ratios.map { Self.featureCount($0, n: n) }
-        let shared = c.selecting([Keys.nTrain, Keys.nTest, Keys.labelNoise, Keys.gdSteps, Keys.iterativeOptimizers, Keys.iterativeBatch, Keys.sgdLR, Keys.adamLR, Keys.epochs, Keys.cosineBatch, Keys.cosineLR, Keys.cosineEpochs, Keys.initScale])
-            .setting(Keys.pMax, ps.max()!)
+        let shared = c.selecting([
+            Keys.nTrain, Keys.nTest, Keys.labelNoise, Keys.gdSteps, Keys.iterativeOptimizers, Keys.iterativeBatch,
+            Keys.sgdLR, Keys.adamLR, Keys.epochs, Keys.cosineBatch, Keys.cosineLR, Keys.cosineEpochs, Keys.initScale,
+        ])
+        .setting(Keys.pMax, ps.max()!)
         var out: [Trial] = []
         for seed in 0..<c[Keys.seeds] {
             for p in Array(Set(ps)).sorted() {
                 // Iterative fits where any ratio with this p asks for them (nested models: the same p is the same model).
                 let iterative = zip(ratios, ps).contains { $1 == p && iterativeRatios.contains($0) }
-                let svd = Double(n * p * min(n, p)), sgd = iterative ? Double((c[Keys.epochs] * 4 + c[Keys.cosineEpochs]) * n * p * 10) : 0
-                out.append(Trial("s\(seed)/p\(p)", shared.setting(Keys.p, p).setting(Keys.seedIndex, seed)
-                                    .setting(Keys.iterative, iterative), cost: 2 * svd + sgd + 1e6))
+                let svd = Double(n * p * min(n, p)),
+                    sgd = iterative ? Double((c[Keys.epochs] * 4 + c[Keys.cosineEpochs]) * n * p * 10) : 0
+                out.append(
+                    Trial(
+                        "s\(seed)/p\(p)",
+                        shared.setting(Keys.p, p).setting(Keys.seedIndex, seed)
+                            .setting(Keys.iterative, iterative), cost: 2 * svd + sgd + 1e6))
             }
         }
         return out
@@ -220,8 +243,9 @@ public struct DoubleDescent: Scenario {
             case let .iterative(o, b, lr, epochs, cosine):
                 guard c[Keys.iterative] else { continue }
                 var rng = trial.rng("sgd/\(seed)/\(p)/\(fit.name)")
-                readout = try trainReadout(phi, y, optimizer: o, batch: b, lr: lr, epochs: epochs, cosine: cosine,
-                                           lambdaMax: raw.s[0] * raw.s[0] / Double(n), rng: &rng, trial: trial)
+                readout = try trainReadout(
+                    phi, y, optimizer: o, batch: b, lr: lr, epochs: epochs, cosine: cosine,
+                    lambdaMax: raw.s[0] * raw.s[0] / Double(n), rng: &rng, trial: trial)
             }
             let (a, b) = fit.standardized ? (phiStd, phiTestStd) : (phi, phiTest)
             let m = evaluate(readout, a, y, b, yTest)
@@ -235,8 +259,9 @@ public struct DoubleDescent: Scenario {
         // part of w0 outside Phi's row space, so it stays in the readout whatever T (`gdFromInit`).
         if c[Keys.initScale] > 0, let steps = c[Keys.gdSteps].max() {
             var initRNG = trial.rng("init/\(seed)")
-            let w0 = Tensor<Double>.normal([c[Keys.pMax], 10], std: c[Keys.initScale] / Double(p).squareRoot(),
-                                           rng: &initRNG)
+            let w0 = Tensor<Double>.normal(
+                [c[Keys.pMax], 10], std: c[Keys.initScale] / Double(p).squareRoot(),
+                rng: &initRNG)
             let readout = gdFromInit(raw, y, w0: w0.rows(0..<p), n: n, steps: steps)
             let m = evaluate(readout, phi, y, phiTest, yTest)
             trial.record("train_loss/\(Self.initArm)", m.trainLoss)
@@ -266,8 +291,9 @@ public struct DoubleDescent: Scenario {
         let x = train.images.converted(to: Double.self), xTest = test.images.converted(to: Double.self)
         var featureRNG = trial.rng("features/\(seed)")
         let w = Tensor<Double>.normal([x.shape[1], c[Keys.pMax]], rng: &featureRNG)
-        return Design(phi: features(x, w, p), phiTest: features(xTest, w, p), y: oneHot(train.labels),
-                      yTest: test.labels)
+        return Design(
+            phi: features(x, w, p), phiTest: features(xTest, w, p), y: oneHot(train.labels),
+            yTest: test.labels)
     }
 
     /// The name the initialization arm's values and series go under.
@@ -277,7 +303,8 @@ public struct DoubleDescent: Scenario {
 
     public func aggregate(_ results: TrialResults, into run: RunContext) throws {
         let c = run.config
-        let n = c[Keys.nTrain], seeds = c[Keys.seeds], ratios = c[Keys.pOverN], iterativeRatios = Set(c[Keys.iterativePOverN])
+        let n = c[Keys.nTrain], seeds = c[Keys.seeds], ratios = c[Keys.pOverN],
+            iterativeRatios = Set(c[Keys.iterativePOverN])
         let ps = ratios.map { Self.featureCount($0, n: n) }
         let fits = Self.fits(c)
         /// One value per seed at ratio index k; empty where the fit did not run there.
@@ -288,7 +315,7 @@ public struct DoubleDescent: Scenario {
             if case .iterative = fit { return iterativeRatios.contains(ratios[k]) }
             return true
         }
-        var testError: [String: [[Double]]] = [:], trainLoss: [String: [[Double]]] = [:]     // [fit][ratio][seed]
+        var testError: [String: [[Double]]] = [:], trainLoss: [String: [[Double]]] = [:]  // [fit][ratio][seed]
         for fit in fits {
             testError[fit.name] = ratios.indices.map { ran(fit, $0) ? perSeed("test_error/\(fit.name)", $0) : [] }
             trainLoss[fit.name] = ratios.indices.map { ran(fit, $0) ? perSeed("train_loss/\(fit.name)", $0) : [] }
@@ -302,7 +329,9 @@ public struct DoubleDescent: Scenario {
             }
         }
         for v in ["raw", "standardized"] {
-            for (k, r) in ratios.enumerated() { run.record("condition/\(v)", x: r, y: Stats.median(perSeed("condition/\(v)", k))) }
+            for (k, r) in ratios.enumerated() {
+                run.record("condition/\(v)", x: r, y: Stats.median(perSeed("condition/\(v)", k)))
+            }
         }
         for (k, r) in ratios.enumerated() where !perSeed("test_error/\(Self.initArm)", k).isEmpty {
             run.record("test_error/\(Self.initArm)", x: r, y: Stats.median(perSeed("test_error/\(Self.initArm)", k)))
@@ -310,12 +339,16 @@ public struct DoubleDescent: Scenario {
 
         let atN = ratios.firstIndex(of: 1)!
         let half = ratios.firstIndex(of: 0.5)!, double = ratios.firstIndex(of: 2)!
-        let floors = [false: Stats.median(trainLoss[Fit.minNorm.name]![atN]), true: Stats.median(trainLoss[Fit.minNormStandardized.name]![atN])]
+        let floors = [
+            false: Stats.median(trainLoss[Fit.minNorm.name]![atN]),
+            true: Stats.median(trainLoss[Fit.minNormStandardized.name]![atN]),
+        ]
         for fit in fits where !testError[fit.name]![atN].isEmpty {
             let e = testError[fit.name]!, loss = Stats.median(trainLoss[fit.name]![atN])
             run.record("peak_vs_loss/\(fitGroup(fit.name))", x: loss, y: Stats.median(e[atN]))
             let prominence = Stats.median(e[atN]) / ((Stats.median(e[half]) + Stats.median(e[double])) / 2)
-            run.record("prominence_vs_excess_loss/\(fitGroup(fit.name))", x: loss - floors[fit.standardized]!, y: prominence)
+            run.record(
+                "prominence_vs_excess_loss/\(fitGroup(fit.name))", x: loss - floors[fit.standardized]!, y: prominence)
         }
         run.metric(Metrics.settingsCompared, Double(fits.filter { !testError[$0.name]![atN].isEmpty }.count))
         seedMetrics(results, into: run, fits: fits, ps: ps, ratios: ratios, atN: atN, half: half, double: double)
@@ -323,11 +356,13 @@ public struct DoubleDescent: Scenario {
         // rhos), which no method with tested coverage serves: their bootstrap intervals over seeds are
         // printed, never deciding. v3 (`seedMetrics`) reads one value per seed instead.
         run.bootstraps(of: [Array(0..<seeds)], label: "seeds") {
-            summary($0[0], testError: testError, trainLoss: trainLoss,
-                                                                     condition: ratios.indices.map { perSeed("condition/raw", $0) },
-                                                                     dead: perSeed("dead_fraction", ratios.count - 1),
-                                                                     fits: fits, ratios: ratios, atN: atN,
-                                                                     half: ratios.firstIndex(of: 0.5)!, double: ratios.firstIndex(of: 2)!) }
+            summary(
+                $0[0], testError: testError, trainLoss: trainLoss,
+                condition: ratios.indices.map { perSeed("condition/raw", $0) },
+                dead: perSeed("dead_fraction", ratios.count - 1),
+                fits: fits, ratios: ratios, atN: atN,
+                half: ratios.firstIndex(of: 0.5)!, double: ratios.firstIndex(of: 2)!)
+        }
     }
 
     /// v3 of every claim: each statistic computed within each seed (its own data draw, features and
@@ -335,8 +370,10 @@ public struct DoubleDescent: Scenario {
     /// by geometric means (Student t on logs), a location or a rank correlation by the median (order
     /// statistics, 6 seeds or more), the trend over budgets by the mean of per-seed slopes, a contrast
     /// of each seed's own values like a paired difference (paired Student t).
-    func seedMetrics(_ results: TrialResults, into run: RunContext, fits: [Fit], ps: [Int], ratios: [Double],
-                     atN: Int, half: Int, double: Int) {
+    func seedMetrics(
+        _ results: TrialResults, into run: RunContext, fits: [Fit], ps: [Int], ratios: [Double],
+        atN: Int, half: Int, double: Int
+    ) {
         let seeds = run.config[Keys.seeds]
         /// Seed s's curve of `name` over the ratios (NaN where the fit did not run).
         func curve(_ name: String, _ s: Int) -> [Double] {
@@ -367,8 +404,10 @@ public struct DoubleDescent: Scenario {
             largest.append(Double.log(prom.last!))
             slopes.append(Stats.slope(gdRaw.map { Double.log10($0.0) }, prom))
             // Claim 4: across its fits, loss at p = n above its floor against the prominence.
-            let floors = [false: curve("train_loss/\(Fit.minNorm.name)", s)[atN],
-                          true: curve("train_loss/\(Fit.minNormStandardized.name)", s)[atN]]
+            let floors = [
+                false: curve("train_loss/\(Fit.minNorm.name)", s)[atN],
+                true: curve("train_loss/\(Fit.minNormStandardized.name)", s)[atN],
+            ]
             var excess: [Double] = [], proms: [Double] = []
             for fit in fits {
                 let e = curve("test_error/\(fit.name)", s)
@@ -405,8 +444,10 @@ public struct DoubleDescent: Scenario {
     }
 
     /// The metrics of the seeds `chosen` (indices into the per-seed values; repeats allowed, as a bootstrap resample has them).
-    func summary(_ chosen: [Int], testError: [String: [[Double]]], trainLoss: [String: [[Double]]], condition: [[Double]],
-                 dead: [Double], fits: [Fit], ratios: [Double], atN: Int, half: Int, double: Int) -> [String: Double] {
+    func summary(
+        _ chosen: [Int], testError: [String: [[Double]]], trainLoss: [String: [[Double]]], condition: [[Double]],
+        dead: [Double], fits: [Fit], ratios: [Double], atN: Int, half: Int, double: Int
+    ) -> [String: Double] {
         func median(_ values: [Double]) -> Double { values.isEmpty ? .nan : Stats.median(chosen.map { values[$0] }) }
         var m: [String: Double] = [:]
         // Claim 1: where the min-norm test error peaks, and how high above the best on each side.
@@ -443,7 +484,8 @@ public struct DoubleDescent: Scenario {
 
         // Post-hoc diagnostics, not claims (README, "What we found"): the same statistics on standardized features.
         let gdStd = Self.gdBudgets(fits, standardized: true)
-        m[Metrics.gdStdBudgetVsPeakSpearman.name] = Stats.spearman(gdStd.map(\.0), gdStd.map { median(testError[$0.1]![atN]) })
+        m[Metrics.gdStdBudgetVsPeakSpearman.name] = Stats.spearman(
+            gdStd.map(\.0), gdStd.map { median(testError[$0.1]![atN]) })
         m[Metrics.lossVsRelativePeakSpearman.name] = Stats.spearman(losses, relativeHeights)
         m[Metrics.minnormTrainLossAtThreshold.name] = median(trainLoss[Fit.minNorm.name]![atN])
 
@@ -454,7 +496,8 @@ public struct DoubleDescent: Scenario {
             let e = testError[fit]!
             return median(e[atN]) / ((median(e[half]) + median(e[double])) / 2)
         }
-        let floorRaw = median(trainLoss[Fit.minNorm.name]![atN]), floorStd = median(trainLoss[Fit.minNormStandardized.name]![atN])
+        let floorRaw = median(trainLoss[Fit.minNorm.name]![atN]),
+            floorStd = median(trainLoss[Fit.minNormStandardized.name]![atN])
         m[Metrics.minnormStdTrainLossAtThreshold.name] = floorStd
         m[Metrics.minnormProminence.name] = prominence(Fit.minNorm.name)
         m[Metrics.minnormStdProminence.name] = prominence(Fit.minNormStandardized.name)
@@ -487,8 +530,9 @@ public struct DoubleDescent: Scenario {
         let (rows, d) = (x.shape[0], x.shape[1])
         var phi = Tensor<Double>(uninitializedShape: [rows, p])
         let out = phi.mutableData
-        Double.gemm(transA: false, transB: false, m: rows, n: p, k: d, alpha: 1 / Double(d).squareRoot(),
-                    a: x.data, lda: d, b: w.data, ldb: w.shape[1], beta: 0, c: out, ldc: p)
+        Double.gemm(
+            transA: false, transB: false, m: rows, n: p, k: d, alpha: 1 / Double(d).squareRoot(),
+            a: x.data, lda: d, b: w.data, ldb: w.shape[1], beta: 0, c: out, ldc: p)
         for i in 0..<phi.count where out[i] < 0 { out[i] = 0 }
         return phi
     }
@@ -548,31 +592,33 @@ public struct DoubleDescent: Scenario {
         let eta = Double(n) / (s[0] * s[0])
         return s.map { si in
             guard si > 0 else { return 0 }
-            let x = min(1, eta * si * si / Double(n))         // s_0 gives 1 up to rounding: the step kills it at once
+            let x = min(1, eta * si * si / Double(n))  // s_0 gives 1 up to rounding: the step kills it at once
             return -Double.expMinusOne(Double(steps) * Double.log(onePlus: -x)) / si
         }
     }
 
     /// w = V diag(filter) Uᵀ Y.
     public func spectralFit(_ f: SVD<Double>, _ y: Tensor<Double>, filter: [Double]) -> Tensor<Double> {
-        var uty = matmul(f.u, y, transA: true)              // k × classes
+        var uty = matmul(f.u, y, transA: true)  // k × classes
         let c = uty.shape[1], d = uty.mutableData
         for i in 0..<filter.count { for j in 0..<c { d[i * c + j] *= filter[i] } }
-        return matmul(f.vt, uty, transA: true)              // p × classes
+        return matmul(f.vt, uty, transA: true)  // p × classes
     }
 
     /// T steps of GD (step 1/lambda_max) from w0: w_T = (the GD iterate from 0) + w0 - V diag(g) V^T w0,
     /// with g_i = 1 - (1 - eta s_i^2/n)^T the share of w0's component along v_i that GD has removed.
     /// The component of w0 outside the row space (p > n) is never touched.
-    public func gdFromInit(_ f: SVD<Double>, _ y: Tensor<Double>, w0: Tensor<Double>, n: Int, steps: Int)
+    public func gdFromInit(
+        _ f: SVD<Double>, _ y: Tensor<Double>, w0: Tensor<Double>, n: Int, steps: Int
+    )
         -> Tensor<Double>
     {
         let fromZero = spectralFit(f, y, filter: gdFilter(f.s, n: n, steps: steps))
-        let gone = gdFilter(f.s, n: n, steps: steps).enumerated().map { $1 * f.s[$0] }   // g_i = filter_i * s_i
-        var vw = matmul(f.vt, w0)                              // k x classes
+        let gone = gdFilter(f.s, n: n, steps: steps).enumerated().map { $1 * f.s[$0] }  // g_i = filter_i * s_i
+        var vw = matmul(f.vt, w0)  // k x classes
         let c = vw.shape[1], d = vw.mutableData
         for i in 0..<gone.count { for j in 0..<c { d[i * c + j] *= gone[i] } }
-        let removed = matmul(f.vt, vw, transA: true)           // p x classes
+        let removed = matmul(f.vt, vw, transA: true)  // p x classes
         var out = fromZero
         let o = out.mutableData
         for i in 0..<out.count { o[i] += w0[flat: i] - removed[flat: i] }
@@ -580,8 +626,11 @@ public struct DoubleDescent: Scenario {
     }
 
     /// Mini-batch training of the readout through the engine (w = 0 at start, loss ‖Φw − Y‖²/2n per batch).
-    func trainReadout(_ phi: Tensor<Double>, _ y: Tensor<Double>, optimizer: String, batch: Int, lr: Double, epochs: Int, cosine: Bool,
-               lambdaMax: Double, rng: inout RNG, trial: TrialContext) throws -> Tensor<Double> {
+    func trainReadout(
+        _ phi: Tensor<Double>, _ y: Tensor<Double>, optimizer: String, batch: Int, lr: Double, epochs: Int,
+        cosine: Bool,
+        lambdaMax: Double, rng: inout RNG, trial: TrialContext
+    ) throws -> Tensor<Double> {
         let (n, p, classes) = (phi.shape[0], phi.shape[1], y.shape[1])
         let w = Variable(Tensor<Double>.zeros([p, classes]), name: "readout", requiresGrad: true)
         let base = optimizer == "sgd" ? lr / lambdaMax : lr
@@ -596,7 +645,9 @@ public struct DoubleDescent: Scenario {
                 step += 1
                 opt.zeroGrad()
                 // ‖·‖²/2 per sample = mean over elements × classes / 2.
-                scale(meanSquaredError(matmul(Variable(phi.gatherRows(idx)), w), y.gatherRows(idx)), Double(classes) / 2).backward()
+                scale(
+                    meanSquaredError(matmul(Variable(phi.gatherRows(idx)), w), y.gatherRows(idx)), Double(classes) / 2
+                ).backward()
                 opt.step()
             }
             try trial.checkpoint()
@@ -607,7 +658,9 @@ public struct DoubleDescent: Scenario {
     struct Evaluation { let trainLoss: Double, testError: Double, testMSE: Double }
 
     /// Train loss ‖Φw − Y‖²/n (sum over outputs, mean over samples), test 0-1 error and MSE against one-hot targets.
-    func evaluate(_ w: Tensor<Double>, _ phi: Tensor<Double>, _ y: Tensor<Double>, _ phiTest: Tensor<Double>, _ yTest: [Int]) -> Evaluation {
+    func evaluate(
+        _ w: Tensor<Double>, _ phi: Tensor<Double>, _ y: Tensor<Double>, _ phiTest: Tensor<Double>, _ yTest: [Int]
+    ) -> Evaluation {
         let pred = matmul(phi, w)
         var loss = 0.0
         for i in 0..<pred.count { let e = pred[flat: i] - y[flat: i]; loss += e * e }
@@ -617,8 +670,9 @@ public struct DoubleDescent: Scenario {
         for i in 0..<yTest.count {
             for j in 0..<classes { let e = predTest[i, j] - (j == yTest[i] ? 1 : 0); mse += e * e }
         }
-        return Evaluation(trainLoss: loss / Double(phi.shape[0]), testError: Double(wrong) / Double(yTest.count),
-                          testMSE: mse / Double(yTest.count))
+        return Evaluation(
+            trainLoss: loss / Double(phi.shape[0]), testError: Double(wrong) / Double(yTest.count),
+            testMSE: mse / Double(yTest.count))
     }
 
     func oneHot(_ labels: [Int]) -> Tensor<Double> {
@@ -628,13 +682,17 @@ public struct DoubleDescent: Scenario {
     }
 
     func fitGroup(_ name: String) -> String {
-        name.hasPrefix("min-norm") ? "min-norm" : name.hasPrefix("GD") ? (name.hasSuffix("std") ? "GD, standardized" : "GD, raw") : "SGD / Adam"
+        name.hasPrefix("min-norm")
+            ? "min-norm"
+            : name.hasPrefix("GD") ? (name.hasSuffix("std") ? "GD, standardized" : "GD, raw") : "SGD / Adam"
     }
 
     // MARK: Figures
 
     public func figures(_ data: RunData) -> [Figure] {
-        let names = data.series.keys.filter { $0.hasPrefix("test_error/") }.map { String($0.dropFirst("test_error/".count)) }
+        let names = data.series.keys.filter { $0.hasPrefix("test_error/") }.map {
+            String($0.dropFirst("test_error/".count))
+        }
         func budget(_ s: String) -> Double? { s.hasPrefix("GD T=") ? Double(s.dropFirst(5).prefix { $0 != " " }) : nil }
         // At most five GD budgets per figure, spread over the grid, so that every curve keeps its own colour
         // beside the min-norm fit and the initialization arm (black).
@@ -653,46 +711,68 @@ public struct DoubleDescent: Scenario {
         }
         let xLabel = "features per training sample, p/n"
         return [
-            Figure(name: "test_error_vs_p", title: "Test error vs p/n, raw features, GD step budgets T at lr 1/lambda_max (cf. Belkin et al. 2019 Fig. 2)",
-                   xLabel: xLabel, yLabel: "test error (0-1, median over seeds)", logX: true,
-                   series: curves(["min-norm"] + gdRaw)
-                    + (initArm.isEmpty ? [] : [Figure.Series("\(Self.initArm), w0 ~ N(0, 1/p) per entry", initArm,
-                                                             color: 6, dashed: true)]),
-                   extra: thresholdLine, keyPosition: "below"),
-            Figure(name: "test_error_vs_p_iterative", title: "Test error vs p/n, mini-batch SGD and Adam (SGD lr in units of 1/lambda_max; Adam lr absolute)",
-                   xLabel: xLabel, yLabel: "test error (0-1, median over seeds)", logX: true,
-                   series: curves(["min-norm"] + iterative), extra: thresholdLine, keyPosition: "below"),
-            Figure(name: "test_error_vs_p_standardized",
-                   title: "Test error vs p/n, standardized features with an intercept column (Liu & Flanigan 2023, feature normalization)",
-                   xLabel: xLabel, yLabel: "test error (0-1, median over seeds)", logX: true,
-                   series: curves(["min-norm std"] + gdStd), extra: thresholdLine, keyPosition: "below"),
-            Figure(name: "test_mse_vs_p", title: "Test MSE vs p/n, raw features (log scale: the mean diverges at p = n)",
-                   xLabel: xLabel, yLabel: "test MSE to one-hot targets (median over seeds)", logX: true, logY: true,
-                   series: curves(["min-norm"] + gdRaw, "test_mse"), extra: thresholdLine, keyPosition: "below"),
-            Figure(name: "condition_vs_p", title: "Condition number of the feature matrix vs p/n (sanity check; Liu & Flanigan 2023 Sec. 4)",
-                   xLabel: xLabel, yLabel: "s_max / s_min (median over seeds)", logX: true, logY: true,
-                   series: [Figure.Series("raw features", data.series("condition/raw"), color: 0),
-                            Figure.Series("standardized features + intercept", data.series("condition/standardized"), color: 1)],
-                   extra: thresholdLine),
+            Figure(
+                name: "test_error_vs_p",
+                title:
+                    "Test error vs p/n, raw features, GD step budgets T at lr 1/lambda_max (cf. Belkin et al. 2019 Fig. 2)",
+                xLabel: xLabel, yLabel: "test error (0-1, median over seeds)", logX: true,
+                series: curves(["min-norm"] + gdRaw)
+                    + (initArm.isEmpty
+                        ? []
+                        : [
+                            Figure.Series(
+                                "\(Self.initArm), w0 ~ N(0, 1/p) per entry", initArm,
+                                color: 6, dashed: true)
+                        ]),
+                extra: thresholdLine, keyPosition: "below"),
+            Figure(
+                name: "test_error_vs_p_iterative",
+                title: "Test error vs p/n, mini-batch SGD and Adam (SGD lr in units of 1/lambda_max; Adam lr absolute)",
+                xLabel: xLabel, yLabel: "test error (0-1, median over seeds)", logX: true,
+                series: curves(["min-norm"] + iterative), extra: thresholdLine, keyPosition: "below"),
+            Figure(
+                name: "test_error_vs_p_standardized",
+                title:
+                    "Test error vs p/n, standardized features with an intercept column (Liu & Flanigan 2023, feature normalization)",
+                xLabel: xLabel, yLabel: "test error (0-1, median over seeds)", logX: true,
+                series: curves(["min-norm std"] + gdStd), extra: thresholdLine, keyPosition: "below"),
+            Figure(
+                name: "test_mse_vs_p", title: "Test MSE vs p/n, raw features (log scale: the mean diverges at p = n)",
+                xLabel: xLabel, yLabel: "test MSE to one-hot targets (median over seeds)", logX: true, logY: true,
+                series: curves(["min-norm"] + gdRaw, "test_mse"), extra: thresholdLine, keyPosition: "below"),
+            Figure(
+                name: "condition_vs_p",
+                title: "Condition number of the feature matrix vs p/n (sanity check; Liu & Flanigan 2023 Sec. 4)",
+                xLabel: xLabel, yLabel: "s_max / s_min (median over seeds)", logX: true, logY: true,
+                series: [
+                    Figure.Series("raw features", data.series("condition/raw"), color: 0),
+                    Figure.Series("standardized features + intercept", data.series("condition/standardized"), color: 1),
+                ],
+                extra: thresholdLine),
             // Fits at their floor have an excess of ~0 (or a rounding-sized negative one): drawn at 1e-12 so the log axis keeps them.
-            Figure(name: "prominence_vs_excess_loss",
-                   title: "Peak prominence vs training loss above its floor at p = n, one point per fit, "
-                       + "medians over seeds (Liu & Flanigan 2023, Sec. 5)",
-                   xLabel: "training loss at p = n minus the min-norm loss on the same features (floored at 1e-12)",
-                   yLabel: "error(p = n) / mean error(p = n/2, 2n)", logX: true,
-                   series: ["min-norm", "GD, raw", "GD, standardized", "SGD / Adam"].enumerated().compactMap { i, g in
-                       let pts = data.series("prominence_vs_excess_loss/\(g)").map { (max($0.x, 1e-12), $0.y) }.sorted { $0.0 < $1.0 }
-                       return pts.isEmpty ? nil : Figure.Series(g, pts, style: .points, color: i)
-                   },
-                   // Claim 4's cut-offs: fits left of 0.01 must reach 1.5, fits right of 0.1 must stay under 1.2.
-                   extra: ["set arrow from graph 0, first 1 to graph 1, first 1 nohead dt 2 lc rgb \"#888888\"",
-                           "set arrow from 0.01, graph 0 to 0.01, graph 1 nohead dt 3 lc rgb \"#444444\"",
-                           "set arrow from 0.1, graph 0 to 0.1, graph 1 nohead dt 3 lc rgb \"#444444\"",
-                           "set arrow from 1e-12, first 1.5 to 0.01, first 1.5 nohead dt 3 lc rgb \"#444444\"",
-                           "set arrow from 0.1, first 1.2 to 1, first 1.2 nohead dt 3 lc rgb \"#444444\"",
-                           "set label \"claim 4: >= 1.5 left of 0.01\" at 1e-11, first 1.53 noenhanced",
-                           "set label \"<= 1.2 right of 0.1\" at 0.012, first 1.25 noenhanced"],
-                   keyPosition: "top right"),
+            Figure(
+                name: "prominence_vs_excess_loss",
+                title: "Peak prominence vs training loss above its floor at p = n, one point per fit, "
+                    + "medians over seeds (Liu & Flanigan 2023, Sec. 5)",
+                xLabel: "training loss at p = n minus the min-norm loss on the same features (floored at 1e-12)",
+                yLabel: "error(p = n) / mean error(p = n/2, 2n)", logX: true,
+                series: ["min-norm", "GD, raw", "GD, standardized", "SGD / Adam"].enumerated().compactMap { i, g in
+                    let pts = data.series("prominence_vs_excess_loss/\(g)").map { (max($0.x, 1e-12), $0.y) }.sorted {
+                        $0.0 < $1.0
+                    }
+                    return pts.isEmpty ? nil : Figure.Series(g, pts, style: .points, color: i)
+                },
+                // Claim 4's cut-offs: fits left of 0.01 must reach 1.5, fits right of 0.1 must stay under 1.2.
+                extra: [
+                    "set arrow from graph 0, first 1 to graph 1, first 1 nohead dt 2 lc rgb \"#888888\"",
+                    "set arrow from 0.01, graph 0 to 0.01, graph 1 nohead dt 3 lc rgb \"#444444\"",
+                    "set arrow from 0.1, graph 0 to 0.1, graph 1 nohead dt 3 lc rgb \"#444444\"",
+                    "set arrow from 1e-12, first 1.5 to 0.01, first 1.5 nohead dt 3 lc rgb \"#444444\"",
+                    "set arrow from 0.1, first 1.2 to 1, first 1.2 nohead dt 3 lc rgb \"#444444\"",
+                    "set label \"claim 4: >= 1.5 left of 0.01\" at 1e-11, first 1.53 noenhanced",
+                    "set label \"<= 1.2 right of 0.1\" at 0.012, first 1.25 noenhanced",
+                ],
+                keyPosition: "top right"),
         ]
     }
 }

@@ -9,7 +9,9 @@ public struct GaLoreAccounting {
         public let name: String, dim: Int, hidden: Int, layers: Int, rank: Int
         public static let vocab = 32_000
         /// The seven projection matrices of a block as (rows, cols): attention q, k, v, o; MLP gate, up, down.
-        public var matrices: [(Int, Int)] { Array(repeating: (dim, dim), count: 4) + Array(repeating: (dim, hidden), count: 3) }
+        public var matrices: [(Int, Int)] {
+            Array(repeating: (dim, dim), count: 4) + Array(repeating: (dim, hidden), count: 3)
+        }
         /// Every projection matrix of the model.
         public var projected: Int { layers * matrices.reduce(0) { $0 + $1.0 * $1.1 } }
         /// Embedding, head and the 2L + 1 RMSNorm gains: what GaLore leaves to plain Adam and LoRA trains.
@@ -64,8 +66,10 @@ public struct GaLoreAccounting {
     ]
 
     /// Table 3 at 7B: memory (GB, weights + optimizer states) and validation perplexity at 150K steps.
-    public static let table3 = (adam8bit: (memory: 26.0, perplexity: 14.61),
-                                galore8bit: (memory: 18.0, perplexity: 14.65))
+    public static let table3 = (
+        adam8bit: (memory: 26.0, perplexity: 14.61),
+        galore8bit: (memory: 18.0, perplexity: 14.65)
+    )
 
     static let bf16 = 2.0, gigabyte = 1e9
 

@@ -16,25 +16,38 @@ import RepriseSuite
 /// a sweep at a rank that binds, T = ∞ (the step-0 subspace for the whole run) included.
 public struct GaLoreMemory: Scenario {
     public static let id = "galore-memory"
-    public static let parameters = Parameter.of([
-        Keys.dim, Keys.layers, Keys.heads, Keys.hidden, Keys.seqLen, Keys.batch, Keys.steps, Keys.evalEvery,
-        Keys.valTokens, Keys.seeds, Keys.firstSeed, Keys.warmupFraction, Keys.minLRRatio, Keys.adamEps, Keys.rank,
-        Keys.galoreGap, Keys.galoreAlpha, Keys.galoreSquareSide, Keys.loraAlpha, Keys.loraDropout, Keys.sweepRank,
-        Keys.sweepGaps, Keys.sweepSeeds, Keys.lrSweep,
-    ] + Method.allCases.map(Keys.lrGrid))
+    public static let parameters = Parameter.of(
+        [
+            Keys.dim, Keys.layers, Keys.heads, Keys.hidden, Keys.seqLen, Keys.batch, Keys.steps, Keys.evalEvery,
+            Keys.valTokens, Keys.seeds, Keys.firstSeed, Keys.warmupFraction, Keys.minLRRatio, Keys.adamEps, Keys.rank,
+            Keys.galoreGap, Keys.galoreAlpha, Keys.galoreSquareSide, Keys.loraAlpha, Keys.loraDropout, Keys.sweepRank,
+            Keys.sweepGaps, Keys.sweepSeeds, Keys.lrSweep,
+        ] + Method.allCases.map(Keys.lrGrid))
     public static let metrics: [String] = {
         var m = Method.allCases.flatMap { [Metrics.ppl[$0], Metrics.stateBytes[$0], Metrics.lr[$0]].map(\.name) }
         m += Metrics.pplRatios.map { Metrics.pplRatio[$0].name }
-        m += [Metrics.sweepFrequentPpl.name, Metrics.sweepInteriorPpl.name, Metrics.sweepRarePpl.name, Metrics.frequentOverInteriorPpl.name,
-              Metrics.rareOverInteriorPpl.name, Metrics.fullUpdateEnergyAtSweepRank.name, Metrics.fullUpdateEnergyAtRank.name,
-              Metrics.fullUpdateRank90Fraction.name, Metrics.tokensPerParameter.name, Metrics.paper60mStateFraction.name, Metrics.sweepRank.name,
-              Metrics.adam8bitStateRatio.name, Metrics.galore8bitMomentRatio.name,
-              Metrics.galoreStateFraction.name, Metrics.galoreStateVsPrediction.name, Metrics.lrAtGridEdge.name]
+        m += [
+            Metrics.sweepFrequentPpl.name, Metrics.sweepInteriorPpl.name, Metrics.sweepRarePpl.name,
+            Metrics.frequentOverInteriorPpl.name,
+            Metrics.rareOverInteriorPpl.name, Metrics.fullUpdateEnergyAtSweepRank.name,
+            Metrics.fullUpdateEnergyAtRank.name,
+            Metrics.fullUpdateRank90Fraction.name, Metrics.tokensPerParameter.name, Metrics.paper60mStateFraction.name,
+            Metrics.sweepRank.name,
+            Metrics.adam8bitStateRatio.name, Metrics.galore8bitMomentRatio.name,
+            Metrics.galoreStateFraction.name, Metrics.galoreStateVsPrediction.name, Metrics.lrAtGridEdge.name,
+        ]
         m += Metrics.table2MaxRelError.all(GaLoreAccounting.Method.allCases).map(\.name)
-        m += [Metrics.table2LoraC2MaxRelError.name, Metrics.table6WeightsMaxRelError.name, Metrics.table6StatesMaxRelError.name]
-        m += [Metrics.params60m.name, Metrics.loraTrainable60m.name, Metrics.galore7bStateReduction.name, Metrics.galore8bit7bStateReduction.name,
-              Metrics.galore8bit7bStateReductionAll8bit.name, Metrics.adam7bTotalGb.name, Metrics.adam8bit7bTable3Gb.name, Metrics.galore8bit7bTable3Gb.name,
-              Metrics.galore8bit7bLayerwiseGb.name, Metrics.galore1bRank1024Gb.name]
+        m += [
+            Metrics.table2LoraC2MaxRelError.name, Metrics.table6WeightsMaxRelError.name,
+            Metrics.table6StatesMaxRelError.name,
+        ]
+        m += [
+            Metrics.params60m.name, Metrics.loraTrainable60m.name, Metrics.galore7bStateReduction.name,
+            Metrics.galore8bit7bStateReduction.name,
+            Metrics.galore8bit7bStateReductionAll8bit.name, Metrics.adam7bTotalGb.name, Metrics.adam8bit7bTable3Gb.name,
+            Metrics.galore8bit7bTable3Gb.name,
+            Metrics.galore8bit7bLayerwiseGb.name, Metrics.galore1bRank1024Gb.name,
+        ]
         return m
     }()
     public init() {}
@@ -85,7 +98,6 @@ public struct GaLoreMemory: Scenario {
         static let galore8bit7bLayerwiseGb = MetricKey("galore8bit_7b_layerwise_gb")
         static let galore1bRank1024Gb = MetricKey("galore_1b_rank1024_gb")
     }
-
 
     /// The config keys: the profiles' (checked against `parameters` when the folder is loaded), then each trial's own.
     enum Keys {
@@ -142,7 +154,9 @@ public struct GaLoreMemory: Scenario {
             throw SuiteError.badConfig("dim must split into heads of even width (RoPE rotates pairs)")
         }
         guard c[Keys.rank] <= c[Keys.dim] else { throw SuiteError.badConfig("rank must not exceed dim") }
-        guard c[Keys.valTokens] % c[Keys.seqLen] == 0 else { throw SuiteError.badConfig("val_tokens must be a multiple of seq_len") }
+        guard c[Keys.valTokens] % c[Keys.seqLen] == 0 else {
+            throw SuiteError.badConfig("val_tokens must be a multiple of seq_len")
+        }
         guard c[Keys.seeds] >= 2 else {
             throw SuiteError.badConfig("seeds must be at least 2: every ratio is paired by seed")
         }
@@ -152,12 +166,14 @@ public struct GaLoreMemory: Scenario {
         guard c[Keys.sweepRank] <= c[Keys.dim] else { throw SuiteError.badConfig("sweep_rank must not exceed dim") }
         let gaps = c[Keys.sweepGaps]
         guard gaps.count >= 2, Set(gaps).count == gaps.count, gaps.allSatisfy({ $0 == $0.rounded() }) else {
-            throw SuiteError.badConfig("sweep_gaps needs at least two distinct whole numbers of steps: the smallest "
-                                       + "against the interior ones (T = inf is always added)")
+            throw SuiteError.badConfig(
+                "sweep_gaps needs at least two distinct whole numbers of steps: the smallest "
+                    + "against the interior ones (T = inf is always added)")
         }
         let heldOut = try TextCorpus().validation.count
         guard c[Keys.valTokens] < heldOut else {
-            throw SuiteError.badConfig("val_tokens = \(c[Keys.valTokens]) exceeds the held-out fortunes (\(heldOut) bytes)")
+            throw SuiteError.badConfig(
+                "val_tokens = \(c[Keys.valTokens]) exceeds the held-out fortunes (\(heldOut) bytes)")
         }
     }
 
@@ -183,8 +199,10 @@ public struct GaLoreMemory: Scenario {
             let base = c.selecting(Self.modelKeys + Self.methodKeys(m)).setting(Keys.method, m)
             for (k, lr) in c[Keys.lrGrid(m)].enumerated() {
                 for seed in Self.seedIndices(c) {
-                    out.append(Trial("\(m.rawValue)/lr\(k)/s\(seed)", base.setting(Keys.lr, lr).setting(Keys.seedIndex, seed),
-                                     cost: Double(c[Keys.steps]) * (m == .lora ? 1.3 : 1)))
+                    out.append(
+                        Trial(
+                            "\(m.rawValue)/lr\(k)/s\(seed)", base.setting(Keys.lr, lr).setting(Keys.seedIndex, seed),
+                            cost: Double(c[Keys.steps]) * (m == .lora ? 1.3 : 1)))
                 }
             }
         }
@@ -194,8 +212,11 @@ public struct GaLoreMemory: Scenario {
             .setting(Keys.lr, c[Keys.lrSweep])
         for gap in Self.sweepGaps(c) {
             for seed in Self.sweepSeeds(c) {
-                out.append(Trial(Self.sweepKey(gap, seed), sweep.setting(Keys.galoreGap, gap)
-                    .setting(Keys.seedIndex, seed), cost: Double(c[Keys.steps])))
+                out.append(
+                    Trial(
+                        Self.sweepKey(gap, seed),
+                        sweep.setting(Keys.galoreGap, gap)
+                            .setting(Keys.seedIndex, seed), cost: Double(c[Keys.steps])))
             }
         }
         return out
@@ -228,9 +249,12 @@ public struct GaLoreMemory: Scenario {
         let corpus = try TextCorpus()
         // The fixed validation set: the first val_tokens targets of the held-out fortunes, as
         // consecutive windows; the same for every method and seed.
-        let valWindows = (0..<(c[Keys.valTokens] / seqLen)).map { w in corpus.validation[(w * seqLen)...((w + 1) * seqLen)].map(Int.init) }
+        let valWindows = (0..<(c[Keys.valTokens] / seqLen)).map { w in
+            corpus.validation[(w * seqLen)...((w + 1) * seqLen)].map(Int.init)
+        }
         let rank = Self.methodKeys(method).contains { $0.parameter.key == Keys.rank.name } ? c[Keys.rank] : 0
-        var config = LlamaConfig(vocab: 256, dim: c[Keys.dim], layers: c[Keys.layers], heads: c[Keys.heads], hidden: c[Keys.hidden])
+        var config = LlamaConfig(
+            vocab: 256, dim: c[Keys.dim], layers: c[Keys.layers], heads: c[Keys.heads], hidden: c[Keys.hidden])
         switch method {
         case .lora: config.parametrization = .lora(rank: rank, alpha: c[Keys.loraAlpha], dropout: c[Keys.loraDropout])
         case .lowrank: config.parametrization = .lowRank(rank: rank)
@@ -241,23 +265,30 @@ public struct GaLoreMemory: Scenario {
         let lr = c[Keys.lr], eps = c[Keys.adamEps]
         let adam = Optimizer<Float>.Rule.adam(beta1: 0.9, beta2: 0.999, eps: eps, weightDecay: 0)
         func galore(gap: Int) -> GaLoreSettings {
-            GaLoreSettings(rank: rank, updateGap: gap, alpha: c[Keys.galoreAlpha], inner: .adam(beta1: 0.9, beta2: 0.999, eps: eps),
-                           squareSide: c[Keys.galoreSquareSide])
+            GaLoreSettings(
+                rank: rank, updateGap: gap, alpha: c[Keys.galoreAlpha],
+                inner: .adam(beta1: 0.9, beta2: 0.999, eps: eps),
+                squareSide: c[Keys.galoreSquareSide])
         }
         let opt: Optimizer<Float>
         switch method {
         case .full, .lora, .lowrank: opt = Optimizer(adam, parameters: model.parameters, learningRate: lr)
-        case .adam8bit: opt = Optimizer(adam, parameters: model.parameters, learningRate: lr, statePrecision: .blockwise8bit)
+        case .adam8bit:
+            opt = Optimizer(adam, parameters: model.parameters, learningRate: lr, statePrecision: .blockwise8bit)
         case .galore, .galore8bit:
             // A gap of 0 is the sweep's T = ∞: the subspace of step 0 is never refreshed.
             let gap = c[Keys.galoreGap] == 0 ? Int.max : c[Keys.galoreGap]
-            opt = .galore(model.parameters, projected: model.projectionMatrices, lr: lr, galore(gap: gap),
-                          statePrecision: method == .galore8bit ? .blockwise8bit : .full)
+            opt = .galore(
+                model.parameters, projected: model.projectionMatrices, lr: lr, galore(gap: gap),
+                statePrecision: method == .galore8bit ? .blockwise8bit : .full)
         }
         // Full rank keeps its initial projected weights, to measure the rank of its total update.
-        let initial = method != .full ? [] : model.projectionMatrices.map {
-            Tensor(shape: $0.value.shape, scalars: $0.value.scalars)
-        }
+        let initial =
+            method != .full
+            ? []
+            : model.projectionMatrices.map {
+                Tensor(shape: $0.value.shape, scalars: $0.value.scalars)
+            }
 
         func validationLoss() -> Double {
             model.dropout?.isTraining = false
@@ -286,7 +317,9 @@ public struct GaLoreMemory: Scenario {
             let loss = model.loss(tokens: tokens)
             guard loss.value[flat: 0].isFinite else {
                 diverged = true
-                trial.note("\(method.rawValue) lr \(lr) seed \(seed): loss not finite at step \(t); the run is recorded as diverged")
+                trial.note(
+                    "\(method.rawValue) lr \(lr) seed \(seed): loss not finite at step \(t); the run is recorded as diverged"
+                )
                 continue
             }
             loss.backward()
@@ -347,7 +380,9 @@ public struct GaLoreMemory: Scenario {
             let grid = c[Keys.lrGrid(m)]
             let runs = grid.indices.map { k in seeds.map { results["\(m.rawValue)/lr\(k)/s\($0)"] } }
             let means = runs.map { r in Stats.mean(r.map { $0.vector("val_loss").last! }) }
-            let best = means.indices.min { (means[$0].isFinite ? means[$0] : .infinity) < (means[$1].isFinite ? means[$1] : .infinity) }!
+            let best = means.indices.min {
+                (means[$0].isFinite ? means[$0] : .infinity) < (means[$1].isFinite ? means[$1] : .infinity)
+            }!
             if grid.count > 1 && (best == 0 || best == grid.count - 1) { atEdge += 1 }
             chosen[m] = runs[best]
             run.metric(Metrics.lr[m], grid[best])
@@ -392,12 +427,16 @@ public struct GaLoreMemory: Scenario {
         // GaLore keeps its projectors in the scalar type under 8-bit moments (as the authors'
         // GaLoreAdamW8bit does): the 8-bit comparison is of the moments.
         let projector = { (m: Method) in chosen[m]![0].scalar("projector_bytes") }
-        run.metric(Metrics.galore8bitMomentRatio, (bytes(.galore) - projector(.galore)) / (bytes(.galore8bit) - projector(.galore8bit)))
+        run.metric(
+            Metrics.galore8bitMomentRatio,
+            (bytes(.galore) - projector(.galore)) / (bytes(.galore8bit) - projector(.galore8bit)))
         run.metric(Metrics.galoreStateFraction, bytes(.galore) / bytes(.full))
         // The paper's own fraction at 60M (r / d = 1/4, as here): App. C.2's Table 6, states of GaLore / full rank.
         let table6 = GaLoreAccounting.table6States
         run.metric(Metrics.paper60mStateFraction, table6[.galore]![0] / table6[.full]![0])
-        run.metric(Metrics.galoreStateVsPrediction, bytes(.galore) / chosen[.galore]![0].scalar("galore_state_predicted_bytes"))
+        run.metric(
+            Metrics.galoreStateVsPrediction, bytes(.galore) / chosen[.galore]![0].scalar("galore_state_predicted_bytes")
+        )
         for m in Method.allCases {
             let finals = chosen[m]!.map { $0.vector("val_loss").last! }
             run.record("state_vs_ppl/\(m.rawValue)", x: bytes(m), y: Double.exp(Stats.mean(finals)))
@@ -489,7 +528,8 @@ public struct GaLoreMemory: Scenario {
         run.metric(Metrics.galore8bit7bTable3Gb, s.galore8bitTable3)
         run.metric(Metrics.galore8bit7bLayerwiseGb, s.galore8bitLayerwise)
         let oneB = GaLoreAccounting.models[3]
-        let rank1024 = GaLoreAccounting.Model(name: "1B", dim: oneB.dim, hidden: oneB.hidden, layers: oneB.layers, rank: 1024)
+        let rank1024 = GaLoreAccounting.Model(
+            name: "1B", dim: oneB.dim, hidden: oneB.hidden, layers: oneB.layers, rank: 1024)
         run.metric(Metrics.galore1bRank1024Gb, GaLoreAccounting.table2Cell(rank1024, .galore))
     }
 
@@ -500,10 +540,14 @@ public struct GaLoreMemory: Scenario {
         var ratios: [Figure.Series] = []
         for (i, m) in GaLoreAccounting.Method.allCases.enumerated() {
             let ours = data.series("memory/\(m.rawValue)"), paper = data.series("memory_paper/\(m.rawValue)")
-            let label = m == .galore ? "galore (reported, not claimed)"
+            let label =
+                m == .galore
+                ? "galore (reported, not claimed)"
                 : m == .lora ? "lora, physical count (v1)" : m.rawValue
-            ratios.append(Figure.Series(label, zip(ours, paper).map { ($0.x, $0.y / $1.y) }, style: .linespoints,
-                                        color: i))
+            ratios.append(
+                Figure.Series(
+                    label, zip(ours, paper).map { ($0.x, $0.y / $1.y) }, style: .linespoints,
+                    color: i))
         }
         let loraC2 = data.series("memory_c2/lora"), loraPaper = data.series("memory_paper/lora")
         if !loraC2.isEmpty {
@@ -512,13 +556,16 @@ public struct GaLoreMemory: Scenario {
         }
         if let first = data.series("memory/full").first, let last = data.series("memory/full").last {
             for (bound, label) in [(1.1, "claim 1: within 10%"), (0.9, "")] {
-                ratios.append(Figure.Series(label, [(first.x, bound), (last.x, bound)], style: .lines, color: 6, dashed: true))
+                ratios.append(
+                    Figure.Series(label, [(first.x, bound), (last.x, bound)], style: .lines, color: 6, dashed: true))
             }
         }
         let memoryFigure = Figure(
             name: "memory_table2", title: "GaLore Table 2, memory column: counted from the configs / the paper's cell",
-            xLabel: "parameters of the LLaMA config (60M, 130M, 350M, 1B)", yLabel: "ours / Table 2 (weights + optimizer states, BF16)",
-            logX: true, series: ratios, extra: ["set format x '%.0s%c'", "set xrange [45e6:1.8e9]", "set yrange [0.8:1.25]"],
+            xLabel: "parameters of the LLaMA config (60M, 130M, 350M, 1B)",
+            yLabel: "ours / Table 2 (weights + optimizer states, BF16)",
+            logX: true, series: ratios,
+            extra: ["set format x '%.0s%c'", "set xrange [45e6:1.8e9]", "set yrange [0.8:1.25]"],
             keyPosition: "top right")
         // The curves from the first evaluation on (step 0 is the uniform model, perplexity 256 for every
         // method), each with the range of its seeds as bars.
@@ -528,13 +575,17 @@ public struct GaLoreMemory: Scenario {
             let low = data.series("val_ppl_low/\(m.rawValue)").filter { $0.x > 0 }
             let high = data.series("val_ppl_high/\(m.rawValue)").filter { $0.x > 0 }
             values += mean.map(\.y) + low.map(\.y) + high.map(\.y)
-            curveSeries.append(Figure.Series(m.label + " (lr \(fmt(data.metric(Metrics.lr[m]))))", mean,
-                                             style: .linespoints, color: i))
+            curveSeries.append(
+                Figure.Series(
+                    m.label + " (lr \(fmt(data.metric(Metrics.lr[m]))))", mean,
+                    style: .linespoints, color: i))
             if low.count == mean.count, high.count == mean.count {
                 // Bars offset by 1% of x, so that six methods' ranges do not hide each other.
                 let shifted = mean.map { (x: $0.x * (1 + 0.01 * Double(i - 2)), y: $0.y) }
-                curveSeries.append(Figure.Series("", shifted, style: .yerrorbars,
-                                                 bars: zip(low, high).map { ($0.y, $1.y) }, color: i))
+                curveSeries.append(
+                    Figure.Series(
+                        "", shifted, style: .yerrorbars,
+                        bars: zip(low, high).map { ($0.y, $1.y) }, color: i))
             }
         }
         let finite = values.filter(\.isFinite)
@@ -570,17 +621,21 @@ public struct GaLoreMemory: Scenario {
         paperPoints.append(table3)
         labels.append("set label '7B 8-bit (Table 3)' at \(fmt(table3.x)),\(fmt(table3.y * 0.97)) center font ',9'")
         let paperLabel = "paper: 60M (Table 6 states, Table 2 perplexity); 7B 8-bit (Table 3, x = total 18G / 26G)"
-        normalized.append(Figure.Series(paperLabel,
-                                        paperPoints, style: .points, color: 6))
+        normalized.append(
+            Figure.Series(
+                paperLabel,
+                paperPoints, style: .points, color: 6))
         let tradeoff = Figure(
             name: "state_vs_ppl_normalized",
             title: "Optimizer state vs final perplexity, each over its baseline's "
                 + "(full-rank Adam; 8-bit Adam for 8-bit GaLore)",
             xLabel: "optimizer state / baseline's (ours: bytes read from the live optimizer)",
             yLabel: "validation perplexity / baseline's (log scale)", logY: true, series: normalized,
-            extra: ["set xrange [0:1.1]", "set yrange [0.9:2.6]",
-                    "set ytics (0.9, 0.95, 1, 1.05, 1.1, 1.2, 1.5, 2, 2.5)",
-                    "set pointsize 1.6"] + labels,
+            extra: [
+                "set xrange [0:1.1]", "set yrange [0.9:2.6]",
+                "set ytics (0.9, 0.95, 1, 1.05, 1.1, 1.2, 1.5, 2, 2.5)",
+                "set pointsize 1.6",
+            ] + labels,
             keyPosition: "top left")
         let sweep = sweepFigure(data)
         return [memoryFigure, curvesFigure, tradeoff] + (sweep.map { [$0] } ?? [])
@@ -597,12 +652,16 @@ public struct GaLoreMemory: Scenario {
         series.append(Figure.Series("geometric mean over \(seeds.count) seeds", mean, style: .linespoints, color: 1))
         let all = seeds.flatMap { data.series($0).map(\.y) }.filter(\.isFinite)
         let tics = mean.dropLast().map { "\(fmt($0.x))" } + ["'inf' \(fmt(last.x))"]
-        let range = ["set xrange [\(fmt(mean[0].x / 1.5)):\(fmt(last.x * 1.5))]",
-                     "set xtics (\(tics.joined(separator: ", ")))"]
+        let range =
+            [
+                "set xrange [\(fmt(mean[0].x / 1.5)):\(fmt(last.x * 1.5))]",
+                "set xtics (\(tics.joined(separator: ", ")))",
+            ]
             + (all.isEmpty ? [] : ["set yrange [\(fmt(all.min()! * 0.99)):\(fmt(all.max()! * 1.01))]"])
         return Figure(
             name: "subspace_interval_sweep",
-            title: "GaLore at rank \(fmt(data.metric(Metrics.sweepRank))): final perplexity vs subspace update interval T "
+            title:
+                "GaLore at rank \(fmt(data.metric(Metrics.sweepRank))): final perplexity vs subspace update interval T "
                 + "(cf. GaLore Sec. 6, Fig. 5 left)",
             xLabel: "T, steps between SVDs (rightmost: T = inf, the step-0 subspace for all \(fmt(last.x)) steps)",
             yLabel: "final validation perplexity per byte", logX: true, series: series,

@@ -21,7 +21,11 @@ public struct GradientNoise: Scenario {
     ])
     /// The cells' keys in Table 1's order.
     static let cellKeys = cells(depth: 1, controlDepth: 1).map(\.key)
-    public static let metrics = [Metrics.simpleNoiseMeanGain.name, Metrics.divergedRuns.name, Metrics.constantPredictorAccuracy.name, Metrics.steps.name]
+    public static let metrics =
+        [
+            Metrics.simpleNoiseMeanGain.name, Metrics.divergedRuns.name, Metrics.constantPredictorAccuracy.name,
+            Metrics.steps.name,
+        ]
         + cellKeys.flatMap { cell in
             Metrics.sides.flatMap { side in Metrics.sideStats.map { Metrics.side[(cell, side, $0)].name } }
                 + Metrics.perCell.map { $0[cell].name }
@@ -40,15 +44,16 @@ public struct GradientNoise: Scenario {
         static let meanGain = family("mean_gain"), bestGain = family("best_gain"), noiseWins = family("noise_wins")
         static let plainDuringBest = family("plain_during_best"), noiseDuringBest = family("noise_during_best")
         static let noiseDuringMedian = family("noise_during_median"), duringMeanGain = family("during_mean_gain")
-        static let perCell = [meanGain, bestGain, noiseWins, plainDuringBest, noiseDuringBest, noiseDuringMedian,
-                              duringMeanGain]
+        static let perCell = [
+            meanGain, bestGain, noiseWins, plainDuringBest, noiseDuringBest, noiseDuringMedian,
+            duringMeanGain,
+        ]
         private static func family(_ suffix: String) -> MetricFamily<String> { MetricFamily { "\($0)_\(suffix)" } }
         static let simpleNoiseMeanGain = MetricKey("simple_noise_mean_gain")
         static let divergedRuns = MetricKey("diverged_runs")
         static let constantPredictorAccuracy = MetricKey("constant_predictor_accuracy")
         static let steps = MetricKey("steps")
     }
-
 
     /// The config keys: the profiles' (checked against `parameters` when the folder is loaded), then each trial's own.
     enum Keys {
@@ -106,8 +111,9 @@ public struct GradientNoise: Scenario {
             Cell(key: "simple_clip10", label: "simple init, clip 10", initializer: simple, clip: 10, depth: depth),
             Cell(key: "he_clip10", label: "He init, clip 10", initializer: .he, clip: 10, depth: depth),
             Cell(key: "zero_clip10", label: "zero init, clip 10", initializer: .zeros, clip: 10, depth: depth),
-            Cell(key: "control5_simple_clip10", label: "\(controlDepth) layers: simple init, clip 10",
-                 initializer: simple, clip: 10, depth: controlDepth),
+            Cell(
+                key: "control5_simple_clip10", label: "\(controlDepth) layers: simple init, clip 10",
+                initializer: simple, clip: 10, depth: controlDepth),
         ]
     }
 
@@ -129,17 +135,24 @@ public struct GradientNoise: Scenario {
     }
 
     public func trials(_ c: Config) throws -> [Trial] {
-        let shared = c.selecting([Keys.depth, Keys.controlDepth, Keys.width, Keys.batch, Keys.eta, Keys.gamma, Keys.trainSize, Keys.testSize, Keys.lossEvery, Keys.simpleStd, Keys.biasInit, Keys.evalEvery])
+        let shared = c.selecting([
+            Keys.depth, Keys.controlDepth, Keys.width, Keys.batch, Keys.eta, Keys.gamma, Keys.trainSize, Keys.testSize,
+            Keys.lossEvery, Keys.simpleStd, Keys.biasInit, Keys.evalEvery,
+        ])
         var out: [Trial] = []
         for cell in Self.chosenCells(c) {
             for lr in c[Keys.lr] {
                 for seed in 0..<Self.seeds(c, cell.key) {
                     for noise in [false, true] {
                         let steps = Self.steps(c, cell.key)
-                        let config = shared.setting(Keys.cell, cell.key).setting(Keys.trialLR, lr).setting(Keys.seedIndex, seed)
-                            .setting(Keys.noise, noise).setting(Keys.steps, steps)
-                        out.append(Trial(Self.trialKey(cell.key, lr, seed, noise), config,
-                                         cost: Double(steps * (cell.depth + 16)) * (noise ? 1.5 : 1)))
+                        let config = shared.setting(Keys.cell, cell.key).setting(Keys.trialLR, lr).setting(
+                            Keys.seedIndex, seed
+                        )
+                        .setting(Keys.noise, noise).setting(Keys.steps, steps)
+                        out.append(
+                            Trial(
+                                Self.trialKey(cell.key, lr, seed, noise), config,
+                                cost: Double(steps * (cell.depth + 16)) * (noise ? 1.5 : 1)))
                     }
                 }
             }
@@ -176,8 +189,9 @@ public struct GradientNoise: Scenario {
     public static func initialModel(_ trial: TrialContext) -> MLP<Float> {
         let c = trial.config, cell = cell(c), lr = c[Keys.trialLR], seed = c[Keys.seedIndex]
         var initRNG = trial.rng("init/\(cell.key)/\(lr)/\(seed)")
-        let model = MLP<Float>(widths: [784] + Array(repeating: c[Keys.width], count: cell.depth) + [10],
-                               init: cell.initializer, rng: &initRNG)
+        let model = MLP<Float>(
+            widths: [784] + Array(repeating: c[Keys.width], count: cell.depth) + [10],
+            init: cell.initializer, rng: &initRNG)
         if c[Keys.biasInit] == .torch7 && !cell.startsAtZero {
             // From a stream of its own, so the weights are the same draws as with zero biases.
             var biasRNG = trial.rng("bias/\(cell.key)/\(lr)/\(seed)")
@@ -244,7 +258,8 @@ public struct GradientNoise: Scenario {
         for step in 0..<steps {
             let idx = batches.next()
             opt.zeroGrad()
-            let loss = softmaxCrossEntropy(model(Variable(train.images.gatherRows(idx))), labels: idx.map { train.labels[$0] })
+            let loss = softmaxCrossEntropy(
+                model(Variable(train.images.gatherRows(idx))), labels: idx.map { train.labels[$0] })
             let value = Double(loss.value[flat: 0])
             guard value.isFinite else {
                 // Diverged: the weights are no longer finite; the net scores as whatever it predicts now.
@@ -270,7 +285,7 @@ public struct GradientNoise: Scenario {
         trial.record("best_accuracy", (accuracies + [final]).max()!)
         trial.record("accuracy_step", checkpoints); trial.record("accuracy_curve", accuracies)
         trial.record("diverged", diverged ? 1 : 0)
-        trial.record("loss_step", []); trial.record("loss", [])      // present even when no window closed
+        trial.record("loss_step", []); trial.record("loss", [])  // present even when no window closed
     }
 
     // MARK: Measurements — best and average test accuracy per cell, as Table 1 reports them.
@@ -284,8 +299,8 @@ public struct GradientNoise: Scenario {
         // lrs: Table 1 pools 20 runs at each of its two); medians get order-statistic intervals; the
         // "best" columns are, as in Table 1, the best of the runs measured: exact, no interval.
         typealias Pair = (plain: Double, noise: Double)
-        var pairs: [String: [[Pair]]] = [:]              // cell → per lr → per seed
-        var during: [String: [Pair]] = [:]               // the same, best test accuracy during training
+        var pairs: [String: [[Pair]]] = [:]  // cell → per lr → per seed
+        var during: [String: [Pair]] = [:]  // the same, best test accuracy during training
         var diverged = 0
         for cell in cells {
             for lr in lrs {
@@ -294,11 +309,17 @@ public struct GradientNoise: Scenario {
                     var pair: Pair = (0, 0), best: Pair = (0, 0)
                     for noise in [false, true] {
                         let result = results[Self.trialKey(cell.key, lr, seed, noise)], tag = noise ? "noise" : "plain"
-                        if noise { pair.noise = result.scalar("accuracy") } else { pair.plain = result.scalar("accuracy") }
+                        if noise {
+                            pair.noise = result.scalar("accuracy")
+                        } else {
+                            pair.plain = result.scalar("accuracy")
+                        }
                         let bestDuring = result.scalar("best_accuracy")
                         if noise { best.noise = bestDuring } else { best.plain = bestDuring }
                         if result.scalar("diverged") != 0 { diverged += 1 }
-                        run.record("accuracy/\(tag)", x: Double(Self.cellKeys.firstIndex(of: cell.key)! + 1), y: result.scalar("accuracy"))   // Table 1's row
+                        run.record(
+                            "accuracy/\(tag)", x: Double(Self.cellKeys.firstIndex(of: cell.key)! + 1),
+                            y: result.scalar("accuracy"))  // Table 1's row
                         if seed == 0 && lr == lrs[0] {
                             for (step, loss) in zip(result.vector("loss_step"), result.vector("loss")) {
                                 run.record("train_loss/\(cell.key)/\(tag)", x: step, y: loss)
@@ -321,7 +342,8 @@ public struct GradientNoise: Scenario {
             run.meanDifference(Metrics.meanGain[cell.key], of: all.map { $0.noise - $0.plain })
             run.metric(Metrics.bestGain[cell.key], all.map(\.noise).max()! - all.map(\.plain).max()!)
             // Paired: the share of (lr, seed) pairs where noise did better, as counted.
-            run.metric(Metrics.noiseWins[cell.key], Double(all.filter { $0.noise > $0.plain }.count) / Double(all.count))
+            run.metric(
+                Metrics.noiseWins[cell.key], Double(all.filter { $0.noise > $0.plain }.count) / Double(all.count))
             // Best test accuracy during training (checkpoints every `eval_every` steps): reported beside the
             // final accuracy the claims read, since a net that learned and died back differs in the two.
             let best = during[cell.key]!
@@ -338,7 +360,9 @@ public struct GradientNoise: Scenario {
             run.meanDifference(Metrics.simpleNoiseMeanGain, of: pooled.map { $0.noise - $0.plain })
         }
         run.metric(Metrics.divergedRuns, Double(diverged))
-        run.metric(Metrics.constantPredictorAccuracy, results[Self.trialKey(cells[0].key, lrs[0], 0, false)].scalar("constant_predictor_accuracy"))
+        run.metric(
+            Metrics.constantPredictorAccuracy,
+            results[Self.trialKey(cells[0].key, lrs[0], 0, false)].scalar("constant_predictor_accuracy"))
         // The run's training budget, for the claims' minimum-budget statements.
         run.metric(Metrics.steps, Double(c[Keys.steps]))
     }
@@ -358,7 +382,10 @@ public struct GradientNoise: Scenario {
     // MARK: Figures
 
     public func figures(_ data: RunData) -> [Figure] {
-        let labels = ["simple\\nno clip", "simple\\nclip 100", "simple\\nclip 10", "He\\nclip 10", "zero\\nclip 10", "5 layers\\nsimple, clip 10"]
+        let labels = [
+            "simple\\nno clip", "simple\\nclip 100", "simple\\nclip 10", "He\\nclip 10", "zero\\nclip 10",
+            "5 layers\\nsimple, clip 10",
+        ]
         let keys = Self.cellKeys
         let xtics = "set xtics (" + labels.enumerated().map { "\"\($1)\" \($0 + 1)" }.joined(separator: ", ") + ")"
         /// Runs of a cell side by side (a deterministic jitter by run order), left of the tick without noise, right with.
@@ -379,7 +406,8 @@ public struct GradientNoise: Scenario {
         func value(_ key: String) -> String { config.map { fmt($0.double(key)) } ?? "?" }
         let sd = value("simple_std")
         let table = Figure(
-            name: "table1_accuracy", title: "Test accuracy per cell, one dot per run (cf. Neelakantan et al. 2015, Table 1)",
+            name: "table1_accuracy",
+            title: "Test accuracy per cell, one dot per run (cf. Neelakantan et al. 2015, Table 1)",
             xLabel: "cell: initialization, gradient clipping (\(value("depth")) hidden layers unless noted)",
             yLabel: "test accuracy (Fashion-MNIST)",
             series: [
@@ -388,27 +416,41 @@ public struct GradientNoise: Scenario {
                 Figure.Series("no noise: average", summary("mean", "plain", -0.2), style: .points, color: 2),
                 Figure.Series("noise: average", summary("mean", "noise", 0.2), style: .points, color: 3),
             ],
-            extra: [xtics, "set xrange [0.5:6.5]", "set yrange [0:1.3]", "set ytics 0, 0.2, 1", "set bmargin 6",
-                    "set xlabel offset 0,-1.2"], keyPosition: "top left")
+            extra: [
+                xtics, "set xrange [0.5:6.5]", "set yrange [0:1.3]", "set ytics 0, 0.2, 1", "set bmargin 6",
+                "set xlabel offset 0,-1.2",
+            ], keyPosition: "top left")
         // A fixed range with ln 10 drawn: a net stuck at the constant predictor sits on that line, and
         // autoscaling around it (2.3024-2.3036) would make window noise look like dynamics.
         func lossFigure(_ cell: String, _ name: String, _ title: String) -> Figure? {
             let plain = data.series("train_loss/\(cell)/plain"), noisy = data.series("train_loss/\(cell)/noise")
             guard let last = (plain + noisy).map(\.x).max() else { return nil }
-            return Figure(name: name, title: title, xLabel: "SGD step", yLabel: "training cross-entropy (window mean, nats)",
-                          series: [Figure.Series("no noise", plain, style: .lines, color: 0),
-                                   Figure.Series("noise (eta \(value("eta")), gamma \(value("gamma")))", noisy,
-                                                 style: .lines, color: 1),
-                                   Figure.Series("ln 10 = 2.303: the constant predictor", [(0, 2.302585), (last, 2.302585)], style: .lines,
-                                                 color: 6, dashed: true)],
-                          extra: ["set yrange [0:2.6]"], keyPosition: "bottom left")
+            return Figure(
+                name: name, title: title, xLabel: "SGD step", yLabel: "training cross-entropy (window mean, nats)",
+                series: [
+                    Figure.Series("no noise", plain, style: .lines, color: 0),
+                    Figure.Series(
+                        "noise (eta \(value("eta")), gamma \(value("gamma")))", noisy,
+                        style: .lines, color: 1),
+                    Figure.Series(
+                        "ln 10 = 2.303: the constant predictor", [(0, 2.302585), (last, 2.302585)], style: .lines,
+                        color: 6, dashed: true),
+                ],
+                extra: ["set yrange [0:2.6]"], keyPosition: "bottom left")
         }
         let simple = "simple init N(0, \(sd)^2)"
-        return [table] + [lossFigure("zero_clip10", "zero_init_loss", "Training loss, zero init + clip 10, one seed, with and without gradient noise"),
-                          lossFigure("simple_clip10", "simple_init_loss",
-                                     "Training loss, \(simple) + clip 10, one seed"),
-                          lossFigure("simple_noclip", "simple_noclip_loss",
-                                     "Training loss, \(simple), no clipping, one seed")]
+        return [table]
+            + [
+                lossFigure(
+                    "zero_clip10", "zero_init_loss",
+                    "Training loss, zero init + clip 10, one seed, with and without gradient noise"),
+                lossFigure(
+                    "simple_clip10", "simple_init_loss",
+                    "Training loss, \(simple) + clip 10, one seed"),
+                lossFigure(
+                    "simple_noclip", "simple_noclip_loss",
+                    "Training loss, \(simple), no clipping, one seed"),
+            ]
             .compactMap { $0 }
     }
 }

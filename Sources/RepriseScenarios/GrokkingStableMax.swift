@@ -57,9 +57,11 @@ public struct GrokkingStableMax: Scenario {
         static let cosineAfterFit = family("cosine_after_fit"), cosineFitToOnset = family("cosine_fit_to_onset")
         static let gradCosineAfterFit = family("grad_cosine_after_fit")
         static let weightNormFinal = family("weight_norm_final"), marginFinal = family("margin_final")
-        static let perVariant = [trainAccFinal, testAccFinal, testAccMax, scMax, zeroLossFinal, fitStep, grokStep,
-                                 grokOverFit, scOnset, lossFinalOverOnset, cosineAfterFit, cosineFitToOnset,
-                                 gradCosineAfterFit, weightNormFinal, marginFinal]
+        static let perVariant = [
+            trainAccFinal, testAccFinal, testAccMax, scMax, zeroLossFinal, fitStep, grokStep,
+            grokOverFit, scOnset, lossFinalOverOnset, cosineAfterFit, cosineFitToOnset,
+            gradCosineAfterFit, weightNormFinal, marginFinal,
+        ]
 
         static let scOnsetRatio = MetricKey("sc_onset_ratio_64_over_32")
         static let stablemaxSoftmaxSCFinal = MetricKey("stablemax_softmax_sc_final")
@@ -72,10 +74,13 @@ public struct GrokkingStableMax: Scenario {
         static let seedsGradCosineAfterFit = MetricKey("softmax32_seeds_grad_cosine_after_fit")
         static let perpSeedsAbsCosineAfterFit = MetricKey("perp_seeds_abs_cosine_after_fit")
 
-        static let all = [scOnsetRatio, stablemaxSoftmaxSCFinal, stablemaxZeroLossMax]
+        static let all =
+            [scOnsetRatio, stablemaxSoftmaxSCFinal, stablemaxZeroLossMax]
             + VariantID.allCases.flatMap { v in perVariant.map { $0[v] } }
-            + [seedsTrainAccMax, seedsSCMax, seedsZeroLossAfterOnsetMax, seedsTestRiseAfterOnset,
-               seedsGradCosineAfterFit, perpSeedsAbsCosineAfterFit]
+            + [
+                seedsTrainAccMax, seedsSCMax, seedsZeroLossAfterOnsetMax, seedsTestRiseAfterOnset,
+                seedsGradCosineAfterFit, perpSeedsAbsCosineAfterFit,
+            ]
 
         private static func family(_ suffix: String) -> MetricFamily<VariantID> {
             MetricFamily { "\($0.rawValue)_\(suffix)" }
@@ -103,17 +108,28 @@ public struct GrokkingStableMax: Scenario {
 
     static func variants(_ c: Config) -> [Variant] {
         [
-            Variant(key: .softmax32, label: "softmax CE, float32", loss: .softmax, float64: false, perpendicular: false, weightDecay: 0, beta2: c[Keys.beta2]),
-            Variant(key: .softmax64, label: "softmax CE, float64 logits and loss", loss: .softmax, float64: false, float64Logits: true,
-                    perpendicular: false, weightDecay: 0, beta2: c[Keys.beta2]),
-            Variant(key: .softmax64full, label: "softmax CE, float64 model", loss: .softmax, float64: true, perpendicular: false, weightDecay: 0,
-                    beta2: c[Keys.beta2]),
-            Variant(key: .stablemax, label: "StableMax CE (float64 loss), float32 model", loss: .stablemax,
-                    float64: false, perpendicular: false, weightDecay: 0,
-                    beta2: c[Keys.stablemaxBeta2]),
-            Variant(key: .perp, label: "perpAdamW, softmax CE, float32", loss: .softmax, float64: false, perpendicular: true, weightDecay: 0, beta2: c[Keys.beta2]),
-            Variant(key: .weightdecay, label: "AdamW + weight decay, softmax CE, float32", loss: .softmax, float64: false, perpendicular: false,
-                    weightDecay: c[Keys.controlWeightDecay], beta2: c[Keys.beta2]),
+            Variant(
+                key: .softmax32, label: "softmax CE, float32", loss: .softmax, float64: false, perpendicular: false,
+                weightDecay: 0, beta2: c[Keys.beta2]),
+            Variant(
+                key: .softmax64, label: "softmax CE, float64 logits and loss", loss: .softmax, float64: false,
+                float64Logits: true,
+                perpendicular: false, weightDecay: 0, beta2: c[Keys.beta2]),
+            Variant(
+                key: .softmax64full, label: "softmax CE, float64 model", loss: .softmax, float64: true,
+                perpendicular: false, weightDecay: 0,
+                beta2: c[Keys.beta2]),
+            Variant(
+                key: .stablemax, label: "StableMax CE (float64 loss), float32 model", loss: .stablemax,
+                float64: false, perpendicular: false, weightDecay: 0,
+                beta2: c[Keys.stablemaxBeta2]),
+            Variant(
+                key: .perp, label: "perpAdamW, softmax CE, float32", loss: .softmax, float64: false,
+                perpendicular: true, weightDecay: 0, beta2: c[Keys.beta2]),
+            Variant(
+                key: .weightdecay, label: "AdamW + weight decay, softmax CE, float32", loss: .softmax, float64: false,
+                perpendicular: false,
+                weightDecay: c[Keys.controlWeightDecay], beta2: c[Keys.beta2]),
         ]
     }
 
@@ -148,9 +164,10 @@ public struct GrokkingStableMax: Scenario {
         // one thread; two BLAS threads do not shorten it: its time is elementwise float64 work).
         return c[Keys.variants].flatMap { key in
             (0..<seeds[key]!).map { s in
-                Trial(Self.trialKey(key, seed: s),
-                      shared.setting(Keys.variant, key).setting(Keys.steps, budgets[key]!).setting(Keys.seedIndex, s),
-                      cost: Double(budgets[key]!) * (key == .softmax64full ? 7 : key == .softmax64 ? 1.3 : 1))
+                Trial(
+                    Self.trialKey(key, seed: s),
+                    shared.setting(Keys.variant, key).setting(Keys.steps, budgets[key]!).setting(Keys.seedIndex, s),
+                    cost: Double(budgets[key]!) * (key == .softmax64full ? 7 : key == .softmax64 ? 1.3 : 1))
             }
         }
     }
@@ -159,7 +176,8 @@ public struct GrokkingStableMax: Scenario {
         let c = trial.config
         let task = Self.task(trial)
         let v = Self.variants(c).first { $0.key == c[Keys.variant] }!
-        let log = v.float64 ? try train(v, task, trial: trial, Double.self) : try train(v, task, trial: trial, Float.self)
+        let log =
+            v.float64 ? try train(v, task, trial: trial, Double.self) : try train(v, task, trial: trial, Float.self)
         for (name, values) in log.columns { trial.record(name, values) }
     }
 
@@ -167,8 +185,9 @@ public struct GrokkingStableMax: Scenario {
     public static func task(_ trial: TrialContext) -> ModularArithmetic {
         let c = trial.config
         var rng = trial.rng(stream("split", c))
-        return ModularArithmetic(p: c[Keys.p], operation: c[Keys.operation], trainFraction: c[Keys.trainFraction],
-                                 rng: &rng)
+        return ModularArithmetic(
+            p: c[Keys.p], operation: c[Keys.operation], trainFraction: c[Keys.trainFraction],
+            rng: &rng)
     }
 
     /// The trial's initial weights (embedding [2p, width], hidden [width, width], out [width, p]) as
@@ -200,7 +219,8 @@ public struct GrokkingStableMax: Scenario {
             // A run that never reaches SC is censored at its budget: its onset is at least that.
             // If float32 never collapses there is no onset to compare with: NaN, and the claim fails.
             let o32 = run.metricValue(Metrics.scOnset[.softmax32]), o64 = run.metricValue(Metrics.scOnset[.softmax64])
-            run.metric(Metrics.scOnsetRatio, o32.isFinite ? (o64.isFinite ? o64 : Double(budgets[.softmax64]!)) / o32 : .nan)
+            run.metric(
+                Metrics.scOnsetRatio, o32.isFinite ? (o64.isFinite ? o64 : Double(budgets[.softmax64]!)) / o32 : .nan)
         }
         seedStatistics(results, into: run)
         if chosen.contains(.stablemax) {
@@ -216,7 +236,8 @@ public struct GrokkingStableMax: Scenario {
     struct Log {
         var steps: [Int] = []
         var trainAcc: [Double] = [], testAcc: [Double] = [], trainLoss: [Double] = [], testLoss: [Double] = []
-        var sc: [Double] = [], zeroLoss: [Double] = [], weightNorm: [Double] = [], margin: [Double] = [], cosine: [Double] = []
+        var sc: [Double] = [], zeroLoss: [Double] = [], weightNorm: [Double] = [], margin: [Double] = [],
+            cosine: [Double] = []
         /// cos(-gradient, W) of the last layer at each evaluation (none at the last step, which takes no step).
         var gradCosine: [Double] = []
         /// The SC fraction a float32 softmax of these logits would have (for StableMax runs).
@@ -226,16 +247,24 @@ public struct GrokkingStableMax: Scenario {
 
         /// The log as a trial stores it, and back.
         var columns: [(String, [Double])] {
-            [("steps", steps.map(Double.init)), ("train_acc", trainAcc), ("test_acc", testAcc), ("train_loss", trainLoss),
-             ("test_loss", testLoss), ("sc", sc), ("zero_loss", zeroLoss), ("weight_norm", weightNorm), ("margin", margin),
-             ("cosine", cosine), ("grad_cosine", gradCosine), ("softmax_sc", softmaxSC)]
+            [
+                ("steps", steps.map(Double.init)), ("train_acc", trainAcc), ("test_acc", testAcc),
+                ("train_loss", trainLoss),
+                ("test_loss", testLoss), ("sc", sc), ("zero_loss", zeroLoss), ("weight_norm", weightNorm),
+                ("margin", margin),
+                ("cosine", cosine), ("grad_cosine", gradCosine), ("softmax_sc", softmaxSC),
+            ]
         }
 
         init(_ r: TrialValues) {
             steps = r.vector("steps").map { Int($0) }
-            (trainAcc, testAcc, trainLoss, testLoss) = (r.vector("train_acc"), r.vector("test_acc"), r.vector("train_loss"), r.vector("test_loss"))
-            (sc, zeroLoss, weightNorm, margin, cosine) = (r.vector("sc"), r.vector("zero_loss"), r.vector("weight_norm"), r.vector("margin"),
-                                                          r.vector("cosine"))
+            (trainAcc, testAcc, trainLoss, testLoss) = (
+                r.vector("train_acc"), r.vector("test_acc"), r.vector("train_loss"), r.vector("test_loss")
+            )
+            (sc, zeroLoss, weightNorm, margin, cosine) = (
+                r.vector("sc"), r.vector("zero_loss"), r.vector("weight_norm"), r.vector("margin"),
+                r.vector("cosine")
+            )
             softmaxSC = r.vector("softmax_sc")
             gradCosine = r.vector("grad_cosine")
         }
@@ -265,12 +294,15 @@ public struct GrokkingStableMax: Scenario {
             return matmul(relu(matmul(h, hidden)), out)
         }
         func lossOf(_ z: Variable<T>, _ y: [Int]) -> Variable<T> {
-            v.loss == .softmax ? softmaxCrossEntropy(z, labels: y, precision: v.float64Logits ? .float64 : .native)
-                : stableMaxCrossEntropy(z, labels: y, precision: .float64)     // float64, as the authors' utils.py
+            v.loss == .softmax
+                ? softmaxCrossEntropy(z, labels: y, precision: v.float64Logits ? .float64 : .native)
+                : stableMaxCrossEntropy(z, labels: y, precision: .float64)  // float64, as the authors' utils.py
         }
-        let opt = Optimizer<T>.adam(params, lr: c[v.loss == .softmax ? Keys.lr : Keys.stablemaxLR], beta1: 0.9, beta2: v.beta2,
-                                    eps: c[Keys.eps], weightDecay: v.weightDecay, transforms: v.perpendicular ? [.perpendicular] : [])
-        let trainRows = ModularArithmetic.oneHotRows(task.trainPairs, p: p), testRows = ModularArithmetic.oneHotRows(task.testPairs, p: p)
+        let opt = Optimizer<T>.adam(
+            params, lr: c[v.loss == .softmax ? Keys.lr : Keys.stablemaxLR], beta1: 0.9, beta2: v.beta2,
+            eps: c[Keys.eps], weightDecay: v.weightDecay, transforms: v.perpendicular ? [.perpendicular] : [])
+        let trainRows = ModularArithmetic.oneHotRows(task.trainPairs, p: p),
+            testRows = ModularArithmetic.oneHotRows(task.testPairs, p: p)
         let steps = c[Keys.steps], every = c[Keys.evalEvery]
         var log = Log()
         for step in 0...steps {
@@ -281,13 +313,17 @@ public struct GrokkingStableMax: Scenario {
                 try trial.checkpoint()
                 let zt = logits(testRows).value
                 // SC and zero loss are measured in the precision the loss is computed in (StableMax: float64).
-                let d = v.float64Logits || v.loss == .stablemax
+                let d =
+                    v.float64Logits || v.loss == .stablemax
                     ? diagnostics(z.value.converted(to: Double.self), task.trainLabels, loss: v.loss)
                     : diagnostics(z.value, task.trainLabels, loss: v.loss)
-                log.softmaxSC.append(v.loss == .stablemax ? diagnostics(z.value, task.trainLabels, loss: .softmax).sc : d.sc)
+                log.softmaxSC.append(
+                    v.loss == .stablemax ? diagnostics(z.value, task.trainLabels, loss: .softmax).sc : d.sc)
                 log.steps.append(step)
-                log.trainAcc.append(accuracy(z.value, task.trainLabels)); log.testAcc.append(accuracy(zt, task.testLabels))
-                log.trainLoss.append(Double(loss.value[flat: 0])); log.testLoss.append(Double(lossOf(Variable(zt), task.testLabels).value[flat: 0]))
+                log.trainAcc.append(accuracy(z.value, task.trainLabels));
+                log.testAcc.append(accuracy(zt, task.testLabels))
+                log.trainLoss.append(Double(loss.value[flat: 0]));
+                log.testLoss.append(Double(lossOf(Variable(zt), task.testLabels).value[flat: 0]))
                 log.sc.append(d.sc); log.zeroLoss.append(d.zeroLoss); log.margin.append(d.margin)
                 log.weightNorm.append(Double(params.reduce(T(0)) { $0 + $1.value.squaredNorm }).squareRoot())
             }
@@ -306,7 +342,9 @@ public struct GrokkingStableMax: Scenario {
     /// SC fraction: training samples whose Σ_k exp(z_k − max z) is exactly 1 in T (softmax), or whose
     /// Σ_k s(z_k)/s(max z) is exactly 1 (StableMax's analogue). Zero-loss share: per-sample loss exactly 0 in T.
     /// Margin: mean of z_y − max_{k≠y} z_k.
-    func diagnostics<T: Scalar>(_ z: Tensor<T>, _ y: [Int], loss: Loss) -> (sc: Double, zeroLoss: Double, margin: Double) {
+    func diagnostics<T: Scalar>(
+        _ z: Tensor<T>, _ y: [Int], loss: Loss
+    ) -> (sc: Double, zeroLoss: Double, margin: Double) {
         let (n, k) = (z.shape[0], z.shape[1])
         var collapsed = 0, zero = 0, margin = 0.0
         let zp = z.data
@@ -319,7 +357,7 @@ public struct GrokkingStableMax: Scenario {
             for j in 0..<k where j != y[i] { other = max(other, row[j]) }
             var s = T(0)
             switch loss {
-            case .softmax: s = softmaxNumerators(row, count: k, into: e).sum   // the loss's own arithmetic
+            case .softmax: s = softmaxNumerators(row, count: k, into: e).sum  // the loss's own arithmetic
             case .stablemax:
                 let sm = m >= 0 ? m + 1 : 1 / (1 - m)
                 for j in 0..<k { s += (row[j] >= 0 ? row[j] + 1 : 1 / (1 - row[j])) / sm }
@@ -360,12 +398,14 @@ public struct GrokkingStableMax: Scenario {
         for (i, s) in log.steps.enumerated() {
             let x = Double(s)
             run.record("train_acc/\(k)", x: x, y: log.trainAcc[i]); run.record("test_acc/\(k)", x: x, y: log.testAcc[i])
-            run.record("train_loss/\(k)", x: x, y: log.trainLoss[i]); run.record("test_loss/\(k)", x: x, y: log.testLoss[i])
+            run.record("train_loss/\(k)", x: x, y: log.trainLoss[i]);
+            run.record("test_loss/\(k)", x: x, y: log.testLoss[i])
             run.record("sc_fraction/\(k)", x: x, y: log.sc[i]); run.record("zero_loss/\(k)", x: x, y: log.zeroLoss[i])
             if i < log.softmaxSC.count && v.loss == .stablemax {
                 run.record("softmax_sc_of_logits/\(k)", x: x, y: log.softmaxSC[i])
             }
-            run.record("weight_norm/\(k)", x: x, y: log.weightNorm[i]); run.record("margin/\(k)", x: x, y: log.margin[i])
+            run.record("weight_norm/\(k)", x: x, y: log.weightNorm[i]);
+            run.record("margin/\(k)", x: x, y: log.margin[i])
             if i < log.cosine.count { run.record("update_weight_cosine/\(k)", x: x, y: log.cosine[i]) }
             if i < log.gradCosine.count { run.record("grad_weight_cosine/\(k)", x: x, y: log.gradCosine[i]) }
         }
@@ -378,7 +418,9 @@ public struct GrokkingStableMax: Scenario {
         run.metric(Metrics.zeroLossFinal[id], log.zeroLoss.last!)
         run.metric(Metrics.fitStep[id], fitStep.map { Double(log.steps[$0]) } ?? .infinity)
         run.metric(Metrics.grokStep[id], grokStep.map { Double(log.steps[$0]) } ?? .infinity)
-        run.metric(Metrics.grokOverFit[id], grokStep.flatMap { g in fitStep.map { Double(log.steps[g]) / Double(max(1, log.steps[$0])) } } ?? .infinity)
+        run.metric(
+            Metrics.grokOverFit[id],
+            grokStep.flatMap { g in fitStep.map { Double(log.steps[g]) / Double(max(1, log.steps[$0])) } } ?? .infinity)
         run.metric(Metrics.scOnset[id], onset.map { Double(log.steps[$0]) } ?? .infinity)
         // Loss after SC onset relative to the loss at onset: near 1 when learning has stopped.
         run.metric(Metrics.lossFinalOverOnset[id], onset.map { log.trainLoss.last! / log.trainLoss[$0] } ?? .nan)
@@ -386,7 +428,8 @@ public struct GrokkingStableMax: Scenario {
         let after = fitStep.map { Array(log.cosine.dropFirst($0)) } ?? []
         run.metric(Metrics.cosineAfterFit[id], after.isEmpty ? .nan : Stats.mean(after))
         // v2: between the fit and SC onset, before the collapse itself breaks the alignment.
-        let window = fitStep.flatMap { f in onset.map { o in Array(log.cosine[min(f, o)..<min(o, log.cosine.count)]) } } ?? []
+        let window =
+            fitStep.flatMap { f in onset.map { o in Array(log.cosine[min(f, o)..<min(o, log.cosine.count)]) } } ?? []
         run.metric(Metrics.cosineFitToOnset[id], window.isEmpty ? .nan : Stats.mean(window))
         // v3: the gradient's alignment, from the fit to the end of the run.
         run.metric(Metrics.gradCosineAfterFit[id], log.meanAfterFit(log.gradCosine))
@@ -411,12 +454,15 @@ public struct GrokkingStableMax: Scenario {
             // can only turn a pass into a fail (by learning), never pass through a transient.
             worst(Metrics.seedsTrainAccMax, plain.map { $0.trainAcc.max()! }, largest: false)
             worst(Metrics.seedsSCMax, plain.map { $0.sc.max()! }, largest: false)
-            worst(Metrics.seedsZeroLossAfterOnsetMax,
-                  plain.map { l in l.onsetIndex.map { l.zeroLoss[$0...].max()! } ?? 0 }, largest: false)
+            worst(
+                Metrics.seedsZeroLossAfterOnsetMax,
+                plain.map { l in l.onsetIndex.map { l.zeroLoss[$0...].max()! } ?? 0 }, largest: false)
             // Test accuracy after onset above its maximum before onset (NaN without onset: the claim fails).
-            worst(Metrics.seedsTestRiseAfterOnset, plain.map { l in
-                l.onsetIndex.map { o in l.testAcc[o...].max()! - (l.testAcc[..<max(o, 1)].max()!) } ?? .nan
-            }, largest: true)
+            worst(
+                Metrics.seedsTestRiseAfterOnset,
+                plain.map { l in
+                    l.onsetIndex.map { o in l.testAcc[o...].max()! - (l.testAcc[..<max(o, 1)].max()!) } ?? .nan
+                }, largest: true)
             worst(Metrics.seedsGradCosineAfterFit, plain.map { $0.meanAfterFit($0.gradCosine) }, largest: false)
             for (s, l) in plain.enumerated() where s > 0 {
                 for (i, step) in l.steps.enumerated() {
@@ -438,17 +484,25 @@ public struct GrokkingStableMax: Scenario {
 
     public func figures(_ data: RunData) -> [Figure] {
         let keys = VariantID.allCases.map(\.rawValue)
-        let labels = ["softmax, float32", "softmax, float64 logits", "softmax, float64 model", "StableMax", "perpAdamW", "AdamW + wd"]
+        let labels = [
+            "softmax, float32", "softmax, float64 logits", "softmax, float64 model", "StableMax", "perpAdamW",
+            "AdamW + wd",
+        ]
         let present = keys.indices.filter { !data.series("train_acc/\(keys[$0])").isEmpty }
-        func curves(_ metric: String, _ which: [Int], style: Figure.Style = .lines, suffix: String = "") -> [Figure.Series] {
-            which.filter(present.contains).map { Figure.Series(labels[$0] + suffix, data.series("\(metric)/\(keys[$0])"), style: style, color: $0) }
+        func curves(
+            _ metric: String, _ which: [Int], style: Figure.Style = .lines, suffix: String = ""
+        ) -> [Figure.Series] {
+            which.filter(present.contains).map {
+                Figure.Series(labels[$0] + suffix, data.series("\(metric)/\(keys[$0])"), style: style, color: $0)
+            }
         }
         // Steps on a log axis start at step 1; the SC onsets of the two softmax precisions are marked.
         let logSteps = ["set xrange [1:*]"]
         let onsets = [0, 1].filter(present.contains).compactMap { i -> String? in
             let o = data.metric(Metrics.scOnset[VariantID.allCases[i]])
             guard o.isFinite else { return nil }
-            return "set arrow from \(fmt(o)), graph 0 to \(fmt(o)), graph 1 nohead dt 3 lc rgb \"\(i == 0 ? "#0072B2" : "#D55E00")\""
+            return
+                "set arrow from \(fmt(o)), graph 0 to \(fmt(o)), graph 1 nohead dt 3 lc rgb \"\(i == 0 ? "#0072B2" : "#D55E00")\""
         }
         let all = Array(0..<keys.count)
         let lastStep = keys.compactMap { data.series("margin/\($0)").last?.x }.max() ?? 1
@@ -461,41 +515,61 @@ public struct GrokkingStableMax: Scenario {
         }
         let accuracy = Figure(
             name: "fig1_accuracy",
-            title: "Train (dashed) and test (solid) accuracy, no regularization; dotted: SC onset (cf. Prieto et al. 2025, Fig. 1)",
+            title:
+                "Train (dashed) and test (solid) accuracy, no regularization; dotted: SC onset (cf. Prieto et al. 2025, Fig. 1)",
             xLabel: "full-batch step (log scale)", yLabel: "accuracy", logX: true,
             series: curves("test_acc", [4, 3, 0, 1, 2, 5], suffix: ": test")
                 + curves("train_acc", [4, 3, 0, 1, 2, 5], suffix: ": train")
-                    .map { var s = $0; s.label = ""; s.dashed = true; return s }
+                .map {
+                    var s = $0; s.label = ""; s.dashed = true; return s
+                }
                 + otherSeeds("test_acc", label: "softmax, float32, other seeds: test"),
             extra: ["set yrange [-0.02:1.05]"] + logSteps + onsets, keyPosition: "below")
         let collapse = Figure(
             name: "softmax_collapse",
-            title: "Softmax Collapse: samples with sum exp(z - max z) == 1 in the softmax's precision (solid), with zero loss (points)",
+            title:
+                "Softmax Collapse: samples with sum exp(z - max z) == 1 in the softmax's precision (solid), with zero loss (points)",
             xLabel: "full-batch step", yLabel: "fraction of training samples",
             series: curves("sc_fraction", [0, 1, 2, 3])
                 + curves("zero_loss", [0, 1, 3], style: .points, suffix: ": zero loss")
                 // Claim 4's quantity: the SC a float32 softmax would have on StableMax's logits (>= 0.9 at the end).
                 + curves("softmax_sc_of_logits", [3], suffix: "'s logits under a float32 softmax (claim 4)")
-                    .map { var s = $0; s.dashed = true; return s }
+                .map {
+                    var s = $0; s.dashed = true; return s
+                }
                 + otherSeeds("sc_fraction", label: "softmax, float32, other seeds")
-                + (lastStep > 1 ? [Figure.Series("claim 4: >= 0.9 at the end", [(0, 0.9), (lastStep, 0.9)],
-                                                 style: .lines, color: 6, dashed: true),
-                                   Figure.Series("claim 1 (v3): SC and zero-loss share pass 0.5, every seed",
-                                                 [(0, 0.5), (lastStep, 0.5)], style: .lines, color: 2, dashed: true)]
-                                  : []),
+                + (lastStep > 1
+                    ? [
+                        Figure.Series(
+                            "claim 4: >= 0.9 at the end", [(0, 0.9), (lastStep, 0.9)],
+                            style: .lines, color: 6, dashed: true),
+                        Figure.Series(
+                            "claim 1 (v3): SC and zero-loss share pass 0.5, every seed",
+                            [(0, 0.5), (lastStep, 0.5)], style: .lines, color: 2, dashed: true),
+                    ]
+                    : []),
             extra: ["set yrange [-0.02:1.02]"] + onsets, keyPosition: "below")
         let growth = Figure(
-            name: "naive_loss_minimization", title: "Weight norm (log scale) under naive loss minimization vs perpAdamW and StableMax",
+            name: "naive_loss_minimization",
+            title: "Weight norm (log scale) under naive loss minimization vs perpAdamW and StableMax",
             xLabel: "full-batch step", yLabel: "L2 norm of all weights", logY: true,
             series: curves("weight_norm", all), keyPosition: "top left")
         // exp(-m) drops below half an ulp of 1 when the margin m exceeds ln 2^24 (float32) or ln 2^53 (float64):
         // from there every other class's term is absorbed and the softmax collapses.
         let margin = Figure(
-            name: "logit_margin", title: "Mean logit margin z_y - max_(k != y) z_k (StableMax runs off the top); dashed: where exp(-margin) is absorbed",
+            name: "logit_margin",
+            title:
+                "Mean logit margin z_y - max_(k != y) z_k (StableMax runs off the top); dashed: where exp(-margin) is absorbed",
             xLabel: "full-batch step", yLabel: "margin (logit units)",
             series: curves("margin", all)
-                + [Figure.Series("float32 collapse, ln 2^24 = 16.6", [(0, 16.64), (lastStep, 16.64)], style: .lines, color: 0, dashed: true),
-                   Figure.Series("float64 collapse, ln 2^53 = 36.7", [(0, 36.74), (lastStep, 36.74)], style: .lines, color: 1, dashed: true)],
+                + [
+                    Figure.Series(
+                        "float32 collapse, ln 2^24 = 16.6", [(0, 16.64), (lastStep, 16.64)], style: .lines, color: 0,
+                        dashed: true),
+                    Figure.Series(
+                        "float64 collapse, ln 2^53 = 36.7", [(0, 36.74), (lastStep, 36.74)], style: .lines, color: 1,
+                        dashed: true),
+                ],
             // StableMax's margin grows past 100 and leaves the range: its loss has no absorption threshold.
             extra: ["set yrange [-10:50]"], keyPosition: "top right")
         // v3's quantity is the gradient's cosine (solid; every seed of float32 softmax), read from the fit to
@@ -503,9 +577,11 @@ public struct GrokkingStableMax: Scenario {
         let extraSeeds = otherSeeds("grad_weight_cosine", label: "softmax, float32, other seeds: cos(-gradient, W)")
         // The x range of the curves drawn here (float32 softmax's budget), not of the longest variant.
         let cosineEnd = [0, 3, 4].compactMap { data.series("grad_weight_cosine/\(keys[$0])").last?.x }.max() ?? 1
-        let cutOffs = [(0.8, "claim (v3): float32 gradient >= 0.8; perpAdamW update within +-0.1"),
-                       (0.1, ""), (-0.1, "")]
-            .map { y, label in Figure.Series(label, [(0, y), (cosineEnd, y)], style: .lines, color: 6, dashed: true) }
+        let cutOffs = [
+            (0.8, "claim (v3): float32 gradient >= 0.8; perpAdamW update within +-0.1"),
+            (0.1, ""), (-0.1, ""),
+        ]
+        .map { y, label in Figure.Series(label, [(0, y), (cosineEnd, y)], style: .lines, color: 6, dashed: true) }
         let cosine = Figure(
             name: "update_weight_cosine",
             title: "Last layer: cos(-gradient, W) (solid), cos(update, W) (dashed); dotted: SC onset "
@@ -513,7 +589,9 @@ public struct GrokkingStableMax: Scenario {
             xLabel: "full-batch step", yLabel: "cosine",
             series: curves("grad_weight_cosine", [0, 3, 4], suffix: ": cos(-gradient, W)") + extraSeeds
                 + curves("update_weight_cosine", [0, 4], suffix: ": cos(update, W)")
-                    .map { var s = $0; s.dashed = true; return s }
+                .map {
+                    var s = $0; s.dashed = true; return s
+                }
                 + (cosineEnd > 1 ? cutOffs : []),
             extra: ["set yrange [-1:1]"] + onsets, keyPosition: "below")
         return [accuracy, collapse, growth, margin, cosine]

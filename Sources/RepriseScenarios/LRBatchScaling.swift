@@ -22,14 +22,20 @@ public struct LRBatchScaling: Scenario {
         Keys.bestLRAdam, Keys.bestLRExamples, Keys.divergenceBatches, Keys.bnoiseExamples, Keys.bnoiseHessianBatch,
     ])
     static let optimizers = ["sgd", "adam"]
-    public static let metrics = [
-        Metrics.lambdaFull.name, Metrics.lambdaSecondFull.name, Metrics.topOutlierRatio.name, Metrics.lambdaBatchExcessMin.name, Metrics.lambdaBatchSpearman.name,
-        Metrics.excessExponent.name, Metrics.excessExponentExpected.name, Metrics.vsRegime[Metrics.excessExponent].name, Metrics.excessPredictionLog2Max.name,
-        Metrics.bSimple.name, Metrics.censoredSearches.name,
-        Metrics.excessCvExponent.name, Metrics.excessCvExponentExpected.name, Metrics.vsRegime[Metrics.excessCvExponent].name,
-        Metrics.excessCvMinNoiseMargin.name, Metrics.excessCvResolvedSizes.name, Metrics.excessCvPredictionMaxDev.name,
-        Metrics.sgdDivergenceCurvatureMaxDev.name, Metrics.sgdDivergenceCensored.name, Metrics.bNoise.name, Metrics.sgdBstarOverBnoiseLog10.name,
-    ] + optimizers.flatMap { o in (Metrics.fitted + [Metrics.bestLRSlope]).map { $0[o].name } }
+    public static let metrics =
+        [
+            Metrics.lambdaFull.name, Metrics.lambdaSecondFull.name, Metrics.topOutlierRatio.name,
+            Metrics.lambdaBatchExcessMin.name, Metrics.lambdaBatchSpearman.name,
+            Metrics.excessExponent.name, Metrics.excessExponentExpected.name,
+            Metrics.vsRegime[Metrics.excessExponent].name, Metrics.excessPredictionLog2Max.name,
+            Metrics.bSimple.name, Metrics.censoredSearches.name,
+            Metrics.excessCvExponent.name, Metrics.excessCvExponentExpected.name,
+            Metrics.vsRegime[Metrics.excessCvExponent].name,
+            Metrics.excessCvMinNoiseMargin.name, Metrics.excessCvResolvedSizes.name,
+            Metrics.excessCvPredictionMaxDev.name,
+            Metrics.sgdDivergenceCurvatureMaxDev.name, Metrics.sgdDivergenceCensored.name, Metrics.bNoise.name,
+            Metrics.sgdBstarOverBnoiseLog10.name,
+        ] + optimizers.flatMap { o in (Metrics.fitted + [Metrics.bestLRSlope]).map { $0[o].name } }
     public init() {}
 
     /// The metric names recorded with a literal name, declared once (families with a parameter are spelt in
@@ -63,7 +69,6 @@ public struct LRBatchScaling: Scenario {
         static let bNoise = MetricKey("b_noise")
         static let sgdBstarOverBnoiseLog10 = MetricKey("sgd_bstar_over_bnoise_log10")
     }
-
 
     /// The config keys: the profiles' (checked against `parameters` when the folder is loaded), then each trial's own.
     enum Keys {
@@ -104,13 +109,18 @@ public struct LRBatchScaling: Scenario {
         let n = c[Keys.nTrain]
         let lists = [Keys.hessianBatches, Keys.lrBatches, Keys.bestLRBatches].map { ($0.name, c[$0]) }
         for (key, sizes) in lists + [(Keys.checkpointBatch.name, [c[Keys.checkpointBatch]])] {
-            if let b = sizes.first(where: { $0 > n }) { throw SuiteError.badConfig("\(key) has batch size \(b) above n_train = \(n)") }
+            if let b = sizes.first(where: { $0 > n }) {
+                throw SuiteError.badConfig("\(key) has batch size \(b) above n_train = \(n)")
+            }
         }
-        guard c[Keys.lrBatches].count >= 3 else { throw SuiteError.badConfig("lr_batches needs at least 3 sizes to fit eta(B)") }
+        guard c[Keys.lrBatches].count >= 3 else {
+            throw SuiteError.badConfig("lr_batches needs at least 3 sizes to fit eta(B)")
+        }
         guard c[Keys.evalSize] <= n else { throw SuiteError.badConfig("eval_size must not exceed n_train") }
         if let b = c[Keys.divergenceBatches].first(where: { !c[Keys.hessianBatches].contains($0) }) {
-            throw SuiteError.badConfig("divergence_batches has \(b), which is not in hessian_batches: "
-                                       + "claim divergence-at-curvature-edge needs lambda_max(H_B) at every such B")
+            throw SuiteError.badConfig(
+                "divergence_batches has \(b), which is not in hessian_batches: "
+                    + "claim divergence-at-curvature-edge needs lambda_max(H_B) at every such B")
         }
         guard c[Keys.bnoiseExamples] <= n, c[Keys.bnoiseHessianBatch] <= n else {
             throw SuiteError.badConfig("bnoise_examples and bnoise_hessian_batch must not exceed n_train")
@@ -120,23 +130,39 @@ public struct LRBatchScaling: Scenario {
     // MARK: Trials
 
     public func trials(_ c: Config) throws -> [Trial] {
-        let setup = c.selecting([Keys.nTrain, Keys.nVal, Keys.hidden, Keys.checkpointLR, Keys.checkpointBatch, Keys.checkpointEpochs])
+        let setup = c.selecting([
+            Keys.nTrain, Keys.nVal, Keys.hidden, Keys.checkpointLR, Keys.checkpointBatch, Keys.checkpointEpochs,
+        ])
         let n = Double(c[Keys.nTrain]), k = Double(c[Keys.lanczosIterations]), perSize = c[Keys.batchesPerSize]
-        let fullKeys = ["hessian_batches", "batches_per_size", "lanczos_iterations", "bnoise_examples",
-                        "bnoise_hessian_batch"]
+        let fullKeys = [
+            "hessian_batches", "batches_per_size", "lanczos_iterations", "bnoise_examples",
+            "bnoise_hessian_batch",
+        ]
         let bnoiseCost = Double(c[Keys.bnoiseExamples] * c[Keys.bnoiseHessianBatch]) * 2
-        var out = [Trial("hessian/full", setup.merging(c.selecting(fullKeys)),
-                         cost: 2 * k * n * 2 + Double(c[Keys.hessianBatches].reduce(0, +) * perSize) * 4
-                             + bnoiseCost)]
+        var out = [
+            Trial(
+                "hessian/full", setup.merging(c.selecting(fullKeys)),
+                cost: 2 * k * n * 2 + Double(c[Keys.hessianBatches].reduce(0, +) * perSize) * 4
+                    + bnoiseCost)
+        ]
         for b in c[Keys.hessianBatches] {
-            out.append(Trial("hessian/B\(b)", setup.merging(c.selecting([Keys.batchesPerSize, Keys.lanczosIterations])).setting(Keys.batch, b),
-                             cost: 2 * k * Double(b * perSize) * 2 + n / 4))
+            out.append(
+                Trial(
+                    "hessian/B\(b)",
+                    setup.merging(c.selecting([Keys.batchesPerSize, Keys.lanczosIterations])).setting(Keys.batch, b),
+                    cost: 2 * k * Double(b * perSize) * 2 + n / 4))
         }
-        let probes = c.selecting([Keys.lrBatches, Keys.probeSteps, Keys.bisectionSteps, Keys.lrLow, Keys.lrHigh, Keys.evalSize])
+        let probes = c.selecting([
+            Keys.lrBatches, Keys.probeSteps, Keys.bisectionSteps, Keys.lrLow, Keys.lrHigh, Keys.evalSize,
+        ])
         for opt in Self.optimizers {
             for seed in 0..<c[Keys.seeds] {
-                out.append(Trial("maxlr/\(opt)/s\(seed)", setup.merging(probes).setting(Keys.optimizer, opt).setting(Keys.seedIndex, seed),
-                                 cost: Double(c[Keys.lrBatches].reduce(0, +) * c[Keys.probeSteps] * (c[Keys.bisectionSteps] + 2)) / 2 + n / 4))
+                out.append(
+                    Trial(
+                        "maxlr/\(opt)/s\(seed)",
+                        setup.merging(probes).setting(Keys.optimizer, opt).setting(Keys.seedIndex, seed),
+                        cost: Double(c[Keys.lrBatches].reduce(0, +) * c[Keys.probeSteps] * (c[Keys.bisectionSteps] + 2))
+                            / 2 + n / 4))
             }
             if opt == "sgd" {
                 // Granziol's mechanism apart: the divergence criterion, at the sizes whose lambda_max(H_B) is measured.
@@ -144,13 +170,20 @@ public struct LRBatchScaling: Scenario {
                 for seed in 0..<c[Keys.seeds] {
                     let config = setup.merging(probes).setting(Keys.optimizer, opt).setting(Keys.seedIndex, seed)
                         .setting(Keys.lrBatches, sizes).setting(Keys.criterion, "divergence")
-                    out.append(Trial("maxlr/sgd_div/s\(seed)", config, cost: Double(sizes.reduce(0, +))
-                        * Double(c[Keys.probeSteps] * (c[Keys.bisectionSteps] + 2)) / 2 + n / 4))
+                    out.append(
+                        Trial(
+                            "maxlr/sgd_div/s\(seed)", config,
+                            cost: Double(sizes.reduce(0, +))
+                                * Double(c[Keys.probeSteps] * (c[Keys.bisectionSteps] + 2)) / 2 + n / 4))
                 }
             }
-            out.append(Trial("bestlr/\(opt)", setup.merging(c.selecting([Keys.bestLRBatches, Keys.bestLR(opt), Keys.bestLRExamples]))
-                                .setting(Keys.optimizer, opt),
-                             cost: Double(c[Keys.bestLRExamples] * c[Keys.bestLR(opt)].count * c[Keys.bestLRBatches].count) / 2 + n / 4))
+            out.append(
+                Trial(
+                    "bestlr/\(opt)",
+                    setup.merging(c.selecting([Keys.bestLRBatches, Keys.bestLR(opt), Keys.bestLRExamples]))
+                        .setting(Keys.optimizer, opt),
+                    cost: Double(c[Keys.bestLRExamples] * c[Keys.bestLR(opt)].count * c[Keys.bestLRBatches].count) / 2
+                        + n / 4))
         }
         return out
     }
@@ -181,7 +214,8 @@ public struct LRBatchScaling: Scenario {
             for start in stride(from: 0, to: n - b + 1, by: b) {
                 let idx = Array(perm[start..<(start + b)])
                 opt.zeroGrad()
-                softmaxCrossEntropy(model(Variable(train.images.gatherRows(idx))), labels: idx.map { train.labels[$0] }).backward()
+                softmaxCrossEntropy(model(Variable(train.images.gatherRows(idx))), labels: idx.map { train.labels[$0] })
+                    .backward()
                 opt.step()
             }
             try trial.checkpoint()
@@ -191,8 +225,15 @@ public struct LRBatchScaling: Scenario {
 
     public func run(_ trial: TrialContext) throws {
         let key = trial.trial.key
-        if key == "hessian/full" { try fullHessian(trial) } else if key.hasPrefix("hessian/") { try batchHessian(trial) }
-        else if key.hasPrefix("maxlr/") { try maxStableLR(trial) } else { try bestLR(trial) }
+        if key == "hessian/full" {
+            try fullHessian(trial)
+        } else if key.hasPrefix("hessian/") {
+            try batchHessian(trial)
+        } else if key.hasPrefix("maxlr/") {
+            try maxStableLR(trial)
+        } else {
+            try bestLR(trial)
+        }
     }
 
     // MARK: Curvature at the checkpoint, in float64
@@ -219,7 +260,8 @@ public struct LRBatchScaling: Scenario {
             var g = [Double](repeating: 0, count: count), hv = g
             for start in stride(from: 0, to: idx.count, by: 4096) {
                 let chunk = Array(idx[start..<min(idx.count, start + 4096)])
-                let r = Curvature.mlpHessianVectorProduct(model, x.gatherRows(chunk), labels: chunk.map { labels[$0] }, v)
+                let r = Curvature.mlpHessianVectorProduct(
+                    model, x.gatherRows(chunk), labels: chunk.map { labels[$0] }, v)
                 let weight = Double(chunk.count) / Double(idx.count)
                 for i in 0..<count { g[i] += weight * r.gradient[i]; hv[i] += weight * r.hv[i] }
             }
@@ -227,7 +269,9 @@ public struct LRBatchScaling: Scenario {
         }
 
         func topEigen(_ idx: [Int], iterations: Int, rng: inout RNG) throws -> (values: [Double], vector: [Double]) {
-            let r = try Curvature.lanczos(dimension: count, iterations: iterations, rng: &rng) { hessianVector($0, idx).hv }
+            let r = try Curvature.lanczos(dimension: count, iterations: iterations, rng: &rng) {
+                hessianVector($0, idx).hv
+            }
             return (r.values, r.topVector)
         }
     }
@@ -263,7 +307,8 @@ public struct LRBatchScaling: Scenario {
         var sumNorms = 0.0
         for start in stride(from: 0, to: n, by: 8192) {
             let rows = start..<min(n, start + 8192)
-            sumNorms += Curvature.perExampleGradientSquaredNorms(h.model, h.x.rows(rows), labels: Array(h.labels[rows])).reduce(0, +)
+            sumNorms += Curvature.perExampleGradientSquaredNorms(h.model, h.x.rows(rows), labels: Array(h.labels[rows]))
+                .reduce(0, +)
         }
         let g2 = Curvature.dot(g, g)
         trial.record("grad_norm2", g2)
@@ -300,14 +345,16 @@ public struct LRBatchScaling: Scenario {
     // MARK: Learning rates, from the checkpoint, in float32
 
     func makeOptimizer(_ name: String, _ model: MLP<Float>, lr: Double) -> Optimizer<Float> {
-        name == "sgd" ? .sgd(model.parameters, lr: lr) : .adam(model.parameters, lr: lr, beta1: 0.9, beta2: 0.999, eps: 1e-8)
+        name == "sgd"
+            ? .sgd(model.parameters, lr: lr) : .adam(model.parameters, lr: lr, beta1: 0.9, beta2: 0.999, eps: 1e-8)
     }
 
     func meanLoss(_ model: MLP<Float>, _ data: LabeledImages, count: Int) -> Double {
         var total = 0.0
         for start in stride(from: 0, to: count, by: 4096) {
             let end = min(count, start + 4096)
-            let loss = softmaxCrossEntropy(model(Variable(data.images.rows(start..<end))), labels: Array(data.labels[start..<end]))
+            let loss = softmaxCrossEntropy(
+                model(Variable(data.images.rows(start..<end))), labels: Array(data.labels[start..<end]))
             total += Double(loss.value[flat: 0]) * Double(end - start)
         }
         return total / Double(count)
@@ -315,13 +362,16 @@ public struct LRBatchScaling: Scenario {
 
     /// `steps` steps of `optimizer` at `lr` from the checkpoint on the given batches; returns the
     /// model's loss on `eval` afterwards (NaN once any loss is not finite).
-    func train(_ s: Setup, _ optimizer: String, lr: Double, batches: [[Int]], evalOn data: LabeledImages, evalCount: Int) -> Double {
+    func train(
+        _ s: Setup, _ optimizer: String, lr: Double, batches: [[Int]], evalOn data: LabeledImages, evalCount: Int
+    ) -> Double {
         let params = ParameterVector(s.model.parameters)
         params.set(s.checkpoint)
         let opt = makeOptimizer(optimizer, s.model, lr: lr)
         for idx in batches {
             opt.zeroGrad()
-            let loss = softmaxCrossEntropy(s.model(Variable(s.train.images.gatherRows(idx))), labels: idx.map { s.train.labels[$0] })
+            let loss = softmaxCrossEntropy(
+                s.model(Variable(s.train.images.gatherRows(idx))), labels: idx.map { s.train.labels[$0] })
             guard loss.value[flat: 0].isFinite else { return .nan }
             loss.backward()
             opt.step()
@@ -439,10 +489,12 @@ public struct LRBatchScaling: Scenario {
         let expected = outlier ? -1.0 : -0.5
         run.metric(Metrics.excessExponentExpected, expected)
         // The smallest relative excess over sizes: a Bonferroni band over the sizes' Student t intervals.
-        run.minDeviation(Metrics.lambdaBatchExcessMin,
-                         lambdas.map { Stats.Coordinate(values: $0) { ($0 - lambda) / lambda } })
-        Self.recordExponent(Metrics.excessExponent, excess: lambdas.map { $0.map { $0 - lambda } }, sizes: hessianSizes,
-                            small: small, expected: expected, into: run)
+        run.minDeviation(
+            Metrics.lambdaBatchExcessMin,
+            lambdas.map { Stats.Coordinate(values: $0) { ($0 - lambda) / lambda } })
+        Self.recordExponent(
+            Metrics.excessExponent, excess: lambdas.map { $0.map { $0 - lambda } }, sizes: hessianSizes,
+            small: small, expected: expected, into: run)
         controlVariateExcess(lambdas: lambdas, full: full, lambda: lambda, sizes: hessianSizes, small: small, into: run)
         // A rank correlation and a maximum of log-ratios: no method with tested coverage; bootstrap, printed only.
         run.bootstraps(of: lambdas, label: "hessian-batches") { groups in
@@ -450,10 +502,14 @@ public struct LRBatchScaling: Scenario {
             let excess = means.map { $0 - lambda }
             let ratios = small.map { abs(Double.log2((tau2[$0] / lambda) / excess[$0])) }
             let sizes = hessianSizes.map(Double.init) + [Double(n)]
-            return [Metrics.lambdaBatchSpearman.name: Stats.spearman(sizes, means + [lambda]),
-                    Metrics.excessPredictionLog2Max.name: ratios.contains { $0.isNaN } ? .infinity : ratios.max() ?? .nan]
+            return [
+                Metrics.lambdaBatchSpearman.name: Stats.spearman(sizes, means + [lambda]),
+                Metrics.excessPredictionLog2Max.name: ratios.contains { $0.isNaN } ? .infinity : ratios.max() ?? .nan,
+            ]
         }
-        for (b, m) in zip(hessianSizes, lambdas.map(Stats.mean)) where m > lambda { run.record("excess_measured", x: Double(b), y: m - lambda) }
+        for (b, m) in zip(hessianSizes, lambdas.map(Stats.mean)) where m > lambda {
+            run.record("excess_measured", x: Double(b), y: m - lambda)
+        }
 
         // Learning rates: the units are the probe seeds, resampled within each batch size.
         let lrSizes = c[Keys.lrBatches].map(Double.init), seeds = c[Keys.seeds]
@@ -467,8 +523,9 @@ public struct LRBatchScaling: Scenario {
             for (k, b) in lrSizes.enumerated() {
                 for r in perSeed {
                     let censoredHere = r.vector("censored_side")[k] != 0
-                    run.record(censoredHere ? "max_lr_censored/\(opt)" : "max_lr/\(opt)", x: b,
-                               y: r.vector("max_lr")[k])
+                    run.record(
+                        censoredHere ? "max_lr_censored/\(opt)" : "max_lr/\(opt)", x: b,
+                        y: r.vector("max_lr")[k])
                 }
             }
             let kept = lrSizes.indices.filter { !measured[$0].isEmpty }
@@ -486,16 +543,20 @@ public struct LRBatchScaling: Scenario {
                 }
                 let f = Self.fit(fitSizes, lrs)
                 let below = fitSizes.indices.filter { fitSizes[$0] <= f.bstar / 2 }
-                return [Metrics.s[opt].name: f.s, Metrics.bstar[opt].name: f.bstar, Metrics.etaMax[opt].name: f.etaMax,
-                        Metrics.slopeSmallBatches[opt].name: below.count >= 2
-                            ? Stats.slope(below.map { Double.log(fitSizes[$0]) }, below.map { Double.log(lrs[$0]) })
-                            : .nan,
-                        Metrics.bstarOverBmax[opt].name: f.bstar / lrSizes.max()!,
-                        Metrics.bstarOverBsimpleLog10[opt].name: Double.log10(f.bstar / bSimple)]
+                return [
+                    Metrics.s[opt].name: f.s, Metrics.bstar[opt].name: f.bstar, Metrics.etaMax[opt].name: f.etaMax,
+                    Metrics.slopeSmallBatches[opt].name: below.count >= 2
+                        ? Stats.slope(below.map { Double.log(fitSizes[$0]) }, below.map { Double.log(lrs[$0]) })
+                        : .nan,
+                    Metrics.bstarOverBmax[opt].name: f.bstar / lrSizes.max()!,
+                    Metrics.bstarOverBsimpleLog10[opt].name: Double.log10(f.bstar / bSimple),
+                ]
             }
             // The fitted curve for the figure, from the point estimates just recorded (no second fit).
-            let (s, bstar, etaMax) = (run.metricValue(Metrics.s[opt]), run.metricValue(Metrics.bstar[opt]),
-                                   run.metricValue(Metrics.etaMax[opt]))
+            let (s, bstar, etaMax) = (
+                run.metricValue(Metrics.s[opt]), run.metricValue(Metrics.bstar[opt]),
+                run.metricValue(Metrics.etaMax[opt])
+            )
             for b in lrSizes { run.record("max_lr_fit/\(opt)", x: b, y: etaMax * Double.pow(1 + bstar / b, -s)) }
             // Best lr at a fixed example budget: reported, not claimed (it is not the max stable lr).
             let grid = c[Keys.bestLR(opt)], gridSizes = c[Keys.bestLRBatches]
@@ -504,11 +565,15 @@ public struct LRBatchScaling: Scenario {
             for (i, b) in gridSizes.enumerated() {
                 let row = Array(losses[(i * grid.count)..<((i + 1) * grid.count)])
                 for (lr, l) in zip(grid, row) { run.record("val_loss/\(opt)/B\(b)", x: lr, y: l) }
-                let k = row.indices.min { (row[$0].isFinite ? row[$0] : .infinity) < (row[$1].isFinite ? row[$1] : .infinity) }!
+                let k = row.indices.min {
+                    (row[$0].isFinite ? row[$0] : .infinity) < (row[$1].isFinite ? row[$1] : .infinity)
+                }!
                 bestLRs.append(grid[k])
                 run.record("best_lr/\(opt)", x: Double(b), y: grid[k])
             }
-            run.metric(Metrics.bestLRSlope[opt], Stats.slope(gridSizes.map { Double.log(Double($0)) }, bestLRs.map { Double.log($0) }))
+            run.metric(
+                Metrics.bestLRSlope[opt],
+                Stats.slope(gridSizes.map { Double.log(Double($0)) }, bestLRs.map { Double.log($0) }))
         }
         run.metric(Metrics.censoredSearches, censored)
         let bstarOverBnoise = run.metricValue(Metrics.bstar["sgd"]) / run.metricValue(Metrics.bNoise)
@@ -520,8 +585,10 @@ public struct LRBatchScaling: Scenario {
     /// divergence_batches, the seeds' largest non-divergent SGD lr against 2 / (mean lambda_max(H_B)):
     /// max over B of |geometric mean / reference − 1|, with the Bonferroni band on logs. A censored search
     /// is a bound, not a value: it leaves its seed out at that B.
-    func divergenceAtCurvatureEdge(_ results: TrialResults, lambdas: [[Double]], hessianSizes: [Int],
-                                   into run: RunContext) {
+    func divergenceAtCurvatureEdge(
+        _ results: TrialResults, lambdas: [[Double]], hessianSizes: [Int],
+        into run: RunContext
+    ) {
         let c = run.config, sizes = c[Keys.divergenceBatches]
         let runs = (0..<c[Keys.seeds]).map { results["maxlr/sgd_div/s\($0)"] }
         var values: [[Double]] = [], reference: [Double] = []
@@ -530,14 +597,16 @@ public struct LRBatchScaling: Scenario {
             let measured = runs.filter { $0.vector("censored_side")[k] == 0 }.map { $0.vector("max_lr")[k] }
             for r in runs {
                 let censored = r.vector("censored_side")[k] != 0
-                run.record(censored ? "max_lr_divergence_censored/sgd" : "max_lr_divergence/sgd", x: Double(b),
-                           y: r.vector("max_lr")[k])
+                run.record(
+                    censored ? "max_lr_divergence_censored/sgd" : "max_lr_divergence/sgd", x: Double(b),
+                    y: r.vector("max_lr")[k])
             }
             guard !measured.isEmpty else { continue }
             values.append(measured)
             reference.append(2 / lambdaB)
-            run.record("divergence_lr_times_lambda_over_2", x: Double(b),
-                       y: Double.exp(Stats.mean(measured.map { Double.log($0) })) * lambdaB / 2)
+            run.record(
+                "divergence_lr_times_lambda_over_2", x: Double(b),
+                y: Double.exp(Stats.mean(measured.map { Double.log($0) })) * lambdaB / 2)
         }
         run.metric(Metrics.sgdDivergenceCensored, runs.reduce(0) { $0 + $1.scalar("censored") })
         run.maxAbsLogDeviation(Metrics.sgdDivergenceCurvatureMaxDev, values: values, reference: reference)
@@ -549,8 +618,10 @@ public struct LRBatchScaling: Scenario {
     /// compares λ with the batch noise along u, τ(B) = sqrt(τ²(B)): the top eigenvalue stands outside the
     /// noise (exponent −1) where λ > τ(B) on every B <= n/8, at the bulk edge (−1/2) where on none; a
     /// mixture predicts no single power law (NaN, and the claim fails).
-    func controlVariateExcess(lambdas: [[Double]], full: TrialValues, lambda: Double, sizes: [Int], small: [Int],
-                              into run: RunContext) {
+    func controlVariateExcess(
+        lambdas: [[Double]], full: TrialValues, lambda: Double, sizes: [Int], small: [Int],
+        into run: RunContext
+    ) {
         let excess = sizes.indices.map { k in zip(lambdas[k], full.vector("uHu/B\(sizes[k])")).map { $0 - $1 } }
         for (b, d) in zip(sizes, excess) {
             run.record("excess_cv_mean", x: Double(b), y: Stats.mean(d))
@@ -561,15 +632,17 @@ public struct LRBatchScaling: Scenario {
         run.metric(Metrics.excessCvMinNoiseMargin, small.map { lambda / tau[$0] }.min() ?? .nan)
         let expected = outside.allSatisfy { $0 } ? -1.0 : outside.contains(true) ? Double.nan : -0.5
         run.metric(Metrics.excessCvExponentExpected, expected)
-        Self.recordExponent(Metrics.excessCvExponent, excess: excess, sizes: sizes, small: small, expected: expected,
-                            into: run)
+        Self.recordExponent(
+            Metrics.excessCvExponent, excess: excess, sizes: sizes, small: small, expected: expected,
+            into: run)
         // The prediction tau²(B)/λ, judged only where the excess is resolved (the rule registered with the
         // claim: the mean d_B's Student t 95% interval lies above 0); fewer than 2 such sizes decide nothing.
         let resolved = small.filter { Stats.studentT(excess[$0]).lowerBound > 0 }
         run.metric(Metrics.excessCvResolvedSizes, Double(resolved.count))
         if resolved.count >= 2 {
-            run.maxAbsLogDeviation(Metrics.excessCvPredictionMaxDev, values: resolved.map { excess[$0] },
-                                   reference: resolved.map { tau[$0] * tau[$0] / lambda })
+            run.maxAbsLogDeviation(
+                Metrics.excessCvPredictionMaxDev, values: resolved.map { excess[$0] },
+                reference: resolved.map { tau[$0] * tau[$0] / lambda })
         } else {
             run.tooFewUnits(Metrics.excessCvPredictionMaxDev, method: .logBand)
         }
@@ -577,8 +650,10 @@ public struct LRBatchScaling: Scenario {
 
     /// `name`: the least-squares slope of log(mean excess) over log B on the sizes `small` whose mean excess is
     /// positive, each size's batches a jackknife group; `name_vs_regime`: that slope minus `expected`.
-    static func recordExponent(_ name: MetricKey, excess: [[Double]], sizes: [Int], small: [Int], expected: Double,
-                               into run: RunContext) {
+    static func recordExponent(
+        _ name: MetricKey, excess: [[Double]], sizes: [Int], small: [Int], expected: Double,
+        into run: RunContext
+    ) {
         let usable = small.filter { Stats.mean(excess[$0]) > 0 }
         if usable.count >= 2 {
             run.slope(name, x: usable.map { Double.log(Double(sizes[$0])) }, groups: usable.map { excess[$0] }) {
@@ -606,17 +681,26 @@ public struct LRBatchScaling: Scenario {
         let spectrum = Figure(
             name: "batch_hessian_top_eigenvalue",
             title: "Top eigenvalue of the batch Hessian vs batch size, at the checkpoint (cf. Granziol et al. 2022)",
-            xLabel: "batch size B (examples)", yLabel: "lambda_max(H_B), top eigenvalue of the batch Hessian", logX: true,
-            series: [Figure.Series("each batch (Lanczos)", data.series("lambda_batch"), style: .points, color: 5),
-                     Figure.Series("mean over batches", data.series("lambda_batch_mean"), color: 0),
-                     Figure.Series("full training set, lambda_max(H) = \(fmt(lambda))", [(smallest, lambda), (n, lambda)], style: .lines, color: 6),
-                     Figure.Series("lambda + tau^2(B)/lambda (predicted from the batch noise)",
-                                   data.series("excess_predicted").map { ($0.x, lambda + $0.y) }, style: .lines, color: 1, dashed: true),
-                     Figure.Series("lambda + c B^p (fitted, p = \(fmt(data.metric(Metrics.excessExponent))))",
-                                   fitted, style: .lines, color: 2),
-                     // v3: lambda + mean of d_B = lambda_max(H_B) - u'H_B u, the control-variate excess.
-                     Figure.Series("lambda + mean d_B (control variate, p = \(fmt(data.metric(Metrics.excessCvExponent))))",
-                                   data.series("excess_cv_mean").map { ($0.x, lambda + $0.y) }, color: 3)],
+            xLabel: "batch size B (examples)", yLabel: "lambda_max(H_B), top eigenvalue of the batch Hessian",
+            logX: true,
+            series: [
+                Figure.Series("each batch (Lanczos)", data.series("lambda_batch"), style: .points, color: 5),
+                Figure.Series("mean over batches", data.series("lambda_batch_mean"), color: 0),
+                Figure.Series(
+                    "full training set, lambda_max(H) = \(fmt(lambda))", [(smallest, lambda), (n, lambda)],
+                    style: .lines, color: 6),
+                Figure.Series(
+                    "lambda + tau^2(B)/lambda (predicted from the batch noise)",
+                    data.series("excess_predicted").map { ($0.x, lambda + $0.y) }, style: .lines, color: 1, dashed: true
+                ),
+                Figure.Series(
+                    "lambda + c B^p (fitted, p = \(fmt(data.metric(Metrics.excessExponent))))",
+                    fitted, style: .lines, color: 2),
+                // v3: lambda + mean of d_B = lambda_max(H_B) - u'H_B u, the control-variate excess.
+                Figure.Series(
+                    "lambda + mean d_B (control variate, p = \(fmt(data.metric(Metrics.excessCvExponent))))",
+                    data.series("excess_cv_mean").map { ($0.x, lambda + $0.y) }, color: 3),
+            ],
             keyPosition: "top right")
         // The excess on log-log axes, where a power law is a line: the raw excess of the means (positive ones
         // only), each batch's control-variate d_B and their mean (claim 2 v3), and the noise prediction.
@@ -626,13 +710,18 @@ public struct LRBatchScaling: Scenario {
             title: "Excess of the batch Hessian's top eigenvalue over the full one, log-log (claim 2 v3: slope -1)",
             xLabel: "batch size B (examples)", yLabel: "excess over lambda_max(H) (eigenvalue units)",
             logX: true, logY: true,
-            series: [Figure.Series("d_B = lambda_max(H_B) - u'H_B u, each batch (positive ones)",
-                                   data.series("excess_cv").filter { $0.y > 0 }, style: .points, color: 5),
-                     Figure.Series("mean d_B (control variate), p = \(fmt(data.metric(Metrics.excessCvExponent)))",
-                                   data.series("excess_cv_mean"), color: 3),
-                     Figure.Series("mean lambda_max(H_B) - lambda (no control variate)", rawExcess, color: 0),
-                     Figure.Series("tau^2(B)/lambda (predicted from the batch noise)", data.series("excess_predicted"),
-                                   style: .lines, color: 1, dashed: true)],
+            series: [
+                Figure.Series(
+                    "d_B = lambda_max(H_B) - u'H_B u, each batch (positive ones)",
+                    data.series("excess_cv").filter { $0.y > 0 }, style: .points, color: 5),
+                Figure.Series(
+                    "mean d_B (control variate), p = \(fmt(data.metric(Metrics.excessCvExponent)))",
+                    data.series("excess_cv_mean"), color: 3),
+                Figure.Series("mean lambda_max(H_B) - lambda (no control variate)", rawExcess, color: 0),
+                Figure.Series(
+                    "tau^2(B)/lambda (predicted from the batch noise)", data.series("excess_predicted"),
+                    style: .lines, color: 1, dashed: true),
+            ],
             extra: ["set format y '%g'"], keyPosition: "bottom left")
         var lrSeries: [Figure.Series] = []
         for (i, opt) in Self.optimizers.enumerated() {
@@ -641,50 +730,70 @@ public struct LRBatchScaling: Scenario {
             let censored = data.series("max_lr_censored/\(opt)")
             if !censored.isEmpty {
                 // A bound at the search's bracket, not a measurement: drawn in black, left out of the fit.
-                lrSeries.append(Figure.Series("\(name): censored at the bracket (a bound; not fitted)", censored,
-                                              style: .points, color: 6))
+                lrSeries.append(
+                    Figure.Series(
+                        "\(name): censored at the bracket (a bound; not fitted)", censored,
+                        style: .points, color: 6))
             }
-            lrSeries.append(Figure.Series("\(name): fit, s = \(fmt(data.metric(Metrics.s[opt]))), B* = \(fmt(data.metric(Metrics.bstar[opt])))",
-                                          data.series("max_lr_fit/\(opt)"), style: .lines, color: i))
+            lrSeries.append(
+                Figure.Series(
+                    "\(name): fit, s = \(fmt(data.metric(Metrics.s[opt]))), B* = \(fmt(data.metric(Metrics.bstar[opt])))",
+                    data.series("max_lr_fit/\(opt)"), style: .lines, color: i))
         }
         let sgdMean = data.series("max_lr_mean/sgd")
         if let first = sgdMean.first {
-            lrSeries.append(Figure.Series("slope 1 guide", sgdMean.map { ($0.x, first.y * $0.x / first.x) }, style: .lines, color: 6, dashed: true))
+            lrSeries.append(
+                Figure.Series(
+                    "slope 1 guide", sgdMean.map { ($0.x, first.y * $0.x / first.x) }, style: .lines, color: 6,
+                    dashed: true))
         }
         // The square-root guide through Adam's own points, the claim it illustrates.
         let adamMean = data.series("max_lr_mean/adam")
         if let first = adamMean.first {
-            lrSeries.append(Figure.Series("slope 1/2 guide (through Adam's first point)",
-                                          adamMean.map { ($0.x, first.y * ($0.x / first.x).squareRoot()) },
-                                          style: .lines, color: 4, dashed: true))
+            lrSeries.append(
+                Figure.Series(
+                    "slope 1/2 guide (through Adam's first point)",
+                    adamMean.map { ($0.x, first.y * ($0.x / first.x).squareRoot()) },
+                    style: .lines, color: 4, dashed: true))
         }
         // Granziol et al.'s mechanism: SGD diverges near eta = 2 / lambda_max(H_B) (the batch sizes whose
         // Hessian was measured).
         let twoOverLambda = data.series("lambda_batch_mean").map { ($0.x, 2 / $0.y) }
         if !twoOverLambda.isEmpty {
-            lrSeries.append(Figure.Series("2 / mean lambda_max(H_B) (SGD's curvature limit)", twoOverLambda,
-                                          style: .lines, color: 3, dashed: true))
+            lrSeries.append(
+                Figure.Series(
+                    "2 / mean lambda_max(H_B) (SGD's curvature limit)", twoOverLambda,
+                    style: .lines, color: 3, dashed: true))
         }
         let divergence = data.series("max_lr_divergence/sgd")
         if !divergence.isEmpty {
-            lrSeries.append(Figure.Series("SGD, divergence criterion (loss > 2x the checkpoint's): each seed",
-                                          divergence, style: .points, color: 2))
+            lrSeries.append(
+                Figure.Series(
+                    "SGD, divergence criterion (loss > 2x the checkpoint's): each seed",
+                    divergence, style: .points, color: 2))
         }
         let bNoise = data.metric(Metrics.bNoise)
         if bNoise.isFinite, bNoise > 0 {
-            lrSeries.append(Figure.Series("McCandlish et al.'s B_noise = \(fmt(bNoise)) (sampled, at the checkpoint)",
-                                          [(bNoise, 1e-5), (bNoise, 10)], style: .lines, color: 5, dashed: true))
+            lrSeries.append(
+                Figure.Series(
+                    "McCandlish et al.'s B_noise = \(fmt(bNoise)) (sampled, at the checkpoint)",
+                    [(bNoise, 1e-5), (bNoise, 10)], style: .lines, color: 5, dashed: true))
         }
         let divergenceCensored = data.series("max_lr_divergence_censored/sgd")
         if !divergenceCensored.isEmpty {
-            lrSeries.append(Figure.Series("SGD, divergence criterion, censored at the bracket (a bound)",
-                                          divergenceCensored, style: .points, color: 6))
+            lrSeries.append(
+                Figure.Series(
+                    "SGD, divergence criterion, censored at the bracket (a bound)",
+                    divergenceCensored, style: .points, color: 6))
         }
         let maxLR = Figure(
-            name: "max_stable_lr", title: "Largest stable learning rate vs batch size, SGD and Adam (cf. Granziol et al. 2022)",
+            name: "max_stable_lr",
+            title: "Largest stable learning rate vs batch size, SGD and Adam (cf. Granziol et al. 2022)",
             xLabel: "batch size B (examples)", yLabel: "largest stable learning rate", logX: true, logY: true,
             series: lrSeries, extra: ["set format y '%g'"], keyPosition: "top left")
-        let budget = (try? Config(json: data.record.configJSON)).map { fmt(Double($0[Keys.bestLRExamples])) } ?? "a fixed number of"
+        let budget =
+            (try? Config(json: data.record.configJSON)).map { fmt(Double($0[Keys.bestLRExamples])) }
+            ?? "a fixed number of"
         var grids: [Figure] = []
         for opt in Self.optimizers {
             var cells: [(x: Double, y: Double, value: Double)] = []
@@ -695,16 +804,23 @@ public struct LRBatchScaling: Scenario {
             cells.sort { ($0.x, $0.y) < ($1.x, $1.y) }
             // The colour range spans the differences near the best lr; worse runs saturate, diverged ones are blank.
             let best = cells.map(\.value).filter(\.isFinite).min() ?? 0
-            grids.append(Figure(name: "val_loss_grid_\(opt)",
-                                title: "\(opt == "sgd" ? "SGD" : "Adam"): validation loss after \(budget) training examples from the checkpoint",
-                                xLabel: "batch size B (examples)", yLabel: "learning rate", logX: true, logY: true,
-                                series: [.heatmap("", cells: cells),
-                                         Figure.Series("best lr per B", data.series("best_lr/\(opt)"), style: .points, color: 6)],
-                                extra: ["set palette defined (0 '#440154', 0.25 '#3b528b', 0.5 '#21918c', 0.75 '#5ec962', 1 '#fde725')",   // viridis
-                                        "set cbrange [\(fmt(best)):\(fmt(best + 0.3))]",
-                                        "set cblabel 'validation cross-entropy (nats)'", "set format x '%g'", "set format y '%g'",
-                                        "set offsets graph 0.08, graph 0.08, graph 0.08, graph 0.08"],
-                                keyPosition: "below"))
+            grids.append(
+                Figure(
+                    name: "val_loss_grid_\(opt)",
+                    title:
+                        "\(opt == "sgd" ? "SGD" : "Adam"): validation loss after \(budget) training examples from the checkpoint",
+                    xLabel: "batch size B (examples)", yLabel: "learning rate", logX: true, logY: true,
+                    series: [
+                        .heatmap("", cells: cells),
+                        Figure.Series("best lr per B", data.series("best_lr/\(opt)"), style: .points, color: 6),
+                    ],
+                    extra: [
+                        "set palette defined (0 '#440154', 0.25 '#3b528b', 0.5 '#21918c', 0.75 '#5ec962', 1 '#fde725')",  // viridis
+                        "set cbrange [\(fmt(best)):\(fmt(best + 0.3))]",
+                        "set cblabel 'validation cross-entropy (nats)'", "set format x '%g'", "set format y '%g'",
+                        "set offsets graph 0.08, graph 0.08, graph 0.08, graph 0.08",
+                    ],
+                    keyPosition: "below"))
         }
         return [spectrum, excess, maxLR] + grids
     }

@@ -21,8 +21,10 @@ public struct NTKRegime: Scenario {
         Metrics.initOnlyWidestMaxRelativeError.name, Metrics.initOnlyWidestGeometricMaxRelativeError.name,
         Metrics.initOnlySpreadSlope.name, Metrics.initOnlyWidestSpreadAt0.name,
         Metrics.spreadAt0Theory.name, Metrics.initOnlySpreadAt0OverTheory.name, Metrics.trainedNetsWidestSpreadAt0.name,
-        Metrics.widestInitMaxRelativeError.name, Metrics.spreadSlope.name, Metrics.changeSlope.name, Metrics.widestRelativeChange.name, Metrics.narrowestRelativeChange.name,
-        Metrics.functionGapSlope.name, Metrics.widestFunctionGap.name, Metrics.analyticThetaAt0.name, Metrics.analyticThetaAtPi.name, Metrics.analyticGramTrace.name,
+        Metrics.widestInitMaxRelativeError.name, Metrics.spreadSlope.name, Metrics.changeSlope.name,
+        Metrics.widestRelativeChange.name, Metrics.narrowestRelativeChange.name,
+        Metrics.functionGapSlope.name, Metrics.widestFunctionGap.name, Metrics.analyticThetaAt0.name,
+        Metrics.analyticThetaAtPi.name, Metrics.analyticGramTrace.name,
     ]
     public init() {}
 
@@ -47,7 +49,6 @@ public struct NTKRegime: Scenario {
         static let analyticThetaAtPi = MetricKey("analytic_theta_at_pi")
         static let analyticGramTrace = MetricKey("analytic_gram_trace")
     }
-
 
     /// The config keys: the profiles' (checked against `parameters` when the folder is loaded), then each trial's own.
     enum Keys {
@@ -87,17 +88,29 @@ public struct NTKRegime: Scenario {
         let fig2 = shared.merging(c.selecting([Keys.fig2Angles, Keys.fig2Steps])).setting(Keys.part, .fig2)
         let seeds = 0..<c[Keys.seeds]
         // Cost: GD steps on a width² hidden layer, plus (Fig. 1) the kernel's per-point Jacobians.
-        return c[Keys.widths].flatMap { w in seeds.map { s in
-            Trial("fig1/w\(w)/s\(s)", fig1.setting(Keys.width, w).setting(Keys.seedIndex, s),
-                  cost: Double(w * w) * Double(c[Keys.steps] + 3 * c[Keys.angles]))
-        } } + c[Keys.fig2Widths].flatMap { w in seeds.map { s in
-            Trial("fig2/w\(w)/s\(s)", fig2.setting(Keys.width, w).setting(Keys.seedIndex, s),
-                  cost: Double(w * w) * Double(c[Keys.fig2Steps]) / 4)
-        } } + c[Keys.widths].flatMap { w in Self.initChunks(Self.initNets(c, width: w)).map { chunk in
-            Trial("init/w\(w)/n\(chunk.lowerBound)", shared.setting(Keys.part, .initOnly).setting(Keys.width, w)
-                    .setting(Keys.firstNet, chunk.lowerBound).setting(Keys.nets, chunk.count),
-                  cost: Double(w * w) * Double(chunk.count) * 4)
-        } }
+        return c[Keys.widths].flatMap { w in
+            seeds.map { s in
+                Trial(
+                    "fig1/w\(w)/s\(s)", fig1.setting(Keys.width, w).setting(Keys.seedIndex, s),
+                    cost: Double(w * w) * Double(c[Keys.steps] + 3 * c[Keys.angles]))
+            }
+        }
+            + c[Keys.fig2Widths].flatMap { w in
+                seeds.map { s in
+                    Trial(
+                        "fig2/w\(w)/s\(s)", fig2.setting(Keys.width, w).setting(Keys.seedIndex, s),
+                        cost: Double(w * w) * Double(c[Keys.fig2Steps]) / 4)
+                }
+            }
+            + c[Keys.widths].flatMap { w in
+                Self.initChunks(Self.initNets(c, width: w)).map { chunk in
+                    Trial(
+                        "init/w\(w)/n\(chunk.lowerBound)",
+                        shared.setting(Keys.part, .initOnly).setting(Keys.width, w)
+                            .setting(Keys.firstNet, chunk.lowerBound).setting(Keys.nets, chunk.count),
+                        cost: Double(w * w) * Double(chunk.count) * 4)
+                }
+            }
     }
 
     /// Init-only nets at `width`: `init_nets` (claim 2's spread), more at the widest width, where claim 1
@@ -113,12 +126,13 @@ public struct NTKRegime: Scenario {
     public func run(_ trial: TrialContext) throws {
         let c = trial.config
         let depth = c[Keys.depth], beta = c[Keys.beta], lr = c[Keys.lr], width = c[Keys.width]
-        var seed: Int { c[Keys.seedIndex] }           // init-only trials have none
+        var seed: Int { c[Keys.seedIndex] }  // init-only trials have none
         let count = c[Keys.angles]
         let circle: Tensor<Double> = Synthetic.circle(angles: Self.angles(count))
         func net(_ label: String) -> MLP<Double> {
             var rng = trial.rng(label)
-            return MLP<Double>(widths: [2] + Array(repeating: width, count: depth - 1) + [1], init: .ntk(beta: beta), rng: &rng)
+            return MLP<Double>(
+                widths: [2] + Array(repeating: width, count: depth - 1) + [1], init: .ntk(beta: beta), rng: &rng)
         }
         switch c[Keys.part] {
         case .initOnly:
@@ -128,28 +142,35 @@ public struct NTKRegime: Scenario {
             let x0 = Tensor<Double>(shape: [1, 2], scalars: [1, 0])
             var dataRNG = trial.rng("fig1-data")
             let xTrain: Tensor<Double> = Synthetic.gaussian(count: c[Keys.trainPoints], dim: 2, rng: &dataRNG)
-            let yTrain = Tensor<Double>(shape: [xTrain.shape[0], 1], scalars: (0..<xTrain.shape[0]).map { xTrain[$0, 0] * xTrain[$0, 1] })
+            let yTrain = Tensor<Double>(
+                shape: [xTrain.shape[0], 1], scalars: (0..<xTrain.shape[0]).map { xTrain[$0, 0] * xTrain[$0, 1] })
             let model = net("init/\(width)/\(seed)")
             let gram0 = NTK.empirical(model.layers, circle, circle)
             trial.record("theta_init", NTK.empirical(model.layers, x0, circle).scalars)
             try trainGD(model, xTrain, yTrain, lr: lr, steps: c[Keys.steps], trial: trial)
             trial.record("theta_trained", NTK.empirical(model.layers, x0, circle).scalars)
-            trial.record("relative_change", frobenius(NTK.empirical(model.layers, circle, circle), minus: gram0) / frobenius(gram0, minus: nil))
+            trial.record(
+                "relative_change",
+                frobenius(NTK.empirical(model.layers, circle, circle), minus: gram0) / frobenius(gram0, minus: nil))
         case .fig2:
             // 4 points on the circle; the trained net against kernel GD with Θ∞ from the same f₀.
             let trainAngles = c[Keys.fig2Angles], steps = c[Keys.fig2Steps]
             let xs: Tensor<Double> = Synthetic.circle(angles: trainAngles)
-            let ys = Tensor<Double>(shape: [trainAngles.count, 1], scalars: trainAngles.map { Double.cos($0) * Double.sin($0) })
-            let thetaXX = NTK.reluLimit(xs, xs, depth: depth, beta: beta), thetaGX = NTK.reluLimit(circle, xs, depth: depth, beta: beta)
+            let ys = Tensor<Double>(
+                shape: [trainAngles.count, 1], scalars: trainAngles.map { Double.cos($0) * Double.sin($0) })
+            let thetaXX = NTK.reluLimit(xs, xs, depth: depth, beta: beta),
+                thetaGX = NTK.reluLimit(circle, xs, depth: depth, beta: beta)
             let model = net("fig2/\(width)/\(seed)")
             let f0Grid = model(Variable(circle)).value, f0Train = model(Variable(xs)).value
             try trainGD(model, xs, ys, lr: lr, steps: steps, trial: trial)
             let fT = model(Variable(circle)).value.scalars
-            let kernel = kernelGD(f0Grid: f0Grid.scalars, f0Train: f0Train.scalars, y: ys.scalars, thetaXX: thetaXX,
-                                  thetaGX: thetaGX, lr: lr, steps: steps)
+            let kernel = kernelGD(
+                f0Grid: f0Grid.scalars, f0Train: f0Train.scalars, y: ys.scalars, thetaXX: thetaXX,
+                thetaGX: thetaGX, lr: lr, steps: steps)
             trial.record("net", fT)
             trial.record("kernel", kernel)
-            trial.record("gap", (zip(fT, kernel).reduce(0) { $0 + ($1.0 - $1.1) * ($1.0 - $1.1) } / Double(count)).squareRoot())
+            trial.record(
+                "gap", (zip(fT, kernel).reduce(0) { $0 + ($1.0 - $1.1) * ($1.0 - $1.1) } / Double(count)).squareRoot())
         }
     }
 
@@ -167,7 +188,8 @@ public struct NTKRegime: Scenario {
         let x0 = Tensor<Double>(shape: [1, 2], scalars: [1, 0])
         for k in c[Keys.firstNet]..<(c[Keys.firstNet] + c[Keys.nets]) {
             var rng = trial.rng("init-only/\(width)/\(k)")
-            let model = MLP<Double>(widths: [2] + Array(repeating: width, count: depth - 1) + [1], init: .ntk(beta: beta), rng: &rng)
+            let model = MLP<Double>(
+                widths: [2] + Array(repeating: width, count: depth - 1) + [1], init: .ntk(beta: beta), rng: &rng)
             trial.record("theta/\(k)", NTK.empirical(model.layers, x0, circle).scalars)
             try trial.checkpoint()
         }
@@ -180,7 +202,8 @@ public struct NTKRegime: Scenario {
         let depth = c[Keys.depth], beta = c[Keys.beta], widths = c[Keys.widths], seeds = c[Keys.seeds]
         let count = c[Keys.angles], angles = Self.angles(count)
         let circle: Tensor<Double> = Synthetic.circle(angles: angles)
-        let limit = NTK.reluLimit(Tensor<Double>(shape: [1, 2], scalars: [1, 0]), circle, depth: depth, beta: beta).scalars
+        let limit = NTK.reluLimit(Tensor<Double>(shape: [1, 2], scalars: [1, 0]), circle, depth: depth, beta: beta)
+            .scalars
         for (g, v) in zip(angles, limit) { run.record("analytic/theta", x: g, y: v) }
         let limitGram = NTK.reluLimit(circle, circle, depth: depth, beta: beta)
 
@@ -188,7 +211,7 @@ public struct NTKRegime: Scenario {
         // maxima over angles a Bonferroni band over the angles, means Student t; what no tested method
         // serves (a standard deviation at one angle) a bootstrap over nets, printed but never deciding.
         let fig1 = widths.map { w in (0..<seeds).map { results["fig1/w\(w)/s\($0)"] } }
-        func spread(_ nets: [TrialValues]) -> Double {        // seed sd at init, averaged over the circle, relative to the limit
+        func spread(_ nets: [TrialValues]) -> Double {  // seed sd at init, averaged over the circle, relative to the limit
             Stats.mean(zip(columnSDs(nets.map { $0.vector("theta_init") }), limit).map { $0 / $1 })
         }
         func change(_ nets: [TrialValues]) -> Double { Stats.mean(nets.map { $0.scalar("relative_change") }) }
@@ -211,7 +234,8 @@ public struct NTKRegime: Scenario {
         func relativeError(_ thetas: [[Double]]) -> [Stats.Coordinate] {
             limit.indices.map { k in Stats.Coordinate(values: thetas.map { $0[k] }) { $0 / limit[k] - 1 } }
         }
-        run.maxAbsDeviation(Metrics.widestInitMaxRelativeError, relativeError(fig1.last!.map { $0.vector("theta_init") }))
+        run.maxAbsDeviation(
+            Metrics.widestInitMaxRelativeError, relativeError(fig1.last!.map { $0.vector("theta_init") }))
         run.slope(Metrics.spreadSlope, x: logW, groups: fig1) { Double.log(spread($0)) }
         run.slope(Metrics.changeSlope, x: logW, groups: fig1) { Double.log(change($0)) }
         run.mean(Metrics.widestRelativeChange, of: fig1.last!.map { $0.scalar("relative_change") })
@@ -232,7 +256,9 @@ public struct NTKRegime: Scenario {
             run.record("init_only_spread", x: Double(w), y: sp)
             run.record("init_only_spread_se", x: Double(w), y: sp / Double(2 * (nets.count - 1)).squareRoot())
             run.record("init_only_spread_at_0", x: Double(w), y: spreadAtZero(nets))
-            run.record("init_only_max_relative_error", x: Double(w), y: zip(columnMeans(nets), limit).map { abs($0 / $1 - 1) }.max()!)
+            run.record(
+                "init_only_max_relative_error", x: Double(w),
+                y: zip(columnMeans(nets), limit).map { abs($0 / $1 - 1) }.max()!)
         }
         // Claim 1: v2's mean band (printed, never decides) and v3's band on logs over every widest-width net.
         let widestNets = allInitOnly.last!
@@ -266,8 +292,9 @@ public struct NTKRegime: Scenario {
         run.metric(Metrics.spreadAt0Theory, theory)
         run.bootstrap(Metrics.initOnlyWidestSpreadAt0, units: widestNets, spreadAtZero)
         run.bootstrap(Metrics.initOnlySpreadAt0OverTheory, units: widestNets) { spreadAtZero($0) / theory }
-        run.bootstrap(Metrics.trainedNetsWidestSpreadAt0, units: fig1.last!.map { $0.vector("theta_init") },
-                      spreadAtZero)
+        run.bootstrap(
+            Metrics.trainedNetsWidestSpreadAt0, units: fig1.last!.map { $0.vector("theta_init") },
+            spreadAtZero)
 
         let fig2Widths = c[Keys.fig2Widths]
         let fig2 = fig2Widths.map { w in (0..<seeds).map { results["fig2/w\(w)/s\($0)"] } }
@@ -295,12 +322,16 @@ public struct NTKRegime: Scenario {
     // MARK: Training and the kernel prediction
 
     /// Full-batch GD on ½·mean (f − f*)², the paper's cost; stops early (throws) on divergence.
-    func trainGD(_ net: MLP<Double>, _ x: Tensor<Double>, _ y: Tensor<Double>, lr: Double, steps: Int, trial: TrialContext) throws {
+    func trainGD(
+        _ net: MLP<Double>, _ x: Tensor<Double>, _ y: Tensor<Double>, lr: Double, steps: Int, trial: TrialContext
+    ) throws {
         let opt = Optimizer<Double>.sgd(net.parameters, lr: lr)
         for step in 0..<steps {
             opt.zeroGrad()
             let loss = scale(meanSquaredError(net(Variable(x)), y), 0.5)
-            guard loss.value[flat: 0].isFinite else { throw SuiteError.badConfig("GD diverged at step \(step) (lr \(lr))") }
+            guard loss.value[flat: 0].isFinite else {
+                throw SuiteError.badConfig("GD diverged at step \(step) (lr \(lr))")
+            }
             loss.backward()
             opt.step()
             if step % 50 == 0 { try trial.checkpoint() }
@@ -309,8 +340,10 @@ public struct NTKRegime: Scenario {
 
     /// GD in function space with a fixed kernel (the linearized net, Jacot et al. Sec. 5):
     /// f ← f − (lr/N) Θ(·, X)(f(X) − Y), from the net's own f₀, for the same number of steps.
-    func kernelGD(f0Grid: [Double], f0Train: [Double], y: [Double], thetaXX: Tensor<Double>, thetaGX: Tensor<Double>,
-                  lr: Double, steps: Int) -> [Double] {
+    func kernelGD(
+        f0Grid: [Double], f0Train: [Double], y: [Double], thetaXX: Tensor<Double>, thetaGX: Tensor<Double>,
+        lr: Double, steps: Int
+    ) -> [Double] {
         var fx = f0Train, fg = f0Grid
         let n = Double(y.count)
         for _ in 0..<steps {
@@ -363,30 +396,49 @@ public struct NTKRegime: Scenario {
             name: "fig1_kernel_on_circle",
             title: "NTK Theta(x0, x(gamma)) at init and after \(steps) GD steps (cf. Jacot et al. 2018, Fig. 1)",
             xLabel: "gamma (radians), x = (cos gamma, sin gamma)", yLabel: "Theta(x0, x)",
-            series: [Figure.Series("analytic limit Theta_inf (Theorem 1)", data.series("analytic/theta"), style: .lines,
-                                   color: 6),
-                     narrowBand, wideBand,
-                     Figure.Series("width \(narrow), after training (mean of trained nets)",
-                                   data.series("theta_trained_mean/\(narrow)"), style: .lines, color: 1),
-                     Figure.Series("width \(wide), after training (mean of trained nets)",
-                                   data.series("theta_trained_mean/\(wide)"), style: .lines, color: 0)],
+            series: [
+                Figure.Series(
+                    "analytic limit Theta_inf (Theorem 1)", data.series("analytic/theta"), style: .lines,
+                    color: 6),
+                narrowBand, wideBand,
+                Figure.Series(
+                    "width \(narrow), after training (mean of trained nets)",
+                    data.series("theta_trained_mean/\(narrow)"), style: .lines, color: 1),
+                Figure.Series(
+                    "width \(wide), after training (mean of trained nets)",
+                    data.series("theta_trained_mean/\(wide)"), style: .lines, color: 0),
+            ],
             extra: ["set xrange [-pi:pi]"], keyPosition: "below")
-        let spread = data.series("init_only_spread"), se = data.series("init_only_spread_se"), change = data.series("relative_change")
+        let spread = data.series("init_only_spread"), se = data.series("init_only_spread_se"),
+            change = data.series("relative_change")
         // The n^-1/2 guide fitted to the init-only spread (least squares on logs with the slope fixed), not anchored at one point.
         let offset = spread.isEmpty ? 0 : Stats.mean(spread.map { Double.log($0.y) + 0.5 * Double.log($0.x) })
         let guide = spread.map { ($0.x, Double.exp(offset - 0.5 * Double.log($0.x))) }
         let scaling = Figure(
-            name: "width_scaling", title: "NTK fluctuation at init and drift in training vs width (cf. Jacot et al. 2018, Sec. 6; Lee et al. 2019)",
+            name: "width_scaling",
+            title:
+                "NTK fluctuation at init and drift in training vs width (cf. Jacot et al. 2018, Sec. 6; Lee et al. 2019)",
             xLabel: "width n (hidden units per layer)", yLabel: "relative size", logX: true, logY: true,
-            series: [Figure.Series("net-to-net sd at init / limit, init-only nets +- 1 se (slope \(fmt(data.metric(Metrics.initOnlySpreadSlope))))",
-                                   spread, style: .yerrorbars, bars: zip(spread, se).map { ($0.y - $1.y, $0.y + $1.y) }, color: 0),
-                     Figure.Series("the same, 5 trained nets' inits (slope \(fmt(data.metric(Metrics.spreadSlope))))", data.series("spread_init"),
-                                   style: .points, color: 5),
-                     Figure.Series("|Theta_T - Theta_0|_F / |Theta_0|_F (slope \(fmt(data.metric(Metrics.changeSlope))))", change, color: 1),
-                     Figure.Series("n^(-1/2), fitted to the init-only spread", guide, style: .lines, color: 6, dashed: true)],
+            series: [
+                Figure.Series(
+                    "net-to-net sd at init / limit, init-only nets +- 1 se (slope \(fmt(data.metric(Metrics.initOnlySpreadSlope))))",
+                    spread, style: .yerrorbars, bars: zip(spread, se).map { ($0.y - $1.y, $0.y + $1.y) }, color: 0),
+                Figure.Series(
+                    "the same, 5 trained nets' inits (slope \(fmt(data.metric(Metrics.spreadSlope))))",
+                    data.series("spread_init"),
+                    style: .points, color: 5),
+                Figure.Series(
+                    "|Theta_T - Theta_0|_F / |Theta_0|_F (slope \(fmt(data.metric(Metrics.changeSlope))))", change,
+                    color: 1),
+                Figure.Series("n^(-1/2), fitted to the init-only spread", guide, style: .lines, color: 6, dashed: true),
+            ],
             keyPosition: "bottom left")
-        let fig2Widths = Set(data.series.keys.filter { $0.hasPrefix("fig2_net/") }.map { Int($0.split(separator: "/")[1])! }).sorted()
-        var fig2Series: [Figure.Series] = [Figure.Series("training points", data.series("fig2_train_points"), style: .points, color: 6)]
+        let fig2Widths = Set(
+            data.series.keys.filter { $0.hasPrefix("fig2_net/") }.map { Int($0.split(separator: "/")[1])! }
+        ).sorted()
+        var fig2Series: [Figure.Series] = [
+            Figure.Series("training points", data.series("fig2_train_points"), style: .points, color: 6)
+        ]
         // Each net in its own colour, its kernel-GD prediction dashed in the same colour, so every pair can be matched.
         for (i, w) in [fig2Widths.first, fig2Widths.last].compactMap({ $0 }).enumerated() {
             for seed in 0..<3 {
@@ -394,14 +446,18 @@ public struct NTKRegime: Scenario {
                 if net.isEmpty { continue }
                 let color = [0, 1, 2, 3, 4, 5][(3 * i + seed) % 6]
                 fig2Series.append(Figure.Series("n = \(w), net \(seed + 1), trained", net, style: .lines, color: color))
-                fig2Series.append(Figure.Series("n = \(w), net \(seed + 1), kernel GD",
-                                                data.series("fig2_kernel/\(w)/\(seed)"), style: .lines, color: color, dashed: true))
+                fig2Series.append(
+                    Figure.Series(
+                        "n = \(w), net \(seed + 1), kernel GD",
+                        data.series("fig2_kernel/\(w)/\(seed)"), style: .lines, color: color, dashed: true))
             }
         }
-        let fig2 = Figure(name: "fig2_functions",
-                          title: "Trained nets (solid) vs kernel GD with Theta_inf from each net's f0 (dashed) (cf. Jacot et al. 2018, Fig. 2)",
-                          xLabel: "gamma (radians)", yLabel: "f(x(gamma))", series: fig2Series, extra: ["set xrange [-pi:pi]"],
-                          keyPosition: "below")
+        let fig2 = Figure(
+            name: "fig2_functions",
+            title:
+                "Trained nets (solid) vs kernel GD with Theta_inf from each net's f0 (dashed) (cf. Jacot et al. 2018, Fig. 2)",
+            xLabel: "gamma (radians)", yLabel: "f(x(gamma))", series: fig2Series, extra: ["set xrange [-pi:pi]"],
+            keyPosition: "below")
         return [fig1, scaling, fig2]
     }
 }

@@ -57,31 +57,42 @@ public struct Baseline: Codable, Sendable {
     /// From one finished run per seed (newest first): the samples of each key metric, the verdicts
     /// of every run, and the exact values of the run of `goldenSeed` (the profile's own seed, what
     /// `reprise run` and the smoke test use), else of the newest run.
-    public static func make(scenario: String, profile: String, keyMetrics: [String], runs: [RunData],
-                            goldenSeed: UInt64,
-                            tolerance: (String) -> Replication.Tolerance = { _ in .standard }) throws -> Baseline {
-        guard let newest = runs.first else { throw SuiteError.noRuns("no finished '\(profile)' runs of \(scenario) to make a baseline from") }
+    public static func make(
+        scenario: String, profile: String, keyMetrics: [String], runs: [RunData],
+        goldenSeed: UInt64,
+        tolerance: (String) -> Replication.Tolerance = { _ in .standard }
+    ) throws -> Baseline {
+        guard let newest = runs.first else {
+            throw SuiteError.noRuns("no finished '\(profile)' runs of \(scenario) to make a baseline from")
+        }
         let gold = runs.first { $0.record.seed == goldenSeed } ?? newest
         var metrics: [String: Metric] = [:]
         for name in keyMetrics {
             let samples = runs.map { $0.metric(name) }
             guard !samples.contains(where: \.isNaN) else {
-                throw SuiteError.noRuns("key metric \(name) is missing or NaN in runs \(runs.map(\.record.id)) (\(samples.map(fmt).joined(separator: ", "))); not baselining it")
+                throw SuiteError.noRuns(
+                    "key metric \(name) is missing or NaN in runs \(runs.map(\.record.id)) (\(samples.map(fmt).joined(separator: ", "))); not baselining it"
+                )
             }
             let rule = tolerance(name)
             metrics[name] = Metric(samples: samples, tolerance: rule.band(around: Stats.median(samples)), rule: rule)
         }
-                return Baseline(scenario: scenario, profile: profile, configHash: newest.record.configHash, claimsHash: newest.claimsHash,
-                        seeds: runs.map(\.record.seed), runs: runs.map(\.record.id), gitCommit: newest.record.gitCommit ?? "unknown",
-                        metrics: metrics, verdicts: Dictionary(runs.map { (String($0.record.seed), $0.verdicts) }, uniquingKeysWith: { a, _ in a }),
-                        golden: Golden(seed: gold.record.seed, openblas: gold.openblas,
-                                       values: Dictionary(uniqueKeysWithValues: keyMetrics.map { ($0, gold.metric($0)) })))
+        return Baseline(
+            scenario: scenario, profile: profile, configHash: newest.record.configHash, claimsHash: newest.claimsHash,
+            seeds: runs.map(\.record.seed), runs: runs.map(\.record.id),
+            gitCommit: newest.record.gitCommit ?? "unknown",
+            metrics: metrics,
+            verdicts: Dictionary(runs.map { (String($0.record.seed), $0.verdicts) }, uniquingKeysWith: { a, _ in a }),
+            golden: Golden(
+                seed: gold.record.seed, openblas: gold.openblas,
+                values: Dictionary(uniqueKeysWithValues: keyMetrics.map { ($0, gold.metric($0)) })))
     }
 
     public static func load(_ url: URL) throws -> Baseline? {
         guard let data = FileManager.default.contents(atPath: url.path) else { return nil }
         do { return try JSONFile.decoder().decode(Baseline.self, from: data) } catch {
-            throw SuiteError.replicationFiles("baseline \(url.path) is malformed or of an older format (rebaseline): \(error)")
+            throw SuiteError.replicationFiles(
+                "baseline \(url.path) is malformed or of an older format (rebaseline): \(error)")
         }
     }
 
@@ -93,9 +104,10 @@ public struct Baseline: Codable, Sendable {
     /// Whether a key metric of `runs` (one per seed) has regressed from the baseline's samples, and why.
     public func regression(_ name: String, in runs: [(seed: UInt64, value: Double)]) -> String? {
         guard let b = metrics[name], !runs.isEmpty else { return nil }
-        func moved(_ old: Double, _ new: Double) -> Double { old == new ? 0 : abs(new - old) }   // inf - inf is NaN: equal infinities did not move
+        func moved(_ old: Double, _ new: Double) -> Double { old == new ? 0 : abs(new - old) }  // inf - inf is NaN: equal infinities did not move
         let samples = runs.map(\.value)
-        let shown = "\(name) = \(samples.map(fmt).joined(separator: ", ")) vs baseline \(b.samples.map(fmt).joined(separator: ", "))"
+        let shown =
+            "\(name) = \(samples.map(fmt).joined(separator: ", ")) vs baseline \(b.samples.map(fmt).joined(separator: ", "))"
         if Stats.mannWhitneyMinimumP(b.samples.count, samples.count) < Self.significance {
             let shift = moved(b.median, Stats.median(samples))
             guard !(shift <= b.tolerance) else { return nil }
@@ -105,10 +117,14 @@ public struct Baseline: Codable, Sendable {
                     + "Mann-Whitney p = \(fmt(p))"
                 : nil
         }
-        let paired = runs.compactMap { r in seeds.firstIndex(of: r.seed).map { (seed: r.seed, old: b.samples[$0], new: r.value) } }
-            .filter { !(moved($0.old, $0.new) <= b.tolerance) }
+        let paired = runs.compactMap { r in
+            seeds.firstIndex(of: r.seed).map { (seed: r.seed, old: b.samples[$0], new: r.value) }
+        }
+        .filter { !(moved($0.old, $0.new) <= b.tolerance) }
         guard !paired.isEmpty else { return nil }
-        return "\(name): " + paired.map { "seed \($0.seed) gives \(fmt($0.new)), its baseline sample \(fmt($0.old))" }.joined(separator: "; ")
+        return "\(name): "
+            + paired.map { "seed \($0.seed) gives \(fmt($0.new)), its baseline sample \(fmt($0.old))" }.joined(
+                separator: "; ")
             + " (moved more than \(fmt(b.tolerance)), \(b.ruleDescription), on a rerun of the same seed)"
     }
 
@@ -136,7 +152,9 @@ public struct Baseline: Codable, Sendable {
         guard let newest = runs.first else { return ["no runs to compare"] }
         var out: [String] = []
         if newest.record.configHash != configHash {
-            out.append("config differs from the baseline's (hash \(newest.record.configHash) vs \(configHash)): compare like with like or rebaseline")
+            out.append(
+                "config differs from the baseline's (hash \(newest.record.configHash) vs \(configHash)): compare like with like or rebaseline"
+            )
         }
         let otherKernel = Set(onOtherKernels(runs).map(\.record.id))
         let sameKernel = runs.filter { !otherKernel.contains($0.record.id) }
@@ -149,11 +167,16 @@ public struct Baseline: Codable, Sendable {
             if let r = regression(name, in: rankTest ? all : same) { out.append(r) }
         }
         for run in sameKernel {
-            guard let expected = verdicts[String(run.record.seed)] else { continue }     // a seed the baseline does not have
-            let edited = run.claimsHash == claimsHash ? "" : " (claims.json changed since the baseline: \(claimsHash) -> \(run.claimsHash); rebaseline if intended)"
+            guard let expected = verdicts[String(run.record.seed)] else { continue }  // a seed the baseline does not have
+            let edited =
+                run.claimsHash == claimsHash
+                ? ""
+                : " (claims.json changed since the baseline: \(claimsHash) -> \(run.claimsHash); rebaseline if intended)"
             let measured = run.verdicts
             for id in expected.keys.sorted() where measured[id] != expected[id] {
-                out.append("claim \(id), seed \(run.record.seed): \(measured[id]?.rawValue ?? "missing"), baseline \(expected[id]!.rawValue)\(edited)")
+                out.append(
+                    "claim \(id), seed \(run.record.seed): \(measured[id]?.rawValue ?? "missing"), baseline \(expected[id]!.rawValue)\(edited)"
+                )
             }
         }
         return out
@@ -177,7 +200,8 @@ extension Suite {
         let rep = try replication(id)
         let chosen = try runsPerSeed(id, profile: profile)
         guard !chosen.isEmpty else {
-            throw SuiteError.noRuns("no finished '\(profile)' run of \(id) with the profile's own config in \(store.path): run it first")
+            throw SuiteError.noRuns(
+                "no finished '\(profile)' run of \(id) with the profile's own config in \(store.path): run it first")
         }
         // Golden values and samples from one kernel, the one the baseline records; for smoke, the one
         // `make test` pins. The trial cache serves only trials of the running kernel, so rerunning the
@@ -189,17 +213,19 @@ extension Suite {
                 "\(k) (runs \(kernels[k]!.map { String($0.record.id) }.joined(separator: ", ")))"
             }.joined(separator: ", ")
             let seeds = chosen.map { String($0.record.seed) }.joined(separator: " ")
-            throw SuiteError.badConfig("""
-            baseline \(id) --profile \(profile): its runs computed on \(found); a baseline's values come from \
-            one kernel\(profile == "smoke" ? ", and smoke baselines from \(wanted), which `make test` pins" : ""). \
-            Run instead: \
-            for s in \(seeds); do OPENBLAS_CORETYPE=\(wanted) reprise run \(id) --profile \(profile) --seed $s; done; \
-            then reprise baseline \(id) --profile \(profile) (or `make baselines` for every smoke baseline)
-            """)
+            throw SuiteError.badConfig(
+                """
+                baseline \(id) --profile \(profile): its runs computed on \(found); a baseline's values come from \
+                one kernel\(profile == "smoke" ? ", and smoke baselines from \(wanted), which `make test` pins" : ""). \
+                Run instead: \
+                for s in \(seeds); do OPENBLAS_CORETYPE=\(wanted) reprise run \(id) --profile \(profile) --seed $s; done; \
+                then reprise baseline \(id) --profile \(profile) (or `make baselines` for every smoke baseline)
+                """)
         }
-        let b = try Baseline.make(scenario: id, profile: profile, keyMetrics: rep.info.keyMetrics, runs: chosen,
-                                  goldenSeed: try resolve(id, profile: profile, seed: nil, overrides: []).1,
-                                  tolerance: rep.info.tolerance)
+        let b = try Baseline.make(
+            scenario: id, profile: profile, keyMetrics: rep.info.keyMetrics, runs: chosen,
+            goldenSeed: try resolve(id, profile: profile, seed: nil, overrides: []).1,
+            tolerance: rep.info.tolerance)
         let url = Baseline.url(root: root, scenario: id, profile: profile)
         try b.write(url)
         return (b, url)
@@ -236,16 +262,22 @@ extension Suite {
                 guard !runs.isEmpty else { continue }
                 let url = Baseline.url(root: root, scenario: id, profile: profile)
                 guard let baseline = try Baseline.load(url) else {
-                    out.append(CheckResult(scenario: id, profile: profile, runIDs: runs.map(\.record.id),
-                                           tally: Verdict.tally(runs[0].claims),
-                                           problems: ["no baseline at \(url.path): run "
-                                                      + "`reprise baseline \(id) --profile \(profile)`"],
-                                           notes: []))
+                    out.append(
+                        CheckResult(
+                            scenario: id, profile: profile, runIDs: runs.map(\.record.id),
+                            tally: Verdict.tally(runs[0].claims),
+                            problems: [
+                                "no baseline at \(url.path): run "
+                                    + "`reprise baseline \(id) --profile \(profile)`"
+                            ],
+                            notes: []))
                     continue
                 }
-                out.append(CheckResult(scenario: id, profile: profile, runIDs: runs.map(\.record.id),
-                                       tally: Verdict.tally(runs[0].claims), problems: baseline.regressions(in: runs),
-                                       notes: baseline.notes(in: runs)))
+                out.append(
+                    CheckResult(
+                        scenario: id, profile: profile, runIDs: runs.map(\.record.id),
+                        tally: Verdict.tally(runs[0].claims), problems: baseline.regressions(in: runs),
+                        notes: baseline.notes(in: runs)))
             }
         }
         return out

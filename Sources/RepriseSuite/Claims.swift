@@ -230,8 +230,11 @@ extension ClaimSpec {
                         causes.append((why, [check.metric]))
                     }
                 }
-                (verdict, reason) = (.inconclusive, causes.map { "\($0.metrics.joined(separator: ", ")): \($0.why)" }
-                    .joined(separator: "; "))
+                (verdict, reason) = (
+                    .inconclusive,
+                    causes.map { "\($0.metrics.joined(separator: ", ")): \($0.why)" }
+                        .joined(separator: "; ")
+                )
             } else {
                 (verdict, reason) = (.pass, nil)
             }

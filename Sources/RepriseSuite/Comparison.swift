@@ -13,10 +13,13 @@ public struct RunComparison {
     /// The text `reprise compare` prints.
     public var text: String {
         let commit = { (r: Store.RunRecord) in r.gitCommit.map { String($0.prefix(7)) } ?? "—" }
-        var out = "run \(a.id) vs run \(b.id): \(a.scenario), profiles \(a.profile) / \(b.profile), "
+        var out =
+            "run \(a.id) vs run \(b.id): \(a.scenario), profiles \(a.profile) / \(b.profile), "
             + "seeds \(a.seed) / \(b.seed), commits \(commit(a)) / \(commit(b))\n"
         out += "\nconfig (only what differs):\n"
-        out += config.isEmpty ? "  (the same)\n"
+        out +=
+            config.isEmpty
+            ? "  (the same)\n"
             : config.map { "  \($0.key): \($0.a ?? "(absent)") -> \($0.b ?? "(absent)")\n" }.joined()
         out += "\nmetrics (a, b, b - a):\n"
         for m in metrics {
@@ -24,7 +27,9 @@ public struct RunComparison {
             out += "  \(m.name): \(m.a?.description ?? "—") | \(m.b?.description ?? "—") | \(difference)\n"
         }
         out += "\nverdicts that changed:\n"
-        out += verdicts.isEmpty ? "  (none)\n"
+        out +=
+            verdicts.isEmpty
+            ? "  (none)\n"
             : verdicts.map { "  \($0.claim): \($0.a?.rawValue ?? "—") -> \($0.b?.rawValue ?? "—")\n" }.joined()
         return out
     }
@@ -36,8 +41,9 @@ extension Suite {
         guard let a = try store.run(first) else { throw SuiteError.noRuns("no run \(first) in \(store.path)") }
         guard let b = try store.run(second) else { throw SuiteError.noRuns("no run \(second) in \(store.path)") }
         guard a.scenario == b.scenario else {
-            throw SuiteError.badConfig("runs \(first) and \(second) are of different scenarios (\(a.scenario), "
-                                       + "\(b.scenario)): their metrics and claims do not correspond")
+            throw SuiteError.badConfig(
+                "runs \(first) and \(second) are of different scenarios (\(a.scenario), "
+                    + "\(b.scenario)): their metrics and claims do not correspond")
         }
         let (ca, cb) = (Self.configValues(a.configJSON), Self.configValues(b.configJSON))
         let config = Set(ca.keys).union(cb.keys).sorted().compactMap { key in
@@ -87,12 +93,14 @@ extension Suite {
             } else {
                 tally = "(scenario no longer registered)"
             }
-            let cells = [String(r.id).padding(toLength: 6, withPad: " ", startingAt: 0),
-                         r.scenario.padding(toLength: 20, withPad: " ", startingAt: 0),
-                         r.profile.padding(toLength: 8, withPad: " ", startingAt: 0),
-                         String(r.seed).padding(toLength: 5, withPad: " ", startingAt: 0),
-                         r.status.padding(toLength: 9, withPad: " ", startingAt: 0),
-                         String(r.startedAt.prefix(19)).padding(toLength: 21, withPad: " ", startingAt: 0), tally]
+            let cells = [
+                String(r.id).padding(toLength: 6, withPad: " ", startingAt: 0),
+                r.scenario.padding(toLength: 20, withPad: " ", startingAt: 0),
+                r.profile.padding(toLength: 8, withPad: " ", startingAt: 0),
+                String(r.seed).padding(toLength: 5, withPad: " ", startingAt: 0),
+                r.status.padding(toLength: 9, withPad: " ", startingAt: 0),
+                String(r.startedAt.prefix(19)).padding(toLength: 21, withPad: " ", startingAt: 0), tally,
+            ]
             lines.append(cells.joined(separator: " "))
         }
         return lines.joined(separator: "\n")

@@ -14,7 +14,8 @@ public enum ConfigValue: Sendable, Equatable, CustomStringConvertible {
         case let b as Bool where type(of: json) == type(of: NSNumber(value: true)): self = .bool(b)
         case let n as NSNumber: self = .number(n.doubleValue)
         case let s as String: self = .string(s)
-        case let a as [Any] where a.allSatisfy({ $0 is NSNumber }): self = .numbers(a.map { ($0 as! NSNumber).doubleValue })
+        case let a as [Any] where a.allSatisfy({ $0 is NSNumber }):
+            self = .numbers(a.map { ($0 as! NSNumber).doubleValue })
         case let a as [String]: self = .strings(a)
         default: throw SuiteError.badConfig("key '\(key)': unsupported value \(json)")
         }
@@ -116,7 +117,8 @@ public struct Config: Sendable, Equatable {
             }
             let key = String(a[..<eq]), text = String(a[a.index(after: eq)...])
             guard let current = values[key] else {
-                throw SuiteError.badOverride("unknown key '\(key)'; this scenario's keys are: \(values.keys.sorted().joined(separator: ", "))")
+                throw SuiteError.badOverride(
+                    "unknown key '\(key)'; this scenario's keys are: \(values.keys.sorted().joined(separator: ", "))")
             }
             out.values[key] = try current.parsing(text, key: key)
         }
@@ -127,9 +129,10 @@ public struct Config: Sendable, Equatable {
         guard let v = values[key] else {
             // In a worker this is a trial's config: the profiles may well define the key while the
             // scenario's trials(_:) left it out of the trial (c.selecting([...])).
-            fatalError("config lacks '\(key)' (it has: \(values.keys.sorted().joined(separator: ", "))): if the "
-                       + "profiles define it, add it to the trial's config in the scenario's trials(_:), "
-                       + "e.g. to c.selecting([...]); else add it to every profile")
+            fatalError(
+                "config lacks '\(key)' (it has: \(values.keys.sorted().joined(separator: ", "))): if the "
+                    + "profiles define it, add it to the trial's config in the scenario's trials(_:), "
+                    + "e.g. to c.selecting([...]); else add it to every profile")
         }
         return v
     }
@@ -196,7 +199,8 @@ public enum SuiteError: Error, CustomStringConvertible {
     public var description: String {
         switch self {
         case let .unknownScenario(id, known): return "unknown scenario '\(id)'; known: \(known.joined(separator: ", "))"
-        case let .unknownProfile(p, id, known): return "scenario '\(id)' has no profile '\(p)'; profiles: \(known.joined(separator: ", "))"
+        case let .unknownProfile(p, id, known):
+            return "scenario '\(id)' has no profile '\(p)'; profiles: \(known.joined(separator: ", "))"
         case let .badOverride(s): return "bad override \(s)"
         case let .badConfig(s): return "bad config: \(s)"
         case let .replicationFiles(s): return s

@@ -24,82 +24,104 @@ public protocol AnyConfigKey: Sendable {
 /// The constructors, one per kind of `Parameter`: `static let width = Key.integer("width", 1...4096)`.
 public enum Key {
     public static func integer(_ name: String, _ range: ClosedRange<Int>) -> ConfigKey<Int> {
-        ConfigKey(parameter: .integer(name, range), decode: { v in
-            if case let .number(d) = v { Int(exactly: d) } else { nil }
-        }, encode: { .number(Double($0)) })
+        ConfigKey(
+            parameter: .integer(name, range),
+            decode: { v in
+                if case let .number(d) = v { Int(exactly: d) } else { nil }
+            }, encode: { .number(Double($0)) })
     }
 
     public static func real(_ name: String, _ range: ClosedRange<Double>) -> ConfigKey<Double> {
-        ConfigKey(parameter: .real(name, range), decode: { v in
-            if case let .number(d) = v { d } else { nil }
-        }, encode: { .number($0) })
+        ConfigKey(
+            parameter: .real(name, range),
+            decode: { v in
+                if case let .number(d) = v { d } else { nil }
+            }, encode: { .number($0) })
     }
 
     public static func flag(_ name: String) -> ConfigKey<Bool> {
-        ConfigKey(parameter: .flag(name), decode: { v in if case let .bool(b) = v { b } else { nil } },
-                  encode: { .bool($0) })
+        ConfigKey(
+            parameter: .flag(name), decode: { v in if case let .bool(b) = v { b } else { nil } },
+            encode: { .bool($0) })
     }
 
     /// One of a list of names (a scenario's grid cells, say), as a string.
     public static func name(_ name: String, in allowed: [String]) -> ConfigKey<String> {
-        ConfigKey(parameter: .name(name, in: allowed), decode: { v in if case let .string(s) = v { s } else { nil } },
-                  encode: { .string($0) })
+        ConfigKey(
+            parameter: .name(name, in: allowed), decode: { v in if case let .string(s) = v { s } else { nil } },
+            encode: { .string($0) })
     }
 
     /// A non-empty list of names from `allowed`, as strings.
     public static func names(_ name: String, in allowed: [String]) -> ConfigKey<[String]> {
-        ConfigKey(parameter: .names(name, in: allowed), decode: { v in
-            switch v {
-            case let .strings(a): a
-            case let .string(s): [s]
-            default: nil
-            }
-        }, encode: { .strings($0) })
+        ConfigKey(
+            parameter: .names(name, in: allowed),
+            decode: { v in
+                switch v {
+                case let .strings(a): a
+                case let .string(s): [s]
+                default: nil
+                }
+            }, encode: { .strings($0) })
     }
 
     /// One of an enum's cases, by raw value: the allowed values are the enum's cases.
-    public static func name<E: RawRepresentable & CaseIterable & Sendable>(_ name: String, _: E.Type)
-        -> ConfigKey<E> where E.RawValue == String {
-        ConfigKey(parameter: .name(name, in: E.allCases.map(\.rawValue)), decode: { v in
-            if case let .string(s) = v { E(rawValue: s) } else { nil }
-        }, encode: { .string($0.rawValue) })
+    public static func name<E: RawRepresentable & CaseIterable & Sendable>(
+        _ name: String, _: E.Type
+    )
+        -> ConfigKey<E> where E.RawValue == String
+    {
+        ConfigKey(
+            parameter: .name(name, in: E.allCases.map(\.rawValue)),
+            decode: { v in
+                if case let .string(s) = v { E(rawValue: s) } else { nil }
+            }, encode: { .string($0.rawValue) })
     }
 
     /// A non-empty list of integers.
     public static func integers(_ name: String, _ range: ClosedRange<Int>) -> ConfigKey<[Int]> {
-        ConfigKey(parameter: .integers(name, range), decode: { v in
-            switch v {
-            case let .numbers(a): a.allSatisfy { Int(exactly: $0) != nil } ? a.map { Int($0) } : nil
-            case let .number(d): Int(exactly: d).map { [$0] }
-            default: nil
-            }
-        }, encode: { .numbers($0.map(Double.init)) })
+        ConfigKey(
+            parameter: .integers(name, range),
+            decode: { v in
+                switch v {
+                case let .numbers(a): a.allSatisfy { Int(exactly: $0) != nil } ? a.map { Int($0) } : nil
+                case let .number(d): Int(exactly: d).map { [$0] }
+                default: nil
+                }
+            }, encode: { .numbers($0.map(Double.init)) })
     }
 
     /// A non-empty list of numbers.
     public static func reals(_ name: String, _ range: ClosedRange<Double>) -> ConfigKey<[Double]> {
-        ConfigKey(parameter: .reals(name, range), decode: { v in
-            switch v {
-            case let .numbers(a): a
-            case let .number(d): [d]
-            default: nil
-            }
-        }, encode: { .numbers($0) })
+        ConfigKey(
+            parameter: .reals(name, range),
+            decode: { v in
+                switch v {
+                case let .numbers(a): a
+                case let .number(d): [d]
+                default: nil
+                }
+            }, encode: { .numbers($0) })
     }
 
     /// A non-empty list of an enum's cases, by raw value.
-    public static func names<E: RawRepresentable & CaseIterable & Sendable>(_ name: String, _: E.Type)
-        -> ConfigKey<[E]> where E.RawValue == String {
-        ConfigKey(parameter: .names(name, in: E.allCases.map(\.rawValue)), decode: { v in
-            let raw: [String]
-            switch v {
-            case let .strings(a): raw = a
-            case let .string(s): raw = [s]
-            default: return nil
-            }
-            let cases = raw.compactMap(E.init(rawValue:))
-            return cases.count == raw.count ? cases : nil
-        }, encode: { .strings($0.map(\.rawValue)) })
+    public static func names<E: RawRepresentable & CaseIterable & Sendable>(
+        _ name: String, _: E.Type
+    )
+        -> ConfigKey<[E]> where E.RawValue == String
+    {
+        ConfigKey(
+            parameter: .names(name, in: E.allCases.map(\.rawValue)),
+            decode: { v in
+                let raw: [String]
+                switch v {
+                case let .strings(a): raw = a
+                case let .string(s): raw = [s]
+                default: return nil
+                }
+                let cases = raw.compactMap(E.init(rawValue:))
+                return cases.count == raw.count ? cases : nil
+            }, encode: { .strings($0.map(\.rawValue)) })
     }
 }
 

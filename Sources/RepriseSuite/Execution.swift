@@ -52,9 +52,10 @@ struct Meter {
 
     /// `childPeakMB`: the largest peak of the trials computed by worker processes meanwhile.
     func usage(childPeakMB: Double = 0) -> Provenance.Usage {
-        Provenance.Usage(wallSeconds: Date().timeIntervalSince(start),
-                         cpuSeconds: Self.cpu(RUSAGE_SELF) + Self.cpu(RUSAGE_CHILDREN) - cpu0,
-                         peakRSSMegabytes: max(Self.peakRSSMegabytes(), childPeakMB))
+        Provenance.Usage(
+            wallSeconds: Date().timeIntervalSince(start),
+            cpuSeconds: Self.cpu(RUSAGE_SELF) + Self.cpu(RUSAGE_CHILDREN) - cpu0,
+            peakRSSMegabytes: max(Self.peakRSSMegabytes(), childPeakMB))
     }
 
     private static func cpu(_ who: __rusage_who) -> Double {
@@ -83,7 +84,8 @@ struct WorkerPool {
     struct Job { let trial: Trial; let arguments: [String] }
 
     func run(_ jobs: [Job], progress: TrialProgress) throws {
-        let logDir = FileManager.default.temporaryDirectory.appendingPathComponent("reprise-workers-\(getpid())-\(UUID().uuidString)")
+        let logDir = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "reprise-workers-\(getpid())-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: logDir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: logDir) }
 
@@ -100,7 +102,11 @@ struct WorkerPool {
                 forwarded = true
             }
             // The most expensive trial that fits in the free cores.
-            while !stopping, let next = queue.firstIndex(where: { cores($0) <= self.jobs - running.values.reduce(0) { $0 + cores($1.job) } }) {
+            while !stopping,
+                let next = queue.firstIndex(where: {
+                    cores($0) <= self.jobs - running.values.reduce(0) { $0 + cores($1.job) }
+                })
+            {
                 let job = queue.remove(at: next)
                 let log = logDir.appendingPathComponent("\(UUID().uuidString).log").path
                 running[try spawn(job.arguments, stderrPath: log)] = (job, log)
@@ -135,7 +141,7 @@ struct WorkerPool {
     /// posix_spawn, so the worker is a fresh process of the same binary in our process group.
     private func spawn(_ arguments: [String], stderrPath: String) throws -> pid_t {
         var environment = ProcessInfo.processInfo.environment
-        environment["OPENBLAS_NUM_THREADS"] = "1"      // OpenBLAS starts no idle threads; the trial sets the engine's own
+        environment["OPENBLAS_NUM_THREADS"] = "1"  // OpenBLAS starts no idle threads; the trial sets the engine's own
         let envp = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
         defer { envp.forEach { free($0) } }
         var actions = posix_spawn_file_actions_t()
@@ -147,7 +153,9 @@ struct WorkerPool {
         defer { argv.forEach { free($0) } }
         var pid: pid_t = 0
         let rc = posix_spawn(&pid, executable, &actions, nil, argv, envp)
-        guard rc == 0 else { throw SuiteError.tool("cannot start worker \(executable): \(String(cString: strerror(rc)))") }
+        guard rc == 0 else {
+            throw SuiteError.tool("cannot start worker \(executable): \(String(cString: strerror(rc)))")
+        }
         return pid
     }
 }
@@ -158,7 +166,8 @@ extension Execution {
     /// the last line that is not part of a backtrace.
     public static func failureReason(_ lines: [String]) -> String? {
         if let fatal = lines.first(where: { $0.contains("Fatal error: ") }),
-           let range = fatal.range(of: "Fatal error: ") {
+            let range = fatal.range(of: "Fatal error: ")
+        {
             return String(fatal[range.upperBound...])
         }
         let backtrace = lines.firstIndex { $0.hasPrefix("*** ") || $0.hasPrefix("Thread ") }

@@ -21,9 +21,14 @@ public struct Figure: Sendable {
         public var color: Int?
         /// Dashed line, for a second curve of the same colour (e.g. train beside test).
         public var dashed: Bool
-        public init(_ label: String, _ points: [(x: Double, y: Double)], style: Style = .linespoints, bars: [(low: Double, high: Double)]? = nil,
-                    color: Int? = nil, dashed: Bool = false) {
-            (self.label, self.points, self.style, self.bars, self.color, self.dashed) = (label, points, style, bars, color, dashed)
+        public init(
+            _ label: String, _ points: [(x: Double, y: Double)], style: Style = .linespoints,
+            bars: [(low: Double, high: Double)]? = nil,
+            color: Int? = nil, dashed: Bool = false
+        ) {
+            (self.label, self.points, self.style, self.bars, self.color, self.dashed) = (
+                label, points, style, bars, color, dashed
+            )
         }
 
         /// A heat map: one square per (x, y) cell coloured by `values` (non-finite values are left blank).
@@ -43,9 +48,13 @@ public struct Figure: Sendable {
     public var extra: [String] = []
     public var keyPosition = "top right"
 
-    public init(name: String, title: String, xLabel: String, yLabel: String, logX: Bool = false, logY: Bool = false,
-                series: [Series], extra: [String] = [], keyPosition: String = "top right") {
-        (self.name, self.title, self.xLabel, self.yLabel, self.logX, self.logY) = (name, title, xLabel, yLabel, logX, logY)
+    public init(
+        name: String, title: String, xLabel: String, yLabel: String, logX: Bool = false, logY: Bool = false,
+        series: [Series], extra: [String] = [], keyPosition: String = "top right"
+    ) {
+        (self.name, self.title, self.xLabel, self.yLabel, self.logX, self.logY) = (
+            name, title, xLabel, yLabel, logX, logY
+        )
         (self.series, self.extra, self.keyPosition) = (series, extra, keyPosition)
     }
 }
@@ -71,7 +80,9 @@ public enum Gnuplot {
     @discardableResult
     public static func render(_ figures: [Figure], into dir: URL) throws -> [URL] {
         guard shell(["which", "gnuplot"]) != nil else {
-            throw SuiteError.tool("gnuplot not found: install the Debian package 'gnuplot-nox' (apt-get install gnuplot-nox, or `make deps`)")
+            throw SuiteError.tool(
+                "gnuplot not found: install the Debian package 'gnuplot-nox' (apt-get install gnuplot-nox, or `make deps`)"
+            )
         }
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         var out: [URL] = []
@@ -151,12 +162,15 @@ public enum Gnuplot {
         lines += f.extra
         let plots = f.series.enumerated().map { i, s -> String in
             let color = palette[(s.color ?? i) % palette.count]
-            let title = s.label.isEmpty ? "notitle" : "title \(quote(s.label))"     // unlabelled: a repeat of a labelled curve
-            if s.style == .heatmap { return "'\(f.name).dat' index \(i) using 1:2:3 with points pt 5 ps 7 lc palette \(title)" }
+            let title = s.label.isEmpty ? "notitle" : "title \(quote(s.label))"  // unlabelled: a repeat of a labelled curve
+            if s.style == .heatmap {
+                return "'\(f.name).dat' index \(i) using 1:2:3 with points pt 5 ps 7 lc palette \(title)"
+            }
             let using = s.style == .yerrorbars ? "using 1:2:3:4" : "using 1:2"
             // Point type and size only where points are drawn: gnuplot warns about them on lines.
             let point = s.style == .lines ? "" : " pt \(4 + (s.color ?? i) % 6) ps 0.9"
-            return "'\(f.name).dat' index \(i) \(using) with \(s.style.rawValue) lw 2 lc rgb \"\(color)\" dt \(s.dashed ? 2 : 1)\(point) \(title)"
+            return
+                "'\(f.name).dat' index \(i) \(using) with \(s.style.rawValue) lw 2 lc rgb \"\(color)\" dt \(s.dashed ? 2 : 1)\(point) \(title)"
         }
         let plot = "plot " + plots.joined(separator: ", \\\n     ")
         lines += [

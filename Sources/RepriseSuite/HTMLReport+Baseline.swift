@@ -43,21 +43,23 @@ extension Suite {
         }
         html += "<table class=\"history\"><tr><th>metric</th>"
         if baseline != nil { html += "<th>baseline band</th>" }
-        html += shown.map { e in
-            let off = baseline.flatMap { notComparable(e, $0) }
-            let attr = off.map { " class=\"off\" title=\"not compared: \(HTML.escape($0))\"" } ?? ""
-            return "<th\(attr)>\(e.startedAt.prefix(10)) <code>\(e.gitCommit.prefix(7))</code> \(e.kernel)</th>"
-        }.joined() + "</tr>"
+        html +=
+            shown.map { e in
+                let off = baseline.flatMap { notComparable(e, $0) }
+                let attr = off.map { " class=\"off\" title=\"not compared: \(HTML.escape($0))\"" } ?? ""
+                return "<th\(attr)>\(e.startedAt.prefix(10)) <code>\(e.gitCommit.prefix(7))</code> \(e.kernel)</th>"
+            }.joined() + "</tr>"
         for key in keys {
             html += "<tr><td><code>\(key)</code></td>"
             if let b = baseline { html += "<td>\(b.metrics[key].map(band) ?? "—")</td>" }
-            html += shown.map { e in
-                let cell = e.metrics[key].map(HTML.compact) ?? "—"
-                let off = baseline.flatMap { notComparable(e, $0) } != nil ? " class=\"off\"" : ""
-                guard let why = flag(key, e, baseline) else { return "<td\(off)>\(cell)</td>" }
-                return "<td class=\"flagged\" title=\"\(HTML.escape(why))\">\(cell) <span class=\"flag\">regressed"
-                    + "</span></td>"
-            }.joined() + "</tr>"
+            html +=
+                shown.map { e in
+                    let cell = e.metrics[key].map(HTML.compact) ?? "—"
+                    let off = baseline.flatMap { notComparable(e, $0) } != nil ? " class=\"off\"" : ""
+                    guard let why = flag(key, e, baseline) else { return "<td\(off)>\(cell)</td>" }
+                    return "<td class=\"flagged\" title=\"\(HTML.escape(why))\">\(cell) <span class=\"flag\">regressed"
+                        + "</span></td>"
+                }.joined() + "</tr>"
         }
         return html + "</table>"
     }
@@ -96,9 +98,12 @@ extension Suite {
             let measured = data.verdicts
             let changed = expected.keys.sorted().filter { measured[$0] != expected[$0] }
             html += "<p>Verdicts against the baseline's seed \(r.seed): "
-            html += changed.isEmpty ? "all \(expected.count) the same." : changed.map {
-                "<code>\($0)</code> \(expected[$0]!.rawValue) → \(measured[$0]?.rawValue ?? "missing")"
-            }.joined(separator: "; ")
+            html +=
+                changed.isEmpty
+                ? "all \(expected.count) the same."
+                : changed.map {
+                    "<code>\($0)</code> \(expected[$0]!.rawValue) → \(measured[$0]?.rawValue ?? "missing")"
+                }.joined(separator: "; ")
             html += "</p>"
         } else {
             html += "<p>The baseline has no run of seed \(r.seed): verdicts are not compared.</p>"

@@ -18,53 +18,58 @@ extension Suite {
             changes += Self.verdictChanges(id, history)
             flagged += Self.regressions(id, rep.info.keyMetrics, history, baseline: baseline)
             guard let record = try selectedRun(id, profile: profile) else {
-                glance.append("<tr><td><a href=\"#\(id)\">\(id)</a></td><td>—</td><td>no finished \(profile) run "
-                              + "in the store</td></tr>")
-                sections.append("<section id=\"\(id)\"><h2>\(id): \(HTML.escape(rep.info.title))</h2>"
-                                + "<p>No finished <b>\(profile)</b> run of the profile's own config in the store.</p>"
-                                + Self.historyTable(id, rep.info.keyMetrics, history, baseline: baseline)
-                                + "</section>")
+                glance.append(
+                    "<tr><td><a href=\"#\(id)\">\(id)</a></td><td>—</td><td>no finished \(profile) run "
+                        + "in the store</td></tr>")
+                sections.append(
+                    "<section id=\"\(id)\"><h2>\(id): \(HTML.escape(rep.info.title))</h2>"
+                        + "<p>No finished <b>\(profile)</b> run of the profile's own config in the store.</p>"
+                        + Self.historyTable(id, rep.info.keyMetrics, history, baseline: baseline)
+                        + "</section>")
                 continue
             }
             let data = try RunData(store: store, record: record, replication: rep)
-            glance.append("<tr><td><a href=\"#\(id)\">\(id)</a></td><td><a href=\"#run-\(record.id)\">run \(record.id)"
-                          + "</a></td><td>\(HTML.escape(Verdict.tally(data.claims)))</td></tr>")
+            glance.append(
+                "<tr><td><a href=\"#\(id)\">\(id)</a></td><td><a href=\"#run-\(record.id)\">run \(record.id)"
+                    + "</a></td><td>\(HTML.escape(Verdict.tally(data.claims)))</td></tr>")
             sections.append(try scenarioSection(id, rep, record, data, history, baseline, profile: profile))
         }
         let generated = ISO8601DateFormatter().string(from: Date())
         let body = """
-        <h1>reprise: replication report (\(profile))</h1>
-        <p class="note">Generated \(generated) by <code>reprise report --html --profile \(profile)</code> from \
-        \(HTML.escape(URL(fileURLWithPath: store.path).lastPathComponent)) and the committed ledger \
-        (\(ledger.count) \(profile) entries). Verdicts are judged now from each run's stored metrics against the \
-        claims files as they are. A <b>finding</b> is what the paper reports; a <b>sanity</b> claim checks the setup \
-        and is not counted among findings. <b>pass</b>: the 95% interval lies on the claim's side of the threshold; \
-        <b>fail</b>: on the other side; <b>inconclusive</b>: it straddles, rests on too few units, or comes from a \
-        method without tested coverage; <b>n/a</b>: not decided at this profile. <b>post hoc</b>: the claim was \
-        revised after its results were seen.</p>
-        <h2 id="glance">At a glance</h2>
-        <table><tr><th>scenario</th><th>run</th><th>tally</th></tr>\(glance.joined())</table>
-        <h2 id="changes">Verdict changes between the last two ledger entries</h2>
-        \(changes.isEmpty ? "<p>None.</p>" : "<ul>" + changes.joined() + "</ul>")
-        <h2 id="regressions">Regressions the baseline check flags in the history</h2>
-        \(flagged.isEmpty ? "<p>None among the entries shown.</p>" : "<ul>" + flagged.joined() + "</ul>")
-        \(sections.joined(separator: "\n"))
-        """
+            <h1>reprise: replication report (\(profile))</h1>
+            <p class="note">Generated \(generated) by <code>reprise report --html --profile \(profile)</code> from \
+            \(HTML.escape(URL(fileURLWithPath: store.path).lastPathComponent)) and the committed ledger \
+            (\(ledger.count) \(profile) entries). Verdicts are judged now from each run's stored metrics against the \
+            claims files as they are. A <b>finding</b> is what the paper reports; a <b>sanity</b> claim checks the setup \
+            and is not counted among findings. <b>pass</b>: the 95% interval lies on the claim's side of the threshold; \
+            <b>fail</b>: on the other side; <b>inconclusive</b>: it straddles, rests on too few units, or comes from a \
+            method without tested coverage; <b>n/a</b>: not decided at this profile. <b>post hoc</b>: the claim was \
+            revised after its results were seen.</p>
+            <h2 id="glance">At a glance</h2>
+            <table><tr><th>scenario</th><th>run</th><th>tally</th></tr>\(glance.joined())</table>
+            <h2 id="changes">Verdict changes between the last two ledger entries</h2>
+            \(changes.isEmpty ? "<p>None.</p>" : "<ul>" + changes.joined() + "</ul>")
+            <h2 id="regressions">Regressions the baseline check flags in the history</h2>
+            \(flagged.isEmpty ? "<p>None among the entries shown.</p>" : "<ul>" + flagged.joined() + "</ul>")
+            \(sections.joined(separator: "\n"))
+            """
         let page = """
-        <?xml version="1.0" encoding="UTF-8"?>
-        <!DOCTYPE html>
-        <html xmlns="http://www.w3.org/1999/xhtml" lang="en"><head><meta charset="UTF-8"/>
-        <title>reprise report (\(profile))</title><style>\(HTML.style)</style></head>
-        <body>\(body)</body></html>
+            <?xml version="1.0" encoding="UTF-8"?>
+            <!DOCTYPE html>
+            <html xmlns="http://www.w3.org/1999/xhtml" lang="en"><head><meta charset="UTF-8"/>
+            <title>reprise report (\(profile))</title><style>\(HTML.style)</style></head>
+            <body>\(body)</body></html>
 
-        """
+            """
         try FileManager.default.createDirectory(at: out.deletingLastPathComponent(), withIntermediateDirectories: true)
         try page.write(to: out, atomically: true, encoding: .utf8)
         return out
     }
 
-    func scenarioSection(_ id: String, _ rep: Replication, _ record: Store.RunRecord, _ data: RunData,
-                         _ history: [LedgerEntry], _ baseline: Baseline?, profile: String) throws -> String {
+    func scenarioSection(
+        _ id: String, _ rep: Replication, _ record: Store.RunRecord, _ data: RunData,
+        _ history: [LedgerEntry], _ baseline: Baseline?, profile: String
+    ) throws -> String {
         let p = rep.info.paper
         var html = "<section id=\"\(id)\"><h2>\(id): \(HTML.escape(rep.info.title))</h2>"
         html += "<p>\(HTML.escape(p.authors)) (\(p.year)), <i>\(HTML.escape(p.title))</i>, arXiv:\(p.arxiv). "
@@ -78,10 +83,11 @@ extension Suite {
             guard !claims.isEmpty else { continue }
             html += kind == .finding ? "<h3>Findings</h3>" : "<h3>Sanity checks (not counted as findings)</h3>"
             for c in claims {
-                let mark = c.registration.map {
-                    let kind = $0.description.hasPrefix("post hoc") ? "posthoc" : "registered"
-                    return " <span class=\"\(kind)\">\(HTML.escape($0.description))</span>"
-                } ?? ""
+                let mark =
+                    c.registration.map {
+                        let kind = $0.description.hasPrefix("post hoc") ? "posthoc" : "registered"
+                        return " <span class=\"\(kind)\">\(HTML.escape($0.description))</span>"
+                    } ?? ""
                 // A claim that did not pass opens by itself: its reason is what a reader looks for first.
                 let open = c.verdict == .pass ? "" : " open=\"open\""
                 html += "<details id=\"claim-\(id)-\(c.id)\"\(open)><summary>"
@@ -94,7 +100,9 @@ extension Suite {
                 html += "<dt>measured (95% interval, units, method)</dt><dd>\(HTML.escape(c.measured))</dd>"
                 if let reason = c.reason { html += "<dt>why</dt><dd>\(HTML.escape(reason))</dd>" }
                 html += "<dt>run</dt><dd><a href=\"#run-\(record.id)\">run \(record.id)</a>; figures: "
-                html += figures.isEmpty ? "none drawn for this profile"
+                html +=
+                    figures.isEmpty
+                    ? "none drawn for this profile"
                     : figures.map { "<a href=\"#fig-\(id)-\($0.name)\">\($0.name)</a>" }.joined(separator: ", ")
                 html += "</dd></dl></details>"
             }
@@ -144,15 +152,23 @@ extension Suite {
         let rows: [(String, String)] = [
             ("started / ended", "\(r.startedAt) / \(r.endedAt ?? "—")"),
             ("seed, config hash", "\(r.seed), \(r.configHash)"),
-            ("wall / CPU seconds",
-             "\(r.wallSeconds.map { fmt($0) } ?? "—") / \(r.cpuSeconds.map { fmt($0) } ?? "—")"),
+            (
+                "wall / CPU seconds",
+                "\(r.wallSeconds.map { fmt($0) } ?? "—") / \(r.cpuSeconds.map { fmt($0) } ?? "—")"
+            ),
             ("git commit", (r.gitCommit ?? "—") + (r.gitDirty ? " (with uncommitted changes)" : "")),
-            ("trials (computed here)",
-             "\(r.trialsTotal.map(String.init) ?? "—") (\(r.trialsComputed.map(String.init) ?? "—"))"),
+            (
+                "trials (computed here)",
+                "\(r.trialsTotal.map(String.init) ?? "—") (\(r.trialsComputed.map(String.init) ?? "—"))"
+            ),
             ("toolchain, OpenBLAS", "\(r.swiftVersion ?? "—"), \(r.openblas ?? "—")"),
             ("machine", "\(r.cpuModel ?? "—"), \(r.cores) cores"),
-            ("config against the \(r.profile) profile's", diff.isEmpty ? "the profile's own"
-                : diff.map { "\($0): \(own[$0] ?? "(absent)") → \(ran[$0] ?? "(absent)")" }.joined(separator: "; ")),
+            (
+                "config against the \(r.profile) profile's",
+                diff.isEmpty
+                    ? "the profile's own"
+                    : diff.map { "\($0): \(own[$0] ?? "(absent)") → \(ran[$0] ?? "(absent)")" }.joined(separator: "; ")
+            ),
         ]
         return "<details id=\"run-\(r.id)\"><summary>Provenance of run \(r.id)</summary><table>"
             + rows.map { "<tr><th>\(HTML.escape($0.0))</th><td>\(HTML.escape($0.1))</td></tr>" }.joined()
@@ -171,18 +187,21 @@ extension Suite {
         html += "(\(previous.id)): seeds \(previous.seed) and \(r.seed), \(c.config.count) config keys differ, "
         html += "\(c.verdicts.count) verdicts changed</summary>"
         html += "<table><tr><th>config key</th><th>run \(previous.id)</th><th>run \(r.id)</th></tr>"
-        html += c.config.map {
-            "<tr><td><code>\($0.key)</code></td><td>\(HTML.escape($0.a ?? "(absent)"))</td>"
-                + "<td>\(HTML.escape($0.b ?? "(absent)"))</td></tr>"
-        }.joined() + "</table>"
+        html +=
+            c.config.map {
+                "<tr><td><code>\($0.key)</code></td><td>\(HTML.escape($0.a ?? "(absent)"))</td>"
+                    + "<td>\(HTML.escape($0.b ?? "(absent)"))</td></tr>"
+            }.joined() + "</table>"
         html += "<table><tr><th>key metric</th><th>run \(previous.id)</th><th>run \(r.id)</th></tr>"
         for m in c.metrics where keys.contains(m.name) {
             html += "<tr><td><code>\(m.name)</code></td><td>\(m.a.map(HTML.compact) ?? "—")</td>"
             html += "<td>\(m.b.map(HTML.compact) ?? "—")</td></tr>"
         }
-        html += "</table><ul>" + c.verdicts.map {
-            "<li><code>\($0.claim)</code>: \($0.a?.rawValue ?? "—") → \($0.b?.rawValue ?? "—")</li>"
-        }.joined() + "</ul></details>"
+        html +=
+            "</table><ul>"
+            + c.verdicts.map {
+                "<li><code>\($0.claim)</code>: \($0.a?.rawValue ?? "—") → \($0.b?.rawValue ?? "—")</li>"
+            }.joined() + "</ul></details>"
         return html
     }
 
@@ -226,17 +245,17 @@ enum HTML {
     ]
 
     static let style = """
-    body{font:15px/1.45 system-ui,sans-serif;max-width:1100px;margin:2em auto;padding:0 1em;color:#222}
-    table{border-collapse:collapse;margin:.5em 0}td,th{border:1px solid #ddd;padding:.2em .5em;text-align:left;\
-    vertical-align:top}
-    .v{display:inline-block;min-width:6.5em;padding:0 .4em;border-radius:3px;color:#fff;font-weight:600}
-    .pass{background:#009E73}.fail{background:#D55E00}.inconclusive{background:#E69F00}.na{background:#999}
-    .posthoc{font-style:italic;color:#a33}.registered{font-style:italic;color:#777}.note{color:#555;font-size:13px}
-    details{margin:.3em 0}summary{cursor:pointer}dt{font-weight:600;margin-top:.3em}dd{margin-left:1.5em}
-    figure{margin:1em 0}figure img{width:100%;border:1px solid #eee}figcaption{font-size:13px;color:#555}
-    table.history td{font-size:12px}.off{color:#aaa}.flagged{background:#fbe3d6}
-    .flag{color:#fff;background:#D55E00;border-radius:3px;padding:0 .3em;font-size:11px}
-    """
+        body{font:15px/1.45 system-ui,sans-serif;max-width:1100px;margin:2em auto;padding:0 1em;color:#222}
+        table{border-collapse:collapse;margin:.5em 0}td,th{border:1px solid #ddd;padding:.2em .5em;text-align:left;\
+        vertical-align:top}
+        .v{display:inline-block;min-width:6.5em;padding:0 .4em;border-radius:3px;color:#fff;font-weight:600}
+        .pass{background:#009E73}.fail{background:#D55E00}.inconclusive{background:#E69F00}.na{background:#999}
+        .posthoc{font-style:italic;color:#a33}.registered{font-style:italic;color:#777}.note{color:#555;font-size:13px}
+        details{margin:.3em 0}summary{cursor:pointer}dt{font-weight:600;margin-top:.3em}dd{margin-left:1.5em}
+        figure{margin:1em 0}figure img{width:100%;border:1px solid #eee}figcaption{font-size:13px;color:#555}
+        table.history td{font-size:12px}.off{color:#aaa}.flagged{background:#fbe3d6}
+        .flag{color:#fff;background:#D55E00;border-radius:3px;padding:0 .3em;font-size:11px}
+        """
 
     /// One row per check: its estimate (dot) and 95% interval (bar) against its threshold (the shaded
     /// side where the claim holds), each row on its own scale, coloured by the claim's verdict.

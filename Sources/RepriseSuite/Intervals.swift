@@ -178,7 +178,9 @@ extension Stats {
     /// max over coordinates k of |exp(mean log x_k) / reference_k - 1| for positive units x_k, with
     /// the band of `maxAbsDeviation` computed on the logs (exp is monotone, so the band maps through
     /// it). A unit that is not positive has no log: the interval is then the whole half-line.
-    public static func maxAbsLogDeviation(_ values: [[Double]], reference: [Double])
+    public static func maxAbsLogDeviation(
+        _ values: [[Double]], reference: [Double]
+    )
         -> (value: Double, interval: ClosedRange<Double>)
     {
         precondition(values.count == reference.count, "one reference per coordinate")

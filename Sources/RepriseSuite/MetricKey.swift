@@ -41,7 +41,9 @@ extension RunContext {
     public func maxAbsLogDeviation(_ key: MetricKey, values: [[Double]], reference: [Double]) {
         maxAbsLogDeviation(key.name, values: values, reference: reference)
     }
-    public func minDeviation(_ key: MetricKey, _ coordinates: [Stats.Coordinate]) { minDeviation(key.name, coordinates) }
+    public func minDeviation(_ key: MetricKey, _ coordinates: [Stats.Coordinate]) {
+        minDeviation(key.name, coordinates)
+    }
     public func tooFewUnits(_ key: MetricKey, method: IntervalMethod) { tooFewUnits(key.name, method: method) }
     public func bootstrap<Unit>(_ key: MetricKey, groups: [[Unit]], _ statistic: ([[Unit]]) -> Double) {
         bootstrap(key.name, groups: groups, statistic)

@@ -11,12 +11,16 @@ public struct Parameter: Sendable {
     let range: ClosedRange<Double>
     let allowed: [String]
 
-    public static func integer(_ key: String, _ r: ClosedRange<Int>) -> Parameter { .init(key, .integer, Double(r.lowerBound)...Double(r.upperBound)) }
+    public static func integer(_ key: String, _ r: ClosedRange<Int>) -> Parameter {
+        .init(key, .integer, Double(r.lowerBound)...Double(r.upperBound))
+    }
     public static func real(_ key: String, _ r: ClosedRange<Double>) -> Parameter { .init(key, .real, r) }
     public static func flag(_ key: String) -> Parameter { .init(key, .flag) }
     public static func name(_ key: String, in allowed: [String]) -> Parameter { .init(key, .name, allowed: allowed) }
     /// A non-empty list.
-    public static func integers(_ key: String, _ r: ClosedRange<Int>) -> Parameter { .init(key, .integers, Double(r.lowerBound)...Double(r.upperBound)) }
+    public static func integers(_ key: String, _ r: ClosedRange<Int>) -> Parameter {
+        .init(key, .integers, Double(r.lowerBound)...Double(r.upperBound))
+    }
     public static func reals(_ key: String, _ r: ClosedRange<Double>) -> Parameter { .init(key, .reals, r) }
     public static func names(_ key: String, in allowed: [String]) -> Parameter { .init(key, .names, allowed: allowed) }
 
@@ -69,7 +73,9 @@ extension Replication {
             let file = "Replications/\(id)/profiles.json, profile '\(name)'"
             for (key, value) in config.values.sorted(by: { $0.key < $1.key }) where key != "seed" {
                 guard let p = declared[key] else {
-                    throw SuiteError.replicationFiles("\(file): '\(key)' is not a key \(id) reads; its keys: \(declared.keys.sorted().joined(separator: ", "))")
+                    throw SuiteError.replicationFiles(
+                        "\(file): '\(key)' is not a key \(id) reads; its keys: \(declared.keys.sorted().joined(separator: ", "))"
+                    )
                 }
                 do { try p.check(value) } catch { throw SuiteError.replicationFiles("\(file): \(error)") }
             }
@@ -81,11 +87,14 @@ extension Replication {
         let known = Set(metrics)
         for claim in claims {
             for c in claim.checks where !known.contains(c.metric) {
-                throw SuiteError.replicationFiles("Replications/\(id)/claims.json: claim '\(claim.id)' reads metric '\(c.metric)', which \(id) does not record")
+                throw SuiteError.replicationFiles(
+                    "Replications/\(id)/claims.json: claim '\(claim.id)' reads metric '\(c.metric)', which \(id) does not record"
+                )
             }
         }
         if let bad = info.keyMetrics.first(where: { !known.contains($0) }) {
-            throw SuiteError.replicationFiles("Replications/\(id)/scenario.json: key metric '\(bad)' is not one \(id) records")
+            throw SuiteError.replicationFiles(
+                "Replications/\(id)/scenario.json: key metric '\(bad)' is not one \(id) records")
         }
     }
 }

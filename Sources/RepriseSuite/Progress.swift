@@ -48,7 +48,8 @@ final class TrialProgress {
         lastDraw = now
         let elapsed = now.timeIntervalSince(start)
         let eta = doneCost > 0 ? Self.duration(elapsed * (totalCost / doneCost - 1)) : "?"
-        let line = "[\(label)] trials \(done)/\(total), running \(running.keys.sorted().joined(separator: " ")); "
+        let line =
+            "[\(label)] trials \(done)/\(total), running \(running.keys.sorted().joined(separator: " ")); "
             + "elapsed \(Self.duration(elapsed)), ETA \(eta)"
         FileHandle.standardError.write(Data(("\r\u{1B}[K" + line.prefix(200)).utf8))
     }

@@ -10,27 +10,29 @@ public struct Provenance: Sendable {
     public static func current(root: URL = Replication.root) -> Provenance {
         let commit = shell(["git", "-C", root.path, "rev-parse", "HEAD"]) ?? "unknown"
         let dirty = !(shell(["git", "-C", root.path, "status", "--porcelain", "--untracked-files=no"]) ?? "").isEmpty
-        let cpu = (try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8))?
+        let cpu =
+            (try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8))?
             .split(separator: "\n").first { $0.hasPrefix("model name") }?
             .split(separator: ":", maxSplits: 1).last?.trimmingCharacters(in: .whitespaces) ?? "unknown"
-        return Provenance(gitCommit: commit, gitDirty: dirty, swiftVersion: compilerVersion,
-                          openblas: BLASInfo.config.trimmingCharacters(in: .whitespaces), blasThreads: Parallel.threads,
-                          cpuModel: cpu, cores: ProcessInfo.processInfo.activeProcessorCount,
-                          os: ProcessInfo.processInfo.operatingSystemVersionString)
+        return Provenance(
+            gitCommit: commit, gitDirty: dirty, swiftVersion: compilerVersion,
+            openblas: BLASInfo.config.trimmingCharacters(in: .whitespaces), blasThreads: Parallel.threads,
+            cpuModel: cpu, cores: ProcessInfo.processInfo.activeProcessorCount,
+            os: ProcessInfo.processInfo.operatingSystemVersionString)
     }
 
     /// The Swift compiler that built this binary.
     public static var compilerVersion: String {
         #if compiler(>=6.4)
-        return "Swift >= 6.4"
+            return "Swift >= 6.4"
         #elseif compiler(>=6.3)
-        return "Swift 6.3"
+            return "Swift 6.3"
         #elseif compiler(>=6.2)
-        return "Swift 6.2"
+            return "Swift 6.2"
         #elseif compiler(>=6.1)
-        return "Swift 6.1"
+            return "Swift 6.1"
         #else
-        return "Swift 6.0"
+            return "Swift 6.0"
         #endif
     }
 

@@ -71,13 +71,14 @@ public struct Replication: Sendable {
         func read(_ name: String) throws -> Data {
             let url = folder.appendingPathComponent(name)
             guard let d = FileManager.default.contents(atPath: url.path) else {
-                throw SuiteError.replicationFiles("missing \(url.path): every scenario needs Replications/\(id)/\(name)")
+                throw SuiteError.replicationFiles(
+                    "missing \(url.path): every scenario needs Replications/\(id)/\(name)")
             }
             return d
         }
         func decode<D: Decodable>(_ type: D.Type, _ name: String) throws -> D {
             let data = try read(name)
-            _ = try JSONFile.parse(data, file: "Replications/\(id)/\(name)")      // syntax, with line and column
+            _ = try JSONFile.parse(data, file: "Replications/\(id)/\(name)")  // syntax, with line and column
             do { return try JSONDecoder().decode(type, from: data) } catch let e as DecodingError {
                 throw SuiteError.replicationFiles("Replications/\(id)/\(name): \(Self.explain(e))")
             }
@@ -90,7 +91,8 @@ public struct Replication: Sendable {
         var profiles: [String: Config] = [:]
         for (name, entry) in raw where !name.hasPrefix("_") {
             guard let values = entry as? [String: Any] else {
-                throw SuiteError.replicationFiles("Replications/\(id)/profiles.json: profile '\(name)' must be an object")
+                throw SuiteError.replicationFiles(
+                    "Replications/\(id)/profiles.json: profile '\(name)' must be an object")
             }
             var parsed: [String: ConfigValue] = [:]
             for (k, v) in values where !k.hasPrefix("_") { parsed[k] = try ConfigValue(json: v, key: "\(name).\(k)") }
@@ -163,6 +165,7 @@ public struct Replication: Sendable {
             if FileManager.default.fileExists(atPath: dir.appendingPathComponent("Replications").path) { return dir }
             dir.deleteLastPathComponent()
         }
-        return URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        return URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent()
     }
 }

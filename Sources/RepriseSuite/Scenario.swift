@@ -55,14 +55,17 @@ public struct RunData: Sendable {
         series = try store.series(record.id)
         let metrics = try store.metrics(record.id)
         self.metrics = metrics
-        claims = replication.judge(metrics, profile: record.profile,
-                                   oldestTrial: try store.oldestTrialTime(ofRun: record.id))
+        claims = replication.judge(
+            metrics, profile: record.profile,
+            oldestTrial: try store.oldestTrialTime(ofRun: record.id))
         claimsHash = replication.claimsHash
     }
 
     public func series(_ name: String) -> [(x: Double, y: Double)] { series[name] ?? [] }
     public func metric(_ name: String) -> Double { metrics[name]?.value ?? .nan }
-    public var verdicts: [String: Verdict] { Dictionary(claims.map { ($0.id, $0.verdict) }, uniquingKeysWith: { a, _ in a }) }
+    public var verdicts: [String: Verdict] {
+        Dictionary(claims.map { ($0.id, $0.verdict) }, uniquingKeysWith: { a, _ in a })
+    }
 }
 
 /// What the aggregate step writes into: the run's resolved config and seed, and
@@ -88,15 +91,17 @@ public final class RunContext {
     /// The mean of one paired difference per unit (noise minus no noise from the same init, say),
     /// with its Student t interval.
     public func meanDifference(_ name: String, of differences: [Double]) {
-        metrics[name] = Estimate(Stats.mean(differences), interval: Stats.studentT(differences),
-                                 units: differences.count, method: .pairedT)
+        metrics[name] = Estimate(
+            Stats.mean(differences), interval: Stats.studentT(differences),
+            units: differences.count, method: .pairedT)
     }
 
     /// The plain mean of one value per unit, with its Student t interval, printed for the reader:
     /// on skewed units it does not cover (`IntervalMethod.studentT`), so it never decides a claim.
     public func mean(_ name: String, of values: [Double]) {
-        metrics[name] = Estimate(Stats.mean(values), interval: Stats.studentT(values), units: values.count,
-                                 method: .studentT)
+        metrics[name] = Estimate(
+            Stats.mean(values), interval: Stats.studentT(values), units: values.count,
+            method: .studentT)
     }
 
     /// exp of the mean of one log per unit (a ratio of geometric means, paired by unit), with the
@@ -129,16 +134,18 @@ public final class RunContext {
 
     /// The median of one value per unit, with its order-statistic interval.
     public func median(_ name: String, of values: [Double]) {
-        metrics[name] = Estimate(Stats.median(values), interval: Stats.medianInterval(values), units: values.count,
-                                 method: .orderStatistic)
+        metrics[name] = Estimate(
+            Stats.median(values), interval: Stats.medianInterval(values), units: values.count,
+            method: .orderStatistic)
     }
 
     /// The least-squares slope over `x` of `statistic` of each group of units, with the jackknife
     /// interval of `Stats.slopeInterval`; `units` is the smallest group's size.
     public func slope<Unit>(_ name: String, x: [Double], groups: [[Unit]], _ statistic: ([Unit]) -> Double) {
         let (value, interval) = Stats.slopeInterval(x: x, groups: groups, statistic)
-        metrics[name] = Estimate(value, interval: interval, units: groups.map(\.count).min(), method: .slopeT,
-                                 groups: groups.count)
+        metrics[name] = Estimate(
+            value, interval: interval, units: groups.map(\.count).min(), method: .slopeT,
+            groups: groups.count)
     }
 
     /// max over coordinates of |deviation(mean)|, with its Bonferroni band (`Stats.maxAbsDeviation`).
@@ -165,8 +172,10 @@ public final class RunContext {
     }
 
     /// A statistic over coordinates with its simultaneous band: `units` holds each coordinate's unit count.
-    private func band(_ name: String, _ b: (value: Double, interval: ClosedRange<Double>), units: [Int],
-                      _ method: IntervalMethod) {
+    private func band(
+        _ name: String, _ b: (value: Double, interval: ClosedRange<Double>), units: [Int],
+        _ method: IntervalMethod
+    ) {
         metrics[name] = Estimate(b.value, interval: b.interval, units: units.min(), method: method, groups: units.count)
     }
 
@@ -192,8 +201,9 @@ public final class RunContext {
         let intervals = Stats.bootstrap(groups: groups, seed: seed ^ h.state, statistics)
         let units = groups.map(\.count).min() ?? 0
         for (name, value) in statistics(groups) {
-            metrics[name] = Estimate(value, interval: intervals[name], units: units, method: .bootstrap,
-                                     groups: groups.count)
+            metrics[name] = Estimate(
+                value, interval: intervals[name], units: units, method: .bootstrap,
+                groups: groups.count)
         }
     }
 
@@ -207,8 +217,9 @@ public final class RunContext {
             return
         }
         let interval = e.interval.map { ($0.lowerBound + delta)...($0.upperBound + delta) }
-        metrics[name] = Estimate(e.value + delta, interval: interval, units: e.units, method: e.method,
-                                 groups: e.groups)
+        metrics[name] = Estimate(
+            e.value + delta, interval: interval, units: e.units, method: e.method,
+            groups: e.groups)
     }
 
     /// A metric recorded earlier in this run (NaN if none), for metrics derived from others.

@@ -50,15 +50,21 @@ public enum Stats {
     /// ends (a log of a zero spread when every draw picked one net); if more than 2.5% of the
     /// resamples give no number at all (NaN), or no group has two units to vary, the units
     /// cannot pin the statistic down and the interval is the whole line.
-    public static func bootstrap<Unit>(groups: [[Unit]], seed: UInt64, resamples: Int = 2000,
-                                       _ statistic: ([[Unit]]) -> Double) -> ClosedRange<Double> {
+    public static func bootstrap<Unit>(
+        groups: [[Unit]], seed: UInt64, resamples: Int = 2000,
+        _ statistic: ([[Unit]]) -> Double
+    ) -> ClosedRange<Double> {
         bootstrap(groups: groups, seed: seed, resamples: resamples) { ["": statistic($0)] }[""]!
     }
 
     /// The same for several statistics of one resample at once (each gets its own interval).
-    public static func bootstrap<Unit>(groups: [[Unit]], seed: UInt64, resamples: Int = 2000,
-                                       _ statistics: ([[Unit]]) -> [String: Double]) -> [String: ClosedRange<Double>] {
-        guard groups.contains(where: { $0.count > 1 }) else { return statistics(groups).mapValues { _ in -Double.infinity...Double.infinity } }
+    public static func bootstrap<Unit>(
+        groups: [[Unit]], seed: UInt64, resamples: Int = 2000,
+        _ statistics: ([[Unit]]) -> [String: Double]
+    ) -> [String: ClosedRange<Double>] {
+        guard groups.contains(where: { $0.count > 1 }) else {
+            return statistics(groups).mapValues { _ in -Double.infinity...Double.infinity }
+        }
         var rng = RNG(seed: seed)
         var draws: [String: [Double]] = [:]
         for _ in 0..<resamples {
@@ -70,7 +76,8 @@ public enum Stats {
             guard Double(finite.count) >= 0.975 * Double(resamples) else { return -Double.infinity...Double.infinity }
             func quantile(_ q: Double) -> Double {
                 let h = q * Double(finite.count - 1), i = Int(h), f = h - Double(i)
-                return f == 0 || i + 1 == finite.count || finite[i] == finite[i + 1] ? finite[i] : finite[i] + f * (finite[i + 1] - finite[i])
+                return f == 0 || i + 1 == finite.count || finite[i] == finite[i + 1]
+                    ? finite[i] : finite[i] + f * (finite[i + 1] - finite[i])
             }
             return quantile(0.025)...quantile(0.975)
         }
@@ -94,7 +101,9 @@ public enum Stats {
             ways[0][0] = 1
             for d in doubled {
                 for k in stride(from: n1, through: 1, by: -1) {
-                    for s in stride(from: total, through: d, by: -1) where ways[k - 1][s - d] > 0 { ways[k][s] += ways[k - 1][s - d] }
+                    for s in stride(from: total, through: d, by: -1) where ways[k - 1][s - d] > 0 {
+                        ways[k][s] += ways[k - 1][s - d]
+                    }
                 }
             }
             let all = ways[n1].reduce(0, +)

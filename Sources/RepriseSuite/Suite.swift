@@ -30,9 +30,13 @@ public final class Suite {
     /// The CLI sets it for the repository's own store, so scratch stores do not write the committed ledger.
     public var ledger: URL?
 
-    public init(store: Store, scenarios: [any Scenario.Type], root: URL = Replication.root,
-                execution: Execution = .inProcess, codeID: String) {
-        (self.store, self.scenarios, self.root, self.execution, self.codeID) = (store, scenarios, root, execution, codeID)
+    public init(
+        store: Store, scenarios: [any Scenario.Type], root: URL = Replication.root,
+        execution: Execution = .inProcess, codeID: String
+    ) {
+        (self.store, self.scenarios, self.root, self.execution, self.codeID) = (
+            store, scenarios, root, execution, codeID
+        )
     }
 
     public var ids: [String] { scenarios.map { $0.id } }
@@ -52,7 +56,9 @@ public final class Suite {
     /// The seed is kept apart from the config so that runs differing only in seed share a config hash.
     public func resolve(_ id: String, profile: String, seed: UInt64?, overrides: [String]) throws -> (Config, UInt64) {
         let config = try replication(id).config(profile: profile).overriding(overrides)
-        let profileSeed = config.values["seed"].flatMap { if case let .number(d) = $0 { return UInt64(d) } else { return nil } }
+        let profileSeed = config.values["seed"].flatMap {
+            if case let .number(d) = $0 { return UInt64(d) } else { return nil }
+        }
         return (config.removing("seed"), seed ?? profileSeed ?? 0)
     }
 
@@ -74,8 +80,10 @@ public final class Suite {
     /// the aggregate's series and metrics in one transaction. Verdicts are not stored: they are
     /// judged whenever a run is shown, against the claims file of that moment. Trials stored
     /// before under the same cache key are reused unless `fresh`.
-    public func run(_ id: String, profile: String = "quick", seed: UInt64? = nil, overrides: [String] = [],
-                    fresh: Bool = false, quiet: Bool = false) throws -> RunOutcome {
+    public func run(
+        _ id: String, profile: String = "quick", seed: UInt64? = nil, overrides: [String] = [],
+        fresh: Bool = false, quiet: Bool = false
+    ) throws -> RunOutcome {
         let rep = try replication(id)
         let (scenario, config, s, trials) = try prepare(id, profile: profile, seed: seed, overrides: overrides)
         var cached: [String: Int64] = [:]
@@ -83,9 +91,11 @@ public final class Suite {
         let pending = trials.filter { cached[$0.key] == nil }
 
         let meter = Meter()
-        let runID = try store.beginRun(scenario: id, profile: profile, config: config, seed: s, codeID: codeID,
-                                       provenance: .current(root: root))
-        let progress = TrialProgress(label: "\(id)/\(profile) run \(runID)", pending: pending, cached: cached.count, quiet: quiet)
+        let runID = try store.beginRun(
+            scenario: id, profile: profile, config: config, seed: s, codeID: codeID,
+            provenance: .current(root: root))
+        let progress = TrialProgress(
+            label: "\(id)/\(profile) run \(runID)", pending: pending, cached: cached.count, quiet: quiet)
         var status = "ok", failure: Error?
         let context = RunContext(scenario: id, profile: profile, config: config, seed: s)
         var ids: [Int64] = []
@@ -93,31 +103,41 @@ public final class Suite {
             try compute(id, pending, seed: s, replacing: fresh, progress: progress)
             progress.finish()
             ids = try trials.map { t in
-                guard let tid = try store.cachedTrial(cacheKey(id, t, seed: s)) else { throw SuiteError.store("trial \(t.key) was not stored") }
+                guard let tid = try store.cachedTrial(cacheKey(id, t, seed: s)) else {
+                    throw SuiteError.store("trial \(t.key) was not stored")
+                }
                 return tid
             }
-            let results = TrialResults(Dictionary(uniqueKeysWithValues: try zip(trials, ids).map { ($0.key, try store.trialValues($1)) }))
+            let results = TrialResults(
+                Dictionary(uniqueKeysWithValues: try zip(trials, ids).map { ($0.key, try store.trialValues($1)) }))
             try scenario.aggregate(results, into: context)
-            try Self.checkRecorded(id, declared: type(of: scenario).metrics, recorded: Array(context.metrics.keys),
-                                   quiet: quiet)
+            try Self.checkRecorded(
+                id, declared: type(of: scenario).metrics, recorded: Array(context.metrics.keys),
+                quiet: quiet)
         } catch {
             progress.finish()
-            status = (error as? SuiteError).map { if case .interrupted = $0 { "interrupted" } else { "failed" } } ?? "failed"
+            status =
+                (error as? SuiteError).map { if case .interrupted = $0 { "interrupted" } else { "failed" } } ?? "failed"
             failure = error
         }
         let computed = Set(pending.map(\.key))
-        let childPeak = try store.peakRSSMegabytes(ofTrials: zip(trials, ids).filter { computed.contains($0.0.key) }.map(\.1))
-        try store.finishRun(runID, status: status, error: failure.map { "\($0)" }, usage: meter.usage(childPeakMB: childPeak),
-                            trials: status == "ok" ? (ids, pending.count) : nil,
-                            series: status == "ok" ? context.series : [:], metrics: status == "ok" ? context.metrics : [:])
+        let childPeak = try store.peakRSSMegabytes(
+            ofTrials: zip(trials, ids).filter { computed.contains($0.0.key) }.map(\.1))
+        try store.finishRun(
+            runID, status: status, error: failure.map { "\($0)" }, usage: meter.usage(childPeakMB: childPeak),
+            trials: status == "ok" ? (ids, pending.count) : nil,
+            series: status == "ok" ? context.series : [:], metrics: status == "ok" ? context.metrics : [:])
         if let failure { throw failure }
         if let ledger, overrides.isEmpty { try Ledger.append(try ledgerEntry(run: runID), to: ledger) }
-        return RunOutcome(runID: runID, scenario: id, profile: profile, seed: s, configHash: config.hash, status: status,
-                          wallSeconds: Date().timeIntervalSince(meter.start), trialsTotal: trials.count, trialsComputed: pending.count,
-                          metrics: context.metrics,
-                          claims: rep.judge(context.metrics, profile: profile,
-                                            oldestTrial: try store.oldestTrialTime(ofRun: runID)),
-                          claimsHash: rep.claimsHash)
+        return RunOutcome(
+            runID: runID, scenario: id, profile: profile, seed: s, configHash: config.hash, status: status,
+            wallSeconds: Date().timeIntervalSince(meter.start), trialsTotal: trials.count,
+            trialsComputed: pending.count,
+            metrics: context.metrics,
+            claims: rep.judge(
+                context.metrics, profile: profile,
+                oldestTrial: try store.oldestTrialTime(ofRun: runID)),
+            claimsHash: rep.claimsHash)
     }
 
     /// The validated config, seed and trials of a run, before anything is stored.
@@ -128,19 +148,24 @@ public final class Suite {
         let undeclared = Set(recorded).subtracting(declared).sorted()
         guard undeclared.isEmpty else {
             let names = undeclared.joined(separator: ", ")
-            throw SuiteError.contract("\(id) recorded metrics it does not declare: \(names); "
-                                      + "add them to the scenario's `metrics` (or correct the name)")
+            throw SuiteError.contract(
+                "\(id) recorded metrics it does not declare: \(names); "
+                    + "add them to the scenario's `metrics` (or correct the name)")
         }
         let missing = Set(declared).subtracting(recorded).sorted()
         if !missing.isEmpty && !quiet {
-            let line = "note: \(id) did not record \(missing.count) declared metric(s) at this config: "
+            let line =
+                "note: \(id) did not record \(missing.count) declared metric(s) at this config: "
                 + missing.joined(separator: ", ") + "\n"
             FileHandle.standardError.write(Data(line.utf8))
         }
     }
 
-    func prepare(_ id: String, profile: String, seed: UInt64?, overrides: [String]) throws
-        -> (scenario: any Scenario, config: Config, seed: UInt64, trials: [Trial]) {
+    func prepare(
+        _ id: String, profile: String, seed: UInt64?, overrides: [String]
+    ) throws
+        -> (scenario: any Scenario, config: Config, seed: UInt64, trials: [Trial])
+    {
         let type = try self.scenario(id), scenario = type.init()
         let (config, s) = try resolve(id, profile: profile, seed: seed, overrides: overrides)
         try config.check(type.parameters)
@@ -160,18 +185,25 @@ public final class Suite {
 
     /// Computes only the trials assigned to `shard` (and not yet cached), storing each as it finishes;
     /// no run is stored and nothing is aggregated: `merge` and a plain `run` do that once every shard is in.
-    public func runShard(_ ids: [String], profile: String, seed: UInt64? = nil, overrides: [String] = [], shard: Shard,
-                         fresh: Bool = false, quiet: Bool = false) throws -> [ShardOutcome] {
-        let work = try ids.map { id in (id: id, prepared: try prepare(id, profile: profile, seed: seed, overrides: overrides)) }
+    public func runShard(
+        _ ids: [String], profile: String, seed: UInt64? = nil, overrides: [String] = [], shard: Shard,
+        fresh: Bool = false, quiet: Bool = false
+    ) throws -> [ShardOutcome] {
+        let work = try ids.map { id in
+            (id: id, prepared: try prepare(id, profile: profile, seed: seed, overrides: overrides))
+        }
         let assignment = Shard.assign(work.map { ($0.id, $0.prepared.trials) }, count: shard.count)
         return try work.map { id, prepared in
             let mine = prepared.trials.filter { assignment[id]?[shard.index]?.contains($0.key) == true }
-            let pending = fresh ? mine : try mine.filter { try store.cachedTrial(cacheKey(id, $0, seed: prepared.seed)) == nil }
-            let progress = TrialProgress(label: "\(id)/\(profile) shard \(shard)", pending: pending, cached: mine.count - pending.count,
-                                         quiet: quiet)
+            let pending =
+                fresh ? mine : try mine.filter { try store.cachedTrial(cacheKey(id, $0, seed: prepared.seed)) == nil }
+            let progress = TrialProgress(
+                label: "\(id)/\(profile) shard \(shard)", pending: pending, cached: mine.count - pending.count,
+                quiet: quiet)
             defer { progress.finish() }
             try compute(id, pending, seed: prepared.seed, replacing: fresh, progress: progress)
-            return ShardOutcome(scenario: id, shard: shard.description, trialsAssigned: mine.count, trialsComputed: pending.count)
+            return ShardOutcome(
+                scenario: id, shard: shard.description, trialsAssigned: mine.count, trialsComputed: pending.count)
         }
     }
 
@@ -188,26 +220,34 @@ public final class Suite {
             }
         case let .workers(executable, jobs):
             let pool = WorkerPool(executable: executable, jobs: jobs)
-            try pool.run(pending.map { t in
-                WorkerPool.Job(trial: t, arguments: ["worker", id, "--key", t.key, "--config", t.config.canonicalJSON, "--seed", String(seed),
-                                                     "--code-id", codeID, "--db", store.path] + (replacing ? ["--replace"] : []))
-            }, progress: progress)
+            try pool.run(
+                pending.map { t in
+                    WorkerPool.Job(
+                        trial: t,
+                        arguments: [
+                            "worker", id, "--key", t.key, "--config", t.config.canonicalJSON, "--seed", String(seed),
+                            "--code-id", codeID, "--db", store.path,
+                        ] + (replacing ? ["--replace"] : []))
+                }, progress: progress)
         }
     }
 
     /// Runs one trial in this process and stores it in its own transaction: what a worker does.
     @discardableResult
-    public func computeTrial(_ id: String, _ trial: Trial, seed: UInt64, replacing: Bool = false,
-                             notes: @escaping (String) -> Void) throws -> Int64 {
+    public func computeTrial(
+        _ id: String, _ trial: Trial, seed: UInt64, replacing: Bool = false,
+        notes: @escaping (String) -> Void
+    ) throws -> Int64 {
         let type = try scenario(id)
         Parallel.setThreads(trial.blasThreads)
         let meter = Meter()
         let startedAt = Provenance.timestamp()
         let context = TrialContext(trial: trial, seed: seed, notes: notes)
         try type.init().run(context)
-        return try store.storeTrial(cacheKey(id, trial, seed: seed), configJSON: trial.config.canonicalJSON, values: context.values,
-                                    usage: meter.usage(), startedAt: startedAt, blasThreads: trial.blasThreads, pid: getpid(),
-                                    replacing: replacing)
+        return try store.storeTrial(
+            cacheKey(id, trial, seed: seed), configJSON: trial.config.canonicalJSON, values: context.values,
+            usage: meter.usage(), startedAt: startedAt, blasThreads: trial.blasThreads, pid: getpid(),
+            replacing: replacing)
     }
 
     // MARK: Which runs count
@@ -245,7 +285,8 @@ public final class Suite {
 
     /// Redraws a scenario's figures from its selected run of `profile`, or from the run `runID`.
     @discardableResult
-    public func plot(_ id: String, profile: String = "quick", runID: Int64? = nil, into dir: URL? = nil) throws -> [URL] {
+    public func plot(_ id: String, profile: String = "quick", runID: Int64? = nil, into dir: URL? = nil) throws -> [URL]
+    {
         let type = try scenario(id)
         let record: Store.RunRecord
         if let runID {
@@ -255,8 +296,9 @@ public final class Suite {
             record = r
         } else {
             guard let r = try selectedRun(id, profile: profile) else {
-                throw SuiteError.noRuns("no finished '\(profile)' run of \(id) with the profile's own config in \(store.path): "
-                                        + "run `reprise run \(id) --profile \(profile)` first")
+                throw SuiteError.noRuns(
+                    "no finished '\(profile)' run of \(id) with the profile's own config in \(store.path): "
+                        + "run `reprise run \(id) --profile \(profile)` first")
             }
             record = r
         }
@@ -273,8 +315,10 @@ public final class Suite {
         let figures = drawn.map { Self.withPaperPoints($0, rep.info.paperPoints ?? []) }
         let folder = dir ?? figuresDirectory(id, profile: profile, run: runID)
         let urls = try Gnuplot.render(figures, into: folder)
-        try Gnuplot.recordDrawnFrom(.init(scenario: id, run: record.id, profile: record.profile,
-                                          configHash: record.configHash), into: folder)
+        try Gnuplot.recordDrawnFrom(
+            .init(
+                scenario: id, run: record.id, profile: record.profile,
+                configHash: record.configHash), into: folder)
         return urls
     }
 
@@ -283,8 +327,10 @@ public final class Suite {
     static func withPaperPoints(_ figure: Figure, _ points: [Replication.PaperPoints]) -> Figure {
         var f = figure
         for p in points where p.figure == figure.name {
-            f.series.append(Figure.Series("\(p.label) (\(p.source))", p.points.map { ($0[0], $0[1]) },
-                                          style: .points, color: 6))
+            f.series.append(
+                Figure.Series(
+                    "\(p.label) (\(p.source))", p.points.map { ($0[0], $0[1]) },
+                    style: .points, color: 6))
         }
         return f
     }

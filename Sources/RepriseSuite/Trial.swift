@@ -45,7 +45,9 @@ public struct TrialValues: Sendable, Equatable {
 
     /// A recorded vector; a name the trial never recorded is a scenario bug, reported as such.
     public func vector(_ name: String) -> [Double] {
-        guard let v = values[name] else { fatalError("trial recorded no value '\(name)'; it has \(values.keys.sorted())") }
+        guard let v = values[name] else {
+            fatalError("trial recorded no value '\(name)'; it has \(values.keys.sorted())")
+        }
         return v
     }
 

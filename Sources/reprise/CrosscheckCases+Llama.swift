@@ -35,9 +35,10 @@ extension CrosscheckCases {
                 + "LoRA y = x W + (alpha / r) x A B, low-rank y = x A B; RoPE rotate-half within each head",
         ]
         for (name, parametrization) in variants {
-            let lc = LlamaConfig(vocab: 256, dim: config.int("dim"), layers: config.int("layers"),
-                                 heads: config.int("heads"), hidden: config.int("hidden"),
-                                 parametrization: parametrization)
+            let lc = LlamaConfig(
+                vocab: 256, dim: config.int("dim"), layers: config.int("layers"),
+                heads: config.int("heads"), hidden: config.int("hidden"),
+                parametrization: parametrization)
             let f32 = try llamaTrajectory(LlamaModel<Float>.self, lc, tokens: tokens, lr: lr, prefix: "\(name)_f32", f)
             _ = try llamaTrajectory(LlamaModel<Double>.self, lc, tokens: tokens, lr: lr, prefix: "\(name)_f64", f)
             settings[name] = f32
@@ -48,13 +49,18 @@ extension CrosscheckCases {
     /// One model's run: writes `<prefix>_init_<k>` for every tensor, `<prefix>_grad0_<k>` and
     /// `<prefix>_final_<k>` for the trained ones, `<prefix>_losses`; returns the tensors' names and
     /// which are trained, in the order of the files.
-    private static func llamaTrajectory<T: Scalar>(_: LlamaModel<T>.Type, _ lc: LlamaConfig, tokens: [[[Int]]],
-                                                   lr: Double, prefix: String, _ f: CaseFiles) throws -> [String: Any] {
+    private static func llamaTrajectory<T: Scalar>(
+        _: LlamaModel<T>.Type, _ lc: LlamaConfig, tokens: [[[Int]]],
+        lr: Double, prefix: String, _ f: CaseFiles
+    ) throws -> [String: Any] {
         var rng = RNG(seed: 29).split("crosscheck/llama/init")
         let model = LlamaModel<T>(lc, rng: &rng)
-        let everything: [Variable<T>] = [model.embedding] + model.blocks.flatMap { block in
-            [block.attnNorm, block.mlpNorm] + block.projections.flatMap { [$0.weight, $0.a, $0.b].compactMap { $0 } }
-        } + [model.finalNorm, model.head.weight]
+        let everything: [Variable<T>] =
+            [model.embedding]
+            + model.blocks.flatMap { block in
+                [block.attnNorm, block.mlpNorm]
+                    + block.projections.flatMap { [$0.weight, $0.a, $0.b].compactMap { $0 } }
+            } + [model.finalNorm, model.head.weight]
         let trained = Set(model.parameters.map(ObjectIdentifier.init))
         for (k, v) in everything.enumerated() { try f.put("\(prefix)_init_\(k)", v.value) }
         let opt = Optimizer<T>.adam(model.parameters, lr: lr)

@@ -45,11 +45,14 @@ enum CrosscheckCases {
     /// projector at every refresh.
     static func galore(_ f: CaseFiles) throws {
         let shapes = [[64, 64], [64, 172], [172, 64]], steps = 10
-        let settings = GaLoreSettings(rank: 16, updateGap: 4, alpha: 0.25,
-                                      inner: .adam(beta1: 0.9, beta2: 0.999, eps: 1e-8), squareSide: .input)
-        f.settings = ["shapes": shapes, "steps": steps, "rank": 16, "update_gap": 4, "alpha": 0.25, "lr": 0.01,
-                      "betas": [0.9, 0.999], "eps": 1e-8,
-                      "orientation": "engine [in, out]: PyTorch's weight is the transpose"]
+        let settings = GaLoreSettings(
+            rank: 16, updateGap: 4, alpha: 0.25,
+            inner: .adam(beta1: 0.9, beta2: 0.999, eps: 1e-8), squareSide: .input)
+        f.settings = [
+            "shapes": shapes, "steps": steps, "rank": 16, "update_gap": 4, "alpha": 0.25, "lr": 0.01,
+            "betas": [0.9, 0.999], "eps": 1e-8,
+            "orientation": "engine [in, out]: PyTorch's weight is the transpose",
+        ]
         var rng = RNG(seed: 29).split("crosscheck/galore")
         let params = shapes.map { Variable(gaussian($0, std: 0.5, &rng), requiresGrad: true) }
         for (k, p) in params.enumerated() { try f.put("w0_\(k)", p.value) }
@@ -98,8 +101,10 @@ enum CrosscheckCases {
         let count = model.parameters.reduce(0) { $0 + $1.value.count }
         let v = (0..<count).map { _ in rng.normal() }
         let r = Curvature.mlpHessianVectorProduct(model, x, labels: labels, v)
-        f.settings = ["widths": widths, "examples": n,
-                      "parameter_order": "layer by layer: weight [in, out], then bias; flattened in C order"]
+        f.settings = [
+            "widths": widths, "examples": n,
+            "parameter_order": "layer by layer: weight [in, out], then bias; flattened in C order",
+        ]
         for (k, p) in model.parameters.enumerated() { try f.put("param_\(k)", p.value) }
         try f.put("x", x)
         try f.put("labels", labels)
@@ -125,8 +130,10 @@ enum CrosscheckCases {
         let zero = [Double](repeating: 0, count: count)
         let g = Curvature.mlpHessianVectorProduct(model, x, labels: labels, zero).gradient
         let g2 = Curvature.dot(g, g)
-        f.settings = ["widths": widths, "examples": n, "lanczos_iterations": iterations, "parameters": count,
-                      "parameter_order": "layer by layer: weight [in, out], then bias; flattened in C order"]
+        f.settings = [
+            "widths": widths, "examples": n, "lanczos_iterations": iterations, "parameters": count,
+            "parameter_order": "layer by layer: weight [in, out], then bias; flattened in C order",
+        ]
         for (k, p) in model.parameters.enumerated() { try f.put("param_\(k)", p.value) }
         try f.put("x", x)
         try f.put("labels", labels)
@@ -153,11 +160,13 @@ enum CrosscheckCases {
             ("adamw", { .adam($0, lr: 1e-3, weightDecay: 0.1) }),
             ("perp_adamw", { .adam($0, lr: 1e-3, weightDecay: 0.1, transforms: [.perpendicular]) }),
         ]
-        f.settings = ["widths": widths, "batch": batch, "steps": steps, "optimizers": optimizers.map(\.0),
-                      "sgd_clip": ["lr": 0.1, "max_norm": 1.0],
-                      "adam": ["lr": 1e-3, "betas": [0.9, 0.999], "eps": 1e-8],
-                      "adamw": ["lr": 1e-3, "weight_decay": 0.1], "perp_adamw": ["lr": 1e-3, "weight_decay": 0.1],
-                      "parameter_order": "layer by layer: weight [in, out], then bias"]
+        f.settings = [
+            "widths": widths, "batch": batch, "steps": steps, "optimizers": optimizers.map(\.0),
+            "sgd_clip": ["lr": 0.1, "max_norm": 1.0],
+            "adam": ["lr": 1e-3, "betas": [0.9, 0.999], "eps": 1e-8],
+            "adamw": ["lr": 1e-3, "weight_decay": 0.1], "perp_adamw": ["lr": 1e-3, "weight_decay": 0.1],
+            "parameter_order": "layer by layer: weight [in, out], then bias",
+        ]
         for (name, make) in optimizers {
             var unused = RNG(seed: 0)
             let model = MLP<Float>(widths: widths, init: .zeros, rng: &unused)
@@ -215,8 +224,10 @@ enum CrosscheckCases {
             for (k, q) in params.enumerated() { try f.put("\(name)_grad0_\(k)", q.grad!) }
         }
 
-        var settings: [String: Any] = ["p": p, "width": config.int("width"), "eval_every": config.int("eval_every"),
-                                       "variants": variants, "seed": seed]
+        var settings: [String: Any] = [
+            "p": p, "width": config.int("width"), "eval_every": config.int("eval_every"),
+            "variants": variants, "seed": seed,
+        ]
         for t in trials {
             let c = t.config, key = c.string("variant")
             let context = TrialContext(trial: t, seed: seed)
@@ -226,9 +237,11 @@ enum CrosscheckCases {
                 try f.put("\(key)_\(column)", context.values.vector(column))
             }
             let stable = key == "stablemax"
-            settings[key] = ["steps": c.int("steps"), "lr": c.double(stable ? "stablemax_lr" : "lr"),
-                             "betas": [0.9, c.double(stable ? "stablemax_beta2" : "beta2")], "eps": c.double("eps"),
-                             "perpendicular": key == "perp", "loss": stable ? "stablemax float64" : "softmax float32"]
+            settings[key] = [
+                "steps": c.int("steps"), "lr": c.double(stable ? "stablemax_lr" : "lr"),
+                "betas": [0.9, c.double(stable ? "stablemax_beta2" : "beta2")], "eps": c.double("eps"),
+                "perpendicular": key == "perp", "loss": stable ? "stablemax float64" : "softmax float32",
+            ]
         }
         f.settings = settings
     }
@@ -249,7 +262,7 @@ enum CrosscheckCases {
         for t in trials {
             // The iterative fits (minutes of SGD) are not compared: the trial runs without them.
             let trial = try Trial(key: t.key, storedConfig: t.config.setting("iterative", .bool(false)))
-            Parallel.setThreads(trial.blasThreads)     // as a worker runs it: the SVD's bits depend on the threads
+            Parallel.setThreads(trial.blasThreads)  // as a worker runs it: the SVD's bits depend on the threads
             let context = TrialContext(trial: trial, seed: seed)
             let p = t.config.int("p"), design = try DoubleDescent().design(context)
             try DoubleDescent().run(context)
@@ -264,9 +277,11 @@ enum CrosscheckCases {
                 }
             }
         }
-        f.settings = ["n": n, "ps": ps, "gd_steps": budgets, "seed": seed,
-                      "losses": "train loss |Phi w - Y|^2 / n (sum over the 10 outputs); test MSE the same on the "
-                          + "clean one-hot test targets; test error the share of wrong argmax"]
+        f.settings = [
+            "n": n, "ps": ps, "gd_steps": budgets, "seed": seed,
+            "losses": "train loss |Phi w - Y|^2 / n (sum over the 10 outputs); test MSE the same on the "
+                + "clean one-hot test targets; test error the share of wrong argmax",
+        ]
     }
 
     /// ntk-regime's kernels at its quick profile's depth and beta, for neural-tangents: the analytic NNGP and
@@ -293,9 +308,11 @@ enum CrosscheckCases {
             try f.put("w\(width)_empirical", NTK.empirical(model.layers, x0, circle))
             try f.put("w\(width)_empirical_gram", NTK.empirical(model.layers, circle, circle))
         }
-        f.settings = ["depth": depth, "beta": beta, "widths": widths, "angles": angles.count,
-                      "parametrization": "NTK: h = W a / sqrt(fan_in) + beta b, every parameter N(0, 1); "
-                          + "weight [in, out]"]
+        f.settings = [
+            "depth": depth, "beta": beta, "widths": widths, "angles": angles.count,
+            "parametrization": "NTK: h = W a / sqrt(fan_in) + beta b, every parameter N(0, 1); "
+                + "weight [in, out]",
+        ]
     }
 
     /// gradient-noise's quick he_clip10 trial without noise (seed 0), through the scenario's own code: the
@@ -304,16 +321,19 @@ enum CrosscheckCases {
     static func gradientNoise(_ f: CaseFiles) throws {
         let config = try Replication(id: GradientNoise.id).config(profile: "quick")
         let steps = 100
-        guard let trial = try GradientNoise().trials(config).first(where: {
-            $0.config.string("cell") == "he_clip10" && $0.config.int("seed_index") == 0 && !$0.config.bool("noise")
-        }) else { throw SuiteError.badConfig("the quick profile of gradient-noise has no he_clip10 trial") }
+        guard
+            let trial = try GradientNoise().trials(config).first(where: {
+                $0.config.string("cell") == "he_clip10" && $0.config.int("seed_index") == 0 && !$0.config.bool("noise")
+            })
+        else { throw SuiteError.badConfig("the quick profile of gradient-noise has no he_clip10 trial") }
         let context = TrialContext(trial: trial, seed: UInt64(config.int("seed")))
         Parallel.setThreads(trial.blasThreads)
         let (train, _) = try GradientNoise.data(context)
         let model = GradientNoise.initialModel(context)
         for (k, p) in model.parameters.enumerated() { try f.put("param_\(k)", p.value) }
-        let opt = Optimizer<Float>.sgd(model.parameters, lr: trial.config.double("lr"),
-                                       transforms: GradientNoise.transforms(context))
+        let opt = Optimizer<Float>.sgd(
+            model.parameters, lr: trial.config.double("lr"),
+            transforms: GradientNoise.transforms(context))
         var batches = GradientNoise.Batches(context, count: train.count)
         var indices: [Int] = [], losses: [Double] = []
         for step in 0..<steps {
@@ -333,9 +353,11 @@ enum CrosscheckCases {
         let clip = GradientNoise.transforms(context).compactMap { t -> Double? in
             if case let .clipGlobalNorm(c) = t { return c } else { return nil }
         }.first
-        f.settings = ["steps": steps, "batch": trial.config.int("batch"), "lr": trial.config.double("lr"),
-                      "clip_global_norm": clip as Any, "layers": model.layers.count,
-                      "parameter_order": "layer by layer: weight [in, out], then bias"]
+        f.settings = [
+            "steps": steps, "batch": trial.config.int("batch"), "lr": trial.config.double("lr"),
+            "clip_global_norm": clip as Any, "layers": model.layers.count,
+            "parameter_order": "layer by layer: weight [in, out], then bias",
+        ]
     }
 
     /// lr-batch-scaling's own quick checkpoint: its hessian/full trial run as a worker runs it (the full
@@ -356,8 +378,10 @@ enum CrosscheckCases {
         for name in ["lambda", "lambda_second", "grad_norm2", "trace_sigma"] {
             try f.put(name, [context.values.scalar(name)])
         }
-        f.settings = ["widths": [784] + config.ints("hidden") + [10], "examples": setup.train.count,
-                      "lanczos_iterations": config.int("lanczos_iterations"),
-                      "parameter_order": "layer by layer: weight [in, out], then bias; flattened in C order"]
+        f.settings = [
+            "widths": [784] + config.ints("hidden") + [10], "examples": setup.train.count,
+            "lanczos_iterations": config.int("lanczos_iterations"),
+            "parameter_order": "layer by layer: weight [in, out], then bias; flattened in C order",
+        ]
     }
 }

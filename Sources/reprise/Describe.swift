@@ -15,9 +15,10 @@ struct Describe: ParsableCommand {
         for r in rep.info.related ?? [] { print("  related: \(r.authors) (\(r.year)). \(r.title). arXiv:\(r.arxiv)") }
         print("\nClaims:")
         for c in rep.claims {
-            print("  [\(c.id)] (\(c.kind.rawValue)) \(c.statement)\n"
-                  + "      threshold: \(c.checks.map(\.threshold).joined(separator: " and "))"
-                  + (c.minimumUnits.map { ", at least \($0) units" } ?? ""))
+            print(
+                "  [\(c.id)] (\(c.kind.rawValue)) \(c.statement)\n"
+                    + "      threshold: \(c.checks.map(\.threshold).joined(separator: " and "))"
+                    + (c.minimumUnits.map { ", at least \($0) units" } ?? ""))
             if let pv = c.paper { print("      paper: \(pv.value) (\(pv.source))") }
             if let why = c.revisedAfterResults {
                 print("      revised after results (its verdicts are post hoc): \(why)")

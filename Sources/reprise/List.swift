@@ -8,7 +8,9 @@ struct List: ParsableCommand {
     func run() throws {
         for type in allScenarios {
             let rep = try Catalog.shared.replication(type)
-            print("\(type.id.padding(toLength: 20, withPad: " ", startingAt: 0)) \(rep.info.paper.authors) \(rep.info.paper.year): \(rep.info.title)")
+            print(
+                "\(type.id.padding(toLength: 20, withPad: " ", startingAt: 0)) \(rep.info.paper.authors) \(rep.info.paper.year): \(rep.info.title)"
+            )
         }
     }
 }

@@ -42,15 +42,19 @@ struct New: ParsableCommand {
                 throw ValidationError("the worked example's \(from.path) is missing: is this a reprise checkout?")
             }
             try fm.createDirectory(at: to.deletingLastPathComponent(), withIntermediateDirectories: true)
-            try text.replacingOccurrences(of: "sample-mean", with: id).replacingOccurrences(of: "SampleMean", with: name)
-                .write(to: to, atomically: true, encoding: .utf8)
+            try text.replacingOccurrences(of: "sample-mean", with: id).replacingOccurrences(
+                of: "SampleMean", with: name
+            )
+            .write(to: to, atomically: true, encoding: .utf8)
         }
         for file in ["README.md", "scenario.json", "claims.json", "profiles.json"] {
-            try copy(template.appendingPathComponent("Replications/sample-mean/\(file)"),
-                     to: folder.appendingPathComponent(file))
+            try copy(
+                template.appendingPathComponent("Replications/sample-mean/\(file)"),
+                to: folder.appendingPathComponent(file))
         }
         try copy(template.appendingPathComponent("SampleMean.swift"), to: source)
-        print("""
+        print(
+            """
             wrote \(folder.path)/ (README.md, scenario.json, claims.json, profiles.json)
               and \(source.path): the worked example under its new name. Next:
               1. add \(name).self to allScenarios in Sources/RepriseScenarios/Registry.swift;

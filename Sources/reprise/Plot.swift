@@ -3,11 +3,15 @@ import Foundation
 import RepriseSuite
 
 struct Plot: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Redraw a scenario's figures (PNG and SVG) from its selected run (or --run).")
+    static let configuration = CommandConfiguration(
+        abstract: "Redraw a scenario's figures (PNG and SVG) from its selected run (or --run).")
     @Argument(help: "Scenario id; omit with --all.") var id: String?
     @Flag(help: "Every scenario with a selected run (the others are skipped, and said so).") var all = false
-    @Option(help: "Which profile's selected run to draw: the latest finished run of its own config.") var profile = "quick"
-    @Option(name: .customLong("run"), help: "Draw this run instead of the profile's selected run (e.g. a diagnostic --set run).")
+    @Option(help: "Which profile's selected run to draw: the latest finished run of its own config.") var profile =
+        "quick"
+    @Option(
+        name: .customLong("run"),
+        help: "Draw this run instead of the profile's selected run (e.g. a diagnostic --set run).")
     var runID: Int64?
     @Option(help: "Draw into this folder instead of results/figures/<id> (e.g. for a diagnostic run).")
     var out: String?

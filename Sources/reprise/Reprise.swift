@@ -8,10 +8,14 @@ import RepriseSuite
 struct Reprise: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Reproducible replications of deep-learning findings on a laptop CPU.",
-        discussion: "Runs are stored in a SQLite file (results/reprise.sqlite by default); figures, baselines and the report are drawn from it.",
-        subcommands: [List.self, Describe.self, Run.self, Plot.self, Report.self, Check.self, MakeBaseline.self, Export.self, Bench.self,
-                      LedgerList.self, Merge.self, Slurm.self, Worker.self, CrosscheckCase.self, Runs.self,
-                      Compare.self, New.self])
+        discussion:
+            "Runs are stored in a SQLite file (results/reprise.sqlite by default); figures, baselines and the report are drawn from it.",
+        subcommands: [
+            List.self, Describe.self, Run.self, Plot.self, Report.self, Check.self, MakeBaseline.self, Export.self,
+            Bench.self,
+            LedgerList.self, Merge.self, Slurm.self, Worker.self, CrosscheckCase.self, Runs.self,
+            Compare.self, New.self,
+        ])
 
     /// OpenBLAS picks its kernels when the library loads, before this runs; where another set is
     /// faster (`BLASInfo.preferredCore`), the process starts again with it named, once
@@ -19,7 +23,7 @@ struct Reprise: ParsableCommand {
     static func main() {
         if let core = BLASInfo.preferredCore {
             setenv("OPENBLAS_CORETYPE", core, 1)
-            execv("/proc/self/exe", CommandLine.unsafeArgv)     // returns only on failure: go on as loaded
+            execv("/proc/self/exe", CommandLine.unsafeArgv)  // returns only on failure: go on as loaded
         }
         main(nil)
     }
@@ -45,8 +49,9 @@ struct StoreOptions: ParsableArguments {
     /// The suite on this store; trials run on worker processes of this binary, which is also the code identity.
     func suite(jobs: Int = ProcessInfo.processInfo.activeProcessorCount, codeID: String? = nil) throws -> Suite {
         Runtime.cacheLargeAllocations()
-        let suite = Suite(store: try Store(path: db), scenarios: allScenarios, execution: .workers(jobs: jobs),
-                          codeID: try codeID ?? CodeIdentity.current())
+        let suite = Suite(
+            store: try Store(path: db), scenarios: allScenarios, execution: .workers(jobs: jobs),
+            codeID: try codeID ?? CodeIdentity.current())
         suite.ledger = ledgerFolder
         return suite
     }
@@ -63,11 +68,14 @@ struct Sweep: ParsableArguments {
     @Argument(help: "Scenario id; omit with --all.") var id: String?
     @Flag(help: "Every scenario.") var all = false
     @Option(help: "Base seed (default: the profile's).") var seed: UInt64?
-    @Option(name: .customLong("set"), help: ArgumentHelp("Override a profile key.", valueName: "key=value")) var overrides: [String] = []
+    @Option(name: .customLong("set"), help: ArgumentHelp("Override a profile key.", valueName: "key=value"))
+    var overrides: [String] = []
 
     func validate() throws {
         if all == (id != nil) { throw ValidationError("name one scenario, or pass --all") }
-        if all && !overrides.isEmpty { throw ValidationError("--set applies to one scenario; it cannot be used with --all") }
+        if all && !overrides.isEmpty {
+            throw ValidationError("--set applies to one scenario; it cannot be used with --all")
+        }
     }
 
     /// Checks the scenarios, the profile, the seed and every override against the declarations,
@@ -93,6 +101,7 @@ func printJSON<T: Encodable>(_ value: T) throws {
 /// The store, scenarios and profiles named on a command line must exist: checked before any work starts.
 func validateProfile(_ profile: String) throws {
     guard Replication.profileOrder.contains(profile) else {
-        throw ValidationError("unknown profile '\(profile)'; profiles: \(Replication.profileOrder.joined(separator: ", "))")
+        throw ValidationError(
+            "unknown profile '\(profile)'; profiles: \(Replication.profileOrder.joined(separator: ", "))")
     }
 }

@@ -10,8 +10,10 @@ struct Run: ParsableCommand {
     @Option(help: "Worker processes that run trials at once (default: the number of cores).")
     var jobs = ProcessInfo.processInfo.activeProcessorCount
     @Flag(help: "Recompute every trial instead of reusing stored ones.") var fresh = false
-    @Option(help: ArgumentHelp("Compute only shard i of n of the trials (i from 0, e.g. $SLURM_ARRAY_TASK_ID/4); stores trials, aggregates nothing.",
-                               valueName: "i/n"))
+    @Option(
+        help: ArgumentHelp(
+            "Compute only shard i of n of the trials (i from 0, e.g. $SLURM_ARRAY_TASK_ID/4); stores trials, aggregates nothing.",
+            valueName: "i/n"))
     var shard: String?
     @Flag(help: "Print the outcome as JSON: run id, trials, metrics, claims with verdicts.") var json = false
     @Flag(help: "No progress display.") var quiet = false
@@ -24,27 +26,32 @@ struct Run: ParsableCommand {
     }
 
     func run() throws {
-        try sweep.check(profile: profile)                  // bad input fails before the store is opened or created
+        try sweep.check(profile: profile)  // bad input fails before the store is opened or created
         let suite = try store.suite(jobs: jobs)
         Interrupts.install()
         let ids = try sweep.ids(in: suite)
         let (seed, overrides) = (sweep.seed, sweep.overrides)
         if let shard {
-            let outcomes = try suite.runShard(ids, profile: profile, seed: seed, overrides: overrides, shard: try Shard(shard),
-                                              fresh: fresh, quiet: quiet || json)
+            let outcomes = try suite.runShard(
+                ids, profile: profile, seed: seed, overrides: overrides, shard: try Shard(shard),
+                fresh: fresh, quiet: quiet || json)
             if json { try printJSON(outcomes); return }
             for o in outcomes {
-                print("\(o.scenario) [\(profile)] shard \(o.shard): \(o.trialsComputed) of \(o.trialsAssigned) assigned trials computed")
+                print(
+                    "\(o.scenario) [\(profile)] shard \(o.shard): \(o.trialsComputed) of \(o.trialsAssigned) assigned trials computed"
+                )
             }
             return
         }
         var outcomes: [RunOutcome] = []
         for id in ids {
-            let o = try suite.run(id, profile: profile, seed: seed, overrides: overrides, fresh: fresh, quiet: quiet || json)
+            let o = try suite.run(
+                id, profile: profile, seed: seed, overrides: overrides, fresh: fresh, quiet: quiet || json)
             outcomes.append(o)
             if !json {
-                print("\(id) [\(profile)] run \(o.runID): \(Verdict.tally(o.claims)) (claims.json \(o.claimsHash)), "
-                      + "\(fmt(o.wallSeconds)) s, \(o.trialsComputed) of \(o.trialsTotal) trials computed")
+                print(
+                    "\(id) [\(profile)] run \(o.runID): \(Verdict.tally(o.claims)) (claims.json \(o.claimsHash)), "
+                        + "\(fmt(o.wallSeconds)) s, \(o.trialsComputed) of \(o.trialsTotal) trials computed")
                 printClaims(o.claims)
             }
         }

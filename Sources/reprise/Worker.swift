@@ -5,7 +5,8 @@ import RepriseSuite
 
 /// What a worker process does: one trial, stored in its own transaction. Started by `run`, not by hand.
 struct Worker: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Run one trial and store it (used by `run`).", shouldDisplay: false)
+    static let configuration = CommandConfiguration(
+        abstract: "Run one trial and store it (used by `run`).", shouldDisplay: false)
     @Argument var id: String
     @Option var key: String
     @Option(help: "The trial's config, canonical JSON.") var config: String
@@ -19,7 +20,9 @@ struct Worker: ParsableCommand {
         let suite = try store.suite(jobs: 1, codeID: codeID)
         let config = try Config(json: config)
         do {
-            try suite.computeTrial(id, try Trial(key: key, storedConfig: config), seed: seed, replacing: replace) { FileHandle.standardError.write(Data(($0 + "\n").utf8)) }
+            try suite.computeTrial(id, try Trial(key: key, storedConfig: config), seed: seed, replacing: replace) {
+                FileHandle.standardError.write(Data(($0 + "\n").utf8))
+            }
         } catch SuiteError.interrupted {
             throw ExitCode(130)
         }

@@ -9,7 +9,9 @@ import Testing
         await #expect(processExitsWith: .failure) {
             _ = embedding(Variable(Tensor<Float>.zeros([4, 2]), name: "e", requiresGrad: true), [1, 4])
         }
-        await #expect(processExitsWith: .failure) { _ = matmul(Tensor<Float>.zeros([2, 3]), Tensor<Float>.zeros([2, 3])) }
+        await #expect(processExitsWith: .failure) {
+            _ = matmul(Tensor<Float>.zeros([2, 3]), Tensor<Float>.zeros([2, 3]))
+        }
     }
 
     @Test func validIndicesPass() {

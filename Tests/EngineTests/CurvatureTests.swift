@@ -31,15 +31,22 @@ import Testing
         let w = problem.params.values
         let logits = problem.model(Variable(problem.x)).value
         let dim = (d + 1) * c
-        func index(_ a: Int, _ j: Int) -> Int { a < d ? a * c + j : d * c + j }      // W[a, j] then b[j]
+        func index(_ a: Int, _ j: Int) -> Int { a < d ? a * c + j : d * c + j }  // W[a, j] then b[j]
         var h = [Double](repeating: 0, count: dim * dim)
         for i in 0..<n {
             let row = (0..<c).map { logits[i, $0] }, m = row.max()!
             let e = row.map { Double.exp($0 - m) }, s = e.reduce(0, +), p = e.map { $0 / s }
             let xt = (0..<d).map { problem.x[i, $0] } + [1]
-            for a in 0...d { for b in 0...d { for j in 0..<c { for k in 0..<c {
-                h[index(a, j) * dim + index(b, k)] += xt[a] * xt[b] * ((j == k ? p[j] : 0) - p[j] * p[k]) / Double(n)
-            } } } }
+            for a in 0...d {
+                for b in 0...d {
+                    for j in 0..<c {
+                        for k in 0..<c {
+                            h[index(a, j) * dim + index(b, k)] +=
+                                xt[a] * xt[b] * ((j == k ? p[j] : 0) - p[j] * p[k]) / Double(n)
+                        }
+                    }
+                }
+            }
         }
         var rng = RNG(seed: 9)
         for _ in 0..<3 {
@@ -47,7 +54,7 @@ import Testing
             let exact = (0..<dim).map { r in (0..<dim).reduce(0.0) { $0 + h[r * dim + $1] * v[$1] } }
             let fd = Curvature.hessianVectorProduct(at: w, v, gradient: problem.gradient)
             #expect(relativeError(fd, exact) < 1e-7, "central differences: relative error \(relativeError(fd, exact))")
-            problem.params.set(w)                     // the difference quotient left the weights at w - h v
+            problem.params.set(w)  // the difference quotient left the weights at w - h v
             let r = Curvature.mlpHessianVectorProduct(problem.model, problem.x, labels: problem.labels, v)
             #expect(relativeError(r.hv, exact) < 1e-12, "R-operator: relative error \(relativeError(r.hv, exact))")
             #expect(relativeError(r.gradient, problem.gradient(w)) < 1e-12)
@@ -88,7 +95,7 @@ import Testing
         let g = Tensor<Double>.normal([n, n], rng: &rng)
         var a = Tensor<Double>.zeros([n, n])
         for i in 0..<n { for j in 0..<n { a[i, j] = (g[i, j] + g[j, i]) / 2 } }
-        a[0, 0] += 25                                                     // an outlier, as Hessians have
+        a[0, 0] += 25  // an outlier, as Hessians have
         let (values, vectors) = try symmetricEigen(a)
         let (ritz, top) = try Curvature.lanczos(dimension: n, iterations: 30, rng: &rng) { v in
             (0..<n).map { i in (0..<n).reduce(0.0) { $0 + a[i, $1] * v[$1] } }

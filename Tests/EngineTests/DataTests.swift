@@ -50,12 +50,16 @@ import Testing
     @Test func textCorpusFromFortunes() throws {
         let corpus = try TextCorpus()
         // Debian's fortunes 1.99: 43 plain-text files, 2.58 MB; every tenth fortune held out.
-        #expect(corpus.files.count >= 40 && corpus.files.contains("wisdom") && !corpus.files.contains { $0.hasSuffix(".dat") || $0.hasSuffix(".u8") })
+        #expect(
+            corpus.files.count >= 40 && corpus.files.contains("wisdom")
+                && !corpus.files.contains { $0.hasSuffix(".dat") || $0.hasSuffix(".u8") })
         #expect(corpus.train.count + corpus.validation.count > 2_400_000)
-        #expect(abs(Double(corpus.validation.count) / Double(corpus.train.count + corpus.validation.count) - 0.1) < 0.01)
+        #expect(
+            abs(Double(corpus.validation.count) / Double(corpus.train.count + corpus.validation.count) - 0.1) < 0.01)
         // No separator line survives: no "\n%\n" in either side.
         for text in [corpus.train, corpus.validation] {
-            #expect(!zip(text, zip(text.dropFirst(), text.dropFirst(2))).contains { $0 == 10 && $1.0 == 37 && $1.1 == 10 })
+            #expect(
+                !zip(text, zip(text.dropFirst(), text.dropFirst(2))).contains { $0 == 10 && $1.0 == 37 && $1.1 == 10 })
         }
         var rng = RNG(seed: 2)
         let w = TextCorpus.windows(corpus.train, batch: 3, length: 16, rng: &rng)

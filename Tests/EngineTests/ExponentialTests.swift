@@ -29,12 +29,12 @@ import Testing
     @Test func edgesAreExact() {
         let xs: [Float] = [0, -0.0, .infinity, -.infinity, .nan, 88.8, 89, 1000, -103.98, -104, -1000, 1, -1]
         var ys = [Float](repeating: 7, count: xs.count)
-        Float.exp(xs, into: &ys, count: xs.count)   // 13 entries: one full set of lanes and a ragged end
+        Float.exp(xs, into: &ys, count: xs.count)  // 13 entries: one full set of lanes and a ragged end
         #expect(ys[0] == 1 && ys[1] == 1)
         #expect(ys[2] == .infinity && ys[3] == 0)
         #expect(ys[4].isNaN)
-        #expect(ys[5] == .infinity && ys[6] == .infinity && ys[7] == .infinity)   // e^88.8 > Float.greatestFiniteMagnitude
-        #expect(ys[8] == 0 && ys[9] == 0 && ys[10] == 0)                          // below half the least subnormal
+        #expect(ys[5] == .infinity && ys[6] == .infinity && ys[7] == .infinity)  // e^88.8 > Float.greatestFiniteMagnitude
+        #expect(ys[8] == 0 && ys[9] == 0 && ys[10] == 0)  // below half the least subnormal
         #expect(ys[11] == Float(M_E) && ys[12] == Float(1 / M_E))
     }
 

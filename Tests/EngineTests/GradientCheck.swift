@@ -3,9 +3,11 @@ import Testing
 
 /// Compares reverse-mode gradients with central finite differences in Float64.
 /// `f` maps the leaf variables to a scalar; every input element is perturbed.
-func checkGradients(_ inputs: [Tensor<Double>], tolerance: Double = 1e-6, h: Double = 1e-5,
-                    sourceLocation: SourceLocation = #_sourceLocation,
-                    _ f: ([Variable<Double>]) -> Variable<Double>) {
+func checkGradients(
+    _ inputs: [Tensor<Double>], tolerance: Double = 1e-6, h: Double = 1e-5,
+    sourceLocation: SourceLocation = #_sourceLocation,
+    _ f: ([Variable<Double>]) -> Variable<Double>
+) {
     let leaves = inputs.map { Variable($0, requiresGrad: true) }
     f(leaves).backward()
     for (k, leaf) in leaves.enumerated() {
@@ -22,8 +24,10 @@ func checkGradients(_ inputs: [Tensor<Double>], tolerance: Double = 1e-6, h: Dou
             let err = abs(a - numeric) / max(1, abs(numeric))
             if err > worst.err { worst = (err, i, a, numeric) }
         }
-        #expect(worst.err < tolerance,
-                "input \(k) element \(worst.index): analytic \(worst.a) vs numeric \(worst.n)", sourceLocation: sourceLocation)
+        #expect(
+            worst.err < tolerance,
+            "input \(k) element \(worst.index): analytic \(worst.a) vs numeric \(worst.n)",
+            sourceLocation: sourceLocation)
     }
 }
 

@@ -5,12 +5,13 @@ import Testing
 /// 8-bit state, GaLore's state size and projection side, LoRA and low-rank layers.
 @Suite struct LowMemoryTests {
     @Test func dynamicMapsAsBitsandbytesBuildsThem() {
-        let signed = BlockwiseQuantized.dynamicMap(signed: true), unsigned = BlockwiseQuantized.dynamicMap(signed: false)
+        let signed = BlockwiseQuantized.dynamicMap(signed: true),
+            unsigned = BlockwiseQuantized.dynamicMap(signed: false)
         #expect(signed.count == 256 && unsigned.count == 256)
         #expect(signed == signed.sorted() && unsigned == unsigned.sorted())
         #expect(signed.filter { $0 < 0 }.count == 127 && signed.filter { $0 > 0 }.count == 128)
-        #expect(signed.first! == -0.99296875 && signed.last! == 1)      // level 6: midpoint of the last of 64 cells on [0.1, 1]
-        #expect(signed.filter { $0 > 0 }.min()! == Float(0.55e-6))      // level 0: one cell, midpoint 0.55, scaled 1e-6
+        #expect(signed.first! == -0.99296875 && signed.last! == 1)  // level 6: midpoint of the last of 64 cells on [0.1, 1]
+        #expect(signed.filter { $0 > 0 }.min()! == Float(0.55e-6))  // level 0: one cell, midpoint 0.55, scaled 1e-6
         #expect(unsigned.allSatisfy { $0 >= 0 } && unsigned.filter { $0 > 0 }.count == 255 && unsigned.last! == 1)
     }
 
@@ -44,9 +45,11 @@ import Testing
         // log-uniform over 1e-9...1 so that every level of the map is exercised.
         var rng = RNG(seed: 65)
         let map = BlockwiseQuantized.dynamicMap(signed: signed)
-        var x = (0..<2047).map { _ in Float(Double.pow(10, -9 * rng.uniform())) * (signed && rng.uniform() < 0.5 ? -1 : 1) }
+        var x = (0..<2047).map { _ in
+            Float(Double.pow(10, -9 * rng.uniform())) * (signed && rng.uniform() < 0.5 ? -1 : 1)
+        }
         x += [1]
-        x[0] = 0; x[1] = map[200]; x[2] = (map[100] + map[101]) / 2     // an exact code and a midpoint
+        x[0] = 0; x[1] = map[200]; x[2] = (map[100] + map[101]) / 2  // an exact code and a midpoint
         var q = BlockwiseQuantized(count: 2048, signed: signed), out = [Float](repeating: 0, count: 2048)
         q.encode(block: 0, from: x)
         out.withUnsafeMutableBufferPointer { q.decode(block: 0, into: $0.baseAddress!) }
@@ -62,8 +65,9 @@ import Testing
         let target = Tensor<Float>.normal([3000], rng: &rng), start = Tensor<Float>.normal([3000], rng: &rng)
         let a = Variable(start, requiresGrad: true), b = Variable(start, requiresGrad: true)
         let full = Optimizer<Float>.adam([a], lr: 0.01)
-        let quantized = Optimizer<Float>(.adam(beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0), parameters: [b],
-                                         learningRate: 0.01, statePrecision: .blockwise8bit)
+        let quantized = Optimizer<Float>(
+            .adam(beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0), parameters: [b],
+            learningRate: 0.01, statePrecision: .blockwise8bit)
         for _ in 0..<50 {
             for (p, o) in [(a, full), (b, quantized)] {
                 o.zeroGrad()
@@ -76,10 +80,12 @@ import Testing
         // maximum, where the map's cells are ~1.4% (m) and ~1.2% (v) of the value wide; rounding is
         // deterministic, so the bias repeats every step (measured: median 3.5%, p99 12%, max 56%:
         // second moments decades below the block maximum fall in the map's coarse levels).
-        let drift = (0..<3000).map { abs(a.value[flat: $0] - b.value[flat: $0]) / abs(a.value[flat: $0] - start[flat: $0]) }.sorted()
+        let drift = (0..<3000).map {
+            abs(a.value[flat: $0] - b.value[flat: $0]) / abs(a.value[flat: $0] - start[flat: $0])
+        }.sorted()
         #expect(drift[1500] < 0.06 && drift[2970] < 0.25)
         #expect(full.stateBytes == 2 * 3000 * 4)
-        #expect(quantized.stateBytes == 2 * (3000 + 2 * 4))   // codes + one Float absmax per 2048-entry block, m and v
+        #expect(quantized.stateBytes == 2 * (3000 + 2 * 4))  // codes + one Float absmax per 2048-entry block, m and v
     }
 
     @Test func galoreStateOfALlamaIsMrPlus2nrPlusAdamForTheRest() {
@@ -88,7 +94,8 @@ import Testing
         var rng = RNG(seed: 62)
         let model = LlamaModel<Float>(LlamaConfig(vocab: vocab, dim: d, layers: layers, heads: 2, hidden: h), rng: &rng)
         for p in model.parameters { p.value = .normal(p.shape, std: 0.02, rng: &rng) }
-        let opt = Optimizer<Float>.galore(model.parameters, projected: model.projectionMatrices, lr: 0.01, GaLoreSettings(rank: r))
+        let opt = Optimizer<Float>.galore(
+            model.parameters, projected: model.projectionMatrices, lr: 0.01, GaLoreSettings(rank: r))
         opt.zeroGrad()
         model.loss(tokens: [[1, 2, 3, 4, 5], [6, 7, 8, 9, 10]]).backward()
         opt.step()
@@ -98,8 +105,9 @@ import Testing
         #expect(opt.stateBytes == (layers * perBlock + 2 * rest) * 4)
         #expect(opt.projectorBytes == layers * (4 * d * r + 3 * d * r) * 4)
         // Under 8-bit moments, only the moments shrink.
-        let q = Optimizer<Float>.galore(model.parameters, projected: model.projectionMatrices, lr: 0.01, GaLoreSettings(rank: r),
-                                        statePrecision: .blockwise8bit)
+        let q = Optimizer<Float>.galore(
+            model.parameters, projected: model.projectionMatrices, lr: 0.01, GaLoreSettings(rank: r),
+            statePrecision: .blockwise8bit)
         q.step()
         #expect(q.projectorBytes == opt.projectorBytes && q.stateBytes < opt.stateBytes / 2)
     }
@@ -141,11 +149,14 @@ import Testing
         // The authors' GaLoreAdamW defaults to eps 1e-6 where the paper's Adam uses 1e-8; with gradients
         // of size 1e-7 the choice decides the step. Adam's first step moves each projected coordinate by
         // lr·α·R_ij/(|R_ij| + eps), and the back-projection by an orthonormal P keeps the Frobenius norm.
-        let g: [Double] = [1e-7, 0, 0, 1e-7]                    // G = 1e-7 I: LAPACK's P is ±I, so R = ±1e-7 on the diagonal
+        let g: [Double] = [1e-7, 0, 0, 1e-7]  // G = 1e-7 I: LAPACK's P is ±I, so R = ±1e-7 on the diagonal
         func step(eps: Double) -> Double {
             let p = parameter([0, 0, 0, 0], grad: g, shape: [2, 2])
-            Optimizer.galore([p], projected: [p], lr: 1, GaLoreSettings(rank: 2, alpha: 1, inner: .adam(beta1: 0.9, beta2: 0.999, eps: eps))).step()
-            return (0..<4).reduce(0) { $0 + p.value[flat: $1] * p.value[flat: $1] }.squareRoot()   // ‖ΔW‖_F
+            Optimizer.galore(
+                [p], projected: [p], lr: 1,
+                GaLoreSettings(rank: 2, alpha: 1, inner: .adam(beta1: 0.9, beta2: 0.999, eps: eps))
+            ).step()
+            return (0..<4).reduce(0) { $0 + p.value[flat: $1] * p.value[flat: $1] }.squareRoot()  // ‖ΔW‖_F
         }
         // ‖ΔW‖ = sqrt(2) · 1e-7 / (1e-7 + eps).
         #expect(abs(step(eps: 1e-8) - 2.0.squareRoot() * 1e-7 / 1.1e-7) < 1e-9)
@@ -157,14 +168,18 @@ import Testing
         var rng = RNG(seed: 64)
         let rest = 2 * vocab * d + (2 * layers + 1) * d
         let adaptors = layers * (4 * r * (d + d) + 3 * r * (d + h)), dense = layers * (4 * d * d + 3 * d * h)
-        let lora = LlamaModel<Float>(LlamaConfig(vocab: vocab, dim: d, layers: layers, heads: 2, hidden: h,
-                                                 parametrization: .lora(rank: r, alpha: 32, dropout: 0.1)), rng: &rng)
-        let lowRank = LlamaModel<Float>(LlamaConfig(vocab: vocab, dim: d, layers: layers, heads: 2, hidden: h,
-                                                    parametrization: .lowRank(rank: r)), rng: &rng)
+        let lora = LlamaModel<Float>(
+            LlamaConfig(
+                vocab: vocab, dim: d, layers: layers, heads: 2, hidden: h,
+                parametrization: .lora(rank: r, alpha: 32, dropout: 0.1)), rng: &rng)
+        let lowRank = LlamaModel<Float>(
+            LlamaConfig(
+                vocab: vocab, dim: d, layers: layers, heads: 2, hidden: h,
+                parametrization: .lowRank(rank: r)), rng: &rng)
         let full = LlamaModel<Float>(LlamaConfig(vocab: vocab, dim: d, layers: layers, heads: 2, hidden: h), rng: &rng)
         func count(_ ps: [Variable<Float>]) -> Int { ps.reduce(0) { $0 + $1.value.count } }
         #expect(count(lora.parameters) == adaptors + rest && lora.weightCount == adaptors + rest + dense)
-        #expect(lora.projectionMatrices.isEmpty)              // GaLore has nothing to project in a LoRA model
+        #expect(lora.projectionMatrices.isEmpty)  // GaLore has nothing to project in a LoRA model
         #expect(count(lowRank.parameters) == adaptors + rest && lowRank.weightCount == adaptors + rest)
         #expect(count(full.parameters) == dense + rest && full.weightCount == dense + rest)
         // LoRA starts as its frozen dense model: B = 0.

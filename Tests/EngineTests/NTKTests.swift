@@ -6,7 +6,9 @@ import Testing
 @Suite struct NTKTests {
     @Test func analyticLimitMatchesReferenceValues() {
         // papers.md, NTK: depth 4, β = 0.1, ReLU, Θ∞((1,0), (cos γ, sin γ)).
-        let reference: [(Double, Double)] = [(0, 0.2825), (0.5, 0.2109), (1, 0.1431), (2, 0.0733), (3, 0.0642), (Double.pi, 0.0644)]
+        let reference: [(Double, Double)] = [
+            (0, 0.2825), (0.5, 0.2109), (1, 0.1431), (2, 0.0733), (3, 0.0642), (Double.pi, 0.0644),
+        ]
         for (g, value) in reference {
             let theta = NTK.reluLimit([1, 0], [Double.cos(g), Double.sin(g)], depth: 4, beta: 0.1).ntk
             #expect(abs(theta - value) < 5e-5, "γ = \(g): \(theta) vs \(value)")
@@ -26,10 +28,13 @@ import Testing
             sum(net(Variable(x.rows(i..<(i + 1))))).backward()
             jacobians.append(net.parameters.flatMap { $0.grad!.scalars })
         }
-        for i in 0..<3 { for j in 0..<3 {
-            let naive = zip(jacobians[i], jacobians[j]).reduce(0) { $0 + $1.0 * $1.1 }
-            #expect(abs(theta[i, j] - naive) < 1e-10 * max(1, abs(naive)), "Θ[\(i),\(j)] = \(theta[i, j]) vs \(naive)")
-        } }
+        for i in 0..<3 {
+            for j in 0..<3 {
+                let naive = zip(jacobians[i], jacobians[j]).reduce(0) { $0 + $1.0 * $1.1 }
+                #expect(
+                    abs(theta[i, j] - naive) < 1e-10 * max(1, abs(naive)), "Θ[\(i),\(j)] = \(theta[i, j]) vs \(naive)")
+            }
+        }
     }
 
     @Test func wideNetKernelApproachesTheLimit() {

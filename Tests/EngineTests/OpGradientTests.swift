@@ -15,8 +15,12 @@ import Testing
         let x = randn([5, 4], seed: 31), w = randn([4, 3], seed: 32)
         var b = randn([3], seed: 33)
         let xw = matmul(Variable(x), Variable(w)).value
-        for c in 0..<3 where (0..<5).contains(where: { abs(xw[flat: $0 * 3 + c] + b[flat: c]) < 0.05 }) { b[flat: c] += 0.3 }
-        checkGradients([x, w, b]) { v in sum(RepriseEngine.linearReLU(v[0], v[1], v[2]) * Variable(randn([5, 3], seed: 34))) }
+        for c in 0..<3 where (0..<5).contains(where: { abs(xw[flat: $0 * 3 + c] + b[flat: c]) < 0.05 }) {
+            b[flat: c] += 0.3
+        }
+        checkGradients([x, w, b]) { v in
+            sum(RepriseEngine.linearReLU(v[0], v[1], v[2]) * Variable(randn([5, 3], seed: 34)))
+        }
     }
 
     /// The fused op against relu(linear(·)): the same bits in the value and in every gradient,
@@ -31,10 +35,13 @@ import Testing
         let w2v = Tensor<Float>.normal([13, 21], rng: &rng)
         let probe = Variable(Tensor<Float>.normal([67, 21], rng: &rng))
         func run(fused: Bool) -> [Tensor<Float>] {
-            let x = Variable(xv, requiresGrad: true), w = Variable(wv, requiresGrad: true), b = Variable(bv, requiresGrad: true)
+            let x = Variable(xv, requiresGrad: true), w = Variable(wv, requiresGrad: true),
+                b = Variable(bv, requiresGrad: true)
             let w2 = Variable(w2v, requiresGrad: true)
-            let (h1, h2) = fused ? (RepriseEngine.linearReLU(x, w, b), RepriseEngine.linearReLU(x, w2, nil))
-                                 : (relu(linear(x, w, b)), relu(linear(x, w2, nil)))
+            let (h1, h2) =
+                fused
+                ? (RepriseEngine.linearReLU(x, w, b), RepriseEngine.linearReLU(x, w2, nil))
+                : (relu(linear(x, w, b)), relu(linear(x, w2, nil)))
             let y = reshape(reshape(h1, [21, 67]), [67, 21]) + h2
             sum(y * probe).backward()
             return [y.value, x.grad!, w.grad!, b.grad!, w2.grad!]
@@ -106,7 +113,8 @@ import Testing
 
     @Test func attentionIsCausal() {
         // The first position can only attend to itself: its output is its own value row.
-        let q = Variable(randn([3, 4], seed: 30)), k = Variable(randn([3, 4], seed: 31)), v = Variable(randn([3, 4], seed: 32))
+        let q = Variable(randn([3, 4], seed: 30)), k = Variable(randn([3, 4], seed: 31)),
+            v = Variable(randn([3, 4], seed: 32))
         let out = causalSelfAttention(q: q, k: k, v: v, batch: 1, seqLen: 3, heads: 2)
         for j in 0..<4 { #expect(abs(out.value[0, j] - v.value[0, j]) < 1e-12) }
     }
@@ -160,7 +168,8 @@ import Testing
         // B starts at zero (A's gradient would vanish): it is set to random values first, and the
         // dropout stream is rewound before every forward pass so that all passes share one mask.
         var rng = RNG(seed: 40)
-        let model = LlamaModel<Double>(LlamaConfig(vocab: 7, dim: 8, layers: 1, heads: 2, hidden: 12, parametrization: parametrization), rng: &rng)
+        let model = LlamaModel<Double>(
+            LlamaConfig(vocab: 7, dim: 8, layers: 1, heads: 2, hidden: 12, parametrization: parametrization), rng: &rng)
         let tokens = [[1, 4, 2, 6], [0, 3, 3, 5]]
         let block = model.blocks[0]
         var probes = [model.embedding, block.attnNorm]

@@ -7,7 +7,7 @@ func parameter(_ value: [Double], grad: [Double], shape: [Int]? = nil) -> Variab
     let p = Variable(Tensor(shape: s, scalars: value), requiresGrad: true)
     p.zeroGrad()
     let g = Variable(Tensor(shape: s, scalars: grad))
-    sum(p * g).backward()   // d/dp Σ p∘g = g
+    sum(p * g).backward()  // d/dp Σ p∘g = g
     return p
 }
 
@@ -19,7 +19,7 @@ func parameter(_ value: [Double], grad: [Double], shape: [Int]? = nil) -> Variab
 
         let q = parameter([1], grad: [2])
         let opt = Optimizer.sgd([q], lr: 0.1, momentum: 0.9)
-        opt.step(); opt.step()              // b1 = 2, w = 0.8; b2 = 0.9·2 + 2 = 3.8, w = 0.8 − 0.38
+        opt.step(); opt.step()  // b1 = 2, w = 0.8; b2 = 0.9·2 + 2 = 3.8, w = 0.8 − 0.38
         #expect(abs(q.value[flat: 0] - 0.42) < 1e-12)
         #expect(opt.stateBytes == 8)
     }
@@ -68,7 +68,8 @@ func parameter(_ value: [Double], grad: [Double], shape: [Int]? = nil) -> Variab
             let variance = g.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(n - 1)
             let expected = 0.3 / Double.pow(1 + Double(t), 0.55)
             // Sample variance of n normals has relative standard error √(2/n) ≈ 0.32%; allow 5 of them.
-            #expect(abs(variance / expected - 1) < 5 * (2 / Double(n)).squareRoot(), "t=\(t): \(variance) vs \(expected)")
+            #expect(
+                abs(variance / expected - 1) < 5 * (2 / Double(n)).squareRoot(), "t=\(t): \(variance) vs \(expected)")
             #expect(abs(mean) < 5 * (expected / Double(n)).squareRoot())
         }
     }
@@ -79,8 +80,8 @@ func parameter(_ value: [Double], grad: [Double], shape: [Int]? = nil) -> Variab
         let g = p.grad!.scalars, w = p.value.scalars
         let dot = zip(g, w).reduce(0) { $0 + $1.0 * $1.1 }
         let norm = g.reduce(0) { $0 + $1 * $1 }.squareRoot()
-        #expect(abs(dot) < 1e-12)                          // orthogonal to θ
-        #expect(abs(norm - (11.0).squareRoot()) < 1e-12)   // ‖g⊥‖ = ‖g‖
+        #expect(abs(dot) < 1e-12)  // orthogonal to θ
+        #expect(abs(norm - (11.0).squareRoot()) < 1e-12)  // ‖g⊥‖ = ‖g‖
     }
 
     @Test func galoreFullRankWithSGDIsSGD() {
@@ -88,8 +89,10 @@ func parameter(_ value: [Double], grad: [Double], shape: [Int]? = nil) -> Variab
         for shape in [[4, 3], [3, 5]] {
             let value = randn(shape, seed: 50).scalars, grad = randn(shape, seed: 51).scalars
             let a = parameter(value, grad: grad, shape: shape), b = parameter(value, grad: grad, shape: shape)
-            Optimizer.galore([a], projected: [a], lr: 0.1,
-                             GaLoreSettings(rank: min(shape[0], shape[1]), updateGap: 1, alpha: 1, inner: .sgd)).step()
+            Optimizer.galore(
+                [a], projected: [a], lr: 0.1,
+                GaLoreSettings(rank: min(shape[0], shape[1]), updateGap: 1, alpha: 1, inner: .sgd)
+            ).step()
             Optimizer.sgd([b], lr: 0.1).step()
             for i in 0..<a.value.count { #expect(abs(a.value[flat: i] - b.value[flat: i]) < 1e-12) }
         }
@@ -101,9 +104,10 @@ func parameter(_ value: [Double], grad: [Double], shape: [Int]? = nil) -> Variab
         let g = randn([6, 4], seed: 52)
         let p = parameter(randn([6, 4], seed: 53).scalars, grad: g.scalars, shape: [6, 4])
         let before = p.value
-        let opt = Optimizer.galore([p], projected: [p], lr: 0.1, GaLoreSettings(rank: 2, updateGap: 200, alpha: 1, inner: .sgd))
+        let opt = Optimizer.galore(
+            [p], projected: [p], lr: 0.1, GaLoreSettings(rank: 2, updateGap: 200, alpha: 1, inner: .sgd))
         opt.step()
-        #expect(opt.stateBytes == 4 * 2 * 8)   // SGD inner: only Q
+        #expect(opt.stateBytes == 4 * 2 * 8)  // SGD inner: only Q
         // The step −lr·G Q Qᵀ is G's best rank-2 approximation.
         let f = try svd(g)
         for i in 0..<6 {

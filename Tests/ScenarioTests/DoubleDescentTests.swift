@@ -15,15 +15,18 @@ import Testing
             let closed = scenario.spectralFit(f, y, filter: scenario.gdFilter(f.s, n: n, steps: steps))
             let w = Self.iterateGD(phi, y, from: .zeros([p, c]), lr: Double(n) / (f.s[0] * f.s[0]), steps: steps)
             for i in 0..<closed.count {
-                #expect(abs(closed[flat: i] - w[flat: i]) < 1e-9 * max(1, abs(closed[flat: i])),
-                        "T=\(steps) element \(i)")
+                #expect(
+                    abs(closed[flat: i] - w[flat: i]) < 1e-9 * max(1, abs(closed[flat: i])),
+                    "T=\(steps) element \(i)")
             }
             #expect(closed.allFinite)
         }
     }
 
     /// w <- w - lr Phi^T (Phi w - Y) / n for `steps` steps from `w0`, through the engine's autodiff and SGD.
-    static func iterateGD(_ phi: Tensor<Double>, _ y: Tensor<Double>, from w0: Tensor<Double>, lr: Double, steps: Int)
+    static func iterateGD(
+        _ phi: Tensor<Double>, _ y: Tensor<Double>, from w0: Tensor<Double>, lr: Double, steps: Int
+    )
         -> Tensor<Double>
     {
         let w = Variable(w0, requiresGrad: true)
@@ -50,8 +53,9 @@ import Testing
                 let closed = scenario.gdFromInit(f, y, w0: w0, n: n, steps: steps)
                 let w = Self.iterateGD(phi, y, from: w0, lr: Double(n) / (f.s[0] * f.s[0]), steps: steps)
                 for i in 0..<closed.count {
-                    #expect(abs(closed[flat: i] - w[flat: i]) < 1e-9 * max(1, abs(closed[flat: i])),
-                            "n=\(n) p=\(p) T=\(steps) element \(i)")
+                    #expect(
+                        abs(closed[flat: i] - w[flat: i]) < 1e-9 * max(1, abs(closed[flat: i])),
+                        "n=\(n) p=\(p) T=\(steps) element \(i)")
                 }
             }
         }

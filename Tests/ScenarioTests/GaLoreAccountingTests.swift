@@ -39,8 +39,8 @@ import Testing
 
     @Test func sevenBStatements() {
         let s = GaLoreAccounting.sevenB()
-        #expect(abs(s.galoreStateReduction - 0.6511) < 1e-4)             // paper: 65.5%
+        #expect(abs(s.galoreStateReduction - 0.6511) < 1e-4)  // paper: 65.5%
         #expect(abs(s.galore8bitStateReductionAll8bit - 0.8255) < 1e-4)  // paper: 82.5%
-        #expect(abs(s.adamTotal - 55.907) < 1e-3)                        // paper: 58 GB
+        #expect(abs(s.adamTotal - 55.907) < 1e-3)  // paper: 58 GB
     }
 }

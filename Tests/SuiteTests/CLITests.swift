@@ -2,12 +2,14 @@ import Foundation
 import RepriseSuite
 import Testing
 
-let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+    .deletingLastPathComponent()
 
 /// The built `reprise` binary: $REPRISE_BIN, else the one beside this test bundle (same build configuration).
-let repriseBinary = ProcessInfo.processInfo.environment["REPRISE_BIN"]
+let repriseBinary =
+    ProcessInfo.processInfo.environment["REPRISE_BIN"]
     ?? URL(fileURLWithPath: (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? "")
-        .deletingLastPathComponent().appendingPathComponent("reprise").path
+    .deletingLastPathComponent().appendingPathComponent("reprise").path
 
 /// Runs the built `reprise` binary and returns exit code and output; `environment` changes this
 /// process's variables for it (nil removes one).
@@ -42,8 +44,9 @@ func reprise(_ args: [String], environment: [String: String?] = [:]) throws -> (
         defer { try? FileManager.default.removeItem(at: root) }
         let made = try reprise(["new", "random-labels", "--root", root.path])
         #expect(made.code == 0 && made.out.contains("RandomLabels.self"))
-        let swift = try String(contentsOf: root.appendingPathComponent("Sources/RepriseScenarios/RandomLabels.swift"),
-                               encoding: .utf8)
+        let swift = try String(
+            contentsOf: root.appendingPathComponent("Sources/RepriseScenarios/RandomLabels.swift"),
+            encoding: .utf8)
         #expect(swift.contains("public struct RandomLabels: Scenario") && !swift.contains("SampleMean"))
         let claims = try Data(contentsOf: root.appendingPathComponent("Replications/random-labels/claims.json"))
         #expect(((try JSONSerialization.jsonObject(with: claims)) as? [Any])?.count == 1)
@@ -55,26 +58,30 @@ func reprise(_ args: [String], environment: [String: String?] = [:]) throws -> (
     @Test func listAndDescribe() throws {
         let list = try reprise(["list"])
         #expect(list.code == 0)
-        for id in ["double-descent", "gradient-noise", "ntk-regime", "grokking-stablemax"] { #expect(list.out.contains(id)) }
+        for id in ["double-descent", "gradient-noise", "ntk-regime", "grokking-stablemax"] {
+            #expect(list.out.contains(id))
+        }
         let d = try reprise(["describe", "ntk-regime"])
         #expect(d.code == 0 && d.out.contains("arXiv:1806.07572") && d.out.contains("Fig. 1"))
     }
 
     #if arch(x86_64)
-    /// Zen's OpenBLAS kernels ran the split products slower than Haswell's (same bits), so on a Zen
-    /// CPU the binary restarts with Haswell's unless OPENBLAS_CORETYPE names a set; elsewhere the
-    /// set OpenBLAS picked stays. `make test` sets the variable, so this clears it for the first run.
-    @Test func theKernelSetIsHaswellOnZenUnlessNamed() throws {
-        struct Bench: Decodable { let openBLASKernels: String }
-        func kernels(_ coretype: String?) throws -> String {
-            let r = try reprise(["bench", "--json", "--repeats", "1", "--only", "Deep MLP"], environment: ["OPENBLAS_CORETYPE": coretype])
-            #expect(r.code == 0, "\(r.err)")
-            return try JSONDecoder().decode(Bench.self, from: Data(r.out.utf8)).openBLASKernels
+        /// Zen's OpenBLAS kernels ran the split products slower than Haswell's (same bits), so on a Zen
+        /// CPU the binary restarts with Haswell's unless OPENBLAS_CORETYPE names a set; elsewhere the
+        /// set OpenBLAS picked stays. `make test` sets the variable, so this clears it for the first run.
+        @Test func theKernelSetIsHaswellOnZenUnlessNamed() throws {
+            struct Bench: Decodable { let openBLASKernels: String }
+            func kernels(_ coretype: String?) throws -> String {
+                let r = try reprise(
+                    ["bench", "--json", "--repeats", "1", "--only", "Deep MLP"],
+                    environment: ["OPENBLAS_CORETYPE": coretype])
+                #expect(r.code == 0, "\(r.err)")
+                return try JSONDecoder().decode(Bench.self, from: Data(r.out.utf8)).openBLASKernels
+            }
+            #expect(try kernels(nil).lowercased() != "zen")
+            #expect(try kernels("Zen").lowercased() == "zen")  // named by hand: kept
+            #expect(try kernels("Haswell").lowercased() == "haswell")
         }
-        #expect(try kernels(nil).lowercased() != "zen")
-        #expect(try kernels("Zen").lowercased() == "zen")        // named by hand: kept
-        #expect(try kernels("Haswell").lowercased() == "haswell")
-    }
     #endif
 
     @Test func badInputIsRejectedClearly() throws {
@@ -84,20 +91,31 @@ func reprise(_ args: [String], environment: [String: String?] = [:]) throws -> (
         #expect(key.code != 0 && key.err.contains("unknown key 'widthz'"))
         let value = try reprise(["run", "ntk-regime", "--profile", "smoke", "--set", "seeds=many", "--db", db])
         #expect(value.code != 0 && value.err.contains("expected a number"))
-        let name = try reprise(["run", "grokking-stablemax", "--profile", "smoke", "--set", "variants=softmax32,stablemx", "--db", db])
-        #expect(name.code != 0 && name.err.contains("variants = softmax32,stablemx: expected a non-empty list of names from softmax32, softmax64"))
+        let name = try reprise([
+            "run", "grokking-stablemax", "--profile", "smoke", "--set", "variants=softmax32,stablemx", "--db", db,
+        ])
+        #expect(
+            name.code != 0
+                && name.err.contains(
+                    "variants = softmax32,stablemx: expected a non-empty list of names from softmax32, softmax64")
+        )
         // Values of the right type but out of range: refused before a run is stored (they used to spin, or fail in LAPACK).
-        for (set, message) in [("seeds=-3", "seeds = -3: expected an integer in [1, 10000]"), ("seeds=0", "seeds = 0: expected an integer"),
-                               ("widths=0,16", "widths = 0,16: expected a non-empty list of integers in [1, 100000]"),
-                               ("lr=1e99", "lr = 1e+99: expected a number in")] {
+        for (set, message) in [
+            ("seeds=-3", "seeds = -3: expected an integer in [1, 10000]"),
+            ("seeds=0", "seeds = 0: expected an integer"),
+            ("widths=0,16", "widths = 0,16: expected a non-empty list of integers in [1, 100000]"),
+            ("lr=1e99", "lr = 1e+99: expected a number in"),
+        ] {
             let r = try reprise(["run", "ntk-regime", "--profile", "smoke", "--set", set, "--db", db])
             #expect(r.code != 0 && r.err.contains(message), "--set \(set): \(r.err)")
         }
         let dd = try reprise(["run", "double-descent", "--profile", "smoke", "--set", "n_train=1e99", "--db", db])
         #expect(dd.code != 0 && dd.err.contains("n_train = "), "\(dd.err)")
         // Valid one by one, not together or not against the data: the scenario's validate step.
-        for (set, message) in [("val_tokens=1048576", "exceeds the held-out fortunes"), ("rank=128", "rank must not exceed dim"),
-                               ("seeds=1", "seeds must be at least 2")] {
+        for (set, message) in [
+            ("val_tokens=1048576", "exceeds the held-out fortunes"), ("rank=128", "rank must not exceed dim"),
+            ("seeds=1", "seeds must be at least 2"),
+        ] {
             let r = try reprise(["run", "galore-memory", "--profile", "smoke", "--set", set, "--db", db])
             #expect(r.code != 0 && r.err.contains(message), "--set \(set): \(r.err)")
         }
@@ -120,8 +138,10 @@ func reprise(_ args: [String], environment: [String: String?] = [:]) throws -> (
         let db = FileManager.default.temporaryDirectory.appendingPathComponent("w-\(UUID().uuidString).sqlite").path
         defer { try? FileManager.default.removeItem(atPath: db) }
         let config = #"{"blas_threads": 1, "variant": "softmax32"}"#
-        let r = try reprise(["worker", "grokking-stablemax", "--key", "softmax32", "--config", config,
-                             "--seed", "0", "--code-id", "x", "--db", db])
+        let r = try reprise([
+            "worker", "grokking-stablemax", "--key", "softmax32", "--config", config,
+            "--seed", "0", "--code-id", "x", "--db", db,
+        ])
         #expect(r.code != 0)
         let lines = r.err.split(separator: "\n").map(String.init)
         #expect(lines.last { !$0.isEmpty }?.hasPrefix("Backtrace took") == true, "\(r.err.suffix(300))")
@@ -137,8 +157,9 @@ func reprise(_ args: [String], environment: [String: String?] = [:]) throws -> (
         defer { try? FileManager.default.removeItem(at: root) }
         let fm = FileManager.default
         try fm.createDirectory(at: root.appendingPathComponent("results"), withIntermediateDirectories: true)
-        try FileManager.default.copyItem(at: repositoryRoot.appendingPathComponent("Replications"),
-                                         to: root.appendingPathComponent("Replications"))
+        try FileManager.default.copyItem(
+            at: repositoryRoot.appendingPathComponent("Replications"),
+            to: root.appendingPathComponent("Replications"))
         let claims = root.appendingPathComponent("Replications/ntk-regime/claims.json")
         try (try String(contentsOf: claims, encoding: .utf8))
             .replacingOccurrences(of: #""op": "<=""#, with: #""op": "=>""#)
@@ -147,7 +168,8 @@ func reprise(_ args: [String], environment: [String: String?] = [:]) throws -> (
         for args in [["describe", "ntk-regime"], ["run", "ntk-regime", "--profile", "smoke", "--db", store]] {
             let r = try reprise(args, environment: ["REPRISE_ROOT": root.path])
             let named = "Replications/ntk-regime/claims.json, claim 'init-matches-limit-v3', field 'checks[0].op'"
-            #expect(r.code != 0 && r.err.contains(named)
+            #expect(
+                r.code != 0 && r.err.contains(named)
                     && r.err.contains("unknown operator '=>'"), "\(args[0]): \(r.err)")
         }
         #expect(!FileManager.default.fileExists(atPath: store))
@@ -158,8 +180,10 @@ func reprise(_ args: [String], environment: [String: String?] = [:]) throws -> (
     }
 
     @Test func runExportPlotJSON() throws {
-        let run = try reprise(["run", "ntk-regime", "--profile", "smoke", "--set", "widths=16,32", "--set", "fig2_widths=16,32",
-                               "--set", "steps=5", "--set", "fig2_steps=5", "--json", "--db", db])
+        let run = try reprise([
+            "run", "ntk-regime", "--profile", "smoke", "--set", "widths=16,32", "--set", "fig2_widths=16,32",
+            "--set", "steps=5", "--set", "fig2_steps=5", "--json", "--db", db,
+        ])
         #expect(run.code == 0)
         let outcome = try #require(try JSONSerialization.jsonObject(with: Data(run.out.utf8)) as? [String: Any])
         #expect(outcome["status"] as? String == "ok" && (outcome["claims"] as? [Any])?.count == 4)

@@ -13,8 +13,9 @@ import Testing
     static let noise = Key.flag("noise")
 
     @Test func readsEachKindAsItsType() throws {
-        let c = try Config(json: #"{"width": 64, "lr": 0.01, "shape": "wide", "shapes": ["square", "wide"], "#
-                                 + #""widths": [8, 16], "noise": true}"#)
+        let c = try Config(
+            json: #"{"width": 64, "lr": 0.01, "shape": "wide", "shapes": ["square", "wide"], "#
+                + #""widths": [8, 16], "noise": true}"#)
         #expect(c[Self.width] == 64 && c[Self.lr] == 0.01 && c[Self.noise])
         #expect(c[Self.shape] == .wide && c[Self.shapes] == [.square, .wide] && c[Self.widths] == [8, 16])
     }

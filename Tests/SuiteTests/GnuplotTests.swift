@@ -11,8 +11,9 @@ import Testing
         return dir
     }
 
-    let figure = Figure(name: "line", title: "a line", xLabel: "x", yLabel: "y",
-                        series: [Figure.Series("y = 2x", [(1, 2), (2, 4), (3, 6)])])
+    let figure = Figure(
+        name: "line", title: "a line", xLabel: "x", yLabel: "y",
+        series: [Figure.Series("y = 2x", [(1, 2), (2, 4), (3, 6)])])
 
     @Test func twoRendersOfTheSameDataGiveTheSameBytes() throws {
         let (a, b) = (try folder(), try folder())
@@ -21,8 +22,10 @@ import Testing
         _ = try Gnuplot.render([figure], into: b)
         #expect(png.map(\.lastPathComponent) == ["line.png"])
         for ext in ["png", "svg", "dat", "gp"] {
-            let (x, y) = (try Data(contentsOf: a.appendingPathComponent("line.\(ext)")),
-                          try Data(contentsOf: b.appendingPathComponent("line.\(ext)")))
+            let (x, y) = (
+                try Data(contentsOf: a.appendingPathComponent("line.\(ext)")),
+                try Data(contentsOf: b.appendingPathComponent("line.\(ext)"))
+            )
             #expect(x == y && x.count > 20, "line.\(ext)")
         }
     }
@@ -42,7 +45,7 @@ import Testing
         #expect(data.contains("# index 0: y = 2x\n1 2\n"))
         var empty = figure
         empty.series = [Figure.Series("missing", [])]
-        #expect(try Gnuplot.render([empty], into: dir).isEmpty)       // nothing to draw: said, not a gnuplot error
+        #expect(try Gnuplot.render([empty], into: dir).isEmpty)  // nothing to draw: said, not a gnuplot error
     }
 
     @Test func aBadScriptFailsWithGnuplotsOwnMessage() throws {

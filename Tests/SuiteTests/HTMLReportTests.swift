@@ -1,17 +1,20 @@
 import Foundation
-#if canImport(FoundationXML)
-import FoundationXML
-#endif
 import RepriseSuite
 import Testing
+
+#if canImport(FoundationXML)
+    import FoundationXML
+#endif
 
 /// `reprise report --html`: one file that parses, links only inside itself, and shows every claim (issue 30).
 @Suite(.serialized) struct HTMLReportTests {
     /// Every `id` and every `href` of the page, read by an XML parser (the page is written as XHTML).
     final class Links: NSObject, XMLParserDelegate {
         var ids: Set<String> = [], hrefs: [String] = [], sources: [String] = []
-        func parser(_ parser: XMLParser, didStartElement name: String, namespaceURI: String?, qualifiedName: String?,
-                    attributes: [String: String] = [:]) {
+        func parser(
+            _ parser: XMLParser, didStartElement name: String, namespaceURI: String?, qualifiedName: String?,
+            attributes: [String: String] = [:]
+        ) {
             if let id = attributes["id"] { ids.insert(id) }
             if let href = attributes["href"] { hrefs.append(href) }
             if let src = attributes["src"] { sources.append(src) }
@@ -32,7 +35,7 @@ import Testing
         let root = try probeRoot(), suite = try probeSuite(root)
         defer { try? FileManager.default.removeItem(at: root) }
         _ = try suite.run("probe", profile: "smoke", quiet: true)
-        let second = try suite.run("probe", profile: "smoke", quiet: true)   // the selected run: the newest
+        let second = try suite.run("probe", profile: "smoke", quiet: true)  // the selected run: the newest
         _ = try suite.plot("probe", profile: "smoke")
         let page = try suite.writeHTMLReport(profile: "smoke", to: root.appendingPathComponent("results/r.html"))
         let links = try parse(page)
@@ -42,13 +45,22 @@ import Testing
         }
         #expect(!links.sources.isEmpty)
         for src in links.sources { #expect(src.hasPrefix("data:image/svg+xml;base64,"), "\(src.prefix(60))") }
-        #expect(links.ids.isSuperset(of: ["claim-probe-final-big", "claim-probe-later", "fig-probe-loss",
-                                          "run-\(second.runID)", "compare-\(second.runID)"]))
+        #expect(
+            links.ids.isSuperset(of: [
+                "claim-probe-final-big", "claim-probe-later", "fig-probe-loss",
+                "run-\(second.runID)", "compare-\(second.runID)",
+            ]))
         let text = try String(contentsOf: page, encoding: .utf8)
         #expect(text.contains("drawn from run \(second.runID) (profile smoke), the run above"))
-        #expect(text.contains("0 config keys differ"))      // the same profile config as the first run
-        #expect(text.contains(Verdict.tally(try RunData(store: suite.store, record: try #require(
-            try suite.store.run(second.runID)), replication: try suite.replication("probe")).claims)))
+        #expect(text.contains("0 config keys differ"))  // the same profile config as the first run
+        #expect(
+            text.contains(
+                Verdict.tally(
+                    try RunData(
+                        store: suite.store,
+                        record: try #require(
+                            try suite.store.run(second.runID)), replication: try suite.replication("probe")
+                    ).claims)))
     }
 
     /// The history beside the committed baseline: an entry whose key metric moved beyond the tolerance is flagged
@@ -60,8 +72,9 @@ import Testing
         let run = try suite.run("probe", profile: "smoke", quiet: true)
         let record = try #require(try suite.store.run(run.runID))
         let data = try RunData(store: suite.store, record: record, replication: try suite.replication("probe"))
-        let baseline = try Baseline.make(scenario: "probe", profile: "smoke", keyMetrics: ["final", "diverged"],
-                                         runs: [data], goldenSeed: record.seed)
+        let baseline = try Baseline.make(
+            scenario: "probe", profile: "smoke", keyMetrics: ["final", "diverged"],
+            runs: [data], goldenSeed: record.seed)
         try baseline.write(Baseline.url(root: root, scenario: "probe", profile: "smoke"))
         // Two ledger entries of the same run: as measured, and with `final` moved from 4 to 40.
         let ledger = Ledger.folder(root: root), entry = try suite.ledgerEntry(run: run.runID)
@@ -81,8 +94,9 @@ import Testing
         _ = try parse(page)
         let text = try String(contentsOf: page, encoding: .utf8)
         #expect(text.components(separatedBy: "class=\"flagged\"").count - 1 == 1)
-        let list = try #require(text.components(separatedBy: "id=\"regressions\"").last?
-            .components(separatedBy: "</ul>").first)
+        let list = try #require(
+            text.components(separatedBy: "id=\"regressions\"").last?
+                .components(separatedBy: "</ul>").first)
         #expect(list.contains("final: seed \(record.seed) gives 40, its baseline sample 4"))
         #expect(!list.contains("diverged"))
         #expect(text.contains("id=\"baseline-\(run.runID)\"") && text.contains("no regression"))
@@ -109,7 +123,7 @@ import Testing
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: dir) }
         let page = dir.appendingPathComponent("report.html"), db = dir.appendingPathComponent("e.sqlite").path
-        _ = try Store(path: db)    // a store with its tables and no runs
+        _ = try Store(path: db)  // a store with its tables and no runs
         let r = try reprise(["report", "--profile", "smoke", "--db", db, "--out", page.path])
         #expect(r.code == 0, "\(r.err)")
         let text = try String(contentsOf: page, encoding: .utf8)

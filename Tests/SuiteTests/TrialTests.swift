@@ -50,23 +50,29 @@ import Testing
         #expect(try Trial(key: "k", storedConfig: try Config(json: two.config.canonicalJSON)).blasThreads == 2)
         #expect(throws: SuiteError.self) { try Trial(key: "k", storedConfig: Config(["a": .number(1)])) }
         // The canonical JSON a worker parses gives back the same hash the parent looked the trial up by.
-        let awkward = Config(["x": .number(0.1), "y": .numbers([1e-25, 2.356194490192345, 1e15]), "z": .strings(["a"]), "b": .bool(true)])
+        let awkward = Config([
+            "x": .number(0.1), "y": .numbers([1e-25, 2.356194490192345, 1e15]), "z": .strings(["a"]), "b": .bool(true),
+        ])
         #expect(try Config(json: awkward.canonicalJSON).hash == awkward.hash)
     }
 
     @Test func trialValuesRoundTripBitForBit() throws {
         let root = try probeRoot(), suite = try probeSuite(root)
-        let values: [Double] = [0.1, -0.0, .nan, .infinity, -.infinity, .leastNonzeroMagnitude, .greatestFiniteMagnitude]
+        let values: [Double] = [
+            0.1, -0.0, .nan, .infinity, -.infinity, .leastNonzeroMagnitude, .greatestFiniteMagnitude,
+        ]
         let key = Store.TrialKey(scenario: "probe", trial: "t", configHash: "h", seed: 1, codeID: "c")
-        let id = try suite.store.storeTrial(key, configJSON: "{}", values: TrialValues(["v": values, "empty": []]),
-                                            usage: .init(wallSeconds: 1, cpuSeconds: 1, peakRSSMegabytes: 1), startedAt: "t",
-                                            blasThreads: 1, pid: 1)
+        let id = try suite.store.storeTrial(
+            key, configJSON: "{}", values: TrialValues(["v": values, "empty": []]),
+            usage: .init(wallSeconds: 1, cpuSeconds: 1, peakRSSMegabytes: 1), startedAt: "t",
+            blasThreads: 1, pid: 1)
         let back = try suite.store.trialValues(id)
         #expect(back.vector("v").map(\.bitPattern) == values.map(\.bitPattern) && back.vector("empty").isEmpty)
         // A second writer of the same key finds it stored and does not add another.
-        let again = try suite.store.storeTrial(key, configJSON: "{}", values: TrialValues(["v": [1]]),
-                                               usage: .init(wallSeconds: 1, cpuSeconds: 1, peakRSSMegabytes: 1), startedAt: "t",
-                                               blasThreads: 1, pid: 2)
+        let again = try suite.store.storeTrial(
+            key, configJSON: "{}", values: TrialValues(["v": [1]]),
+            usage: .init(wallSeconds: 1, cpuSeconds: 1, peakRSSMegabytes: 1), startedAt: "t",
+            blasThreads: 1, pid: 2)
         let stored = try suite.store.trials(scenario: "probe").count
         #expect(again == id && stored == 1)
     }
@@ -74,17 +80,17 @@ import Testing
     @Test func aVersion1StoreIsUpgradedInPlaceKeepingItsRuns() throws {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("v1-\(UUID().uuidString).sqlite").path
         let sql = """
-        CREATE TABLE runs(id INTEGER PRIMARY KEY AUTOINCREMENT, scenario TEXT NOT NULL, profile TEXT NOT NULL, config_json TEXT NOT NULL,
-          config_hash TEXT NOT NULL, seed INTEGER NOT NULL, status TEXT NOT NULL, error TEXT, started_at TEXT NOT NULL, ended_at TEXT,
-          wall_seconds REAL, cpu_seconds REAL, peak_rss_mb REAL, pid INTEGER, git_commit TEXT, git_dirty INTEGER, swift_version TEXT,
-          openblas TEXT, blas_threads INTEGER, cpu_model TEXT, cores INTEGER, os TEXT);
-        CREATE TABLE points(run_id INTEGER, series TEXT, seq INTEGER, x REAL, y REAL, nonfinite TEXT);
-        CREATE TABLE metrics(run_id INTEGER, name TEXT, value REAL, nonfinite TEXT);
-        CREATE TABLE claims(run_id INTEGER, claim_id TEXT, statement TEXT, measured TEXT, threshold TEXT, paper_value TEXT,
-          paper_source TEXT, verdict TEXT);
-        INSERT INTO runs(scenario, profile, config_json, config_hash, seed, status, started_at) VALUES ('probe','smoke','{}','h',0,'ok','t');
-        PRAGMA user_version = 1;
-        """
+            CREATE TABLE runs(id INTEGER PRIMARY KEY AUTOINCREMENT, scenario TEXT NOT NULL, profile TEXT NOT NULL, config_json TEXT NOT NULL,
+              config_hash TEXT NOT NULL, seed INTEGER NOT NULL, status TEXT NOT NULL, error TEXT, started_at TEXT NOT NULL, ended_at TEXT,
+              wall_seconds REAL, cpu_seconds REAL, peak_rss_mb REAL, pid INTEGER, git_commit TEXT, git_dirty INTEGER, swift_version TEXT,
+              openblas TEXT, blas_threads INTEGER, cpu_model TEXT, cores INTEGER, os TEXT);
+            CREATE TABLE points(run_id INTEGER, series TEXT, seq INTEGER, x REAL, y REAL, nonfinite TEXT);
+            CREATE TABLE metrics(run_id INTEGER, name TEXT, value REAL, nonfinite TEXT);
+            CREATE TABLE claims(run_id INTEGER, claim_id TEXT, statement TEXT, measured TEXT, threshold TEXT, paper_value TEXT,
+              paper_source TEXT, verdict TEXT);
+            INSERT INTO runs(scenario, profile, config_json, config_hash, seed, status, started_at) VALUES ('probe','smoke','{}','h',0,'ok','t');
+            PRAGMA user_version = 1;
+            """
         var db: OpaquePointer?
         sqlite3_open(path, &db)
         #expect(sqlite3_exec(db, sql, nil, nil, nil) == SQLITE_OK)
@@ -102,17 +108,21 @@ import Testing
         FileManager.default.temporaryDirectory.appendingPathComponent("\(name)-\(UUID().uuidString).sqlite").path
     }
 
-    let smallNTK = ["run", "ntk-regime", "--profile", "smoke", "--set", "widths=16,32,64", "--set", "fig2_widths=16,32",
-                    "--set", "steps=20", "--set", "fig2_steps=20", "--quiet"]
+    let smallNTK = [
+        "run", "ntk-regime", "--profile", "smoke", "--set", "widths=16,32,64", "--set", "fig2_widths=16,32",
+        "--set", "steps=20", "--set", "fig2_steps=20", "--quiet",
+    ]
 
     func metricsCSV(_ runID: String, _ db: String) throws -> String {
         let out = try reprise(["export", runID, "--format", "csv", "--db", db])
-        return out.out.split(separator: "\n").filter { $0.hasPrefix("metric,") || $0.hasPrefix("series,") }.joined(separator: "\n")
+        return out.out.split(separator: "\n").filter { $0.hasPrefix("metric,") || $0.hasPrefix("series,") }.joined(
+            separator: "\n")
     }
 
     @Test func jobsOneAndTwoGiveIdenticalNumbers() throws {
         let one = db("jobs1"), two = db("jobs2")
-        let a = try reprise(smallNTK + ["--jobs", "1", "--db", one]), b = try reprise(smallNTK + ["--jobs", "2", "--db", two])
+        let a = try reprise(smallNTK + ["--jobs", "1", "--db", one]),
+            b = try reprise(smallNTK + ["--jobs", "2", "--db", two])
         #expect(a.code == 0 && b.code == 0, "\(a.err)\n\(b.err)")
         let ea = try metricsCSV("1", one), eb = try metricsCSV("1", two)
         #expect(ea.count > 1000 && ea == eb)

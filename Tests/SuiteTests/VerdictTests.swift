@@ -52,8 +52,9 @@ import Testing
         let worstOfTwo = Estimate(0.5, interval: 0.5...0.5, units: 2, method: .everyUnit)
         #expect(judge(finding, ["a": worstOfTwo]).verdict == .pass)
         #expect(judge(needsFive, ["a": worstOfTwo]).reason == "a: too few units (2, the claim needs 5)")
-        #expect(judge(finding, ["a": Estimate(-0.1, interval: -0.1...(-0.1), units: 3, method: .everyUnit)]).verdict
-            == .fail)
+        #expect(
+            judge(finding, ["a": Estimate(-0.1, interval: -0.1...(-0.1), units: 3, method: .everyUnit)]).verdict
+                == .fail)
         #expect(judge(finding, ["a": Estimate(.nan, units: 3, method: .everyUnit)]).verdict == .fail)
         let boot = Estimate(0.5, interval: 0.2...0.8, units: 40, method: .bootstrap)
         #expect(judge(finding, ["a": boot]).verdict == .inconclusive)
@@ -116,7 +117,8 @@ import Testing
     /// Each bad claims or scenario file is refused at load, naming the file, the claim and the field,
     /// and nothing is run or stored.
     @Test func badReplicationFilesAreRefusedAtLoadWithNothingStored() throws {
-        let good = #"{"id": "c", "kind": "finding", "statement": "s", "#
+        let good =
+            #"{"id": "c", "kind": "finding", "statement": "s", "#
             + #""checks": [{"metric": "final", "op": ">=", "value": [3]}]}"#
         let cases: [(String, String)] = [
             (good.replacingOccurrences(of: #""kind": "finding", "#, with: ""), "claim 'c', field 'kind': required"),
@@ -192,7 +194,8 @@ import Testing
             let url = root.appendingPathComponent("Replications/probe/scenario.json")
             try (try String(contentsOf: url, encoding: .utf8))
                 .replacingOccurrences(
-                    of: #""paper_numbers": []"#, with: #""paper_numbers": [], "paper_points": \#(points)"#)
+                    of: #""paper_numbers": []"#, with: #""paper_numbers": [], "paper_points": \#(points)"#
+                )
                 .write(to: url, atomically: true, encoding: .utf8)
             let suite = try probeSuite(root)
             #expect { try suite.run("probe", profile: "smoke", quiet: true) } throws: { "\($0)".contains(message) }

@@ -38,8 +38,9 @@ public struct SampleMean: Scenario {
     public func trials(_ c: Config) throws -> [Trial] {
         c[Keys.sizes].flatMap { n in
             (0..<c[Keys.seeds]).map { s in
-                Trial("n\(n)/s\(s)", c.selecting([Keys.repeats]).setting(Keys.n, n).setting(Keys.seedIndex, s),
-                      cost: Double(n * c[Keys.repeats]))
+                Trial(
+                    "n\(n)/s\(s)", c.selecting([Keys.repeats]).setting(Keys.n, n).setting(Keys.seedIndex, s),
+                    cost: Double(n * c[Keys.repeats]))
             }
         }
     }
@@ -71,9 +72,14 @@ public struct SampleMean: Scenario {
         let measured = data.series("rmse")
         // The theory's line through the first point: sigma / sqrt(n), sigma^2 = 1/12 for Uniform(0, 1).
         let theory = measured.map { (x: $0.x, y: (1.0 / 12 / $0.x).squareRoot()) }
-        return [Figure(name: "rmse", title: "RMSE of a sample mean of n Uniform(0, 1) draws",
-                       xLabel: "n (log scale)", yLabel: "RMSE around 1/2 (log scale)", logX: true, logY: true,
-                       series: [Figure.Series("measured", measured, style: .linespoints, color: 0),
-                                Figure.Series("theory: 1 / sqrt(12 n)", theory, style: .lines, color: 1)])]
+        return [
+            Figure(
+                name: "rmse", title: "RMSE of a sample mean of n Uniform(0, 1) draws",
+                xLabel: "n (log scale)", yLabel: "RMSE around 1/2 (log scale)", logX: true, logY: true,
+                series: [
+                    Figure.Series("measured", measured, style: .linespoints, color: 0),
+                    Figure.Series("theory: 1 / sqrt(12 n)", theory, style: .lines, color: 1),
+                ])
+        ]
     }
 }
