@@ -12,7 +12,8 @@ public enum DataError: Error, CustomStringConvertible {
         switch self {
         case let .missing(path, pkg):
             return
-                "data not found at \(path): install the Debian package '\(pkg)' (apt-get install \(pkg), or `make deps`)"
+                "data not found at \(path): install the Debian package '\(pkg)' (apt-get install \(pkg), or `make "
+                + "deps`)"
         case let .malformed(path, reason):
             return "malformed data file \(path): \(reason)"
         }

@@ -211,7 +211,8 @@ public enum Curvature {
             guard l > 0 else { break }
             var back = matmul(delta, model.layers[l].weight.value, transB: true)
             let bd = back.mutableData, ad = a.data
-            for i in 0..<back.count where ad[i] <= 0 { bd[i] = 0 }  // ReLU'(z) = 1 where the stored activation is positive
+            // ReLU'(z) = 1 where the stored activation is positive
+            for i in 0..<back.count where ad[i] <= 0 { bd[i] = 0 }
             delta = back
         }
         return norms

@@ -275,7 +275,8 @@ public struct LlamaModel<T: Scalar> {
     /// The trained tensors.
     public var parameters: [Variable<T>] { [embedding] + blocks.flatMap(\.parameters) + [finalNorm, head.weight] }
 
-    /// The trained attention and MLP projection matrices: what GaLore projects (the authors' torchrun_main.py: modules named attn and mlp).
+    /// The trained attention and MLP projection matrices: what GaLore projects (the authors' torchrun_main.py: modules
+    /// named attn and mlp).
     public var projectionMatrices: [Variable<T>] {
         blocks.flatMap { $0.projections.compactMap(\.weight) }.filter(\.requiresGrad)
     }

@@ -143,7 +143,8 @@ public struct DoubleDescent: Scenario {
             case let .gd(t, s): return "GD T=\(fmt(Double(t)))\(s ? " std" : "")"
             case let .iterative(o, b, lr, e, cosine):
                 return
-                    "\(o.uppercased())\(cosine ? " cosine" : "") b=\(b) lr=\(fmt(lr))\(o == "sgd" ? "/lambda_max" : "") \(e)ep"
+                    "\(o.uppercased())\(cosine ? " cosine" : "") b=\(b) "
+                    + "lr=\(fmt(lr))\(o == "sgd" ? "/lambda_max" : "") \(e)ep"
             }
         }
 
@@ -160,7 +161,8 @@ public struct DoubleDescent: Scenario {
         // Claims 3 and 4 read every fit at the interpolation threshold p = n, and its prominence over p = n/2 and 2n.
         for r in [0.5, 1, 2] where !config[Keys.pOverN].contains(r) || !config[Keys.iterativePOverN].contains(r) {
             throw SuiteError.badConfig(
-                "p_over_n and iterative_p_over_n must contain 0.5, 1 and 2 (the threshold and the prominence's reference points)"
+                "p_over_n and iterative_p_over_n must contain 0.5, 1 and 2 (the threshold and the prominence's "
+                    + "reference points)"
             )
         }
     }
@@ -193,7 +195,8 @@ public struct DoubleDescent: Scenario {
 
     static func featureCount(_ ratio: Double, n: Int) -> Int { max(1, Int((ratio * Double(n)).rounded())) }
 
-    // MARK: Trials — per seed a fresh feature matrix W; one trial per (seed, p) fits every readout on its first p columns.
+    // MARK: Trials — per seed a fresh feature matrix W; one trial per (seed, p) fits every readout on its first p
+    // columns.
 
     public func trials(_ c: Config) throws -> [Trial] {
         let n = c[Keys.nTrain], ratios = c[Keys.pOverN], iterativeRatios = Set(c[Keys.iterativePOverN])
@@ -206,7 +209,8 @@ public struct DoubleDescent: Scenario {
         var out: [Trial] = []
         for seed in 0..<c[Keys.seeds] {
             for p in Array(Set(ps)).sorted() {
-                // Iterative fits where any ratio with this p asks for them (nested models: the same p is the same model).
+                // Iterative fits where any ratio with this p asks for them (nested models: the same p is the same
+                // model).
                 let iterative = zip(ratios, ps).contains { $1 == p && iterativeRatios.contains($0) }
                 let svd = Double(n * p * min(n, p)),
                     sgd = iterative ? Double((c[Keys.epochs] * 4 + c[Keys.cosineEpochs]) * n * p * 10) : 0
@@ -443,7 +447,8 @@ public struct DoubleDescent: Scenario {
         }
     }
 
-    /// The metrics of the seeds `chosen` (indices into the per-seed values; repeats allowed, as a bootstrap resample has them).
+    /// The metrics of the seeds `chosen` (indices into the per-seed values; repeats allowed, as a bootstrap resample
+    /// has them).
     func summary(
         _ chosen: [Int], testError: [String: [[Double]]], trainLoss: [String: [[Double]]], condition: [[Double]],
         dead: [Double], fits: [Fit], ratios: [Double], atN: Int, half: Int, double: Int
@@ -472,7 +477,8 @@ public struct DoubleDescent: Scenario {
         for fit in fits.map(\.name) where !testError[fit]![atN].isEmpty {
             heights.append(median(testError[fit]![atN]))
             losses.append(median(trainLoss[fit]![atN]))
-            // Post-hoc diagnostic: the peak relative to the fit's own best error over p separates the bump at p = n from underfitting.
+            // Post-hoc diagnostic: the peak relative to the fit's own best error over p separates the bump at p = n
+            // from underfitting.
             relativeHeights.append(heights.last! / testError[fit]!.filter { !$0.isEmpty }.map(median).min()!)
         }
         let gdRaw = Self.gdBudgets(fits, standardized: false)
@@ -517,7 +523,8 @@ public struct DoubleDescent: Scenario {
             }
         }
         m[Metrics.excessLossVsProminenceSpearman.name] = Stats.spearman(excess, prominences)
-        // Both sides of the "iff": fits that reach their floor (excess < 0.01) must peak, fits far above it (> 0.1) must not.
+        // Both sides of the "iff": fits that reach their floor (excess < 0.01) must peak, fits far above it (> 0.1)
+        // must not.
         m[Metrics.lowLossMinProminence.name] = zip(excess, prominences).filter { $0.0 < 0.01 }.map(\.1).min() ?? .nan
         m[Metrics.highLossMaxProminence.name] = zip(excess, prominences).filter { $0.0 > 0.1 }.map(\.1).max() ?? .nan
         return m
@@ -714,7 +721,8 @@ public struct DoubleDescent: Scenario {
             Figure(
                 name: "test_error_vs_p",
                 title:
-                    "Test error vs p/n, raw features, GD step budgets T at lr 1/lambda_max (cf. Belkin et al. 2019 Fig. 2)",
+                    "Test error vs p/n, raw features, GD step budgets T at lr 1/lambda_max (cf. Belkin et al. 2019 "
+                    + "Fig. 2)",
                 xLabel: xLabel, yLabel: "test error (0-1, median over seeds)", logX: true,
                 series: curves(["min-norm"] + gdRaw)
                     + (initArm.isEmpty
@@ -733,7 +741,8 @@ public struct DoubleDescent: Scenario {
             Figure(
                 name: "test_error_vs_p_standardized",
                 title:
-                    "Test error vs p/n, standardized features with an intercept column (Liu & Flanigan 2023, feature normalization)",
+                    "Test error vs p/n, standardized features with an intercept column (Liu & Flanigan 2023, feature "
+                    + "normalization)",
                 xLabel: xLabel, yLabel: "test error (0-1, median over seeds)", logX: true,
                 series: curves(["min-norm std"] + gdStd), extra: thresholdLine, keyPosition: "below"),
             Figure(
@@ -749,7 +758,8 @@ public struct DoubleDescent: Scenario {
                     Figure.Series("standardized features + intercept", data.series("condition/standardized"), color: 1),
                 ],
                 extra: thresholdLine),
-            // Fits at their floor have an excess of ~0 (or a rounding-sized negative one): drawn at 1e-12 so the log axis keeps them.
+            // Fits at their floor have an excess of ~0 (or a rounding-sized negative one): drawn at 1e-12 so the log
+            // axis keeps them.
             Figure(
                 name: "prominence_vs_excess_loss",
                 title: "Peak prominence vs training loss above its floor at p = n, one point per fit, "

@@ -17,7 +17,8 @@ public struct GaLoreAccounting {
         /// Embedding, head and the 2L + 1 RMSNorm gains: what GaLore leaves to plain Adam and LoRA trains.
         public var rest: Int { 2 * Self.vocab * dim + (2 * layers + 1) * dim }
         public var parameters: Int { projected + rest }
-        /// GaLore state per projected matrix: the projector on the smaller side m and both moments on the larger n, mr + 2nr.
+        /// GaLore state per projected matrix: the projector on the smaller side m and both moments on the larger n, mr
+        /// + 2nr.
         public var galoreProjector: Int { layers * matrices.reduce(0) { $0 + min($1.0, $1.1) * rank } }
         public var galoreMoments: Int { layers * matrices.reduce(0) { $0 + 2 * max($1.0, $1.1) * rank } + 2 * rest }
         /// LoRA's or low-rank's two factors per matrix, r(m + n).
@@ -115,7 +116,8 @@ public struct GaLoreAccounting {
         public let galore8bitStateReduction: Double, galore8bitStateReductionAll8bit: Double
         /// BF16 Adam: weights + gradients + states + the paper's own 2 GB of activations (paper: 58 GB).
         public let adamTotal: Double
-        /// Table 3: weights + 8-bit states (GaLore's projector in BF16), no gradients (paper: 8-bit Adam 26G, 8-bit GaLore 18G).
+        /// Table 3: weights + 8-bit states (GaLore's projector in BF16), no gradients (paper: 8-bit Adam 26G, 8-bit
+        /// GaLore 18G).
         public let adam8bitTable3: Double, galore8bitTable3: Double
         /// 8-bit GaLore with per-layer updates: weights + 8-bit states (projector BF16) + the largest single
         /// gradient + the paper's 2 GB of activations (paper: 22.0 GB).

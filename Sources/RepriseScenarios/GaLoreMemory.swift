@@ -318,7 +318,8 @@ public struct GaLoreMemory: Scenario {
             guard loss.value[flat: 0].isFinite else {
                 diverged = true
                 trial.note(
-                    "\(method.rawValue) lr \(lr) seed \(seed): loss not finite at step \(t); the run is recorded as diverged"
+                    "\(method.rawValue) lr \(lr) seed \(seed): loss not finite at step \(t); the run is recorded as "
+                        + "diverged"
                 )
                 continue
             }

@@ -388,7 +388,8 @@ public struct GradientNoise: Scenario {
         ]
         let keys = Self.cellKeys
         let xtics = "set xtics (" + labels.enumerated().map { "\"\($1)\" \($0 + 1)" }.joined(separator: ", ") + ")"
-        /// Runs of a cell side by side (a deterministic jitter by run order), left of the tick without noise, right with.
+        /// Runs of a cell side by side (a deterministic jitter by run order), left of the tick without noise, right
+        /// with.
         func spread(_ pts: [(x: Double, y: Double)], _ center: Double) -> [(x: Double, y: Double)] {
             var seen: [Double: Int] = [:]
             return pts.map { p in

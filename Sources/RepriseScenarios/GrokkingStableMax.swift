@@ -284,7 +284,8 @@ public struct GrokkingStableMax: Scenario {
     func train<T: Scalar>(_ v: Variant, _ task: ModularArithmetic, trial: TrialContext, _: T.Type) throws -> Log {
         let c = trial.config
         let p = task.p
-        // The first layer on the concatenated one-hot (2p inputs) is an embedding-row sum: same math, no 2p-wide product.
+        // The first layer on the concatenated one-hot (2p inputs) is an embedding-row sum: same math, no 2p-wide
+        // product.
         let params = zip(Self.initialWeights(trial), ["embed", "hidden", "out"]).map { w, name in
             Variable(w.converted(to: T.self), name: name, requiresGrad: true)
         }
@@ -502,7 +503,8 @@ public struct GrokkingStableMax: Scenario {
             let o = data.metric(Metrics.scOnset[VariantID.allCases[i]])
             guard o.isFinite else { return nil }
             return
-                "set arrow from \(fmt(o)), graph 0 to \(fmt(o)), graph 1 nohead dt 3 lc rgb \"\(i == 0 ? "#0072B2" : "#D55E00")\""
+                "set arrow from \(fmt(o)), graph 0 to \(fmt(o)), graph 1 nohead dt 3 lc rgb "
+                + "\"\(i == 0 ? "#0072B2" : "#D55E00")\""
         }
         let all = Array(0..<keys.count)
         let lastStep = keys.compactMap { data.series("margin/\($0)").last?.x }.max() ?? 1
@@ -516,7 +518,8 @@ public struct GrokkingStableMax: Scenario {
         let accuracy = Figure(
             name: "fig1_accuracy",
             title:
-                "Train (dashed) and test (solid) accuracy, no regularization; dotted: SC onset (cf. Prieto et al. 2025, Fig. 1)",
+                "Train (dashed) and test (solid) accuracy, no regularization; dotted: SC onset (cf. Prieto et al. "
+                + "2025, Fig. 1)",
             xLabel: "full-batch step (log scale)", yLabel: "accuracy", logX: true,
             series: curves("test_acc", [4, 3, 0, 1, 2, 5], suffix: ": test")
                 + curves("train_acc", [4, 3, 0, 1, 2, 5], suffix: ": train")
@@ -528,7 +531,8 @@ public struct GrokkingStableMax: Scenario {
         let collapse = Figure(
             name: "softmax_collapse",
             title:
-                "Softmax Collapse: samples with sum exp(z - max z) == 1 in the softmax's precision (solid), with zero loss (points)",
+                "Softmax Collapse: samples with sum exp(z - max z) == 1 in the softmax's precision (solid), with "
+                + "zero loss (points)",
             xLabel: "full-batch step", yLabel: "fraction of training samples",
             series: curves("sc_fraction", [0, 1, 2, 3])
                 + curves("zero_loss", [0, 1, 3], style: .points, suffix: ": zero loss")
@@ -559,7 +563,8 @@ public struct GrokkingStableMax: Scenario {
         let margin = Figure(
             name: "logit_margin",
             title:
-                "Mean logit margin z_y - max_(k != y) z_k (StableMax runs off the top); dashed: where exp(-margin) is absorbed",
+                "Mean logit margin z_y - max_(k != y) z_k (StableMax runs off the top); dashed: where exp(-margin) "
+                + "is absorbed",
             xLabel: "full-batch step", yLabel: "margin (logit units)",
             series: curves("margin", all)
                 + [

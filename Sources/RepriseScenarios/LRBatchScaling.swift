@@ -737,7 +737,8 @@ public struct LRBatchScaling: Scenario {
             }
             lrSeries.append(
                 Figure.Series(
-                    "\(name): fit, s = \(fmt(data.metric(Metrics.s[opt]))), B* = \(fmt(data.metric(Metrics.bstar[opt])))",
+                    "\(name): fit, s = \(fmt(data.metric(Metrics.s[opt]))), B* = "
+                        + "\(fmt(data.metric(Metrics.bstar[opt])))",
                     data.series("max_lr_fit/\(opt)"), style: .lines, color: i))
         }
         let sgdMean = data.series("max_lr_mean/sgd")
@@ -808,14 +809,16 @@ public struct LRBatchScaling: Scenario {
                 Figure(
                     name: "val_loss_grid_\(opt)",
                     title:
-                        "\(opt == "sgd" ? "SGD" : "Adam"): validation loss after \(budget) training examples from the checkpoint",
+                        "\(opt == "sgd" ? "SGD" : "Adam"): validation loss after \(budget) training examples from "
+                        + "the checkpoint",
                     xLabel: "batch size B (examples)", yLabel: "learning rate", logX: true, logY: true,
                     series: [
                         .heatmap("", cells: cells),
                         Figure.Series("best lr per B", data.series("best_lr/\(opt)"), style: .points, color: 6),
                     ],
                     extra: [
-                        "set palette defined (0 '#440154', 0.25 '#3b528b', 0.5 '#21918c', 0.75 '#5ec962', 1 '#fde725')",  // viridis
+                        // viridis
+                        "set palette defined (0 '#440154', 0.25 '#3b528b', 0.5 '#21918c', 0.75 '#5ec962', 1 '#fde725')",
                         "set cbrange [\(fmt(best)):\(fmt(best + 0.3))]",
                         "set cblabel 'validation cross-entropy (nats)'", "set format x '%g'", "set format y '%g'",
                         "set offsets graph 0.08, graph 0.08, graph 0.08, graph 0.08",

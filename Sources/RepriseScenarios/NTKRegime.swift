@@ -211,7 +211,8 @@ public struct NTKRegime: Scenario {
         // maxima over angles a Bonferroni band over the angles, means Student t; what no tested method
         // serves (a standard deviation at one angle) a bootstrap over nets, printed but never deciding.
         let fig1 = widths.map { w in (0..<seeds).map { results["fig1/w\(w)/s\($0)"] } }
-        func spread(_ nets: [TrialValues]) -> Double {  // seed sd at init, averaged over the circle, relative to the limit
+        // seed sd at init, averaged over the circle, relative to the limit
+        func spread(_ nets: [TrialValues]) -> Double {
             Stats.mean(zip(columnSDs(nets.map { $0.vector("theta_init") }), limit).map { $0 / $1 })
         }
         func change(_ nets: [TrialValues]) -> Double { Stats.mean(nets.map { $0.scalar("relative_change") }) }
@@ -411,17 +412,20 @@ public struct NTKRegime: Scenario {
             extra: ["set xrange [-pi:pi]"], keyPosition: "below")
         let spread = data.series("init_only_spread"), se = data.series("init_only_spread_se"),
             change = data.series("relative_change")
-        // The n^-1/2 guide fitted to the init-only spread (least squares on logs with the slope fixed), not anchored at one point.
+        // The n^-1/2 guide fitted to the init-only spread (least squares on logs with the slope fixed), not anchored at
+        // one point.
         let offset = spread.isEmpty ? 0 : Stats.mean(spread.map { Double.log($0.y) + 0.5 * Double.log($0.x) })
         let guide = spread.map { ($0.x, Double.exp(offset - 0.5 * Double.log($0.x))) }
         let scaling = Figure(
             name: "width_scaling",
             title:
-                "NTK fluctuation at init and drift in training vs width (cf. Jacot et al. 2018, Sec. 6; Lee et al. 2019)",
+                "NTK fluctuation at init and drift in training vs width (cf. Jacot et al. 2018, Sec. 6; Lee et al. "
+                + "2019)",
             xLabel: "width n (hidden units per layer)", yLabel: "relative size", logX: true, logY: true,
             series: [
                 Figure.Series(
-                    "net-to-net sd at init / limit, init-only nets +- 1 se (slope \(fmt(data.metric(Metrics.initOnlySpreadSlope))))",
+                    "net-to-net sd at init / limit, init-only nets +- 1 se (slope "
+                        + "\(fmt(data.metric(Metrics.initOnlySpreadSlope))))",
                     spread, style: .yerrorbars, bars: zip(spread, se).map { ($0.y - $1.y, $0.y + $1.y) }, color: 0),
                 Figure.Series(
                     "the same, 5 trained nets' inits (slope \(fmt(data.metric(Metrics.spreadSlope))))",
@@ -455,7 +459,8 @@ public struct NTKRegime: Scenario {
         let fig2 = Figure(
             name: "fig2_functions",
             title:
-                "Trained nets (solid) vs kernel GD with Theta_inf from each net's f0 (dashed) (cf. Jacot et al. 2018, Fig. 2)",
+                "Trained nets (solid) vs kernel GD with Theta_inf from each net's f0 (dashed) (cf. Jacot et al. "
+                + "2018, Fig. 2)",
             xLabel: "gamma (radians)", yLabel: "f(x(gamma))", series: fig2Series, extra: ["set xrange [-pi:pi]"],
             keyPosition: "below")
         return [fig1, scaling, fig2]

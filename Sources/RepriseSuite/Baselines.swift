@@ -71,7 +71,8 @@ public struct Baseline: Codable, Sendable {
             let samples = runs.map { $0.metric(name) }
             guard !samples.contains(where: \.isNaN) else {
                 throw SuiteError.noRuns(
-                    "key metric \(name) is missing or NaN in runs \(runs.map(\.record.id)) (\(samples.map(fmt).joined(separator: ", "))); not baselining it"
+                    "key metric \(name) is missing or NaN in runs \(runs.map(\.record.id)) "
+                        + "(\(samples.map(fmt).joined(separator: ", "))); not baselining it"
                 )
             }
             let rule = tolerance(name)
@@ -104,10 +105,12 @@ public struct Baseline: Codable, Sendable {
     /// Whether a key metric of `runs` (one per seed) has regressed from the baseline's samples, and why.
     public func regression(_ name: String, in runs: [(seed: UInt64, value: Double)]) -> String? {
         guard let b = metrics[name], !runs.isEmpty else { return nil }
-        func moved(_ old: Double, _ new: Double) -> Double { old == new ? 0 : abs(new - old) }  // inf - inf is NaN: equal infinities did not move
+        // inf - inf is NaN: equal infinities did not move
+        func moved(_ old: Double, _ new: Double) -> Double { old == new ? 0 : abs(new - old) }
         let samples = runs.map(\.value)
         let shown =
-            "\(name) = \(samples.map(fmt).joined(separator: ", ")) vs baseline \(b.samples.map(fmt).joined(separator: ", "))"
+            "\(name) = \(samples.map(fmt).joined(separator: ", ")) vs baseline "
+            + "\(b.samples.map(fmt).joined(separator: ", "))"
         if Stats.mannWhitneyMinimumP(b.samples.count, samples.count) < Self.significance {
             let shift = moved(b.median, Stats.median(samples))
             guard !(shift <= b.tolerance) else { return nil }
@@ -153,7 +156,8 @@ public struct Baseline: Codable, Sendable {
         var out: [String] = []
         if newest.record.configHash != configHash {
             out.append(
-                "config differs from the baseline's (hash \(newest.record.configHash) vs \(configHash)): compare like with like or rebaseline"
+                "config differs from the baseline's (hash \(newest.record.configHash) vs \(configHash)): compare "
+                    + "like with like or rebaseline"
             )
         }
         let otherKernel = Set(onOtherKernels(runs).map(\.record.id))
@@ -167,15 +171,18 @@ public struct Baseline: Codable, Sendable {
             if let r = regression(name, in: rankTest ? all : same) { out.append(r) }
         }
         for run in sameKernel {
-            guard let expected = verdicts[String(run.record.seed)] else { continue }  // a seed the baseline does not have
+            // a seed the baseline does not have
+            guard let expected = verdicts[String(run.record.seed)] else { continue }
             let edited =
                 run.claimsHash == claimsHash
                 ? ""
-                : " (claims.json changed since the baseline: \(claimsHash) -> \(run.claimsHash); rebaseline if intended)"
+                : " (claims.json changed since the baseline: \(claimsHash) -> \(run.claimsHash); rebaseline if "
+                    + "intended)"
             let measured = run.verdicts
             for id in expected.keys.sorted() where measured[id] != expected[id] {
                 out.append(
-                    "claim \(id), seed \(run.record.seed): \(measured[id]?.rawValue ?? "missing"), baseline \(expected[id]!.rawValue)\(edited)"
+                    "claim \(id), seed \(run.record.seed): \(measured[id]?.rawValue ?? "missing"), baseline "
+                        + "\(expected[id]!.rawValue)\(edited)"
                 )
             }
         }
@@ -218,7 +225,8 @@ extension Suite {
                 baseline \(id) --profile \(profile): its runs computed on \(found); a baseline's values come from \
                 one kernel\(profile == "smoke" ? ", and smoke baselines from \(wanted), which `make test` pins" : ""). \
                 Run instead: \
-                for s in \(seeds); do OPENBLAS_CORETYPE=\(wanted) reprise run \(id) --profile \(profile) --seed $s; done; \
+                for s in \(seeds); do OPENBLAS_CORETYPE=\(wanted) reprise run \(id) --profile \(profile) --seed $s; \
+                done; \
                 then reprise baseline \(id) --profile \(profile) (or `make baselines` for every smoke baseline)
                 """)
         }

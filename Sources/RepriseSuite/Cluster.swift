@@ -85,7 +85,8 @@ public struct SlurmJob: Sendable {
             output: directory.appendingPathComponent("logs/shard-%a.out").path,
             extra: ["--array=0-\(tasks - 1)"])
             + [
-                "# Array task i computes shard i of \(tasks) (the trials the cache does not hold yet) into its own store.",
+                "# Array task i computes shard i of \(tasks) (the trials the cache does not hold yet) into its own "
+                    + "store.",
                 ([executable, "run"] + selection + [
                     "--shard", "${SLURM_ARRAY_TASK_ID}/\(tasks)", "--jobs", "${SLURM_CPUS_PER_TASK:-1}",
                     "--quiet", "--db",
@@ -102,7 +103,8 @@ public struct SlurmJob: Sendable {
                 "reprise-\(all ? "all" : scenarios[0])-merge",
                 output: directory.appendingPathComponent("logs/merge.out").path)
             + [
-                "# After every shard succeeded: merge their stores, then aggregate (every trial is cached: nothing is recomputed).",
+                "# After every shard succeeded: merge their stores, then aggregate (every trial is cached: nothing "
+                    + "is recomputed).",
                 ([executable, "merge"].map(quote) + [shards] + ["--into", quote(target)]).joined(separator: " "),
                 ([executable, "run"] + selection + ["--jobs", "1", "--db", target]).map(quote).joined(separator: " "),
             ])
@@ -115,7 +117,8 @@ public struct SlurmJob: Sendable {
         # Submits the shard array, then the merge job once every array task has succeeded.
         set -euo pipefail
         array=$(sbatch --parsable \(quote(directory.appendingPathComponent("shards.sbatch").path)))
-        merge=$(sbatch --parsable --dependency=afterok:${array%%;*} \(quote(directory.appendingPathComponent("merge.sbatch").path)))
+        merge=$(sbatch --parsable --dependency=afterok:${array%%;*} \
+        \(quote(directory.appendingPathComponent("merge.sbatch").path)))
         echo "$array $merge"
 
         """

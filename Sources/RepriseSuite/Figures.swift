@@ -81,7 +81,8 @@ public enum Gnuplot {
     public static func render(_ figures: [Figure], into dir: URL) throws -> [URL] {
         guard shell(["which", "gnuplot"]) != nil else {
             throw SuiteError.tool(
-                "gnuplot not found: install the Debian package 'gnuplot-nox' (apt-get install gnuplot-nox, or `make deps`)"
+                "gnuplot not found: install the Debian package 'gnuplot-nox' (apt-get install gnuplot-nox, or `make "
+                    + "deps`)"
             )
         }
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
@@ -118,7 +119,8 @@ public enum Gnuplot {
         return g
     }
 
-    /// One gnuplot data block per series (selected by `index i`), non-finite values written as NaN (gnuplot skips them).
+    /// One gnuplot data block per series (selected by `index i`), non-finite values written as NaN (gnuplot skips
+    /// them).
     static func dataFile(_ f: Figure) -> String {
         var s = "# \(f.title)\n"
         for (i, series) in f.series.enumerated() {
@@ -162,7 +164,8 @@ public enum Gnuplot {
         lines += f.extra
         let plots = f.series.enumerated().map { i, s -> String in
             let color = palette[(s.color ?? i) % palette.count]
-            let title = s.label.isEmpty ? "notitle" : "title \(quote(s.label))"  // unlabelled: a repeat of a labelled curve
+            // unlabelled: a repeat of a labelled curve
+            let title = s.label.isEmpty ? "notitle" : "title \(quote(s.label))"
             if s.style == .heatmap {
                 return "'\(f.name).dat' index \(i) using 1:2:3 with points pt 5 ps 7 lc palette \(title)"
             }
@@ -170,7 +173,8 @@ public enum Gnuplot {
             // Point type and size only where points are drawn: gnuplot warns about them on lines.
             let point = s.style == .lines ? "" : " pt \(4 + (s.color ?? i) % 6) ps 0.9"
             return
-                "'\(f.name).dat' index \(i) \(using) with \(s.style.rawValue) lw 2 lc rgb \"\(color)\" dt \(s.dashed ? 2 : 1)\(point) \(title)"
+                "'\(f.name).dat' index \(i) \(using) with \(s.style.rawValue) lw 2 lc rgb \"\(color)\" dt "
+                + "\(s.dashed ? 2 : 1)\(point) \(title)"
         }
         let plot = "plot " + plots.joined(separator: ", \\\n     ")
         lines += [

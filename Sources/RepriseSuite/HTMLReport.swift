@@ -40,8 +40,10 @@ extension Suite {
             <p class="note">Generated \(generated) by <code>reprise report --html --profile \(profile)</code> from \
             \(HTML.escape(URL(fileURLWithPath: store.path).lastPathComponent)) and the committed ledger \
             (\(ledger.count) \(profile) entries). Verdicts are judged now from each run's stored metrics against the \
-            claims files as they are. A <b>finding</b> is what the paper reports; a <b>sanity</b> claim checks the setup \
-            and is not counted among findings. <b>pass</b>: the 95% interval lies on the claim's side of the threshold; \
+            claims files as they are. A <b>finding</b> is what the paper reports; a <b>sanity</b> claim checks the \
+            setup \
+            and is not counted among findings. <b>pass</b>: the 95% interval lies on the claim's side of the \
+            threshold; \
             <b>fail</b>: on the other side; <b>inconclusive</b>: it straddles, rests on too few units, or comes from a \
             method without tested coverage; <b>n/a</b>: not decided at this profile. <b>post hoc</b>: the claim was \
             revised after its results were seen.</p>

@@ -74,7 +74,8 @@ extension Replication {
             for (key, value) in config.values.sorted(by: { $0.key < $1.key }) where key != "seed" {
                 guard let p = declared[key] else {
                     throw SuiteError.replicationFiles(
-                        "\(file): '\(key)' is not a key \(id) reads; its keys: \(declared.keys.sorted().joined(separator: ", "))"
+                        "\(file): '\(key)' is not a key \(id) reads; its keys: "
+                            + "\(declared.keys.sorted().joined(separator: ", "))"
                     )
                 }
                 do { try p.check(value) } catch { throw SuiteError.replicationFiles("\(file): \(error)") }
@@ -88,7 +89,8 @@ extension Replication {
         for claim in claims {
             for c in claim.checks where !known.contains(c.metric) {
                 throw SuiteError.replicationFiles(
-                    "Replications/\(id)/claims.json: claim '\(claim.id)' reads metric '\(c.metric)', which \(id) does not record"
+                    "Replications/\(id)/claims.json: claim '\(claim.id)' reads metric '\(c.metric)', which \(id) "
+                        + "does not record"
                 )
             }
         }

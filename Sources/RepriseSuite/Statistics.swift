@@ -94,7 +94,8 @@ public enum Stats {
         let u = r[..<n1].reduce(0, +) - Double(n1 * (n1 + 1)) / 2
         let centre = Double(n1 * n2) / 2
         if n1 <= 20 && n2 <= 20 {
-            // Distribution of the rank sum of n1 of the pooled ranks, over all subsets (dynamic programming on doubled ranks).
+            // Distribution of the rank sum of n1 of the pooled ranks, over all subsets (dynamic programming on doubled
+            // ranks).
             let doubled = r.map { Int(($0 * 2).rounded()) }
             let total = doubled.reduce(0, +)
             var ways = [[Double]](repeating: [Double](repeating: 0, count: total + 1), count: n1 + 1)

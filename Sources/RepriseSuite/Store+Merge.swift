@@ -44,7 +44,8 @@ extension Store {
                 let here = try query(
                     """
                     SELECT id, values_digest FROM main.trials
-                    WHERE scenario = ? AND trial_key = ? AND config_hash = ? AND seed = ? AND code_id = ? AND openblas = ?
+                    WHERE scenario = ? AND trial_key = ? AND config_hash = ? AND seed = ? AND code_id = ? AND \
+                    openblas = ?
                     ORDER BY id
                     """, t.key.values
                 ) { (id: sqlite3_column_int64($0, 0), digest: String(cString: sqlite3_column_text($0, 1))) }
@@ -58,21 +59,26 @@ extension Store {
                 } else {
                     try exec(
                         """
-                        INSERT INTO main.trials(scenario, trial_key, config_json, config_hash, seed, code_id, values_digest,
-                                                started_at, wall_seconds, cpu_seconds, peak_rss_mb, blas_threads, openblas, pid)
+                        INSERT INTO main.trials(scenario, trial_key, config_json, config_hash, seed, code_id, \
+                        values_digest,
+                                                started_at, wall_seconds, cpu_seconds, peak_rss_mb, blas_threads, \
+                                                openblas, pid)
                         SELECT scenario, trial_key, config_json, config_hash, seed, code_id, values_digest,
-                               started_at, wall_seconds, cpu_seconds, peak_rss_mb, blas_threads, openblas, pid FROM src.trials WHERE id = ?
+                               started_at, wall_seconds, cpu_seconds, peak_rss_mb, blas_threads, openblas, pid FROM \
+                               src.trials WHERE id = ?
                         """, [.int(t.id)])
                     let id = sqlite3_last_insert_rowid(db)
                     try exec(
-                        "INSERT INTO main.trial_values(trial_id, name, data) SELECT ?, name, data FROM src.trial_values WHERE trial_id = ?",
+                        "INSERT INTO main.trial_values(trial_id, name, data) SELECT ?, name, data FROM "
+                            + "src.trial_values WHERE trial_id = ?",
                         [.int(id), .int(t.id)])
                     trialIDs[t.id] = id
                     report.trialsAdded += 1
                 }
             }
             let runColumns = """
-                scenario, profile, config_json, config_hash, seed, status, error, started_at, ended_at, wall_seconds, cpu_seconds,
+                scenario, profile, config_json, config_hash, seed, status, error, started_at, ended_at, wall_seconds, \
+                cpu_seconds,
                 peak_rss_mb, pid, git_commit, git_dirty, swift_version, openblas, blas_threads, cpu_model, cores, os,
                 code_id, trials_total, trials_computed
                 """
@@ -83,8 +89,10 @@ extension Store {
                 let known =
                     try query(
                         """
-                        SELECT count(*) FROM main.runs m JOIN src.runs s ON s.id = ? AND m.scenario = s.scenario AND m.profile = s.profile
-                          AND m.config_hash = s.config_hash AND m.seed = s.seed AND m.started_at = s.started_at AND m.pid IS s.pid
+                        SELECT count(*) FROM main.runs m JOIN src.runs s ON s.id = ? AND m.scenario = s.scenario AND \
+                        m.profile = s.profile
+                          AND m.config_hash = s.config_hash AND m.seed = s.seed AND m.started_at = s.started_at AND \
+                          m.pid IS s.pid
                         """, [.int(run)]
                     ) { sqlite3_column_int64($0, 0) }.first ?? 0
                 if known > 0 { report.runsKnown += 1; continue }

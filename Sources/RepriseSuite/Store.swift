@@ -96,7 +96,8 @@ public final class Store {
             let version = try userVersion()
             if version > Self.schemaVersion {
                 throw SuiteError.store(
-                    "\(path) has schema version \(version), newer than this reprise (\(Self.schemaVersion)); upgrade reprise"
+                    "\(path) has schema version \(version), newer than this reprise (\(Self.schemaVersion)); upgrade "
+                        + "reprise"
                 )
             }
             if version < 1 { try exec(Self.schemaV1) }
@@ -206,7 +207,8 @@ public final class Store {
         try exec(
             """
             INSERT INTO runs(scenario, profile, config_json, config_hash, seed, status, started_at, pid,
-                             git_commit, git_dirty, swift_version, openblas, blas_threads, cpu_model, cores, os, code_id)
+                             git_commit, git_dirty, swift_version, openblas, blas_threads, cpu_model, cores, os, \
+                             code_id)
             VALUES (?, ?, ?, ?, ?, 'running', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """,
             [
@@ -261,7 +263,8 @@ public final class Store {
             }
             try exec(
                 """
-                UPDATE runs SET status = ?, error = ?, ended_at = ?, wall_seconds = ?, cpu_seconds = ?, peak_rss_mb = ? WHERE id = ?
+                UPDATE runs SET status = ?, error = ?, ended_at = ?, wall_seconds = ?, cpu_seconds = ?, peak_rss_mb = \
+                ? WHERE id = ?
                 """,
                 [
                     .text(status), error.map(Value.text) ?? .null, .text(Provenance.timestamp()),
@@ -417,7 +420,8 @@ public final class Store {
         public let gitCommit: String?, gitDirty: Bool
         public let swiftVersion: String?, openblas: String?, blasThreads: Int, cpuModel: String?, cores: Int
         public let error: String?
-        /// The code identity the run's trials were computed with, and how many of them this run computed (the rest came from the cache).
+        /// The code identity the run's trials were computed with, and how many of them this run computed (the rest came
+        /// from the cache).
         public let codeID: String?, trialsTotal: Int?, trialsComputed: Int?
     }
 
@@ -488,7 +492,8 @@ public final class Store {
     public func openblasKernels(ofRun runID: Int64) throws -> [String] {
         try query(
             """
-            SELECT DISTINCT t.openblas FROM run_trials r JOIN trials t ON t.id = r.trial_id WHERE r.run_id = ? ORDER BY t.openblas
+            SELECT DISTINCT t.openblas FROM run_trials r JOIN trials t ON t.id = r.trial_id WHERE r.run_id = ? ORDER \
+            BY t.openblas
             """, [.int(runID)]
         ) { String(cString: sqlite3_column_text($0, 0)) }
     }

@@ -12,8 +12,10 @@ struct Bench: ParsableCommand {
     @Option(help: "Threads the engine computes with (default: every core).") var threads: Int?
     @Flag(help: "Print the result as JSON.") var json = false
     @Flag(
-        help:
-            "Instead of timing, print the losses of each workload's first 10 steps from its fixed seed, as JSON (the golden trajectories of the engine tests; one thread unless --threads says otherwise, the same bits either way)."
+        help: ArgumentHelp(
+            "Instead of timing, print the losses of each workload's first 10 steps from its fixed seed, as JSON (the "
+                + "golden trajectories of the engine tests; one thread unless --threads says otherwise, the same bits "
+                + "either way).")
     )
     var trajectories = false
     @Flag(help: "Time each op's forward and backward pass within the steps: where the time goes.")
@@ -59,7 +61,9 @@ struct Bench: ParsableCommand {
         let peak = Benchmarks.sgemmPeak()
         if json { try printJSON(Output(sgemmPeakGflops: peak, openBLASKernels: BLASInfo.core, steps: steps)); return }
         print(
-            "sgemm peak (1024^3, median): \(String(format: "%.1f", peak)) GFLOP/s on \(Parallel.threads) thread(s); products split in blocks of \(Parallel.rowBlock(Float.self)) rows; OpenBLAS kernels: \(BLASInfo.core)\n"
+            "sgemm peak (1024^3, median): \(String(format: "%.1f", peak)) GFLOP/s on \(Parallel.threads) thread(s); "
+                + "products split in blocks of \(Parallel.rowBlock(Float.self)) rows; OpenBLAS kernels: "
+                + "\(BLASInfo.core)\n"
         )
         print("| step | median ms | GFLOP/s | of sgemm peak |")
         print("|---|---:|---:|---:|")

@@ -5,7 +5,8 @@ import RepriseSuite
 struct Check: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract:
-            "Compare each profile's selected runs (newest per seed) with the committed baseline; exit 1 on a regression or a missing baseline."
+            "Compare each profile's selected runs (newest per seed) with the committed baseline; exit 1 on a "
+            + "regression or a missing baseline."
     )
     @Flag(help: "Print the result as JSON.") var json = false
     @OptionGroup var store: StoreOptions

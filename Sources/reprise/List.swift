@@ -9,7 +9,8 @@ struct List: ParsableCommand {
         for type in allScenarios {
             let rep = try Catalog.shared.replication(type)
             print(
-                "\(type.id.padding(toLength: 20, withPad: " ", startingAt: 0)) \(rep.info.paper.authors) \(rep.info.paper.year): \(rep.info.title)"
+                "\(type.id.padding(toLength: 20, withPad: " ", startingAt: 0)) \(rep.info.paper.authors) "
+                    + "\(rep.info.paper.year): \(rep.info.title)"
             )
         }
     }

@@ -6,7 +6,8 @@ struct Merge: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Merge result stores (e.g. the shards of a Slurm array) into one; merging twice changes nothing.",
         discussion:
-            "Exits 1 if two stores hold different values for the same trial (the target's are kept and each conflict is listed)."
+            "Exits 1 if two stores hold different values for the same trial (the target's are kept and each conflict "
+            + "is listed)."
     )
     @Argument(help: "Stores to merge from (never written).") var sources: [String]
     @Option(help: "The store to merge into (created if missing).") var into: String
@@ -23,7 +24,8 @@ struct Merge: ParsableCommand {
         for path in sources {
             let r = try target.merge(from: path)
             print(
-                "\(path): \(r.trialsAdded) trials added, \(r.trialsKnown) already there; \(r.runsAdded) runs added, \(r.runsKnown) already there"
+                "\(path): \(r.trialsAdded) trials added, \(r.trialsKnown) already there; \(r.runsAdded) runs added, "
+                    + "\(r.runsKnown) already there"
             )
             conflicts += r.conflicts
         }

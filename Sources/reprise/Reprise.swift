@@ -9,7 +9,8 @@ struct Reprise: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Reproducible replications of deep-learning findings on a laptop CPU.",
         discussion:
-            "Runs are stored in a SQLite file (results/reprise.sqlite by default); figures, baselines and the report are drawn from it.",
+            "Runs are stored in a SQLite file (results/reprise.sqlite by default); figures, baselines and the report "
+            + "are drawn from it.",
         subcommands: [
             List.self, Describe.self, Run.self, Plot.self, Report.self, Check.self, MakeBaseline.self, Export.self,
             Bench.self,

@@ -12,7 +12,8 @@ struct Run: ParsableCommand {
     @Flag(help: "Recompute every trial instead of reusing stored ones.") var fresh = false
     @Option(
         help: ArgumentHelp(
-            "Compute only shard i of n of the trials (i from 0, e.g. $SLURM_ARRAY_TASK_ID/4); stores trials, aggregates nothing.",
+            "Compute only shard i of n of the trials (i from 0, e.g. $SLURM_ARRAY_TASK_ID/4); stores trials, "
+                + "aggregates nothing.",
             valueName: "i/n"))
     var shard: String?
     @Flag(help: "Print the outcome as JSON: run id, trials, metrics, claims with verdicts.") var json = false
@@ -38,7 +39,8 @@ struct Run: ParsableCommand {
             if json { try printJSON(outcomes); return }
             for o in outcomes {
                 print(
-                    "\(o.scenario) [\(profile)] shard \(o.shard): \(o.trialsComputed) of \(o.trialsAssigned) assigned trials computed"
+                    "\(o.scenario) [\(profile)] shard \(o.shard): \(o.trialsComputed) of \(o.trialsAssigned) "
+                        + "assigned trials computed"
                 )
             }
             return

@@ -6,7 +6,8 @@ import RepriseSuite
 struct Slurm: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract:
-            "Write (and with --submit, submit) a Slurm job array that shards a sweep, plus an afterok job that merges and aggregates."
+            "Write (and with --submit, submit) a Slurm job array that shards a sweep, plus an afterok job that "
+            + "merges and aggregates."
     )
     @OptionGroup var sweep: Sweep
     @Option(help: "smoke, quick or paper.") var profile = "paper"

@@ -10,7 +10,8 @@ import Testing
         #expect(signed.count == 256 && unsigned.count == 256)
         #expect(signed == signed.sorted() && unsigned == unsigned.sorted())
         #expect(signed.filter { $0 < 0 }.count == 127 && signed.filter { $0 > 0 }.count == 128)
-        #expect(signed.first! == -0.99296875 && signed.last! == 1)  // level 6: midpoint of the last of 64 cells on [0.1, 1]
+        // level 6: midpoint of the last of 64 cells on [0.1, 1]
+        #expect(signed.first! == -0.99296875 && signed.last! == 1)
         #expect(signed.filter { $0 > 0 }.min()! == Float(0.55e-6))  // level 0: one cell, midpoint 0.55, scaled 1e-6
         #expect(unsigned.allSatisfy { $0 >= 0 } && unsigned.filter { $0 > 0 }.count == 255 && unsigned.last! == 1)
     }
@@ -26,13 +27,15 @@ import Testing
             for b in 0..<q.blocks { q.decode(block: b, into: out.baseAddress! + b * BlockwiseQuantized.blockSize) }
         }
         #expect(q.blocks == 3 && q.bytes == 5000 + 3 * 4)
-        // The widest gap of the signed map is 0.9/64 (level 6, and from its last midpoint to 1): half of it bounds the error.
+        // The widest gap of the signed map is 0.9/64 (level 6, and from its last midpoint to 1): half of it bounds the
+        // error.
         for b in 0..<3 {
             let range = (b * 2048)..<min(5000, (b + 1) * 2048)
             let absmax = range.map { abs(x[flat: $0]) }.max()!
             let worst = range.map { abs(x[flat: $0] - decoded[$0]) }.max()!
             #expect(worst <= absmax * 0.9 / 64 / 2 * 1.0001)
-            // The block's largest entry maps to ±1 before scaling: exact if positive, the map's -0.99296875 if negative.
+            // The block's largest entry maps to ±1 before scaling: exact if positive, the map's -0.99296875 if
+            // negative.
             let top = range.first { abs(x[flat: $0]) == absmax }!
             #expect(decoded[top] == (x[flat: top] > 0 ? absmax : -0.99296875 * absmax))
         }

@@ -23,9 +23,8 @@ import Testing
             let want = try #require(golden[name])
             #expect(losses.count == want.count)
             if let step = losses.indices.first(where: { abs(losses[$0] - want[$0]) > Self.tolerance * abs(want[$0]) }) {
-                Issue.record(
-                    "\(name): step \(step) loss \(losses[step]), golden \(want[step]) (first difference beyond \(Self.tolerance) relative)"
-                )
+                let beyond = "(first difference beyond \(Self.tolerance) relative)"
+                Issue.record("\(name): step \(step) loss \(losses[step]), golden \(want[step]) \(beyond)")
             }
         }
     }
@@ -42,9 +41,8 @@ import Testing
             for (a, b) in zip(one, several) {
                 #expect(a.name == b.name)
                 if let step = a.losses.indices.first(where: { a.losses[$0].bitPattern != b.losses[$0].bitPattern }) {
-                    Issue.record(
-                        "\(a.name), \(threads) threads: step \(step) loss \(b.losses[step]), one thread \(a.losses[step])"
-                    )
+                    let losses = "loss \(b.losses[step]), one thread \(a.losses[step])"
+                    Issue.record("\(a.name), \(threads) threads: step \(step) \(losses)")
                 }
             }
         }

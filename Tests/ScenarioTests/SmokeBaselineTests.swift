@@ -55,13 +55,14 @@ import Testing
         for m in rep.info.keyMetrics { #expect(recorded.contains(m), "\(id) key metric '\(m)' is not recorded") }
         let data = try stored(suite, id, outcome)
         if let mismatches = baseline.goldenMismatches(in: data) {
+            let differences = mismatches.joined(separator: "\n")
             #expect(
-                mismatches.isEmpty,
-                "\(id) seed \(baseline.golden.seed) differs from its golden values:\n\(mismatches.joined(separator: "\n"))"
+                mismatches.isEmpty, "\(id) seed \(baseline.golden.seed) differs from its golden values:\n\(differences)"
             )
         } else {
             print(
-                "note: \(id) golden values were taken on \(baseline.golden.openblas); this run used \(data.openblas): exact comparison skipped"
+                "note: \(id) golden values were taken on \(baseline.golden.openblas); "
+                    + "this run used \(data.openblas): exact comparison skipped"
             )
         }
         let problems = baseline.regressions(in: [data])
@@ -94,10 +95,10 @@ import Testing
         #expect(baseline.seeds.count >= 5 && Set(seeds).isDisjoint(with: baseline.seeds))
         let runs = try seeds.map { try stored(suite, id, try suite.run(id, profile: "smoke", seed: $0, quiet: true)) }
         let problems = baseline.regressions(in: runs)
+        let listed = problems.joined(separator: "\n")
         #expect(
             problems.isEmpty,
-            "\(id) smoke runs of unseen seeds \(seeds) vs its baseline (seeds \(baseline.seeds)):\n\(problems.joined(separator: "\n"))"
-        )
+            "\(id) smoke runs of unseen seeds \(seeds) vs its baseline (seeds \(baseline.seeds)):\n\(listed)")
     }
 
     @Test func everyScenarioHasItsReplicationFolder() throws {

@@ -99,7 +99,8 @@ func reprise(_ args: [String], environment: [String: String?] = [:]) throws -> (
                 && name.err.contains(
                     "variants = softmax32,stablemx: expected a non-empty list of names from softmax32, softmax64")
         )
-        // Values of the right type but out of range: refused before a run is stored (they used to spin, or fail in LAPACK).
+        // Values of the right type but out of range: refused before a run is stored (they used to spin, or fail in
+        // LAPACK).
         for (set, message) in [
             ("seeds=-3", "seeds = -3: expected an integer in [1, 10000]"),
             ("seeds=0", "seeds = 0: expected an integer"),

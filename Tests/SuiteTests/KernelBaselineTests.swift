@@ -35,7 +35,8 @@ import Testing
                 "\(baseline.err)")
             #expect(
                 try Data(contentsOf: root.appendingPathComponent("results/baselines/ntk-regime.smoke.json")) == before)
-            // Rerun under the pinned kernel: the cache does not serve the Sandybridge trials, and baseline accepts the run.
+            // Rerun under the pinned kernel: the cache does not serve the Sandybridge trials, and baseline accepts the
+            // run.
             let pinned: [String: String?] = ["REPRISE_ROOT": root.path, "OPENBLAS_CORETYPE": "Haswell"]
             let again = try reprise(
                 ["run", "ntk-regime", "--profile", "smoke", "--json", "--quiet", "--db", db], environment: pinned)

@@ -17,7 +17,8 @@ struct Probe: Scenario {
     static let metrics = ["final", "draws", "draw_mean", "diverged"]
     func validate(_ config: Config) throws {}
     func trials(_ c: Config) throws -> [Trial] {
-        c.doubles("grid").map { g in Trial("g\(fmt(g))", c.selecting(["steps", "mode"]).setting("g", g), cost: 3 - g) }  // g1 first
+        // g1 first
+        c.doubles("grid").map { g in Trial("g\(fmt(g))", c.selecting(["steps", "mode"]).setting("g", g), cost: 3 - g) }
     }
     func run(_ trial: TrialContext) throws {
         let c = trial.config, g = c.double("g")
@@ -54,7 +55,8 @@ func probeRoot() throws -> URL {
         at: root.appendingPathComponent("results"),
         withIntermediateDirectories: true)
     try
-        #"{"id": "probe", "title": "t", "paper": {"title": "p", "authors": "a", "year": 2000, "arxiv": "0"}, "key_metrics": ["final", "diverged"], "paper_numbers": []}"#
+        (#"{"id": "probe", "title": "t", "paper": {"title": "p", "authors": "a", "year": 2000, "arxiv": "0"}, "#
+        + #""key_metrics": ["final", "diverged"], "paper_numbers": []}"#)
         .write(to: dir.appendingPathComponent("scenario.json"), atomically: true, encoding: .utf8)
     try
         (#"[{"id": "final-big", "kind": "finding", "statement": "s", "#
@@ -108,7 +110,8 @@ func probeSuite(_ root: URL, codeID: String = "test-code") throws -> Suite {
         #expect(spec.evaluate(metrics: ["a": Estimate(1.5), "b": Estimate(-1)], profile: "quick").verdict == .pass)
         #expect(spec.evaluate(metrics: ["a": Estimate(2.5), "b": Estimate(-1)], profile: "quick").verdict == .fail)
         #expect(spec.evaluate(metrics: ["a": Estimate(.nan), "b": Estimate(-1)], profile: "quick").verdict == .fail)
-        #expect(spec.evaluate(metrics: ["b": Estimate(-1)], profile: "quick").verdict == .notApplicable)  // not measured: never a pass
+        // not measured: never a pass
+        #expect(spec.evaluate(metrics: ["b": Estimate(-1)], profile: "quick").verdict == .notApplicable)
         #expect(spec.evaluate(metrics: ["b": Estimate(-1)], profile: "quick").measured == "a = not measured; b = -1")
         #expect(
             spec.evaluate(metrics: ["a": Estimate(1.5), "b": Estimate(-1)], profile: "smoke").verdict == .notApplicable)
@@ -288,7 +291,8 @@ func probeSuite(_ root: URL, codeID: String = "test-code") throws -> Suite {
         let stdin = Pipe()
         holder.standardInput = stdin
         try holder.run()
-        stdin.fileHandleForWriting.write(Data("BEGIN IMMEDIATE;\n".utf8))  // a RESERVED lock: no other writer until it ends
+        // a RESERVED lock: no other writer until it ends
+        stdin.fileHandleForWriting.write(Data("BEGIN IMMEDIATE;\n".utf8))
         Thread.sleep(forTimeInterval: 0.5)
         let suite = Suite(
             store: try Store(path: path, busyTimeout: 0.3), scenarios: [Probe.self], root: root, codeID: "test-code")
@@ -305,7 +309,8 @@ func probeSuite(_ root: URL, codeID: String = "test-code") throws -> Suite {
         _ = try Store(path: path)
         // pid 2^22 + 1 is above Linux's pid_max: no such process.
         let sql =
-            "INSERT INTO runs(scenario, profile, config_json, config_hash, seed, status, started_at, pid) VALUES ('probe','smoke','{}','h',0,'running','t',4194305);"
+            "INSERT INTO runs(scenario, profile, config_json, config_hash, seed, status, started_at, pid) "
+            + "VALUES ('probe','smoke','{}','h',0,'running','t',4194305);"
         let p = Process()
         p.executableURL = URL(fileURLWithPath: "/usr/bin/sqlite3")
         p.arguments = [path, sql]
@@ -364,8 +369,10 @@ func probeSuite(_ root: URL, codeID: String = "test-code") throws -> Suite {
 
     @Test func aRegressionMovesByMoreThanTheToleranceAndIsSignificant() throws {
         let json = #"""
-            {"scenario": "x", "profile": "smoke", "configHash": "h", "claimsHash": "c", "seeds": [0, 1, 2, 3, 4], "runs": [1, 2, 3, 4, 5],
-             "gitCommit": "g", "metrics": {"acc": {"samples": [0.80, 0.82, 0.78, 0.81, 0.79], "tolerance": 0.08}}, "verdicts": {},
+            {"scenario": "x", "profile": "smoke", "configHash": "h", "claimsHash": "c", "seeds": [0, 1, 2, 3, 4], \
+            "runs": [1, 2, 3, 4, 5],
+             "gitCommit": "g", "metrics": {"acc": {"samples": [0.80, 0.82, 0.78, 0.81, 0.79], "tolerance": 0.08}}, \
+             "verdicts": {},
              "golden": {"seed": 0, "openblas": "k", "values": {}}}
             """#
         let b = try JSONDecoder().decode(Baseline.self, from: Data(json.utf8))

@@ -80,15 +80,20 @@ import Testing
     @Test func aVersion1StoreIsUpgradedInPlaceKeepingItsRuns() throws {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("v1-\(UUID().uuidString).sqlite").path
         let sql = """
-            CREATE TABLE runs(id INTEGER PRIMARY KEY AUTOINCREMENT, scenario TEXT NOT NULL, profile TEXT NOT NULL, config_json TEXT NOT NULL,
-              config_hash TEXT NOT NULL, seed INTEGER NOT NULL, status TEXT NOT NULL, error TEXT, started_at TEXT NOT NULL, ended_at TEXT,
-              wall_seconds REAL, cpu_seconds REAL, peak_rss_mb REAL, pid INTEGER, git_commit TEXT, git_dirty INTEGER, swift_version TEXT,
+            CREATE TABLE runs(id INTEGER PRIMARY KEY AUTOINCREMENT, scenario TEXT NOT NULL, profile TEXT NOT NULL, \
+            config_json TEXT NOT NULL,
+              config_hash TEXT NOT NULL, seed INTEGER NOT NULL, status TEXT NOT NULL, error TEXT, started_at TEXT NOT \
+              NULL, ended_at TEXT,
+              wall_seconds REAL, cpu_seconds REAL, peak_rss_mb REAL, pid INTEGER, git_commit TEXT, git_dirty INTEGER, \
+              swift_version TEXT,
               openblas TEXT, blas_threads INTEGER, cpu_model TEXT, cores INTEGER, os TEXT);
             CREATE TABLE points(run_id INTEGER, series TEXT, seq INTEGER, x REAL, y REAL, nonfinite TEXT);
             CREATE TABLE metrics(run_id INTEGER, name TEXT, value REAL, nonfinite TEXT);
-            CREATE TABLE claims(run_id INTEGER, claim_id TEXT, statement TEXT, measured TEXT, threshold TEXT, paper_value TEXT,
+            CREATE TABLE claims(run_id INTEGER, claim_id TEXT, statement TEXT, measured TEXT, threshold TEXT, \
+            paper_value TEXT,
               paper_source TEXT, verdict TEXT);
-            INSERT INTO runs(scenario, profile, config_json, config_hash, seed, status, started_at) VALUES ('probe','smoke','{}','h',0,'ok','t');
+            INSERT INTO runs(scenario, profile, config_json, config_hash, seed, status, started_at) VALUES \
+            ('probe','smoke','{}','h',0,'ok','t');
             PRAGMA user_version = 1;
             """
         var db: OpaquePointer?
