@@ -6,7 +6,7 @@ DEB_PACKAGES := libopenblas-dev libsqlite3-dev sqlite3 zlib1g-dev pkg-config gnu
 	fortunes dataset-fashion-mnist
 PROFILE ?= quick
 
-.PHONY: all deps build test test-debug test-slurm test-report replicate-all run plot report check baselines bench bench-peers crosscheck crosscheck-numpy clean
+.PHONY: all deps build test test-debug test-slurm test-report lint replicate-all run plot report check baselines bench bench-peers crosscheck crosscheck-numpy clean
 
 all: build
 
@@ -29,11 +29,20 @@ test: deps
 	OPENBLAS_CORETYPE=Haswell $(SWIFT) test -c release --skip-build
 
 # The engine and suite tests again in a debug build, where every precondition and overflow check
-# is live (release builds are -Ounchecked). The scenario smoke runs stay release-only: in debug they
-# take many minutes and check numbers the release run already checks. Measured (2026-12-04): 5.2 min in all.
+# is live (the release build's engine, data, bench and scenario targets are -Ounchecked). The scenario smoke
+# runs stay release-only: in debug they take many minutes and check numbers the release run already checks.
+# Measured (2026-12-04): 5.2 min in all.
 test-debug: deps
 	$(SWIFT) build --build-tests
 	OPENBLAS_CORETYPE=Haswell $(SWIFT) test --skip-build --filter "EngineTests|SuiteTests"
+
+# The layout of every Swift file against .swift-format (the toolchain's swift-format; lines of at most 120
+# characters): a file the formatter would change fails, with the line. `swift format -i -r Sources Tests
+# Package.swift` applies it.
+lint:
+	@$(SWIFT) format --version >/dev/null 2>&1 || { echo "lint: swift-format not found (it ships with the Swift toolchain, 5.8 or later)"; exit 1; }
+	$(SWIFT) format lint --strict --recursive --configuration .swift-format Sources Tests Package.swift
+	@python3 -c 'import glob, sys; long = [f"{f}:{i}: {len(l)} characters" for f in glob.glob("Sources/**/*.swift", recursive=True) + glob.glob("Tests/**/*.swift", recursive=True) for i, l in enumerate(open(f, encoding="utf-8").read().split("\n"), 1) if len(l) > 120]; print("\n".join(long) or "lint: no line over 120 characters"); sys.exit(1 if long else 0)'
 
 # Sharding on a real single-node Slurm started on this machine (installs slurmctld, slurmd,
 # slurm-client and munge if missing; stops only the daemons it started).
