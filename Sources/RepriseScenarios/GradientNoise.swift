@@ -403,13 +403,11 @@ public struct GradientNoise: Scenario {
         }
         // Titles and legends from the config the run used, not from the profile the code was written for
         // (the simple init's sd was 0.1 in protocol v2 and 0.316 in v3; smoke nets are shallower).
-        let config = try? Config(json: data.record.configJSON)
-        func value(_ key: String) -> String { config.map { fmt($0.double(key)) } ?? "?" }
-        let sd = value("simple_std")
+        let sd = fmt(data.config[Keys.simpleStd])
         let table = Figure(
             name: "table1_accuracy",
             title: "Test accuracy per cell, one dot per run (cf. Neelakantan et al. 2015, Table 1)",
-            xLabel: "cell: initialization, gradient clipping (\(value("depth")) hidden layers unless noted)",
+            xLabel: "cell: initialization, gradient clipping (\(data.config[Keys.depth]) hidden layers unless noted)",
             yLabel: "test accuracy (Fashion-MNIST)",
             series: [
                 Figure.Series("no noise: runs", spread(data.series("accuracy/plain"), -0.2), style: .points, color: 0),
@@ -431,7 +429,7 @@ public struct GradientNoise: Scenario {
                 series: [
                     Figure.Series("no noise", plain, style: .lines, color: 0),
                     Figure.Series(
-                        "noise (eta \(value("eta")), gamma \(value("gamma")))", noisy,
+                        "noise (eta \(fmt(data.config[Keys.eta])), gamma \(fmt(data.config[Keys.gamma])))", noisy,
                         style: .lines, color: 1),
                     Figure.Series(
                         "ln 10 = 2.303: the constant predictor", [(0, 2.302585), (last, 2.302585)], style: .lines,

@@ -792,9 +792,7 @@ public struct LRBatchScaling: Scenario {
             title: "Largest stable learning rate vs batch size, SGD and Adam (cf. Granziol et al. 2022)",
             xLabel: "batch size B (examples)", yLabel: "largest stable learning rate", logX: true, logY: true,
             series: lrSeries, extra: ["set format y '%g'"], keyPosition: "top left")
-        let budget =
-            (try? Config(json: data.record.configJSON)).map { fmt(Double($0[Keys.bestLRExamples])) }
-            ?? "a fixed number of"
+        let budget = fmt(Double(data.config[Keys.bestLRExamples]))
         var grids: [Figure] = []
         for opt in Self.optimizers {
             var cells: [(x: Double, y: Double, value: Double)] = []

@@ -377,10 +377,8 @@ public struct NTKRegime: Scenario {
     public func figures(_ data: RunData) -> [Figure] {
         let widths = data.series("spread_init").map { Int($0.x) }
         guard let narrow = widths.first, let wide = widths.last else { return [] }
-        let config = try? Config(json: data.record.configJSON)
-        let steps = config.map { "\($0[Keys.steps])" } ?? "the profile's"
-        let widestNets = config.map { "\(Self.initNets($0, width: wide))" } ?? "the"
-        let narrowNets = config.map { "\($0[Keys.initNets])" } ?? "the"
+        let steps = "\(data.config[Keys.steps])"
+        let widestNets = "\(Self.initNets(data.config, width: wide))", narrowNets = "\(data.config[Keys.initNets])"
         // The nets that decide claim 1 (v3): the widest width's init-only nets, each angle's geometric mean
         // with its simultaneous (Bonferroni) 95% interval; the narrowest width's init-only nets for contrast.
         let geometric = data.series("init_only_widest_geometric_mean")

@@ -47,9 +47,13 @@ public struct RunData: Sendable {
     public let claimsHash: String
     /// The OpenBLAS build and kernel the run's trials computed with ("mixed: a | b" if they differ).
     public let openblas: String
+    /// The config the run resolved (its profile with the overrides), parsed: figures read titles and legends
+    /// from it with the scenario's keys (`data.config[Keys.depth]`).
+    public let config: Config
 
     public init(store: Store, record: Store.RunRecord, replication: Replication) throws {
         self.record = record
+        config = try Config(json: record.configJSON)
         let kernels = try store.openblasKernels(ofRun: record.id)
         openblas = kernels.count == 1 ? kernels[0] : "mixed: " + kernels.joined(separator: " | ")
         series = try store.series(record.id)
