@@ -369,9 +369,9 @@ func probeSuite(_ root: URL, codeID: String = "test-code") throws -> Suite {
 
     @Test func aRegressionMovesByMoreThanTheToleranceAndIsSignificant() throws {
         let json = #"""
-            {"scenario": "x", "profile": "smoke", "configHash": "h", "claimsHash": "c", "seeds": [0, 1, 2, 3, 4], \
+            {"scenario": "x", "profile": "smoke", "configHash": "h", "claimsHash": "c", "seeds": [0, 1, 2, 3, 4],
             "runs": [1, 2, 3, 4, 5],
-             "gitCommit": "g", "metrics": {"acc": {"samples": [0.80, 0.82, 0.78, 0.81, 0.79], "tolerance": 0.08}}, \
+             "gitCommit": "g", "metrics": {"acc": {"samples": [0.80, 0.82, 0.78, 0.81, 0.79], "tolerance": 0.08}},
              "verdicts": {},
              "golden": {"seed": 0, "openblas": "k", "values": {}}}
             """#
