@@ -83,7 +83,8 @@ struct WorkerPool {
 
     struct Job { let trial: Trial; let arguments: [String] }
 
-    func run(_ jobs: [Job], progress: TrialProgress) throws {
+    /// Runs the jobs; the row id each worker reported storing, by trial key.
+    func run(_ jobs: [Job], progress: TrialProgress) throws -> [String: Int64] {
         let logDir = FileManager.default.temporaryDirectory.appendingPathComponent(
             "reprise-workers-\(getpid())-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: logDir, withIntermediateDirectories: true)
@@ -93,7 +94,7 @@ struct WorkerPool {
         var running: [pid_t: (job: Job, log: String)] = [:]
         /// Cores a trial occupies; one wider than the budget runs alone.
         func cores(_ job: Job) -> Int { min(job.trial.blasThreads, self.jobs) }
-        var failure: SuiteError?, forwarded = false
+        var failure: SuiteError?, forwarded = false, stored: [String: Int64] = [:]
         while true {
             let stopping = Interrupts.wasRequested || failure != nil
             if running.isEmpty && (stopping || queue.isEmpty) { break }
@@ -109,7 +110,7 @@ struct WorkerPool {
             {
                 let job = queue.remove(at: next)
                 let log = logDir.appendingPathComponent("\(UUID().uuidString).log").path
-                running[try spawn(job.arguments, stderrPath: log)] = (job, log)
+                running[try spawn(job.arguments, stdoutPath: log + ".out", stderrPath: log)] = (job, log)
                 progress.started(job.trial)
             }
             var reaped = false
@@ -121,8 +122,17 @@ struct WorkerPool {
                 let output = (try? String(contentsOfFile: entry.log, encoding: .utf8)) ?? ""
                 let lines = output.split(separator: "\n").map(String.init)
                 let exited = status & 0x7F == 0, code = (status >> 8) & 0xFF, signal = status & 0x7F
-                if exited && code == 0 {
+                let reported = ((try? String(contentsOfFile: entry.log + ".out", encoding: .utf8)) ?? "")
+                    .split(separator: "\n").last { $0.hasPrefix(Execution.storedTrialPrefix) }
+                    .flatMap { Int64($0.dropFirst(Execution.storedTrialPrefix.count)) }
+                if exited && code == 0, let reported {
+                    stored[entry.job.trial.key] = reported
                     progress.finished(entry.job.trial, notes: lines)
+                } else if exited && code == 0 {
+                    progress.abandoned(entry.job.trial, notes: lines)
+                    failure =
+                        failure
+                        ?? .trialFailed(entry.job.trial.key, "its worker exited without reporting a stored trial")
                 } else if Interrupts.wasRequested && ((exited && code == 130) || signal == SIGINT) {
                     progress.abandoned(entry.job.trial)
                 } else {
@@ -136,10 +146,11 @@ struct WorkerPool {
         }
         if Interrupts.wasRequested { throw SuiteError.interrupted }
         if let failure { throw failure }
+        return stored
     }
 
     /// posix_spawn, so the worker is a fresh process of the same binary in our process group.
-    private func spawn(_ arguments: [String], stderrPath: String) throws -> pid_t {
+    private func spawn(_ arguments: [String], stdoutPath: String, stderrPath: String) throws -> pid_t {
         var environment = ProcessInfo.processInfo.environment
         environment["OPENBLAS_NUM_THREADS"] = "1"  // OpenBLAS starts no idle threads; the trial sets the engine's own
         let envp = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
@@ -147,7 +158,7 @@ struct WorkerPool {
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, "/dev/null", O_WRONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, stdoutPath, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
         posix_spawn_file_actions_addopen(&actions, STDERR_FILENO, stderrPath, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
         let argv = ([executable] + arguments).map { strdup($0) } + [nil]
         defer { argv.forEach { free($0) } }
@@ -161,6 +172,9 @@ struct WorkerPool {
 }
 
 extension Execution {
+    /// What a worker prints on standard output once its trial is stored: this, then the trial's row id.
+    public static let storedTrialPrefix = "stored-trial "
+
     /// Why a worker failed, from its standard error: the message of its first fatal error (Swift prints
     /// "file:line: Fatal error: message", then a backtrace whose last line says how long it took), else
     /// the last line that is not part of a backtrace.

@@ -100,10 +100,12 @@ public final class Suite {
         let context = RunContext(scenario: id, profile: profile, config: config, seed: s)
         var ids: [Int64] = []
         do {
-            try compute(id, pending, seed: s, replacing: fresh, progress: progress)
+            let stored = try compute(id, pending, seed: s, replacing: fresh, progress: progress)
             progress.finish()
+            // Each trial's stored row as the worker that wrote it reported it (or as the cache found it): never
+            // found again by recomputing its cache key, which would rest on the config surviving a round trip.
             ids = try trials.map { t in
-                guard let tid = try store.cachedTrial(cacheKey(id, t, seed: s)) else {
+                guard let tid = stored[t.key] ?? cached[t.key] else {
                     throw SuiteError.store("trial \(t.key) was not stored")
                 }
                 return tid
@@ -201,26 +203,33 @@ public final class Suite {
                 label: "\(id)/\(profile) shard \(shard)", pending: pending, cached: mine.count - pending.count,
                 quiet: quiet)
             defer { progress.finish() }
-            try compute(id, pending, seed: prepared.seed, replacing: fresh, progress: progress)
+            _ = try compute(id, pending, seed: prepared.seed, replacing: fresh, progress: progress)
             return ShardOutcome(
                 scenario: id, shard: shard.description, trialsAssigned: mine.count, trialsComputed: pending.count)
         }
     }
 
     /// Computes trials with this suite's execution; each is stored as soon as it finishes.
-    func compute(_ id: String, _ pending: [Trial], seed: UInt64, replacing: Bool, progress: TrialProgress) throws {
+    /// Computes and stores `pending`; the stored trials' row ids by trial key.
+    func compute(
+        _ id: String, _ pending: [Trial], seed: UInt64, replacing: Bool, progress: TrialProgress
+    ) throws
+        -> [String: Int64]
+    {
         switch execution {
         case .inProcess:
+            var stored: [String: Int64] = [:]
             for t in pending.sorted(by: { $0.cost > $1.cost }) {
                 try Interrupts.checkpoint()
                 progress.started(t)
                 var notes: [String] = []
-                try computeTrial(id, t, seed: seed, replacing: replacing) { notes.append($0) }
+                stored[t.key] = try computeTrial(id, t, seed: seed, replacing: replacing) { notes.append($0) }
                 progress.finished(t, notes: notes)
             }
+            return stored
         case let .workers(executable, jobs):
             let pool = WorkerPool(executable: executable, jobs: jobs)
-            try pool.run(
+            return try pool.run(
                 pending.map { t in
                     WorkerPool.Job(
                         trial: t,

@@ -20,9 +20,12 @@ struct Worker: ParsableCommand {
         let suite = try store.suite(jobs: 1, codeID: codeID)
         let config = try Config(json: config)
         do {
-            try suite.computeTrial(id, try Trial(key: key, storedConfig: config), seed: seed, replacing: replace) {
-                FileHandle.standardError.write(Data(($0 + "\n").utf8))
-            }
+            let stored = try suite.computeTrial(
+                id, try Trial(key: key, storedConfig: config), seed: seed,
+                replacing: replace
+            ) { FileHandle.standardError.write(Data(($0 + "\n").utf8)) }
+            // The parent reads which row holds the trial from here (`WorkerPool` in Execution.swift).
+            print(Execution.storedTrialPrefix + String(stored))
         } catch SuiteError.interrupted {
             throw ExitCode(130)
         }
