@@ -40,16 +40,10 @@ let package = Package(
         .systemLibrary(name: "CSIMD"),  // vector square roots (a header of clang builtins)
         .target(
             name: "RepriseEngine",
-            dependencies: ["COpenBLAS", "CMalloc", "CSIMD", .product(name: "Numerics", package: "swift-numerics")],
+            dependencies: [
+                "COpenBLAS", "CZlib", "CMalloc", "CSIMD", .product(name: "Numerics", package: "swift-numerics"),
+            ],
             swiftSettings: engine),
-        // The data sets: Debian's Fashion-MNIST and fortunes (their paths, gzip), and the generated ones.
-        .target(
-            name: "RepriseData",
-            dependencies: ["RepriseEngine", "CZlib", .product(name: "Numerics", package: "swift-numerics")],
-            swiftSettings: engine),
-        // `reprise bench`: the five timed workloads, their golden trajectories, the per-op profiler (the
-        // engine's AutodiffObserver).
-        .target(name: "RepriseBench", dependencies: ["RepriseEngine"], swiftSettings: engine),
         // gnuplot through gnuplot-iostream (Debian's libgnuplot-iostream-dev, header-only on Boost.Iostreams),
         // behind a C API (Sources/CGnuplot/include/gnuplot_shim.h).
         .target(
@@ -62,22 +56,22 @@ let package = Package(
         .target(
             name: "RepriseSuite", dependencies: ["RepriseEngine", "CSQLite", "CGnuplot"], swiftSettings: optimized),
         .target(
-            name: "RepriseScenarios", dependencies: ["RepriseEngine", "RepriseData", "RepriseSuite"],
+            name: "RepriseScenarios", dependencies: ["RepriseEngine", "RepriseSuite"],
             swiftSettings: engine),
         .executableTarget(
             name: "reprise",
             dependencies: [
-                "RepriseScenarios", "RepriseSuite", "RepriseEngine", "RepriseData", "RepriseBench",
+                "RepriseScenarios", "RepriseSuite", "RepriseEngine",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: optimized),
         // The golden trajectories are read from the source tree (#filePath), not bundled.
         .testTarget(
-            name: "EngineTests", dependencies: ["RepriseEngine", "RepriseData", "RepriseBench"],
+            name: "EngineTests", dependencies: ["RepriseEngine"],
             exclude: ["golden-trajectories.json"],
             swiftSettings: engine),
         .testTarget(
-            name: "SuiteTests", dependencies: ["RepriseSuite", "RepriseScenarios", "RepriseData"],
+            name: "SuiteTests", dependencies: ["RepriseSuite", "RepriseScenarios"],
             swiftSettings: optimized),
         // WorkedExample/Replications: the worked example's replication folder, read by its test from the source tree.
         .testTarget(

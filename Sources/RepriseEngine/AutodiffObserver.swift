@@ -1,7 +1,7 @@
 /// What a profiler sees of the autodiff core: each op's forward pass ending, each op's backward closure, and
 /// the graph walk as a named section. The core calls the observer the current task set
 /// (`AutodiffObservation.observer`, task-local) and nothing else; without one, an op pays one task-local read.
-/// The profiler itself (`OpProfile`, `reprise bench --ops`) lives in RepriseBench.
+/// The profiler itself is `OpProfile` (`reprise bench --ops`, Benchmarks.swift).
 public protocol AutodiffObserver: AnyObject, Sendable {
     /// An op's forward pass ended (`op` is its `#function`).
     func forwardEnded(_ op: StaticString)

@@ -1,6 +1,5 @@
 import ArgumentParser
 import Foundation
-import RepriseBench
 import RepriseEngine
 import RepriseSuite
 

@@ -1,6 +1,5 @@
 import ArgumentParser
 import Foundation
-import RepriseData
 import RepriseEngine
 import RepriseScenarios
 import RepriseSuite

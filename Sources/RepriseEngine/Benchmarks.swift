@@ -1,5 +1,4 @@
 import Foundation
-import RepriseEngine
 
 /// Timings of the engine's training steps, as ratios to this machine's sgemm
 /// peak measured in the same process (absolute times on shared machines are noise).

@@ -1,7 +1,6 @@
 import CZlib
 import Foundation
 import RealModule
-import RepriseEngine
 
 /// A data set that cannot be loaded, with the Debian package that provides it.
 public enum DataError: Error, CustomStringConvertible {
