@@ -1,6 +1,4 @@
 import Foundation
-import RepriseBench
-import RepriseData
 import RepriseEngine
 import Testing
 

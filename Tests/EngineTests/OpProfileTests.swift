@@ -1,5 +1,3 @@
-import RepriseBench
-import RepriseData
 import RepriseEngine
 import Testing
 

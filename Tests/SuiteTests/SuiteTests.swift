@@ -1,5 +1,4 @@
 import Foundation
-import RepriseData
 import RepriseEngine
 import RepriseSuite
 import Testing
