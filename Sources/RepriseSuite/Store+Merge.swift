@@ -30,13 +30,7 @@ extension Store {
             ) { s in
                 (
                     id: sqlite3_column_int64(s, 0),
-                    key: TrialKey(
-                        scenario: String(cString: sqlite3_column_text(s, 1)),
-                        trial: String(cString: sqlite3_column_text(s, 2)),
-                        configHash: String(cString: sqlite3_column_text(s, 3)),
-                        seed: UInt64(bitPattern: sqlite3_column_int64(s, 4)),
-                        codeID: String(cString: sqlite3_column_text(s, 5)),
-                        openblas: String(cString: sqlite3_column_text(s, 7))),
+                    key: Store.trialKey(s, openblas: 7),
                     digest: String(cString: sqlite3_column_text(s, 6))
                 )
             }

@@ -372,13 +372,7 @@ public final class Store {
         ) { s in
             TrialRecord(
                 id: sqlite3_column_int64(s, 0),
-                key: TrialKey(
-                    scenario: String(cString: sqlite3_column_text(s, 1)),
-                    trial: String(cString: sqlite3_column_text(s, 2)),
-                    configHash: String(cString: sqlite3_column_text(s, 3)),
-                    seed: UInt64(bitPattern: sqlite3_column_int64(s, 4)),
-                    codeID: String(cString: sqlite3_column_text(s, 5)),
-                    openblas: String(cString: sqlite3_column_text(s, 10))),
+                key: Self.trialKey(s, openblas: 10),
                 wallSeconds: sqlite3_column_double(s, 6), cpuSeconds: sqlite3_column_double(s, 7),
                 peakRSSMegabytes: sqlite3_column_double(s, 8), blasThreads: Int(sqlite3_column_int64(s, 9)))
         }
@@ -399,6 +393,16 @@ public final class Store {
         var d = Data(capacity: 8 * xs.count)
         for x in xs { withUnsafeBytes(of: x.bitPattern.littleEndian) { d.append(contentsOf: $0) } }
         return d
+    }
+
+    /// A trial's cache key from a row whose columns 1-5 are scenario, trial key, config hash, seed and code
+    /// identity, and `openblas` the column of the kernel.
+    static func trialKey(_ s: OpaquePointer, openblas: Int32) -> TrialKey {
+        TrialKey(
+            scenario: String(cString: sqlite3_column_text(s, 1)), trial: String(cString: sqlite3_column_text(s, 2)),
+            configHash: String(cString: sqlite3_column_text(s, 3)),
+            seed: UInt64(bitPattern: sqlite3_column_int64(s, 4)), codeID: String(cString: sqlite3_column_text(s, 5)),
+            openblas: String(cString: sqlite3_column_text(s, openblas)))
     }
 
     private static func decode(_ s: OpaquePointer, column: Int32) -> [Double] {
