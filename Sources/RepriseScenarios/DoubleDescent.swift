@@ -312,7 +312,9 @@ public struct DoubleDescent: Scenario {
         let fits = Self.fits(c)
         /// One value per seed at ratio index k; empty where the fit did not run there.
         func perSeed(_ name: String, _ k: Int) -> [Double] {
-            (0..<seeds).map { results["s\($0)/p\(ps[k])"] }.filter { $0.has(name) }.map { $0.scalar(name) }
+            (0..<seeds).map { results.one(Keys.seedIndex.is($0), Keys.p.is(ps[k])) }.filter { $0.has(name) }.map {
+                $0.scalar(name)
+            }
         }
         func ran(_ fit: Fit, _ k: Int) -> Bool {
             if case .iterative = fit { return iterativeRatios.contains(ratios[k]) }
@@ -381,7 +383,7 @@ public struct DoubleDescent: Scenario {
         /// Seed s's curve of `name` over the ratios (NaN where the fit did not run).
         func curve(_ name: String, _ s: Int) -> [Double] {
             ps.map { p in
-                let r = results["s\(s)/p\(p)"]
+                let r = results.one(Keys.seedIndex.is(s), Keys.p.is(p))
                 return r.has(name) ? r.scalar(name) : .nan
             }
         }

@@ -213,7 +213,7 @@ public struct GaLoreMemory: Scenario {
             for seed in Self.sweepSeeds(c) {
                 out.append(
                     Trial(
-                        Self.sweepKey(gap, seed),
+                        "sweep/T\(gap == 0 ? "inf" : String(gap))/s\(seed)",
                         sweep.setting(Keys.galoreGap, gap)
                             .setting(Keys.seedIndex, seed), cost: Double(c[Keys.steps])))
             }
@@ -226,7 +226,6 @@ public struct GaLoreMemory: Scenario {
     static func sweepSeeds(_ c: Config) -> Range<Int> {
         c[Keys.firstSeed]..<(c[Keys.firstSeed] + c[Keys.sweepSeeds])
     }
-    static func sweepKey(_ gap: Int, _ seed: Int) -> String { "sweep/T\(gap == 0 ? "inf" : String(gap))/s\(seed)" }
 
     /// The seeds a run reports on. A profile whose lrs were frozen from tuning seeds (quick: the grid's
     /// choice on seeds 0-2) reports on seeds that took no part in the choice, from first_seed on.
@@ -378,7 +377,9 @@ public struct GaLoreMemory: Scenario {
         var atEdge = 0.0
         for m in Method.allCases {
             let grid = c[Keys.lrGrid(m)]
-            let runs = grid.indices.map { k in seeds.map { results["\(m.rawValue)/lr\(k)/s\($0)"] } }
+            // The T sweep's trials are GaLore runs too, at sweep_rank: the rank tells the grid's apart.
+            let method = [Keys.method.is(m)] + (m == .galore ? [Keys.rank.is(c[Keys.rank])] : [])
+            let runs = grid.map { lr in seeds.map { results.one(method + [Keys.lr.is(lr), Keys.seedIndex.is($0)]) } }
             let means = runs.map { r in Stats.mean(r.map { $0.vector("val_loss").last! }) }
             let best = means.indices.min {
                 (means[$0].isFinite ? means[$0] : .infinity) < (means[$1].isFinite ? means[$1] : .infinity)
@@ -448,7 +449,10 @@ public struct GaLoreMemory: Scenario {
     /// T, a geometric mean), paired by seed: the claims ask whether both ends are worse.
     func aggregateSweep(_ results: TrialResults, into run: RunContext) {
         let c = run.config, gaps = Self.sweepGaps(c), seeds = Array(Self.sweepSeeds(c))
-        let finals = gaps.map { gap in seeds.map { results[Self.sweepKey(gap, $0)].vector("val_loss").last! } }
+        let sweep = [Keys.method.is(.galore), Keys.rank.is(c[Keys.sweepRank]), Keys.lr.is(c[Keys.lrSweep])]
+        let finals = gaps.map { gap in
+            seeds.map { results.one(sweep + [Keys.galoreGap.is(gap), Keys.seedIndex.is($0)]).vector("val_loss").last! }
+        }
         let frequent = finals.first!, rare = finals.last!, interior = Array(finals.dropFirst().dropLast())
         let interiorLogs = seeds.indices.map { s in Stats.mean(interior.map { $0[s] }) }
         run.geometricMean(Metrics.sweepFrequentPpl, ofLogs: frequent)

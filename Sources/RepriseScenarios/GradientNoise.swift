@@ -150,17 +150,13 @@ public struct GradientNoise: Scenario {
                         .setting(Keys.noise, noise).setting(Keys.steps, steps)
                         out.append(
                             Trial(
-                                Self.trialKey(cell.key, lr, seed, noise), config,
+                                "\(cell.key)/lr\(fmt(lr))/s\(seed)/\(noise ? "noise" : "plain")", config,
                                 cost: Double(steps * (cell.depth + 16)) * (noise ? 1.5 : 1)))
                     }
                 }
             }
         }
         return out
-    }
-
-    static func trialKey(_ cell: String, _ lr: Double, _ seed: Int, _ noise: Bool) -> String {
-        "\(cell)/lr\(fmt(lr))/s\(seed)/\(noise ? "noise" : "plain")"
     }
 
     /// The cell a trial trains.
@@ -307,7 +303,9 @@ public struct GradientNoise: Scenario {
                 for seed in 0..<Self.seeds(c, cell.key) {
                     var pair: Pair = (0, 0), best: Pair = (0, 0)
                     for noise in [false, true] {
-                        let result = results[Self.trialKey(cell.key, lr, seed, noise)], tag = noise ? "noise" : "plain"
+                        let result = results.one(
+                            Keys.cell.is(cell.key), Keys.trialLR.is(lr), Keys.seedIndex.is(seed), Keys.noise.is(noise))
+                        let tag = noise ? "noise" : "plain"
                         if noise {
                             pair.noise = result.scalar("accuracy")
                         } else {
@@ -361,7 +359,8 @@ public struct GradientNoise: Scenario {
         run.metric(Metrics.divergedRuns, Double(diverged))
         run.metric(
             Metrics.constantPredictorAccuracy,
-            results[Self.trialKey(cells[0].key, lrs[0], 0, false)].scalar("constant_predictor_accuracy"))
+            results.one(Keys.cell.is(cells[0].key), Keys.trialLR.is(lrs[0]), Keys.seedIndex.is(0), Keys.noise.is(false))
+                .scalar("constant_predictor_accuracy"))
         // The run's training budget, for the claims' minimum-budget statements.
         run.metric(Metrics.steps, Double(c[Keys.steps]))
     }

@@ -150,10 +150,15 @@ public struct GrokkingStableMax: Scenario {
         Dictionary(uniqueKeysWithValues: zip(c[Keys.variants], c[Keys.variantSeeds]))
     }
 
-    /// Seed 0 of a variant keeps the variant's own key (and its random streams), so the single-seed
-    /// measurements of earlier protocols stay comparable; seed s > 0 is "<variant>/s<s>".
+    /// Seed 0 of a variant is labelled by the variant alone (and keeps its random streams: `stream`), so the
+    /// single-seed measurements of earlier protocols stay comparable; seed s > 0 is "<variant>/s<s>".
     static func trialKey(_ variant: VariantID, seed s: Int) -> String {
         s == 0 ? variant.rawValue : "\(variant.rawValue)/s\(s)"
+    }
+
+    /// A variant's seed-0 trial: the single-seed measurements read it.
+    static func first(_ variant: VariantID, _ results: TrialResults) -> TrialValues {
+        results.one(Keys.variant.is(variant), Keys.seedIndex.is(0))
     }
 
     public func trials(_ c: Config) throws -> [Trial] {
@@ -212,7 +217,7 @@ public struct GrokkingStableMax: Scenario {
     public func aggregate(_ results: TrialResults, into run: RunContext) throws {
         let c = run.config
         let chosen = c[Keys.variants]
-        for v in Self.variants(c) where chosen.contains(v.key) { record(Log(results[v.key.rawValue]), v, run) }
+        for v in Self.variants(c) where chosen.contains(v.key) { record(Log(Self.first(v.key, results)), v, run) }
         let budgets = Self.budgets(c)
         if chosen.contains(.softmax32) && chosen.contains(.softmax64) {
             // A run that never reaches SC is censored at its budget: its onset is at least that.
@@ -225,7 +230,7 @@ public struct GrokkingStableMax: Scenario {
         if chosen.contains(.stablemax) {
             // StableMax's mechanism: its logits grow until a float32 softmax of them would collapse, yet
             // no sample's StableMax loss is exactly zero, so the gradient never vanishes.
-            let r = results[VariantID.stablemax.rawValue]
+            let r = Self.first(.stablemax, results)
             run.metric(Metrics.stablemaxSoftmaxSCFinal, r.vector("softmax_sc").last!)
             run.metric(Metrics.stablemaxZeroLossMax, r.vector("zero_loss").max()!)
         }
@@ -442,7 +447,7 @@ public struct GrokkingStableMax: Scenario {
     func seedStatistics(_ results: TrialResults, into run: RunContext) {
         let c = run.config, seeds = Self.seeds(c)
         func logs(_ key: VariantID) -> [Log] {
-            (0..<(seeds[key] ?? 0)).map { Log(results[Self.trialKey(key, seed: $0)]) }
+            (0..<(seeds[key] ?? 0)).map { Log(results.one(Keys.variant.is(key), Keys.seedIndex.is($0))) }
         }
         func worst(_ key: MetricKey, _ values: [Double], largest: Bool) {
             for (s, v) in values.enumerated() { run.record("per_seed/\(key.name)", x: Double(s), y: v) }

@@ -222,16 +222,43 @@ public struct LRBatchScaling: Scenario {
         return Setup(train: train, val: val, model: model, checkpoint: ParameterVector(model.parameters).values)
     }
 
+    /// The kinds of trial, told apart by the trial-local keys `trials(_:)` sets: the coordinates `aggregate`
+    /// asks for and what `run` dispatches on. (A key naming the kind would move every stored trial's cache key.)
+    enum Part {
+        case fullHessian, batchHessian(Int), maxLR(String, seed: Int), maxLRDivergence(seed: Int), bestLR(String)
+
+        init(_ c: Config) {
+            if let b = c.ifSet(Keys.batch) {
+                self = .batchHessian(b)
+            } else if let opt = c.ifSet(Keys.optimizer) {
+                if let s = c.ifSet(Keys.seedIndex) {
+                    self = c.ifSet(Keys.criterion) == nil ? .maxLR(opt, seed: s) : .maxLRDivergence(seed: s)
+                } else {
+                    self = .bestLR(opt)
+                }
+            } else {
+                self = .fullHessian
+            }
+        }
+
+        var coordinates: [Coordinate] {
+            switch self {
+            case .fullHessian: [Keys.batch.unset, Keys.optimizer.unset]
+            case let .batchHessian(b): [Keys.batch.is(b)]
+            case let .maxLR(opt, s): [Keys.optimizer.is(opt), Keys.seedIndex.is(s), Keys.criterion.unset]
+            case let .maxLRDivergence(s):
+                [Keys.optimizer.is("sgd"), Keys.seedIndex.is(s), Keys.criterion.is("divergence")]
+            case let .bestLR(opt): [Keys.optimizer.is(opt), Keys.seedIndex.unset]
+            }
+        }
+    }
+
     public func run(_ trial: TrialContext) throws {
-        let key = trial.trial.key
-        if key == "hessian/full" {
-            try fullHessian(trial)
-        } else if key.hasPrefix("hessian/") {
-            try batchHessian(trial)
-        } else if key.hasPrefix("maxlr/") {
-            try maxStableLR(trial)
-        } else {
-            try bestLR(trial)
+        switch Part(trial.config) {
+        case .fullHessian: try fullHessian(trial)
+        case .batchHessian: try batchHessian(trial)
+        case .maxLR, .maxLRDivergence: try maxStableLR(trial)
+        case .bestLR: try bestLR(trial)
         }
     }
 
@@ -381,14 +408,15 @@ public struct LRBatchScaling: Scenario {
     /// The largest stable lr for each B: bisection on log lr between lr_low and lr_high. A probe is
     /// stable when, after `probe_steps` steps from the checkpoint, the loss on the first `eval_size`
     /// training examples is finite and no higher than at the checkpoint (McCandlish et al.'s expected
-    /// decrease); under the divergence criterion (`maxlr/sgd_div/` trials) when it is finite and at
+    /// decrease); under the divergence criterion (`Part.maxLRDivergence`) when it is finite and at
     /// most twice the checkpoint's (Granziol et al.'s divergence). Every probe of a (B, seed) sees the
     /// same batches (common random numbers), so the bisection compares like with like.
     func maxStableLR(_ trial: TrialContext) throws {
         let c = trial.config, s = try setup(trial)
         let opt = c[Keys.optimizer], seed = c[Keys.seedIndex], n = c[Keys.nTrain], evalSize = c[Keys.evalSize]
         let reference = meanLoss(s.model, s.train, count: evalSize)
-        let limit = trial.trial.key.hasPrefix("maxlr/sgd_div/") ? 2 * reference : reference
+        let limit: Double
+        if case .maxLRDivergence = Part(c) { limit = 2 * reference } else { limit = reference }
         // side: -1 where even lr_low is unstable, +1 where lr_high is still stable (the search is censored
         // there: the value is a bound, not a measurement), 0 where the bisection found the edge.
         var found: [Double] = [], censored = 0, side: [Double] = []
@@ -462,7 +490,7 @@ public struct LRBatchScaling: Scenario {
     public func aggregate(_ results: TrialResults, into run: RunContext) throws {
         let c = run.config
         let n = c[Keys.nTrain], hessianSizes = c[Keys.hessianBatches]
-        let full = results["hessian/full"]
+        let full = results.one(Part.fullHessian.coordinates)
         let lambda = full.scalar("lambda"), second = full.scalar("lambda_second")
         run.metric(Metrics.lambdaFull, lambda)
         run.metric(Metrics.lambdaSecondFull, second)
@@ -473,7 +501,7 @@ public struct LRBatchScaling: Scenario {
         run.mean(Metrics.bNoise, of: full.vector("bnoise_quadratic").map { $0 / full.scalar("gHg") })
 
         // The units of the curvature metrics are the Hessian batches, resampled within their size.
-        let lambdas = hessianSizes.map { results["hessian/B\($0)"].vector("lambda") }
+        let lambdas = hessianSizes.map { results.one(Part.batchHessian($0).coordinates).vector("lambda") }
         let tau2 = hessianSizes.map { Stats.mean(full.vector("tau2/B\($0)")) }
         for (b, l) in zip(hessianSizes, lambdas) {
             run.record("lambda_batch_mean", x: Double(b), y: Stats.mean(l))
@@ -514,7 +542,7 @@ public struct LRBatchScaling: Scenario {
         let lrSizes = c[Keys.lrBatches].map(Double.init), seeds = c[Keys.seeds]
         var censored = 0.0
         for opt in Self.optimizers {
-            let perSeed = (0..<seeds).map { results["maxlr/\(opt)/s\($0)"] }
+            let perSeed = (0..<seeds).map { results.one(Part.maxLR(opt, seed: $0).coordinates) }
             censored += perSeed.reduce(0) { $0 + $1.scalar("censored") }
             // A censored search gives a bound, not a value: it is drawn apart and left out of the fit,
             // and a batch size with no measured seed leaves the fit (v3, issue 28).
@@ -559,7 +587,7 @@ public struct LRBatchScaling: Scenario {
             for b in lrSizes { run.record("max_lr_fit/\(opt)", x: b, y: etaMax * Double.pow(1 + bstar / b, -s)) }
             // Best lr at a fixed example budget: reported, not claimed (it is not the max stable lr).
             let grid = c[Keys.bestLR(opt)], gridSizes = c[Keys.bestLRBatches]
-            let losses = results["bestlr/\(opt)"].vector("val_loss")
+            let losses = results.one(Part.bestLR(opt).coordinates).vector("val_loss")
             var bestLRs: [Double] = []
             for (i, b) in gridSizes.enumerated() {
                 let row = Array(losses[(i * grid.count)..<((i + 1) * grid.count)])
@@ -589,7 +617,7 @@ public struct LRBatchScaling: Scenario {
         into run: RunContext
     ) {
         let c = run.config, sizes = c[Keys.divergenceBatches]
-        let runs = (0..<c[Keys.seeds]).map { results["maxlr/sgd_div/s\($0)"] }
+        let runs = (0..<c[Keys.seeds]).map { results.one(Part.maxLRDivergence(seed: $0).coordinates) }
         var values: [[Double]] = [], reference: [Double] = []
         for (k, b) in sizes.enumerated() {
             let lambdaB = Stats.mean(lambdas[hessianSizes.firstIndex(of: b)!])

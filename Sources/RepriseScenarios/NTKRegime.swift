@@ -209,7 +209,9 @@ public struct NTKRegime: Scenario {
         // The units are the nets. Slopes over widths get jackknife intervals (each width's nets apart),
         // maxima over angles a Bonferroni band over the angles, means Student t; what no tested method
         // serves (a standard deviation at one angle) a bootstrap over nets, printed but never deciding.
-        let fig1 = widths.map { w in (0..<seeds).map { results["fig1/w\(w)/s\($0)"] } }
+        let fig1 = widths.map { w in
+            (0..<seeds).map { results.one(Keys.part.is(.fig1), Keys.width.is(w), Keys.seedIndex.is($0)) }
+        }
         // seed sd at init, averaged over the circle, relative to the limit
         func spread(_ nets: [TrialValues]) -> Double {
             Stats.mean(zip(columnSDs(nets.map { $0.vector("theta_init") }), limit).map { $0 / $1 })
@@ -246,7 +248,8 @@ public struct NTKRegime: Scenario {
         // Every init-only net per width; claim 2 (v2) reads the first `init_nets` of each, as it states.
         let allInitOnly: [[[Double]]] = widths.map { w in
             Self.initChunks(Self.initNets(c, width: w)).flatMap { chunk in
-                chunk.map { results["init/w\(w)/n\(chunk.lowerBound)"].vector("theta/\($0)") }
+                let trial = results.one(Keys.part.is(.initOnly), Keys.width.is(w), Keys.firstNet.is(chunk.lowerBound))
+                return chunk.map { trial.vector("theta/\($0)") }
             }
         }
         let initOnly = allInitOnly.map { Array($0.prefix(c[Keys.initNets])) }
@@ -297,7 +300,9 @@ public struct NTKRegime: Scenario {
             spreadAtZero)
 
         let fig2Widths = c[Keys.fig2Widths]
-        let fig2 = fig2Widths.map { w in (0..<seeds).map { results["fig2/w\(w)/s\($0)"] } }
+        let fig2 = fig2Widths.map { w in
+            (0..<seeds).map { results.one(Keys.part.is(.fig2), Keys.width.is(w), Keys.seedIndex.is($0)) }
+        }
         func gap(_ nets: [TrialValues]) -> Double { Stats.mean(nets.map { $0.scalar("gap") }) }
         for (width, nets) in zip(fig2Widths, fig2) {
             for (seed, r) in nets.enumerated().prefix(3) {

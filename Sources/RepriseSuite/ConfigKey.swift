@@ -135,6 +135,10 @@ extension Config {
         return value
     }
 
+    /// The key's value, or nil where the config does not set it (trials of several kinds, told apart by
+    /// which of their own keys they set).
+    public func ifSet<Value>(_ key: ConfigKey<Value>) -> Value? { values[key.name] == nil ? nil : self[key] }
+
     /// This config with a key set (a trial's own coordinates: its width, its seed index).
     public func setting<Value>(_ key: ConfigKey<Value>, _ value: Value) -> Config {
         setting(key.name, key.encode(value))

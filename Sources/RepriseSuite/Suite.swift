@@ -110,8 +110,7 @@ public final class Suite {
                 }
                 return tid
             }
-            let results = TrialResults(
-                Dictionary(uniqueKeysWithValues: try zip(trials, ids).map { ($0.key, try store.trialValues($1)) }))
+            let results = TrialResults(try zip(trials, ids).map { ($0.config, try store.trialValues($1)) })
             try scenario.aggregate(results, into: context)
             try Self.checkRecorded(
                 id, declared: type(of: scenario).metrics, recorded: Array(context.metrics.keys),

@@ -95,15 +95,3 @@ public final class TrialContext {
     /// A line for the user (warnings about divergence, say), shown when the trial ends.
     public func note(_ message: String) { notes(message) }
 }
-
-/// The results of a run's trials by key, handed to the scenario's aggregate step.
-public struct TrialResults: Sendable {
-    let byKey: [String: TrialValues]
-
-    public init(_ byKey: [String: TrialValues]) { self.byKey = byKey }
-
-    public subscript(key: String) -> TrialValues {
-        guard let v = byKey[key] else { fatalError("no result for trial '\(key)'") }
-        return v
-    }
-}

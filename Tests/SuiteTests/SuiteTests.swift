@@ -14,6 +14,8 @@ struct Probe: Scenario {
         .reals("grid", 0...10),
     ]
     static let metrics = ["final", "draws", "draw_mean", "diverged"]
+    /// Each trial's own coordinate: its grid value.
+    static let g = Key.real("g", 0...10)
     func validate(_ config: Config) throws {}
     func trials(_ c: Config) throws -> [Trial] {
         // g1 first
@@ -29,12 +31,18 @@ struct Probe: Scenario {
         trial.record("draw", Double(rng.next() % 1000))
     }
     func aggregate(_ results: TrialResults, into run: RunContext) throws {
-        for (t, y) in results["g1"].vector("loss").enumerated() { run.record("loss", x: Double(t), y: y) }
+        for (t, y) in results.one(Self.g.is(1)).vector("loss").enumerated() {
+            run.record("loss", x: Double(t), y: y)
+        }
         run.metric("final", run.config.double("scale") * 2)
-        run.metric("draws", run.config.doubles("grid").reduce(0) { $0 + results["g\(fmt($1))"].scalar("draw") })
+        run.metric(
+            "draws",
+            run.config.doubles("grid").reduce(0) { $0 + results.one(Self.g.is($1)).scalar("draw") })
         run.metric("diverged", .infinity)
         if run.config.string("mode") == "misspelt" { run.metric("finall", 1) }  // a typo the suite must refuse
-        run.mean("draw_mean", of: run.config.doubles("grid").map { results["g\(fmt($0))"].scalar("draw") })
+        run.mean(
+            "draw_mean", of: run.config.doubles("grid").map { results.one(Self.g.is($0)).scalar("draw") }
+        )
     }
     func figures(_ data: RunData) -> [Figure] {
         [

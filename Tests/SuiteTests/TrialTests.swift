@@ -205,3 +205,32 @@ import Testing
         return String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
     }
 }
+
+/// `aggregate` finds a trial by its coordinates, the trial-local keys its config holds.
+@Suite struct TrialResultsTests {
+    static let part = Key.name("part", in: ["a", "b"]), width = Key.integer("width", 1...100)
+    static let seed = Key.integer("seed_index", 0...10)
+
+    func result(_ part: String, _ width: Int?, _ seed: Int, _ value: Double) -> (Config, TrialValues) {
+        var c = Config([:]).setting(Self.part, part).setting(Self.seed, seed)
+        if let width { c = c.setting(Self.width, width) }
+        return (c, TrialValues(["v": [value]]))
+    }
+
+    @Test func aTrialIsFoundByItsCoordinatesWhateverItsKeyOrPlace() {
+        let results = TrialResults([
+            result("a", 8, 0, 1), result("a", 8, 1, 2), result("a", 16, 0, 3), result("b", nil, 0, 4),
+            result("b", nil, 1, 5),
+        ])
+        #expect(results.one(Self.part.is("a"), Self.width.is(16), Self.seed.is(0)).scalar("v") == 3)
+        #expect(results.one(Self.part.is("a"), Self.width.is(8), Self.seed.is(1)).scalar("v") == 2)
+        #expect(results.one(Self.width.unset, Self.seed.is(1)).scalar("v") == 5)
+        #expect(results.all(Self.part.is("a"), Self.seed.is(0)).map { $0.scalar("v") } == [1, 3])
+        #expect(results.all(Self.part.is("b"), Self.width.is(8)).isEmpty)
+    }
+
+    @Test func aTrialListedTwiceWithOneConfigIsOneTrial() {
+        let results = TrialResults([result("a", 8, 0, 1), result("a", 8, 0, 1), result("a", 8, 1, 2)])
+        #expect(results.one(Self.width.is(8), Self.seed.is(0)).scalar("v") == 1)
+    }
+}

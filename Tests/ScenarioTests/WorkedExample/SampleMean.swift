@@ -60,7 +60,9 @@ public struct SampleMean: Scenario {
     public func aggregate(_ results: TrialResults, into run: RunContext) throws {
         let c = run.config, sizes = c[Keys.sizes].sorted()
         // One group per n, one unit per seed: each seed's mean squared error over its repeats.
-        let groups = sizes.map { n in (0..<c[Keys.seeds]).map { results["n\(n)/s\($0)"].scalar("mse") } }
+        let groups = sizes.map { n in
+            (0..<c[Keys.seeds]).map { results.one(Keys.n.is(n), Keys.seedIndex.is($0)).scalar("mse") }
+        }
         for (n, g) in zip(sizes, groups) { run.record("rmse", x: Double(n), y: Stats.mean(g).squareRoot()) }
         run.slope(Metrics.rmseExponent.name, x: sizes.map { log(Double($0)) }, groups: groups) {
             0.5 * log(Stats.mean($0))
