@@ -97,6 +97,31 @@ public struct DoubleDescent: Scenario {
         static let initArmErrorAtNOverZeroInit = MetricKey("init_arm_error_at_n_over_zero_init")
     }
 
+    /// The series `aggregate` records and `figures` draws, each declared once (families with their parameter).
+    enum Series {
+        static let conditionRaw = SeriesKey("condition/raw")
+        static let conditionStandardized = SeriesKey("condition/standardized")
+        /// Per fit (by its name, `Fit.name`, or `initArm`): medians over seeds against p/n, and each seed's error.
+        static let testError = SeriesFamily<String> { "test_error/\($0)" }
+        static let testMSE = SeriesFamily<String> { "test_mse/\($0)" }
+        static let trainLoss = SeriesFamily<String> { "train_loss/\($0)" }
+        static let testErrorOfSeed = SeriesFamily<(fit: String, seed: Int)> { "test_error_seed/\($0.fit)/\($0.seed)" }
+        /// Per group of fits: each fit's error at p = n, and its peak prominence, against its training loss there.
+        static let peakVsLoss = SeriesFamily<FitGroup> { "peak_vs_loss/\($0.rawValue)" }
+        static let prominenceVsExcessLoss = SeriesFamily<FitGroup> { "prominence_vs_excess_loss/\($0.rawValue)" }
+    }
+
+    /// What each trial records and `aggregate` reads back, each declared once.
+    enum Values {
+        /// Per fit (by its name, or `initArm`) at the trial's p.
+        static let testError = ValueFamily<String> { "test_error/\($0)" }
+        static let testMSE = ValueFamily<String> { "test_mse/\($0)" }
+        static let trainLoss = ValueFamily<String> { "train_loss/\($0)" }
+        static let conditionRaw = ValueKey("condition/raw")
+        static let conditionStandardized = ValueKey("condition/standardized")
+        static let deadFraction = ValueKey("dead_fraction")
+    }
+
     /// The config keys: the profiles' (checked against `parameters` when the folder is loaded), then each trial's own.
     enum Keys {
         static let nTrain = Key.integer("n_train", 10...60_000)
@@ -122,6 +147,11 @@ public struct DoubleDescent: Scenario {
         static let iterative = Key.flag("iterative")
     }
 
+    /// The fits' groups in the prominence figure and its claim (v2's claim 4 reads them all).
+    enum FitGroup: String, CaseIterable {
+        case minNorm = "min-norm", gdRaw = "GD, raw", gdStandardized = "GD, standardized", iterative = "SGD / Adam"
+    }
+
     /// How the readout is fit.
     enum Fit {
         /// Minimum-norm least squares: w = V S⁺ Uᵀ Y from LAPACK's SVD (numpy's pinv cutoff), on raw
@@ -144,6 +174,14 @@ public struct DoubleDescent: Scenario {
                 return
                     "\(o.uppercased())\(cosine ? " cosine" : "") b=\(b) "
                     + "lr=\(fmt(lr))\(o == "sgd" ? "/lambda_max" : "") \(e)ep"
+            }
+        }
+
+        var group: FitGroup {
+            switch self {
+            case .minNorm, .minNormStandardized: .minNorm
+            case let .gd(_, s): s ? .gdStandardized : .gdRaw
+            case .iterative: .iterative
             }
         }
 
@@ -229,11 +267,11 @@ public struct DoubleDescent: Scenario {
         let d = try design(trial)
         let (phi, phiTest, y, yTest) = (d.phi, d.phiTest, d.y, d.yTest)
         let raw = try svd(phi)
-        trial.record("condition/raw", conditionNumber(raw.s, n: n, p: p))
+        trial.record(Values.conditionRaw, conditionNumber(raw.s, n: n, p: p))
         let (phiStd, phiTestStd) = standardize(phi, phiTest)
         let std = try svd(phiStd)
-        trial.record("condition/standardized", conditionNumber(std.s, n: n, p: p))
-        trial.record("dead_fraction", deadFeatureFraction(phi))
+        trial.record(Values.conditionStandardized, conditionNumber(std.s, n: n, p: p))
+        trial.record(Values.deadFraction, deadFeatureFraction(phi))
 
         for fit in Self.fits(c) {
             let readout: Tensor<Double>
@@ -252,9 +290,9 @@ public struct DoubleDescent: Scenario {
             }
             let (a, b) = fit.standardized ? (phiStd, phiTestStd) : (phi, phiTest)
             let m = evaluate(readout, a, y, b, yTest)
-            trial.record("train_loss/\(fit.name)", m.trainLoss)
-            trial.record("test_error/\(fit.name)", m.testError)
-            trial.record("test_mse/\(fit.name)", m.testMSE)
+            trial.record(Values.trainLoss[fit.name], m.trainLoss)
+            trial.record(Values.testError[fit.name], m.testError)
+            trial.record(Values.testMSE[fit.name], m.testMSE)
         }
 
         // The initialization arm (Liu & Flanigan's initialization factor; Advani & Saxe 2017): GD at the largest
@@ -267,9 +305,9 @@ public struct DoubleDescent: Scenario {
                 rng: &initRNG)
             let readout = gdFromInit(raw, y, w0: w0.rows(0..<p), n: n, steps: steps)
             let m = evaluate(readout, phi, y, phiTest, yTest)
-            trial.record("train_loss/\(Self.initArm)", m.trainLoss)
-            trial.record("test_error/\(Self.initArm)", m.testError)
-            trial.record("test_mse/\(Self.initArm)", m.testMSE)
+            trial.record(Values.trainLoss[Self.initArm], m.trainLoss)
+            trial.record(Values.testError[Self.initArm], m.testError)
+            trial.record(Values.testMSE[Self.initArm], m.testMSE)
         }
     }
 
@@ -311,7 +349,7 @@ public struct DoubleDescent: Scenario {
         let ps = ratios.map { Self.featureCount($0, n: n) }
         let fits = Self.fits(c)
         /// One value per seed at ratio index k; empty where the fit did not run there.
-        func perSeed(_ name: String, _ k: Int) -> [Double] {
+        func perSeed(_ name: ValueKey, _ k: Int) -> [Double] {
             (0..<seeds).map { results.one(Keys.seedIndex.is($0), Keys.p.is(ps[k])) }.filter { $0.has(name) }.map {
                 $0.scalar(name)
             }
@@ -322,24 +360,28 @@ public struct DoubleDescent: Scenario {
         }
         var testError: [String: [[Double]]] = [:], trainLoss: [String: [[Double]]] = [:]  // [fit][ratio][seed]
         for fit in fits {
-            testError[fit.name] = ratios.indices.map { ran(fit, $0) ? perSeed("test_error/\(fit.name)", $0) : [] }
-            trainLoss[fit.name] = ratios.indices.map { ran(fit, $0) ? perSeed("train_loss/\(fit.name)", $0) : [] }
+            testError[fit.name] = ratios.indices.map { ran(fit, $0) ? perSeed(Values.testError[fit.name], $0) : [] }
+            trainLoss[fit.name] = ratios.indices.map { ran(fit, $0) ? perSeed(Values.trainLoss[fit.name], $0) : [] }
         }
         for fit in fits.map(\.name) {
             for (k, r) in ratios.enumerated() where !testError[fit]![k].isEmpty {
-                run.record("test_error/\(fit)", x: r, y: Stats.median(testError[fit]![k]))
-                run.record("test_mse/\(fit)", x: r, y: Stats.median(perSeed("test_mse/\(fit)", k)))
-                run.record("train_loss/\(fit)", x: r, y: Stats.median(trainLoss[fit]![k]))
-                for (s, e) in testError[fit]![k].enumerated() { run.record("test_error_seed/\(fit)/\(s)", x: r, y: e) }
+                run.record(Series.testError[fit], x: r, y: Stats.median(testError[fit]![k]))
+                run.record(Series.testMSE[fit], x: r, y: Stats.median(perSeed(Values.testMSE[fit], k)))
+                run.record(Series.trainLoss[fit], x: r, y: Stats.median(trainLoss[fit]![k]))
+                for (s, e) in testError[fit]![k].enumerated() {
+                    run.record(Series.testErrorOfSeed[(fit, s)], x: r, y: e)
+                }
             }
         }
-        for v in ["raw", "standardized"] {
-            for (k, r) in ratios.enumerated() {
-                run.record("condition/\(v)", x: r, y: Stats.median(perSeed("condition/\(v)", k)))
-            }
+        let conditions = [
+            (Series.conditionRaw, Values.conditionRaw), (Series.conditionStandardized, Values.conditionStandardized),
+        ]
+        for (series, value) in conditions {
+            for (k, r) in ratios.enumerated() { run.record(series, x: r, y: Stats.median(perSeed(value, k))) }
         }
-        for (k, r) in ratios.enumerated() where !perSeed("test_error/\(Self.initArm)", k).isEmpty {
-            run.record("test_error/\(Self.initArm)", x: r, y: Stats.median(perSeed("test_error/\(Self.initArm)", k)))
+        let initArm = Values.testError[Self.initArm]
+        for (k, r) in ratios.enumerated() where !perSeed(initArm, k).isEmpty {
+            run.record(Series.testError[Self.initArm], x: r, y: Stats.median(perSeed(initArm, k)))
         }
 
         let atN = ratios.firstIndex(of: 1)!
@@ -350,10 +392,10 @@ public struct DoubleDescent: Scenario {
         ]
         for fit in fits where !testError[fit.name]![atN].isEmpty {
             let e = testError[fit.name]!, loss = Stats.median(trainLoss[fit.name]![atN])
-            run.record("peak_vs_loss/\(fitGroup(fit.name))", x: loss, y: Stats.median(e[atN]))
+            run.record(Series.peakVsLoss[fit.group], x: loss, y: Stats.median(e[atN]))
             let prominence = Stats.median(e[atN]) / ((Stats.median(e[half]) + Stats.median(e[double])) / 2)
             run.record(
-                "prominence_vs_excess_loss/\(fitGroup(fit.name))", x: loss - floors[fit.standardized]!, y: prominence)
+                Series.prominenceVsExcessLoss[fit.group], x: loss - floors[fit.standardized]!, y: prominence)
         }
         run.metric(Metrics.settingsCompared, Double(fits.filter { !testError[$0.name]![atN].isEmpty }.count))
         seedMetrics(results, into: run, fits: fits, ps: ps, ratios: ratios, atN: atN, half: half, double: double)
@@ -363,8 +405,8 @@ public struct DoubleDescent: Scenario {
         run.bootstraps(of: [Array(0..<seeds)], label: "seeds") {
             summary(
                 $0[0], testError: testError, trainLoss: trainLoss,
-                condition: ratios.indices.map { perSeed("condition/raw", $0) },
-                dead: perSeed("dead_fraction", ratios.count - 1),
+                condition: ratios.indices.map { perSeed(Values.conditionRaw, $0) },
+                dead: perSeed(Values.deadFraction, ratios.count - 1),
                 fits: fits, ratios: ratios, atN: atN,
                 half: ratios.firstIndex(of: 0.5)!, double: ratios.firstIndex(of: 2)!)
         }
@@ -381,7 +423,7 @@ public struct DoubleDescent: Scenario {
     ) {
         let seeds = run.config[Keys.seeds]
         /// Seed s's curve of `name` over the ratios (NaN where the fit did not run).
-        func curve(_ name: String, _ s: Int) -> [Double] {
+        func curve(_ name: ValueKey, _ s: Int) -> [Double] {
             ps.map { p in
                 let r = results.one(Keys.seedIndex.is(s), Keys.p.is(p))
                 return r.has(name) ? r.scalar(name) : .nan
@@ -395,37 +437,37 @@ public struct DoubleDescent: Scenario {
         let gdRaw = Self.gdBudgets(fits, standardized: false)
         for s in 0..<seeds {
             // Claim 1: where seed s's min-norm error peaks, and how high above its best on each side.
-            let err = curve("test_error/\(Fit.minNorm.name)", s)
+            let err = curve(Values.testError[Fit.minNorm.name], s)
             let peak = err.indices.max { err[$0] < err[$1] }!
             peakAt.append(ratios[peak])
             overLeft.append(Double.log(err[peak] / (err[..<peak].min() ?? .nan)))
             overRight.append(Double.log(err[peak] / (err[(peak + 1)...].min() ?? .nan)))
             // Claim 2: where its condition number peaks, relative to the error's peak.
-            let cond = curve("condition/raw", s)
+            let cond = curve(Values.conditionRaw, s)
             conditionOverError.append(ratios[cond.indices.max { cond[$0] < cond[$1] }!] / ratios[peak])
             // Claim 3: its GD prominence at the smallest and largest budgets, and its slope over log10 T.
-            let prom = gdRaw.map { prominence(curve("test_error/\($0.1)", s)) }
+            let prom = gdRaw.map { prominence(curve(Values.testError[$0.1], s)) }
             smallest.append(Double.log(prom.first!))
             largest.append(Double.log(prom.last!))
             slopes.append(Stats.slope(gdRaw.map { Double.log10($0.0) }, prom))
             // Claim 4: across its fits, loss at p = n above its floor against the prominence.
             let floors = [
-                false: curve("train_loss/\(Fit.minNorm.name)", s)[atN],
-                true: curve("train_loss/\(Fit.minNormStandardized.name)", s)[atN],
+                false: curve(Values.trainLoss[Fit.minNorm.name], s)[atN],
+                true: curve(Values.trainLoss[Fit.minNormStandardized.name], s)[atN],
             ]
             var excess: [Double] = [], proms: [Double] = []
             for fit in fits {
-                let e = curve("test_error/\(fit.name)", s)
+                let e = curve(Values.testError[fit.name], s)
                 guard e[atN].isFinite && e[half].isFinite && e[double].isFinite else { continue }
-                excess.append(curve("train_loss/\(fit.name)", s)[atN] - floors[fit.standardized]!)
+                excess.append(curve(Values.trainLoss[fit.name], s)[atN] - floors[fit.standardized]!)
                 proms.append(prominence(e))
             }
             rhos.append(Stats.spearman(excess, proms))
             lowMin.append(Double.log(zip(excess, proms).filter { $0.0 < 0.01 }.map(\.1).min() ?? .nan))
             highMax.append(Double.log(zip(excess, proms).filter { $0.0 > 0.1 }.map(\.1).max() ?? .nan))
             // The initialization arm against GD from 0 at the same (largest) budget.
-            let initErr = curve("test_error/\(Self.initArm)", s)
-            if let zero = gdRaw.last.map({ curve("test_error/\($0.1)", s) }), initErr[double].isFinite {
+            let initErr = curve(Values.testError[Self.initArm], s)
+            if let zero = gdRaw.last.map({ curve(Values.testError[$0.1], s) }), initErr[double].isFinite {
                 initOver2n.append(Double.log(initErr[double] / zero[double]))
                 initOverN.append(Double.log(initErr[atN] / zero[atN]))
                 initProminence.append(Double.log(prominence(initErr)))
@@ -689,33 +731,25 @@ public struct DoubleDescent: Scenario {
         return t
     }
 
-    func fitGroup(_ name: String) -> String {
-        name.hasPrefix("min-norm")
-            ? "min-norm"
-            : name.hasPrefix("GD") ? (name.hasSuffix("std") ? "GD, standardized" : "GD, raw") : "SGD / Adam"
-    }
-
     // MARK: Figures
 
     public func figures(_ data: RunData) -> [Figure] {
-        let names = data.series.keys.filter { $0.hasPrefix("test_error/") }.map {
-            String($0.dropFirst("test_error/".count))
-        }
-        func budget(_ s: String) -> Double? { s.hasPrefix("GD T=") ? Double(s.dropFirst(5).prefix { $0 != " " }) : nil }
+        // The run's fits that have a curve (iterative fits run only at iterative_p_over_n).
+        let fits = Self.fits(data.config).filter { !data.series(Series.testError[$0.name]).isEmpty }
         // At most five GD budgets per figure, spread over the grid, so that every curve keeps its own colour
         // beside the min-norm fit and the initialization arm (black).
-        func spread(_ fits: [String]) -> [String] {
-            let sorted = fits.sorted { budget($0)! < budget($1)! }
+        func spread(_ budgets: [(Double, String)]) -> [String] {
+            let sorted = budgets.sorted { $0.0 < $1.0 }.map(\.1)
             guard sorted.count > 5 else { return sorted }
             return (0..<5).map { sorted[Int((Double($0) * Double(sorted.count - 1) / 4).rounded())] }
         }
-        let gdRaw = spread(names.filter { budget($0) != nil && !$0.hasSuffix("std") })
-        let gdStd = spread(names.filter { budget($0) != nil && $0.hasSuffix("std") })
-        let iterative = names.filter { budget($0) == nil && !$0.hasPrefix("min-norm") && $0 != Self.initArm }.sorted()
-        let initArm = data.series("test_error/\(Self.initArm)")
+        let gdRaw = spread(Self.gdBudgets(fits, standardized: false))
+        let gdStd = spread(Self.gdBudgets(fits, standardized: true))
+        let iterative = fits.filter { $0.group == .iterative }.map(\.name).sorted()
+        let initArm = data.series(Series.testError[Self.initArm])
         let thresholdLine = ["set arrow from 1, graph 0 to 1, graph 1 nohead dt 2 lc rgb \"#888888\""]
-        func curves(_ fits: [String], _ kind: String = "test_error") -> [Figure.Series] {
-            fits.enumerated().map { i, s in Figure.Series(s, data.series("\(kind)/\(s)"), color: i) }
+        func curves(_ fits: [String], _ kind: SeriesFamily<String> = Series.testError) -> [Figure.Series] {
+            fits.enumerated().map { i, s in Figure.Series(s, data.series(kind[s]), color: i) }
         }
         let xLabel = "features per training sample, p/n"
         return [
@@ -749,14 +783,15 @@ public struct DoubleDescent: Scenario {
             Figure(
                 name: "test_mse_vs_p", title: "Test MSE vs p/n, raw features (log scale: the mean diverges at p = n)",
                 xLabel: xLabel, yLabel: "test MSE to one-hot targets (median over seeds)", logX: true, logY: true,
-                series: curves(["min-norm"] + gdRaw, "test_mse"), extra: thresholdLine, keyPosition: "below"),
+                series: curves(["min-norm"] + gdRaw, Series.testMSE), extra: thresholdLine, keyPosition: "below"),
             Figure(
                 name: "condition_vs_p",
                 title: "Condition number of the feature matrix vs p/n (sanity check; Liu & Flanigan 2023 Sec. 4)",
                 xLabel: xLabel, yLabel: "s_max / s_min (median over seeds)", logX: true, logY: true,
                 series: [
-                    Figure.Series("raw features", data.series("condition/raw"), color: 0),
-                    Figure.Series("standardized features + intercept", data.series("condition/standardized"), color: 1),
+                    Figure.Series("raw features", data.series(Series.conditionRaw), color: 0),
+                    Figure.Series(
+                        "standardized features + intercept", data.series(Series.conditionStandardized), color: 1),
                 ],
                 extra: thresholdLine),
             // Fits at their floor have an excess of ~0 (or a rounding-sized negative one): drawn at 1e-12 so the log
@@ -767,11 +802,11 @@ public struct DoubleDescent: Scenario {
                     + "medians over seeds (Liu & Flanigan 2023, Sec. 5)",
                 xLabel: "training loss at p = n minus the min-norm loss on the same features (floored at 1e-12)",
                 yLabel: "error(p = n) / mean error(p = n/2, 2n)", logX: true,
-                series: ["min-norm", "GD, raw", "GD, standardized", "SGD / Adam"].enumerated().compactMap { i, g in
-                    let pts = data.series("prominence_vs_excess_loss/\(g)").map { (max($0.x, 1e-12), $0.y) }.sorted {
+                series: FitGroup.allCases.enumerated().compactMap { i, g in
+                    let pts = data.series(Series.prominenceVsExcessLoss[g]).map { (max($0.x, 1e-12), $0.y) }.sorted {
                         $0.0 < $1.0
                     }
-                    return pts.isEmpty ? nil : Figure.Series(g, pts, style: .points, color: i)
+                    return pts.isEmpty ? nil : Figure.Series(g.rawValue, pts, style: .points, color: i)
                 },
                 // Claim 4's cut-offs: fits left of 0.01 must reach 1.5, fits right of 0.1 must stay under 1.2.
                 extra: [

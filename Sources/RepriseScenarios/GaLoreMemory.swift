@@ -98,6 +98,47 @@ public struct GaLoreMemory: Scenario {
         static let galore1bRank1024Gb = MetricKey("galore_1b_rank1024_gb")
     }
 
+    /// The series `aggregate` records and `figures` draws, each declared once (families with their parameter).
+    enum Series {
+        static let memoryC2Lora = SeriesKey("memory_c2/lora")
+        static let sweepPpl = SeriesKey("sweep_ppl")
+        /// Table 2 per method: ours over the model sizes, and the paper's.
+        static let memory = SeriesFamily<GaLoreAccounting.Method> { "memory/\($0.rawValue)" }
+        static let memoryPaper = SeriesFamily<GaLoreAccounting.Method> { "memory_paper/\($0.rawValue)" }
+        /// Per method of the runs: the lr grid's perplexities, the validation curve (mean, lowest and highest
+        /// seed), the chosen lr's costs, and its optimizer state against its final perplexity.
+        static let lrGrid = SeriesFamily<Method> { "lr_grid/\($0.rawValue)" }
+        static let valPpl = SeriesFamily<Method> { "val_ppl/\($0.rawValue)" }
+        static let valPplLow = SeriesFamily<Method> { "val_ppl_low/\($0.rawValue)" }
+        static let valPplHigh = SeriesFamily<Method> { "val_ppl_high/\($0.rawValue)" }
+        static let stepMs = SeriesFamily<Method> { "step_ms/\($0.rawValue)" }
+        static let svdSeconds = SeriesFamily<Method> { "svd_seconds/\($0.rawValue)" }
+        static let trainSeconds = SeriesFamily<Method> { "train_seconds/\($0.rawValue)" }
+        static let peakRssMB = SeriesFamily<Method> { "peak_rss_mb/\($0.rawValue)" }
+        static let weights = SeriesFamily<Method> { "weights/\($0.rawValue)" }
+        static let trained = SeriesFamily<Method> { "trained/\($0.rawValue)" }
+        static let stateVsPpl = SeriesFamily<Method> { "state_vs_ppl/\($0.rawValue)" }
+        /// The T sweep's perplexity per seed.
+        static let sweepPplOfSeed = SeriesFamily<Int> { "sweep_ppl/s\($0)" }
+    }
+
+    /// What each trial records and `aggregate` reads back, each declared once.
+    enum Values {
+        static let galoreStatePredictedBytes = ValueKey("galore_state_predicted_bytes")
+        static let peakRssBytes = ValueKey("peak_rss_bytes")
+        static let projectorBytes = ValueKey("projector_bytes")
+        static let stateBytes = ValueKey("state_bytes")
+        static let stepMsMedian = ValueKey("step_ms_median")
+        static let svdSeconds = ValueKey("svd_seconds")
+        static let tokens = ValueKey("tokens")
+        static let trainSeconds = ValueKey("train_seconds")
+        static let trained = ValueKey("trained")
+        static let updateDims = ValueKey("update_dims")
+        static let updateEnergy = ValueKey("update_energy")
+        static let valLoss = ValueKey("val_loss")
+        static let weights = ValueKey("weights")
+    }
+
     /// The config keys: the profiles' (checked against `parameters` when the folder is loaded), then each trial's own.
     enum Keys {
         /// Each method's learning-rate grid (`lr_full`, `lr_galore`, ...).
@@ -303,8 +344,8 @@ public struct GaLoreMemory: Scenario {
         var stepNanos: [Double] = [], diverged = false
         for t in 0..<steps {
             if t % evalEvery == 0 {
-                trial.record("val_loss", diverged ? .nan : validationLoss())
-                trial.record("tokens", Double(t * batch * seqLen))
+                trial.record(Values.valLoss, diverged ? .nan : validationLoss())
+                trial.record(Values.tokens, Double(t * batch * seqLen))
                 try trial.checkpoint()
             }
             guard !diverged else { continue }
@@ -325,11 +366,11 @@ public struct GaLoreMemory: Scenario {
             opt.step()
             stepNanos.append(Double(DispatchTime.now().uptimeNanoseconds - start))
         }
-        trial.record("val_loss", diverged ? .nan : validationLoss())
-        trial.record("tokens", Double(steps * batch * seqLen))
+        trial.record(Values.valLoss, diverged ? .nan : validationLoss())
+        trial.record(Values.tokens, Double(steps * batch * seqLen))
         // Every buffer exists after the first step (GaLore's projectors appear then), and none grows later.
-        trial.record("state_bytes", Double(opt.stateBytes))
-        trial.record("projector_bytes", Double(opt.projectorBytes))
+        trial.record(Values.stateBytes, Double(opt.stateBytes))
+        trial.record(Values.projectorBytes, Double(opt.projectorBytes))
         if method == .galore {
             // The prediction for GaLore's state, from the shapes: per projected matrix mr + 2nr (m its
             // smaller side), Adam's 2 per entry for every other tensor; scalars of 4 bytes.
@@ -339,7 +380,7 @@ public struct GaLoreMemory: Scenario {
                 let (a, b) = (p.shape[0], p.shape[1]), r = min(rank, a, b)
                 return n + min(a, b) * r + 2 * max(a, b) * r
             }
-            trial.record("galore_state_predicted_bytes", Double(predicted * MemoryLayout<Float>.size))
+            trial.record(Values.galoreStatePredictedBytes, Double(predicted * MemoryLayout<Float>.size))
         }
         if method == .full {
             // How much of the full-rank update W_end - W_0 a rank-k subspace can hold: per projected
@@ -350,19 +391,19 @@ public struct GaLoreMemory: Scenario {
                 var cumulative = 0.0
                 for v in s2 {
                     cumulative += v
-                    trial.record("update_energy", cumulative / total)
+                    trial.record(Values.updateEnergy, cumulative / total)
                 }
-                trial.record("update_dims", Double(s2.count))
+                trial.record(Values.updateDims, Double(s2.count))
             }
         }
-        trial.record("weights", Double(model.weightCount))
-        trial.record("trained", Double(model.parameters.reduce(0) { $0 + $1.value.count }))
+        trial.record(Values.weights, Double(model.weightCount))
+        trial.record(Values.trained, Double(model.parameters.reduce(0) { $0 + $1.value.count }))
         let sorted = stepNanos.sorted()
-        trial.record("step_ms_median", sorted.isEmpty ? .nan : sorted[sorted.count / 2] / 1e6)
-        trial.record("svd_seconds", opt.projectorSeconds)
-        trial.record("train_seconds", stepNanos.reduce(0, +) / 1e9)
+        trial.record(Values.stepMsMedian, sorted.isEmpty ? .nan : sorted[sorted.count / 2] / 1e6)
+        trial.record(Values.svdSeconds, opt.projectorSeconds)
+        trial.record(Values.trainSeconds, stepNanos.reduce(0, +) / 1e9)
         // The worker's peak since the trial started (the suite resets it there), data loading included.
-        trial.record("peak_rss_bytes", Double(PeakMemory.bytes() ?? -1))
+        trial.record(Values.peakRssBytes, Double(PeakMemory.bytes() ?? -1))
     }
 
     // MARK: Aggregate
@@ -380,37 +421,38 @@ public struct GaLoreMemory: Scenario {
             // The T sweep's trials are GaLore runs too, at sweep_rank: the rank tells the grid's apart.
             let method = [Keys.method.is(m)] + (m == .galore ? [Keys.rank.is(c[Keys.rank])] : [])
             let runs = grid.map { lr in seeds.map { results.one(method + [Keys.lr.is(lr), Keys.seedIndex.is($0)]) } }
-            let means = runs.map { r in Stats.mean(r.map { $0.vector("val_loss").last! }) }
+            let means = runs.map { r in Stats.mean(r.map { $0.vector(Values.valLoss).last! }) }
             let best = means.indices.min {
                 (means[$0].isFinite ? means[$0] : .infinity) < (means[$1].isFinite ? means[$1] : .infinity)
             }!
             if grid.count > 1 && (best == 0 || best == grid.count - 1) { atEdge += 1 }
             chosen[m] = runs[best]
             run.metric(Metrics.lr[m], grid[best])
-            run.metric(Metrics.stateBytes[m], runs[best][0].scalar("state_bytes"))
-            for k in grid.indices { run.record("lr_grid/\(m.rawValue)", x: grid[k], y: Double.exp(means[k])) }
+            run.metric(Metrics.stateBytes[m], runs[best][0].scalar(Values.stateBytes))
+            for k in grid.indices { run.record(Series.lrGrid[m], x: grid[k], y: Double.exp(means[k])) }
             // Curves: perplexity of the mean validation loss over seeds, against tokens seen.
-            let tokens = runs[best][0].vector("tokens")
+            let tokens = runs[best][0].vector(Values.tokens)
             for i in tokens.indices {
-                let losses = runs[best].map { $0.vector("val_loss")[i] }
-                run.record("val_ppl/\(m.rawValue)", x: tokens[i], y: Double.exp(Stats.mean(losses)))
-                run.record("val_ppl_low/\(m.rawValue)", x: tokens[i], y: Double.exp(losses.min()!))
-                run.record("val_ppl_high/\(m.rawValue)", x: tokens[i], y: Double.exp(losses.max()!))
+                let losses = runs[best].map { $0.vector(Values.valLoss)[i] }
+                run.record(Series.valPpl[m], x: tokens[i], y: Double.exp(Stats.mean(losses)))
+                run.record(Series.valPplLow[m], x: tokens[i], y: Double.exp(losses.min()!))
+                run.record(Series.valPplHigh[m], x: tokens[i], y: Double.exp(losses.max()!))
             }
             for r in runs[best] {
-                run.record("step_ms/\(m.rawValue)", x: 0, y: r.scalar("step_ms_median"))
-                run.record("svd_seconds/\(m.rawValue)", x: 0, y: r.scalar("svd_seconds"))
-                run.record("train_seconds/\(m.rawValue)", x: 0, y: r.scalar("train_seconds"))
-                run.record("peak_rss_mb/\(m.rawValue)", x: 0, y: r.scalar("peak_rss_bytes") / 1e6)
-                run.record("weights/\(m.rawValue)", x: 0, y: r.scalar("weights"))
-                run.record("trained/\(m.rawValue)", x: 0, y: r.scalar("trained"))
+                run.record(Series.stepMs[m], x: 0, y: r.scalar(Values.stepMsMedian))
+                run.record(Series.svdSeconds[m], x: 0, y: r.scalar(Values.svdSeconds))
+                run.record(Series.trainSeconds[m], x: 0, y: r.scalar(Values.trainSeconds))
+                run.record(Series.peakRssMB[m], x: 0, y: r.scalar(Values.peakRssBytes) / 1e6)
+                run.record(Series.weights[m], x: 0, y: r.scalar(Values.weights))
+                run.record(Series.trained[m], x: 0, y: r.scalar(Values.trained))
             }
         }
         run.metric(Metrics.lrAtGridEdge, atEdge)
 
         // Units: seeds. Each carries every method's final validation loss at its chosen lr, so
         // the ratios are paired by seed (same init where the parametrization allows, same batches).
-        let units: [[Method: Double]] = seeds.indices.map { s in chosen.mapValues { $0[s].vector("val_loss").last! } }
+        let units: [[Method: Double]] = seeds.indices.map { s in chosen.mapValues { $0[s].vector(Values.valLoss).last! }
+        }
         // A perplexity is exp of the mean validation loss over seeds, and a ratio of two methods' perplexities is
         // exp of the mean of the seeds' loss differences: Student t on those logs, paired by seed.
         for m in Method.allCases { run.geometricMean(Metrics.ppl[m], ofLogs: units.map { $0[m]! }) }
@@ -419,15 +461,15 @@ public struct GaLoreMemory: Scenario {
         }
         aggregateSweep(results, into: run)
         recordUpdateRank(chosen[.full]!, into: run)
-        let trained = chosen[.full]![0].scalar("trained")
+        let trained = chosen[.full]![0].scalar(Values.trained)
         run.metric(Metrics.tokensPerParameter, Double(c[Keys.steps] * c[Keys.batch] * c[Keys.seqLen]) / trained)
 
         // State bytes, from the live optimizers (the same for every seed and lr).
-        let bytes = { (m: Method) in chosen[m]![0].scalar("state_bytes") }
+        let bytes = { (m: Method) in chosen[m]![0].scalar(Values.stateBytes) }
         run.metric(Metrics.adam8bitStateRatio, bytes(.full) / bytes(.adam8bit))
         // GaLore keeps its projectors in the scalar type under 8-bit moments (as the authors'
         // GaLoreAdamW8bit does): the 8-bit comparison is of the moments.
-        let projector = { (m: Method) in chosen[m]![0].scalar("projector_bytes") }
+        let projector = { (m: Method) in chosen[m]![0].scalar(Values.projectorBytes) }
         run.metric(
             Metrics.galore8bitMomentRatio,
             (bytes(.galore) - projector(.galore)) / (bytes(.galore8bit) - projector(.galore8bit)))
@@ -436,11 +478,12 @@ public struct GaLoreMemory: Scenario {
         let table6 = GaLoreAccounting.table6States
         run.metric(Metrics.paper60mStateFraction, table6[.galore]![0] / table6[.full]![0])
         run.metric(
-            Metrics.galoreStateVsPrediction, bytes(.galore) / chosen[.galore]![0].scalar("galore_state_predicted_bytes")
+            Metrics.galoreStateVsPrediction,
+            bytes(.galore) / chosen[.galore]![0].scalar(Values.galoreStatePredictedBytes)
         )
         for m in Method.allCases {
-            let finals = chosen[m]!.map { $0.vector("val_loss").last! }
-            run.record("state_vs_ppl/\(m.rawValue)", x: bytes(m), y: Double.exp(Stats.mean(finals)))
+            let finals = chosen[m]!.map { $0.vector(Values.valLoss).last! }
+            run.record(Series.stateVsPpl[m], x: bytes(m), y: Double.exp(Stats.mean(finals)))
         }
     }
 
@@ -451,7 +494,9 @@ public struct GaLoreMemory: Scenario {
         let c = run.config, gaps = Self.sweepGaps(c), seeds = Array(Self.sweepSeeds(c))
         let sweep = [Keys.method.is(.galore), Keys.rank.is(c[Keys.sweepRank]), Keys.lr.is(c[Keys.lrSweep])]
         let finals = gaps.map { gap in
-            seeds.map { results.one(sweep + [Keys.galoreGap.is(gap), Keys.seedIndex.is($0)]).vector("val_loss").last! }
+            seeds.map {
+                results.one(sweep + [Keys.galoreGap.is(gap), Keys.seedIndex.is($0)]).vector(Values.valLoss).last!
+            }
         }
         let frequent = finals.first!, rare = finals.last!, interior = Array(finals.dropFirst().dropLast())
         let interiorLogs = seeds.indices.map { s in Stats.mean(interior.map { $0[s] }) }
@@ -464,8 +509,8 @@ public struct GaLoreMemory: Scenario {
         // T = ∞ is drawn at T = steps: a run that never refreshes within its steps.
         for (gap, logs) in zip(gaps, finals) {
             let t = Double(gap == 0 ? c[Keys.steps] : gap)
-            run.record("sweep_ppl", x: t, y: Double.exp(Stats.mean(logs)))
-            for (seed, loss) in zip(seeds, logs) { run.record("sweep_ppl/s\(seed)", x: t, y: Double.exp(loss)) }
+            run.record(Series.sweepPpl, x: t, y: Double.exp(Stats.mean(logs)))
+            for (seed, loss) in zip(seeds, logs) { run.record(Series.sweepPplOfSeed[seed], x: t, y: Double.exp(loss)) }
         }
     }
 
@@ -476,9 +521,9 @@ public struct GaLoreMemory: Scenario {
         let c = run.config
         var atSweepRank: [Double] = [], atRank: [Double] = [], rank90: [Double] = []
         for r in full {
-            let energy = r.vector("update_energy")
+            let energy = r.vector(Values.updateEnergy)
             var start = 0
-            for dims in r.vector("update_dims").map({ Int($0) }) {
+            for dims in r.vector(Values.updateDims).map({ Int($0) }) {
                 let curve = energy[start..<(start + dims)]
                 atSweepRank.append(curve[start + min(c[Keys.sweepRank], dims) - 1])
                 atRank.append(curve[start + min(c[Keys.rank], dims) - 1])
@@ -498,8 +543,8 @@ public struct GaLoreMemory: Scenario {
             var worst = 0.0
             for (i, model) in table.enumerated() {
                 let ours = GaLoreAccounting.table2Cell(model, method), paper = GaLoreAccounting.table2[method]![i]
-                run.record("memory/\(method.rawValue)", x: Double(model.parameters), y: ours)
-                run.record("memory_paper/\(method.rawValue)", x: Double(model.parameters), y: paper)
+                run.record(Series.memory[method], x: Double(model.parameters), y: ours)
+                run.record(Series.memoryPaper[method], x: Double(model.parameters), y: paper)
                 worst = max(worst, abs(ours / paper - 1))
             }
             run.metric(Metrics.table2MaxRelError[method], worst)
@@ -508,7 +553,7 @@ public struct GaLoreMemory: Scenario {
         var loraC2 = 0.0, weights = 0.0, states = 0.0
         for (i, model) in table.enumerated() {
             let ours = GaLoreAccounting.table2Cell(model, .lora, convention: .appendixC2)
-            run.record("memory_c2/lora", x: Double(model.parameters), y: ours)
+            run.record(Series.memoryC2Lora, x: Double(model.parameters), y: ours)
             loraC2 = max(loraC2, abs(ours / GaLoreAccounting.table2[.lora]![i] - 1))
             for method in GaLoreAccounting.Method.allCases {
                 let w = GaLoreAccounting.weights(model, method, convention: .appendixC2)
@@ -543,7 +588,7 @@ public struct GaLoreMemory: Scenario {
         // Part 1 as ratios: on a log scale of GB the 5-20% gaps vanish between the lines.
         var ratios: [Figure.Series] = []
         for (i, m) in GaLoreAccounting.Method.allCases.enumerated() {
-            let ours = data.series("memory/\(m.rawValue)"), paper = data.series("memory_paper/\(m.rawValue)")
+            let ours = data.series(Series.memory[m]), paper = data.series(Series.memoryPaper[m])
             let label =
                 m == .galore
                 ? "galore (reported, not claimed)"
@@ -553,12 +598,12 @@ public struct GaLoreMemory: Scenario {
                     label, zip(ours, paper).map { ($0.x, $0.y / $1.y) }, style: .linespoints,
                     color: i))
         }
-        let loraC2 = data.series("memory_c2/lora"), loraPaper = data.series("memory_paper/lora")
+        let loraC2 = data.series(Series.memoryC2Lora), loraPaper = data.series(Series.memoryPaper[.lora])
         if !loraC2.isEmpty {
             let c2 = zip(loraC2, loraPaper).map { ($0.x, $0.y / $1.y) }
             ratios.append(Figure.Series("lora, App. C.2's count (claim 1 v2)", c2, style: .linespoints, color: 4))
         }
-        if let first = data.series("memory/full").first, let last = data.series("memory/full").last {
+        if let first = data.series(Series.memory[.full]).first, let last = data.series(Series.memory[.full]).last {
             for (bound, label) in [(1.1, "claim 1: within 10%"), (0.9, "")] {
                 ratios.append(
                     Figure.Series(label, [(first.x, bound), (last.x, bound)], style: .lines, color: 6, dashed: true))
@@ -575,9 +620,9 @@ public struct GaLoreMemory: Scenario {
         // method), each with the range of its seeds as bars.
         var curveSeries: [Figure.Series] = [], values: [Double] = []
         for (i, m) in Method.allCases.enumerated() {
-            let mean = data.series("val_ppl/\(m.rawValue)").filter { $0.x > 0 }
-            let low = data.series("val_ppl_low/\(m.rawValue)").filter { $0.x > 0 }
-            let high = data.series("val_ppl_high/\(m.rawValue)").filter { $0.x > 0 }
+            let mean = data.series(Series.valPpl[m]).filter { $0.x > 0 }
+            let low = data.series(Series.valPplLow[m]).filter { $0.x > 0 }
+            let high = data.series(Series.valPplHigh[m]).filter { $0.x > 0 }
             values += mean.map(\.y) + low.map(\.y) + high.map(\.y)
             curveSeries.append(
                 Figure.Series(
@@ -602,10 +647,11 @@ public struct GaLoreMemory: Scenario {
             series: curveSeries, extra: ["set format x '%.0s%c'"] + range, keyPosition: "top right")
         // Normalized axes, so the paper's 60M points (App. C.2's Table 6 states, Table 2 perplexities) and
         // Table 3's 7B pair sit beside ours: state over the baseline's state, perplexity over the baseline's.
-        let fullBytes = data.series("state_vs_ppl/full").first, adam8 = data.series("state_vs_ppl/adam8bit").first
+        let fullBytes = data.series(Series.stateVsPpl[.full]).first,
+            adam8 = data.series(Series.stateVsPpl[.adam8bit]).first
         var normalized: [Figure.Series] = []
         for (i, m) in Method.allCases.enumerated() {
-            guard let p = data.series("state_vs_ppl/\(m.rawValue)").first else { continue }
+            guard let p = data.series(Series.stateVsPpl[m]).first else { continue }
             let base = m == .galore8bit ? adam8 : fullBytes
             guard let b = base else { continue }
             let label = m == .galore8bit ? "ours: 8-bit GaLore / 8-bit Adam" : "ours: \(m.label) / full rank"
@@ -647,11 +693,11 @@ public struct GaLoreMemory: Scenario {
 
     /// Sec. 6's sweep: final perplexity against T, every seed and their geometric mean; T = ∞ at T = steps.
     func sweepFigure(_ data: RunData) -> Figure? {
-        let mean = data.series("sweep_ppl")
+        let mean = data.series(Series.sweepPpl)
         guard let last = mean.last else { return nil }
-        let seeds = data.series.keys.filter { $0.hasPrefix("sweep_ppl/s") }.sorted()
-        var series = seeds.enumerated().map { i, name in
-            Figure.Series(i == 0 ? "each seed" : "", data.series(name), style: .lines, color: 5, dashed: true)
+        let seeds = Self.sweepSeeds(data.config).map { Series.sweepPplOfSeed[$0] }
+        var series = seeds.enumerated().map { i, seed in
+            Figure.Series(i == 0 ? "each seed" : "", data.series(seed), style: .lines, color: 5, dashed: true)
         }
         series.append(Figure.Series("geometric mean over \(seeds.count) seeds", mean, style: .linespoints, color: 1))
         let all = seeds.flatMap { data.series($0).map(\.y) }.filter(\.isFinite)

@@ -54,6 +54,28 @@ public struct GradientNoise: Scenario {
         static let steps = MetricKey("steps")
     }
 
+    /// The series `aggregate` records and `figures` draws, each declared once (families with their parameter).
+    enum Series {
+        /// Every run's final test accuracy (x: the cell's column in Table 1), without and with noise.
+        static let accuracy = SeriesFamily<Bool> { "accuracy/\($0 ? "noise" : "plain")" }
+        /// The first (lr, seed) pair's training loss per cell, without and with noise.
+        static let trainLoss = SeriesFamily<(cell: String, noise: Bool)> {
+            "train_loss/\($0.cell)/\($0.noise ? "noise" : "plain")"
+        }
+    }
+
+    /// What each trial records and `aggregate` reads back, each declared once.
+    enum Values {
+        static let accuracy = ValueKey("accuracy")
+        static let accuracyCurve = ValueKey("accuracy_curve")
+        static let accuracyStep = ValueKey("accuracy_step")
+        static let bestAccuracy = ValueKey("best_accuracy")
+        static let constantPredictorAccuracy = ValueKey("constant_predictor_accuracy")
+        static let diverged = ValueKey("diverged")
+        static let loss = ValueKey("loss")
+        static let lossStep = ValueKey("loss_step")
+    }
+
     /// The config keys: the profiles' (checked against `parameters` when the folder is loaded), then each trial's own.
     enum Keys {
         static let depth = Key.integer("depth", 1...1000)
@@ -239,7 +261,7 @@ public struct GradientNoise: Scenario {
         // The constant predictor's accuracy on this test set: the largest class share.
         var counts = [Int](repeating: 0, count: 10)
         for y in test.labels { counts[y] += 1 }
-        trial.record("constant_predictor_accuracy", Double(counts.max()!) / Double(test.count))
+        trial.record(Values.constantPredictorAccuracy, Double(counts.max()!) / Double(test.count))
 
         let model = Self.initialModel(trial)
         var batches = Batches(trial, count: train.count)
@@ -259,7 +281,7 @@ public struct GradientNoise: Scenario {
             guard value.isFinite else {
                 // Diverged: the weights are no longer finite; the net scores as whatever it predicts now.
                 trial.note("warning: loss \(fmt(value)) at step \(step); scored as diverged")
-                trial.record("loss_step", Double(step)); trial.record("loss", value)
+                trial.record(Values.lossStep, Double(step)); trial.record(Values.loss, value)
                 diverged = true
                 break
             }
@@ -267,7 +289,7 @@ public struct GradientNoise: Scenario {
             opt.step()
             window += value; windowCount += 1
             if (step + 1) % every == 0 {
-                trial.record("loss_step", Double(step + 1)); trial.record("loss", window / Double(windowCount))
+                trial.record(Values.lossStep, Double(step + 1)); trial.record(Values.loss, window / Double(windowCount))
                 window = 0; windowCount = 0
             }
             if (step + 1) % evalEvery == 0 && step + 1 < steps {
@@ -276,11 +298,11 @@ public struct GradientNoise: Scenario {
             if step % 100 == 0 { try trial.checkpoint() }
         }
         let final = accuracy(model, test)
-        trial.record("accuracy", final)
-        trial.record("best_accuracy", (accuracies + [final]).max()!)
-        trial.record("accuracy_step", checkpoints); trial.record("accuracy_curve", accuracies)
-        trial.record("diverged", diverged ? 1 : 0)
-        trial.record("loss_step", []); trial.record("loss", [])  // present even when no window closed
+        trial.record(Values.accuracy, final)
+        trial.record(Values.bestAccuracy, (accuracies + [final]).max()!)
+        trial.record(Values.accuracyStep, checkpoints); trial.record(Values.accuracyCurve, accuracies)
+        trial.record(Values.diverged, diverged ? 1 : 0)
+        trial.record(Values.lossStep, []); trial.record(Values.loss, [])  // present even when no window closed
     }
 
     // MARK: Measurements — best and average test accuracy per cell, as Table 1 reports them.
@@ -305,21 +327,20 @@ public struct GradientNoise: Scenario {
                     for noise in [false, true] {
                         let result = results.one(
                             Keys.cell.is(cell.key), Keys.trialLR.is(lr), Keys.seedIndex.is(seed), Keys.noise.is(noise))
-                        let tag = noise ? "noise" : "plain"
                         if noise {
-                            pair.noise = result.scalar("accuracy")
+                            pair.noise = result.scalar(Values.accuracy)
                         } else {
-                            pair.plain = result.scalar("accuracy")
+                            pair.plain = result.scalar(Values.accuracy)
                         }
-                        let bestDuring = result.scalar("best_accuracy")
+                        let bestDuring = result.scalar(Values.bestAccuracy)
                         if noise { best.noise = bestDuring } else { best.plain = bestDuring }
-                        if result.scalar("diverged") != 0 { diverged += 1 }
+                        if result.scalar(Values.diverged) != 0 { diverged += 1 }
                         run.record(
-                            "accuracy/\(tag)", x: Double(Self.cellKeys.firstIndex(of: cell.key)! + 1),
-                            y: result.scalar("accuracy"))  // Table 1's row
+                            Series.accuracy[noise], x: Double(Self.cellKeys.firstIndex(of: cell.key)! + 1),
+                            y: result.scalar(Values.accuracy))  // Table 1's row
                         if seed == 0 && lr == lrs[0] {
-                            for (step, loss) in zip(result.vector("loss_step"), result.vector("loss")) {
-                                run.record("train_loss/\(cell.key)/\(tag)", x: step, y: loss)
+                            for (step, loss) in zip(result.vector(Values.lossStep), result.vector(Values.loss)) {
+                                run.record(Series.trainLoss[(cell.key, noise)], x: step, y: loss)
                             }
                         }
                     }
@@ -360,7 +381,7 @@ public struct GradientNoise: Scenario {
         run.metric(
             Metrics.constantPredictorAccuracy,
             results.one(Keys.cell.is(cells[0].key), Keys.trialLR.is(lrs[0]), Keys.seedIndex.is(0), Keys.noise.is(false))
-                .scalar("constant_predictor_accuracy"))
+                .scalar(Values.constantPredictorAccuracy))
         // The run's training budget, for the claims' minimum-budget statements.
         run.metric(Metrics.steps, Double(c[Keys.steps]))
     }
@@ -408,8 +429,9 @@ public struct GradientNoise: Scenario {
             xLabel: "cell: initialization, gradient clipping (\(data.config[Keys.depth]) hidden layers unless noted)",
             yLabel: "test accuracy (Fashion-MNIST)",
             series: [
-                Figure.Series("no noise: runs", spread(data.series("accuracy/plain"), -0.2), style: .points, color: 0),
-                Figure.Series("noise: runs", spread(data.series("accuracy/noise"), 0.2), style: .points, color: 1),
+                Figure.Series(
+                    "no noise: runs", spread(data.series(Series.accuracy[false]), -0.2), style: .points, color: 0),
+                Figure.Series("noise: runs", spread(data.series(Series.accuracy[true]), 0.2), style: .points, color: 1),
                 Figure.Series("no noise: average", summary("mean", "plain", -0.2), style: .points, color: 2),
                 Figure.Series("noise: average", summary("mean", "noise", 0.2), style: .points, color: 3),
             ],
@@ -420,7 +442,8 @@ public struct GradientNoise: Scenario {
         // A fixed range with ln 10 drawn: a net stuck at the constant predictor sits on that line, and
         // autoscaling around it (2.3024-2.3036) would make window noise look like dynamics.
         func lossFigure(_ cell: String, _ name: String, _ title: String) -> Figure? {
-            let plain = data.series("train_loss/\(cell)/plain"), noisy = data.series("train_loss/\(cell)/noise")
+            let plain = data.series(Series.trainLoss[(cell, false)]),
+                noisy = data.series(Series.trainLoss[(cell, true)])
             guard let last = (plain + noisy).map(\.x).max() else { return nil }
             return Figure(
                 name: name, title: title, xLabel: "SGD step", yLabel: "training cross-entropy (window mean, nats)",

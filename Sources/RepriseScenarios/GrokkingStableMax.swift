@@ -86,6 +86,45 @@ public struct GrokkingStableMax: Scenario {
         }
     }
 
+    /// The curves recorded per variant over training steps (a family each: `Series.curve[(.margin, .perp)]`).
+    enum Curve: String {
+        case trainAcc = "train_acc"
+        case testAcc = "test_acc"
+        case trainLoss = "train_loss"
+        case testLoss = "test_loss"
+        case scFraction = "sc_fraction"
+        case zeroLoss = "zero_loss"
+        case softmaxSCOfLogits = "softmax_sc_of_logits"
+        case weightNorm = "weight_norm"
+        case margin = "margin"
+        case updateWeightCosine = "update_weight_cosine"
+        case gradWeightCosine = "grad_weight_cosine"
+    }
+
+    /// The series, declared once: each variant's curves, float32 softmax's other seeds' curves (x = step),
+    /// and each seed's value of a v3 statistic (x = seed).
+    enum Series {
+        static let curve = SeriesFamily<(Curve, VariantID)> { "\($0.0.rawValue)/\($0.1.rawValue)" }
+        static let otherSeed = SeriesFamily<(Curve, seed: Int)> { "\($0.0.rawValue)/softmax32/s\($0.seed)" }
+        static let perSeed = SeriesFamily<MetricKey> { "per_seed/\($0.name)" }
+    }
+
+    /// What each trial records and `aggregate` reads back, each declared once.
+    enum Values {
+        static let cosine = ValueKey("cosine")
+        static let gradCosine = ValueKey("grad_cosine")
+        static let margin = ValueKey("margin")
+        static let sc = ValueKey("sc")
+        static let softmaxSc = ValueKey("softmax_sc")
+        static let steps = ValueKey("steps")
+        static let testAcc = ValueKey("test_acc")
+        static let testLoss = ValueKey("test_loss")
+        static let trainAcc = ValueKey("train_acc")
+        static let trainLoss = ValueKey("train_loss")
+        static let weightNorm = ValueKey("weight_norm")
+        static let zeroLoss = ValueKey("zero_loss")
+    }
+
     enum Loss { case softmax, stablemax }
 
     /// The variants, as profiles, trial keys and metric names spell them.
@@ -231,8 +270,8 @@ public struct GrokkingStableMax: Scenario {
             // StableMax's mechanism: its logits grow until a float32 softmax of them would collapse, yet
             // no sample's StableMax loss is exactly zero, so the gradient never vanishes.
             let r = Self.first(.stablemax, results)
-            run.metric(Metrics.stablemaxSoftmaxSCFinal, r.vector("softmax_sc").last!)
-            run.metric(Metrics.stablemaxZeroLossMax, r.vector("zero_loss").max()!)
+            run.metric(Metrics.stablemaxSoftmaxSCFinal, r.vector(Values.softmaxSc).last!)
+            run.metric(Metrics.stablemaxZeroLossMax, r.vector(Values.zeroLoss).max()!)
         }
     }
 
@@ -261,16 +300,17 @@ public struct GrokkingStableMax: Scenario {
         }
 
         init(_ r: TrialValues) {
-            steps = r.vector("steps").map { Int($0) }
+            steps = r.vector(Values.steps).map { Int($0) }
             (trainAcc, testAcc, trainLoss, testLoss) = (
-                r.vector("train_acc"), r.vector("test_acc"), r.vector("train_loss"), r.vector("test_loss")
+                r.vector(Values.trainAcc), r.vector(Values.testAcc), r.vector(Values.trainLoss),
+                r.vector(Values.testLoss)
             )
             (sc, zeroLoss, weightNorm, margin, cosine) = (
-                r.vector("sc"), r.vector("zero_loss"), r.vector("weight_norm"), r.vector("margin"),
-                r.vector("cosine")
+                r.vector(Values.sc), r.vector(Values.zeroLoss), r.vector(Values.weightNorm), r.vector(Values.margin),
+                r.vector(Values.cosine)
             )
-            softmaxSC = r.vector("softmax_sc")
-            gradCosine = r.vector("grad_cosine")
+            softmaxSC = r.vector(Values.softmaxSc)
+            gradCosine = r.vector(Values.gradCosine)
         }
 
         /// The first evaluation where the training set is fit, and where most of it has collapsed (SC > 0.5).
@@ -399,20 +439,24 @@ public struct GrokkingStableMax: Scenario {
     // MARK: Measurements
 
     func record(_ log: Log, _ v: Variant, _ run: RunContext) {
-        let k = v.key.rawValue, id = v.key
+        let id = v.key
         for (i, s) in log.steps.enumerated() {
             let x = Double(s)
-            run.record("train_acc/\(k)", x: x, y: log.trainAcc[i]); run.record("test_acc/\(k)", x: x, y: log.testAcc[i])
-            run.record("train_loss/\(k)", x: x, y: log.trainLoss[i]);
-            run.record("test_loss/\(k)", x: x, y: log.testLoss[i])
-            run.record("sc_fraction/\(k)", x: x, y: log.sc[i]); run.record("zero_loss/\(k)", x: x, y: log.zeroLoss[i])
+            run.record(Series.curve[(.trainAcc, id)], x: x, y: log.trainAcc[i]);
+            run.record(Series.curve[(.testAcc, id)], x: x, y: log.testAcc[i])
+            run.record(Series.curve[(.trainLoss, id)], x: x, y: log.trainLoss[i]);
+            run.record(Series.curve[(.testLoss, id)], x: x, y: log.testLoss[i])
+            run.record(Series.curve[(.scFraction, id)], x: x, y: log.sc[i]);
+            run.record(Series.curve[(.zeroLoss, id)], x: x, y: log.zeroLoss[i])
             if i < log.softmaxSC.count && v.loss == .stablemax {
-                run.record("softmax_sc_of_logits/\(k)", x: x, y: log.softmaxSC[i])
+                run.record(Series.curve[(.softmaxSCOfLogits, id)], x: x, y: log.softmaxSC[i])
             }
-            run.record("weight_norm/\(k)", x: x, y: log.weightNorm[i]);
-            run.record("margin/\(k)", x: x, y: log.margin[i])
-            if i < log.cosine.count { run.record("update_weight_cosine/\(k)", x: x, y: log.cosine[i]) }
-            if i < log.gradCosine.count { run.record("grad_weight_cosine/\(k)", x: x, y: log.gradCosine[i]) }
+            run.record(Series.curve[(.weightNorm, id)], x: x, y: log.weightNorm[i]);
+            run.record(Series.curve[(.margin, id)], x: x, y: log.margin[i])
+            if i < log.cosine.count { run.record(Series.curve[(.updateWeightCosine, id)], x: x, y: log.cosine[i]) }
+            if i < log.gradCosine.count {
+                run.record(Series.curve[(.gradWeightCosine, id)], x: x, y: log.gradCosine[i])
+            }
         }
         let fitStep = log.fitIndex, onset = log.onsetIndex
         let grokStep = log.steps.indices.first { log.testAcc[$0] >= 0.9 }
@@ -450,7 +494,7 @@ public struct GrokkingStableMax: Scenario {
             (0..<(seeds[key] ?? 0)).map { Log(results.one(Keys.variant.is(key), Keys.seedIndex.is($0))) }
         }
         func worst(_ key: MetricKey, _ values: [Double], largest: Bool) {
-            for (s, v) in values.enumerated() { run.record("per_seed/\(key.name)", x: Double(s), y: v) }
+            for (s, v) in values.enumerated() { run.record(Series.perSeed[key], x: Double(s), y: v) }
             run.worstUnit(key, of: values, largest: largest)
         }
         let plain = logs(.softmax32)
@@ -472,10 +516,10 @@ public struct GrokkingStableMax: Scenario {
             for (s, l) in plain.enumerated() where s > 0 {
                 for (i, step) in l.steps.enumerated() {
                     if i < l.gradCosine.count {
-                        run.record("grad_weight_cosine/softmax32/s\(s)", x: Double(step), y: l.gradCosine[i])
+                        run.record(Series.otherSeed[(.gradWeightCosine, s)], x: Double(step), y: l.gradCosine[i])
                     }
-                    run.record("sc_fraction/softmax32/s\(s)", x: Double(step), y: l.sc[i])
-                    run.record("test_acc/softmax32/s\(s)", x: Double(step), y: l.testAcc[i])
+                    run.record(Series.otherSeed[(.scFraction, s)], x: Double(step), y: l.sc[i])
+                    run.record(Series.otherSeed[(.testAcc, s)], x: Double(step), y: l.testAcc[i])
                 }
             }
         }
@@ -488,17 +532,18 @@ public struct GrokkingStableMax: Scenario {
     // MARK: Figures
 
     public func figures(_ data: RunData) -> [Figure] {
-        let keys = VariantID.allCases.map(\.rawValue)
+        let keys = VariantID.allCases
         let labels = [
             "softmax, float32", "softmax, float64 logits", "softmax, float64 model", "StableMax", "perpAdamW",
             "AdamW + wd",
         ]
-        let present = keys.indices.filter { !data.series("train_acc/\(keys[$0])").isEmpty }
+        let present = keys.indices.filter { !data.series(Series.curve[(.trainAcc, keys[$0])]).isEmpty }
         func curves(
-            _ metric: String, _ which: [Int], style: Figure.Style = .lines, suffix: String = ""
+            _ curve: Curve, _ which: [Int], style: Figure.Style = .lines, suffix: String = ""
         ) -> [Figure.Series] {
             which.filter(present.contains).map {
-                Figure.Series(labels[$0] + suffix, data.series("\(metric)/\(keys[$0])"), style: style, color: $0)
+                Figure.Series(
+                    labels[$0] + suffix, data.series(Series.curve[(curve, keys[$0])]), style: style, color: $0)
             }
         }
         // Steps on a log axis start at step 1; the SC onsets of the two softmax precisions are marked.
@@ -511,11 +556,11 @@ public struct GrokkingStableMax: Scenario {
                 + "\"\(i == 0 ? "#0072B2" : "#D55E00")\""
         }
         let all = Array(0..<keys.count)
-        let lastStep = keys.compactMap { data.series("margin/\($0)").last?.x }.max() ?? 1
+        let lastStep = keys.compactMap { data.series(Series.curve[(.margin, $0)]).last?.x }.max() ?? 1
         /// Float32 softmax's seeds after the first, in one colour: the v3 claims read every seed.
-        func otherSeeds(_ metric: String, label: String) -> [Figure.Series] {
-            (1...100).compactMap { s -> Figure.Series? in
-                let points = data.series("\(metric)/softmax32/s\(s)")
+        func otherSeeds(_ curve: Curve, label: String) -> [Figure.Series] {
+            (1..<max(1, Self.seeds(data.config)[.softmax32] ?? 0)).compactMap { s -> Figure.Series? in
+                let points = data.series(Series.otherSeed[(curve, s)])
                 return points.isEmpty ? nil : Figure.Series(s == 1 ? label : "", points, style: .lines, color: 5)
             }
         }
@@ -525,12 +570,12 @@ public struct GrokkingStableMax: Scenario {
                 "Train (dashed) and test (solid) accuracy, no regularization; dotted: SC onset (cf. Prieto et al. "
                 + "2025, Fig. 1)",
             xLabel: "full-batch step (log scale)", yLabel: "accuracy", logX: true,
-            series: curves("test_acc", [4, 3, 0, 1, 2, 5], suffix: ": test")
-                + curves("train_acc", [4, 3, 0, 1, 2, 5], suffix: ": train")
+            series: curves(.testAcc, [4, 3, 0, 1, 2, 5], suffix: ": test")
+                + curves(.trainAcc, [4, 3, 0, 1, 2, 5], suffix: ": train")
                 .map {
                     var s = $0; s.label = ""; s.dashed = true; return s
                 }
-                + otherSeeds("test_acc", label: "softmax, float32, other seeds: test"),
+                + otherSeeds(.testAcc, label: "softmax, float32, other seeds: test"),
             extra: ["set yrange [-0.02:1.05]"] + logSteps + onsets, keyPosition: "below")
         let collapse = Figure(
             name: "softmax_collapse",
@@ -538,14 +583,14 @@ public struct GrokkingStableMax: Scenario {
                 "Softmax Collapse: samples with sum exp(z - max z) == 1 in the softmax's precision (solid), with "
                 + "zero loss (points)",
             xLabel: "full-batch step", yLabel: "fraction of training samples",
-            series: curves("sc_fraction", [0, 1, 2, 3])
-                + curves("zero_loss", [0, 1, 3], style: .points, suffix: ": zero loss")
+            series: curves(.scFraction, [0, 1, 2, 3])
+                + curves(.zeroLoss, [0, 1, 3], style: .points, suffix: ": zero loss")
                 // Claim 4's quantity: the SC a float32 softmax would have on StableMax's logits (>= 0.9 at the end).
-                + curves("softmax_sc_of_logits", [3], suffix: "'s logits under a float32 softmax (claim 4)")
+                + curves(.softmaxSCOfLogits, [3], suffix: "'s logits under a float32 softmax (claim 4)")
                 .map {
                     var s = $0; s.dashed = true; return s
                 }
-                + otherSeeds("sc_fraction", label: "softmax, float32, other seeds")
+                + otherSeeds(.scFraction, label: "softmax, float32, other seeds")
                 + (lastStep > 1
                     ? [
                         Figure.Series(
@@ -561,7 +606,7 @@ public struct GrokkingStableMax: Scenario {
             name: "naive_loss_minimization",
             title: "Weight norm (log scale) under naive loss minimization vs perpAdamW and StableMax",
             xLabel: "full-batch step", yLabel: "L2 norm of all weights", logY: true,
-            series: curves("weight_norm", all), keyPosition: "top left")
+            series: curves(.weightNorm, all), keyPosition: "top left")
         // exp(-m) drops below half an ulp of 1 when the margin m exceeds ln 2^24 (float32) or ln 2^53 (float64):
         // from there every other class's term is absorbed and the softmax collapses.
         let margin = Figure(
@@ -570,7 +615,7 @@ public struct GrokkingStableMax: Scenario {
                 "Mean logit margin z_y - max_(k != y) z_k (StableMax runs off the top); dashed: where exp(-margin) "
                 + "is absorbed",
             xLabel: "full-batch step", yLabel: "margin (logit units)",
-            series: curves("margin", all)
+            series: curves(.margin, all)
                 + [
                     Figure.Series(
                         "float32 collapse, ln 2^24 = 16.6", [(0, 16.64), (lastStep, 16.64)], style: .lines, color: 0,
@@ -583,9 +628,10 @@ public struct GrokkingStableMax: Scenario {
             extra: ["set yrange [-10:50]"], keyPosition: "top right")
         // v3's quantity is the gradient's cosine (solid; every seed of float32 softmax), read from the fit to
         // the end; the updates' cosines (dashed) are v1's and v2's, and perpAdamW's claim still reads its update.
-        let extraSeeds = otherSeeds("grad_weight_cosine", label: "softmax, float32, other seeds: cos(-gradient, W)")
+        let extraSeeds = otherSeeds(.gradWeightCosine, label: "softmax, float32, other seeds: cos(-gradient, W)")
         // The x range of the curves drawn here (float32 softmax's budget), not of the longest variant.
-        let cosineEnd = [0, 3, 4].compactMap { data.series("grad_weight_cosine/\(keys[$0])").last?.x }.max() ?? 1
+        let cosineEnd =
+            [0, 3, 4].compactMap { data.series(Series.curve[(.gradWeightCosine, keys[$0])]).last?.x }.max() ?? 1
         let cutOffs = [
             (0.8, "claim (v3): float32 gradient >= 0.8; perpAdamW update within +-0.1"),
             (0.1, ""), (-0.1, ""),
@@ -596,8 +642,8 @@ public struct GrokkingStableMax: Scenario {
             title: "Last layer: cos(-gradient, W) (solid), cos(update, W) (dashed); dotted: SC onset "
                 + "(Prieto et al., Sec. 5)",
             xLabel: "full-batch step", yLabel: "cosine",
-            series: curves("grad_weight_cosine", [0, 3, 4], suffix: ": cos(-gradient, W)") + extraSeeds
-                + curves("update_weight_cosine", [0, 4], suffix: ": cos(update, W)")
+            series: curves(.gradWeightCosine, [0, 3, 4], suffix: ": cos(-gradient, W)") + extraSeeds
+                + curves(.updateWeightCosine, [0, 4], suffix: ": cos(update, W)")
                 .map {
                     var s = $0; s.dashed = true; return s
                 }

@@ -69,6 +69,49 @@ public struct LRBatchScaling: Scenario {
         static let sgdBstarOverBnoiseLog10 = MetricKey("sgd_bstar_over_bnoise_log10")
     }
 
+    /// The series `aggregate` records and `figures` draws, each declared once (families with their parameter).
+    enum Series {
+        static let excessCv = SeriesKey("excess_cv")
+        static let excessCvMean = SeriesKey("excess_cv_mean")
+        static let excessMeasured = SeriesKey("excess_measured")
+        static let excessPredicted = SeriesKey("excess_predicted")
+        static let lambdaBatch = SeriesKey("lambda_batch")
+        static let lambdaBatchMean = SeriesKey("lambda_batch_mean")
+        static let lambdaFull = SeriesKey("lambda_full")
+        /// Per optimizer: each seed's max stable lr per B (censored searches apart), their geometric mean, the
+        /// fitted curve, and the best lr per B at the fixed example budget.
+        static let maxLR = SeriesFamily<(optimizer: String, censored: Bool)> {
+            "\($0.censored ? "max_lr_censored" : "max_lr")/\($0.optimizer)"
+        }
+        static let maxLRMean = SeriesFamily<String> { "max_lr_mean/\($0)" }
+        static let maxLRFit = SeriesFamily<String> { "max_lr_fit/\($0)" }
+        static let bestLR = SeriesFamily<String> { "best_lr/\($0)" }
+        /// SGD's max stable lr under the divergence criterion, each seed, censored searches apart.
+        static let maxLRDivergence = SeriesFamily<Bool> {
+            "\($0 ? "max_lr_divergence_censored" : "max_lr_divergence")/sgd"
+        }
+        /// The best-lr grid's validation loss per (optimizer, B), over the lrs.
+        static let valLoss = SeriesFamily<(optimizer: String, batch: Int)> { "val_loss/\($0.optimizer)/B\($0.batch)" }
+    }
+
+    /// What each trial records and `aggregate` reads back, each declared once.
+    enum Values {
+        /// Per Hessian batch size B: tau^2 and u^T H u of the full trial's sampled batches.
+        static let tau2 = ValueFamily<Int> { "tau2/B\($0)" }
+        static let uHu = ValueFamily<Int> { "uHu/B\($0)" }
+        static let bnoiseQuadratic = ValueKey("bnoise_quadratic")
+        static let censored = ValueKey("censored")
+        static let censoredSide = ValueKey("censored_side")
+        static let checkpointLoss = ValueKey("checkpoint_loss")
+        static let ghg = ValueKey("gHg")
+        static let gradNorm2 = ValueKey("grad_norm2")
+        static let lambda = ValueKey("lambda")
+        static let lambdaSecond = ValueKey("lambda_second")
+        static let maxLr = ValueKey("max_lr")
+        static let traceSigma = ValueKey("trace_sigma")
+        static let valLoss = ValueKey("val_loss")
+    }
+
     /// The config keys: the profiles' (checked against `parameters` when the folder is loaded), then each trial's own.
     enum Keys {
         static let nTrain = Key.integer("n_train", 100...50_000)
@@ -311,8 +354,8 @@ public struct LRBatchScaling: Scenario {
         let n = c[Keys.nTrain], all = Array(0..<n)
         var lanczosRNG = trial.rng("lanczos/full")
         let (values, u) = try h.topEigen(all, iterations: c[Keys.lanczosIterations], rng: &lanczosRNG)
-        trial.record("lambda", values[0])
-        trial.record("lambda_second", values.count > 1 ? values[1] : .nan)
+        trial.record(Values.lambda, values[0])
+        trial.record(Values.lambdaSecond, values.count > 1 ? values[1] : .nan)
         let unit = u.map { $0 / Curvature.dot(u, u).squareRoot() }
         let (g, hu) = h.hessianVector(unit, all)
         try trial.checkpoint()
@@ -325,8 +368,8 @@ public struct LRBatchScaling: Scenario {
                 tau2.append(zip(hbu, hu).reduce(0) { $0 + ($1.0 - $1.1) * ($1.0 - $1.1) })
                 uHu.append(Curvature.dot(unit, hbu))
             }
-            trial.record("tau2/B\(b)", tau2)
-            trial.record("uHu/B\(b)", uHu)
+            trial.record(Values.tau2[b], tau2)
+            trial.record(Values.uHu[b], uHu)
             try trial.checkpoint()
         }
         // Per-example gradients: tr(Σ) = mean |g_i|² − |G|² (Σ the per-example covariance).
@@ -337,13 +380,13 @@ public struct LRBatchScaling: Scenario {
                 .reduce(0, +)
         }
         let g2 = Curvature.dot(g, g)
-        trial.record("grad_norm2", g2)
-        trial.record("trace_sigma", sumNorms / Double(n) - g2)
+        trial.record(Values.gradNorm2, g2)
+        trial.record(Values.traceSigma, sumNorms / Double(n) - g2)
         try trial.checkpoint()
         // McCandlish et al.'s B_noise = tr(HΣ) / GᵀHG. tr(HΣ) = E_i (g_i − G)ᵀ H (g_i − G) over examples i,
         // each quadratic form on its own batch Hessian (E H_B = H): bnoise_examples examples, one
         // bnoise_hessian_batch-example product each, where the exact trace needs n full products.
-        trial.record("gHg", Curvature.dot(g, h.hessianVector(g, all).hv))
+        trial.record(Values.ghg, Curvature.dot(g, h.hessianVector(g, all).hv))
         var draws = trial.rng("bnoise"), quadratic: [Double] = []
         let zero = [Double](repeating: 0, count: h.count)
         for i in draws.permutation(n).prefix(c[Keys.bnoiseExamples]) {
@@ -351,7 +394,7 @@ public struct LRBatchScaling: Scenario {
             let batch = Array(draws.permutation(n).prefix(c[Keys.bnoiseHessianBatch]))
             quadratic.append(Curvature.dot(d, h.hessianVector(d, batch).hv))
         }
-        trial.record("bnoise_quadratic", quadratic)
+        trial.record(Values.bnoiseQuadratic, quadratic)
     }
 
     /// lambda_max(H_B) for `batches_per_size` batches of size B, drawn without replacement.
@@ -365,7 +408,7 @@ public struct LRBatchScaling: Scenario {
             lambdas.append(try h.topEigen(idx, iterations: c[Keys.lanczosIterations], rng: &lanczosRNG).values[0])
             try trial.checkpoint()
         }
-        trial.record("lambda", lambdas)
+        trial.record(Values.lambda, lambdas)
     }
 
     // MARK: Learning rates, from the checkpoint, in float32
@@ -438,10 +481,10 @@ public struct LRBatchScaling: Scenario {
             }
             found.append(Double.exp(lo))
         }
-        trial.record("max_lr", found)
-        trial.record("censored", Double(censored))
-        trial.record("censored_side", side)
-        trial.record("checkpoint_loss", reference)
+        trial.record(Values.maxLr, found)
+        trial.record(Values.censored, Double(censored))
+        trial.record(Values.censoredSide, side)
+        trial.record(Values.checkpointLoss, reference)
     }
 
     /// Validation loss after a fixed number of training examples, for each (B, lr) of the grid.
@@ -462,7 +505,7 @@ public struct LRBatchScaling: Scenario {
                 try trial.checkpoint()
             }
         }
-        trial.record("val_loss", losses)
+        trial.record(Values.valLoss, losses)
     }
 
     // MARK: Measurements
@@ -491,24 +534,24 @@ public struct LRBatchScaling: Scenario {
         let c = run.config
         let n = c[Keys.nTrain], hessianSizes = c[Keys.hessianBatches]
         let full = results.one(Part.fullHessian.coordinates)
-        let lambda = full.scalar("lambda"), second = full.scalar("lambda_second")
+        let lambda = full.scalar(Values.lambda), second = full.scalar(Values.lambdaSecond)
         run.metric(Metrics.lambdaFull, lambda)
         run.metric(Metrics.lambdaSecondFull, second)
         run.metric(Metrics.topOutlierRatio, lambda / second)
-        let bSimple = full.scalar("trace_sigma") / full.scalar("grad_norm2")
+        let bSimple = full.scalar(Values.traceSigma) / full.scalar(Values.gradNorm2)
         run.metric(Metrics.bSimple, bSimple)
         // B_noise: a plain mean over the sampled examples (skewed units: its Student t interval is printed only).
-        run.mean(Metrics.bNoise, of: full.vector("bnoise_quadratic").map { $0 / full.scalar("gHg") })
+        run.mean(Metrics.bNoise, of: full.vector(Values.bnoiseQuadratic).map { $0 / full.scalar(Values.ghg) })
 
         // The units of the curvature metrics are the Hessian batches, resampled within their size.
-        let lambdas = hessianSizes.map { results.one(Part.batchHessian($0).coordinates).vector("lambda") }
-        let tau2 = hessianSizes.map { Stats.mean(full.vector("tau2/B\($0)")) }
+        let lambdas = hessianSizes.map { results.one(Part.batchHessian($0).coordinates).vector(Values.lambda) }
+        let tau2 = hessianSizes.map { Stats.mean(full.vector(Values.tau2[$0])) }
         for (b, l) in zip(hessianSizes, lambdas) {
-            run.record("lambda_batch_mean", x: Double(b), y: Stats.mean(l))
-            for v in l { run.record("lambda_batch", x: Double(b), y: v) }
+            run.record(Series.lambdaBatchMean, x: Double(b), y: Stats.mean(l))
+            for v in l { run.record(Series.lambdaBatch, x: Double(b), y: v) }
         }
-        run.record("lambda_full", x: Double(n), y: lambda)
-        for (b, t) in zip(hessianSizes, tau2) { run.record("excess_predicted", x: Double(b), y: t / lambda) }
+        run.record(Series.lambdaFull, x: Double(n), y: lambda)
+        for (b, t) in zip(hessianSizes, tau2) { run.record(Series.excessPredicted, x: Double(b), y: t / lambda) }
         // The excess falls as a power of B only while B is small against n: without replacement it
         // vanishes at B = n. The exponent is fitted on B <= n/8.
         let small = hessianSizes.indices.filter { hessianSizes[$0] * 8 <= n }
@@ -535,7 +578,7 @@ public struct LRBatchScaling: Scenario {
             ]
         }
         for (b, m) in zip(hessianSizes, lambdas.map(Stats.mean)) where m > lambda {
-            run.record("excess_measured", x: Double(b), y: m - lambda)
+            run.record(Series.excessMeasured, x: Double(b), y: m - lambda)
         }
 
         // Learning rates: the units are the probe seeds, resampled within each batch size.
@@ -543,23 +586,23 @@ public struct LRBatchScaling: Scenario {
         var censored = 0.0
         for opt in Self.optimizers {
             let perSeed = (0..<seeds).map { results.one(Part.maxLR(opt, seed: $0).coordinates) }
-            censored += perSeed.reduce(0) { $0 + $1.scalar("censored") }
+            censored += perSeed.reduce(0) { $0 + $1.scalar(Values.censored) }
             // A censored search gives a bound, not a value: it is drawn apart and left out of the fit,
             // and a batch size with no measured seed leaves the fit (v3, issue 28).
-            let measured = lrSizes.indices.map { k in perSeed.filter { $0.vector("censored_side")[k] == 0 } }
+            let measured = lrSizes.indices.map { k in perSeed.filter { $0.vector(Values.censoredSide)[k] == 0 } }
             for (k, b) in lrSizes.enumerated() {
                 for r in perSeed {
-                    let censoredHere = r.vector("censored_side")[k] != 0
+                    let censoredHere = r.vector(Values.censoredSide)[k] != 0
                     run.record(
-                        censoredHere ? "max_lr_censored/\(opt)" : "max_lr/\(opt)", x: b,
-                        y: r.vector("max_lr")[k])
+                        Series.maxLR[(opt, censoredHere)], x: b,
+                        y: r.vector(Values.maxLr)[k])
                 }
             }
             let kept = lrSizes.indices.filter { !measured[$0].isEmpty }
             let fitSizes = kept.map { lrSizes[$0] }
-            let groups = kept.map { k in measured[k].map { $0.vector("max_lr")[k] } }
+            let groups = kept.map { k in measured[k].map { $0.vector(Values.maxLr)[k] } }
             for (b, g) in zip(fitSizes, groups) {
-                run.record("max_lr_mean/\(opt)", x: b, y: Double.exp(Stats.mean(g.map { Double.log($0) })))
+                run.record(Series.maxLRMean[opt], x: b, y: Double.exp(Stats.mean(g.map { Double.log($0) })))
             }
             // A nonlinear fit to geometric means over 3-5 seeds: no method with tested coverage;
             // bootstrap, printed only.
@@ -584,19 +627,19 @@ public struct LRBatchScaling: Scenario {
                 run.metricValue(Metrics.s[opt]), run.metricValue(Metrics.bstar[opt]),
                 run.metricValue(Metrics.etaMax[opt])
             )
-            for b in lrSizes { run.record("max_lr_fit/\(opt)", x: b, y: etaMax * Double.pow(1 + bstar / b, -s)) }
+            for b in lrSizes { run.record(Series.maxLRFit[opt], x: b, y: etaMax * Double.pow(1 + bstar / b, -s)) }
             // Best lr at a fixed example budget: reported, not claimed (it is not the max stable lr).
             let grid = c[Keys.bestLR(opt)], gridSizes = c[Keys.bestLRBatches]
-            let losses = results.one(Part.bestLR(opt).coordinates).vector("val_loss")
+            let losses = results.one(Part.bestLR(opt).coordinates).vector(Values.valLoss)
             var bestLRs: [Double] = []
             for (i, b) in gridSizes.enumerated() {
                 let row = Array(losses[(i * grid.count)..<((i + 1) * grid.count)])
-                for (lr, l) in zip(grid, row) { run.record("val_loss/\(opt)/B\(b)", x: lr, y: l) }
+                for (lr, l) in zip(grid, row) { run.record(Series.valLoss[(opt, b)], x: lr, y: l) }
                 let k = row.indices.min {
                     (row[$0].isFinite ? row[$0] : .infinity) < (row[$1].isFinite ? row[$1] : .infinity)
                 }!
                 bestLRs.append(grid[k])
-                run.record("best_lr/\(opt)", x: Double(b), y: grid[k])
+                run.record(Series.bestLR[opt], x: Double(b), y: grid[k])
             }
             run.metric(
                 Metrics.bestLRSlope[opt],
@@ -621,12 +664,12 @@ public struct LRBatchScaling: Scenario {
         var values: [[Double]] = [], reference: [Double] = []
         for (k, b) in sizes.enumerated() {
             let lambdaB = Stats.mean(lambdas[hessianSizes.firstIndex(of: b)!])
-            let measured = runs.filter { $0.vector("censored_side")[k] == 0 }.map { $0.vector("max_lr")[k] }
+            let measured = runs.filter { $0.vector(Values.censoredSide)[k] == 0 }.map { $0.vector(Values.maxLr)[k] }
             for r in runs {
-                let censored = r.vector("censored_side")[k] != 0
+                let censored = r.vector(Values.censoredSide)[k] != 0
                 run.record(
-                    censored ? "max_lr_divergence_censored/sgd" : "max_lr_divergence/sgd", x: Double(b),
-                    y: r.vector("max_lr")[k])
+                    Series.maxLRDivergence[censored], x: Double(b),
+                    y: r.vector(Values.maxLr)[k])
             }
             guard !measured.isEmpty else { continue }
             values.append(measured)
@@ -635,7 +678,7 @@ public struct LRBatchScaling: Scenario {
                 "divergence_lr_times_lambda_over_2", x: Double(b),
                 y: Double.exp(Stats.mean(measured.map { Double.log($0) })) * lambdaB / 2)
         }
-        run.metric(Metrics.sgdDivergenceCensored, runs.reduce(0) { $0 + $1.scalar("censored") })
+        run.metric(Metrics.sgdDivergenceCensored, runs.reduce(0) { $0 + $1.scalar(Values.censored) })
         run.maxAbsLogDeviation(Metrics.sgdDivergenceCurvatureMaxDev, values: values, reference: reference)
     }
 
@@ -649,12 +692,12 @@ public struct LRBatchScaling: Scenario {
         lambdas: [[Double]], full: TrialValues, lambda: Double, sizes: [Int], small: [Int],
         into run: RunContext
     ) {
-        let excess = sizes.indices.map { k in zip(lambdas[k], full.vector("uHu/B\(sizes[k])")).map { $0 - $1 } }
+        let excess = sizes.indices.map { k in zip(lambdas[k], full.vector(Values.uHu[sizes[k]])).map { $0 - $1 } }
         for (b, d) in zip(sizes, excess) {
-            run.record("excess_cv_mean", x: Double(b), y: Stats.mean(d))
-            for v in d { run.record("excess_cv", x: Double(b), y: v) }
+            run.record(Series.excessCvMean, x: Double(b), y: Stats.mean(d))
+            for v in d { run.record(Series.excessCv, x: Double(b), y: v) }
         }
-        let tau = sizes.map { Stats.mean(full.vector("tau2/B\($0)")).squareRoot() }
+        let tau = sizes.map { Stats.mean(full.vector(Values.tau2[$0])).squareRoot() }
         let outside = small.map { lambda > tau[$0] }
         run.metric(Metrics.excessCvMinNoiseMargin, small.map { lambda / tau[$0] }.min() ?? .nan)
         let expected = outside.allSatisfy { $0 } ? -1.0 : outside.contains(true) ? Double.nan : -0.5
@@ -695,10 +738,10 @@ public struct LRBatchScaling: Scenario {
     // MARK: Figures
 
     public func figures(_ data: RunData) -> [Figure] {
-        let lambda = data.metric(Metrics.lambdaFull), sizes = data.series("lambda_batch_mean").map(\.x)
-        guard let smallest = sizes.first, let n = data.series("lambda_full").first?.x else { return [] }
+        let lambda = data.metric(Metrics.lambdaFull), sizes = data.series(Series.lambdaBatchMean).map(\.x)
+        guard let smallest = sizes.first, let n = data.series(Series.lambdaFull).first?.x else { return [] }
         // The power law c B^p through the positive excesses on B <= n/8, as the exponent metric fits it.
-        let positive = data.series("lambda_batch_mean").filter { $0.x * 8 <= n && $0.y > lambda }
+        let positive = data.series(Series.lambdaBatchMean).filter { $0.x * 8 <= n && $0.y > lambda }
         var fitted: [(x: Double, y: Double)] = []
         if positive.count >= 2 {
             let x = positive.map { Double.log($0.x) }, y = positive.map { Double.log($0.y - lambda) }
@@ -711,14 +754,15 @@ public struct LRBatchScaling: Scenario {
             xLabel: "batch size B (examples)", yLabel: "lambda_max(H_B), top eigenvalue of the batch Hessian",
             logX: true,
             series: [
-                Figure.Series("each batch (Lanczos)", data.series("lambda_batch"), style: .points, color: 5),
-                Figure.Series("mean over batches", data.series("lambda_batch_mean"), color: 0),
+                Figure.Series("each batch (Lanczos)", data.series(Series.lambdaBatch), style: .points, color: 5),
+                Figure.Series("mean over batches", data.series(Series.lambdaBatchMean), color: 0),
                 Figure.Series(
                     "full training set, lambda_max(H) = \(fmt(lambda))", [(smallest, lambda), (n, lambda)],
                     style: .lines, color: 6),
                 Figure.Series(
                     "lambda + tau^2(B)/lambda (predicted from the batch noise)",
-                    data.series("excess_predicted").map { ($0.x, lambda + $0.y) }, style: .lines, color: 1, dashed: true
+                    data.series(Series.excessPredicted).map { ($0.x, lambda + $0.y) }, style: .lines, color: 1,
+                    dashed: true
                 ),
                 Figure.Series(
                     "lambda + c B^p (fitted, p = \(fmt(data.metric(Metrics.excessExponent))))",
@@ -726,12 +770,12 @@ public struct LRBatchScaling: Scenario {
                 // v3: lambda + mean of d_B = lambda_max(H_B) - u'H_B u, the control-variate excess.
                 Figure.Series(
                     "lambda + mean d_B (control variate, p = \(fmt(data.metric(Metrics.excessCvExponent))))",
-                    data.series("excess_cv_mean").map { ($0.x, lambda + $0.y) }, color: 3),
+                    data.series(Series.excessCvMean).map { ($0.x, lambda + $0.y) }, color: 3),
             ],
             keyPosition: "top right")
         // The excess on log-log axes, where a power law is a line: the raw excess of the means (positive ones
         // only), each batch's control-variate d_B and their mean (claim 2 v3), and the noise prediction.
-        let rawExcess = data.series("lambda_batch_mean").filter { $0.y > lambda }.map { ($0.x, $0.y - lambda) }
+        let rawExcess = data.series(Series.lambdaBatchMean).filter { $0.y > lambda }.map { ($0.x, $0.y - lambda) }
         let excess = Figure(
             name: "batch_hessian_excess",
             title: "Excess of the batch Hessian's top eigenvalue over the full one, log-log (claim 2 v3: slope -1)",
@@ -740,21 +784,22 @@ public struct LRBatchScaling: Scenario {
             series: [
                 Figure.Series(
                     "d_B = lambda_max(H_B) - u'H_B u, each batch (positive ones)",
-                    data.series("excess_cv").filter { $0.y > 0 }, style: .points, color: 5),
+                    data.series(Series.excessCv).filter { $0.y > 0 }, style: .points, color: 5),
                 Figure.Series(
                     "mean d_B (control variate), p = \(fmt(data.metric(Metrics.excessCvExponent)))",
-                    data.series("excess_cv_mean"), color: 3),
+                    data.series(Series.excessCvMean), color: 3),
                 Figure.Series("mean lambda_max(H_B) - lambda (no control variate)", rawExcess, color: 0),
                 Figure.Series(
-                    "tau^2(B)/lambda (predicted from the batch noise)", data.series("excess_predicted"),
+                    "tau^2(B)/lambda (predicted from the batch noise)", data.series(Series.excessPredicted),
                     style: .lines, color: 1, dashed: true),
             ],
             extra: ["set format y '%g'"], keyPosition: "bottom left")
         var lrSeries: [Figure.Series] = []
         for (i, opt) in Self.optimizers.enumerated() {
             let name = opt == "sgd" ? "SGD" : "Adam"
-            lrSeries.append(Figure.Series("\(name): each seed", data.series("max_lr/\(opt)"), style: .points, color: i))
-            let censored = data.series("max_lr_censored/\(opt)")
+            lrSeries.append(
+                Figure.Series("\(name): each seed", data.series(Series.maxLR[(opt, false)]), style: .points, color: i))
+            let censored = data.series(Series.maxLR[(opt, true)])
             if !censored.isEmpty {
                 // A bound at the search's bracket, not a measurement: drawn in black, left out of the fit.
                 lrSeries.append(
@@ -766,9 +811,9 @@ public struct LRBatchScaling: Scenario {
                 Figure.Series(
                     "\(name): fit, s = \(fmt(data.metric(Metrics.s[opt]))), B* = "
                         + "\(fmt(data.metric(Metrics.bstar[opt])))",
-                    data.series("max_lr_fit/\(opt)"), style: .lines, color: i))
+                    data.series(Series.maxLRFit[opt]), style: .lines, color: i))
         }
-        let sgdMean = data.series("max_lr_mean/sgd")
+        let sgdMean = data.series(Series.maxLRMean["sgd"])
         if let first = sgdMean.first {
             lrSeries.append(
                 Figure.Series(
@@ -776,7 +821,7 @@ public struct LRBatchScaling: Scenario {
                     dashed: true))
         }
         // The square-root guide through Adam's own points, the claim it illustrates.
-        let adamMean = data.series("max_lr_mean/adam")
+        let adamMean = data.series(Series.maxLRMean["adam"])
         if let first = adamMean.first {
             lrSeries.append(
                 Figure.Series(
@@ -786,14 +831,14 @@ public struct LRBatchScaling: Scenario {
         }
         // Granziol et al.'s mechanism: SGD diverges near eta = 2 / lambda_max(H_B) (the batch sizes whose
         // Hessian was measured).
-        let twoOverLambda = data.series("lambda_batch_mean").map { ($0.x, 2 / $0.y) }
+        let twoOverLambda = data.series(Series.lambdaBatchMean).map { ($0.x, 2 / $0.y) }
         if !twoOverLambda.isEmpty {
             lrSeries.append(
                 Figure.Series(
                     "2 / mean lambda_max(H_B) (SGD's curvature limit)", twoOverLambda,
                     style: .lines, color: 3, dashed: true))
         }
-        let divergence = data.series("max_lr_divergence/sgd")
+        let divergence = data.series(Series.maxLRDivergence[false])
         if !divergence.isEmpty {
             lrSeries.append(
                 Figure.Series(
@@ -807,7 +852,7 @@ public struct LRBatchScaling: Scenario {
                     "McCandlish et al.'s B_noise = \(fmt(bNoise)) (sampled, at the checkpoint)",
                     [(bNoise, 1e-5), (bNoise, 10)], style: .lines, color: 5, dashed: true))
         }
-        let divergenceCensored = data.series("max_lr_divergence_censored/sgd")
+        let divergenceCensored = data.series(Series.maxLRDivergence[true])
         if !divergenceCensored.isEmpty {
             lrSeries.append(
                 Figure.Series(
@@ -823,9 +868,8 @@ public struct LRBatchScaling: Scenario {
         var grids: [Figure] = []
         for opt in Self.optimizers {
             var cells: [(x: Double, y: Double, value: Double)] = []
-            for key in data.series.keys where key.hasPrefix("val_loss/\(opt)/B") {
-                let b = Double(key.split(separator: "B").last!)!
-                cells += data.series(key).map { (b, $0.x, $0.y) }
+            for b in data.config[Keys.bestLRBatches] {
+                cells += data.series(Series.valLoss[(opt, b)]).map { (Double(b), $0.x, $0.y) }
             }
             cells.sort { ($0.x, $0.y) < ($1.x, $1.y) }
             // The colour range spans the differences near the best lr; worse runs saturate, diverged ones are blank.
@@ -839,7 +883,7 @@ public struct LRBatchScaling: Scenario {
                     xLabel: "batch size B (examples)", yLabel: "learning rate", logX: true, logY: true,
                     series: [
                         .heatmap("", cells: cells),
-                        Figure.Series("best lr per B", data.series("best_lr/\(opt)"), style: .points, color: 6),
+                        Figure.Series("best lr per B", data.series(Series.bestLR[opt]), style: .points, color: 6),
                     ],
                     extra: [
                         // viridis

@@ -49,6 +49,43 @@ public struct NTKRegime: Scenario {
         static let analyticGramTrace = MetricKey("analytic_gram_trace")
     }
 
+    /// The series `aggregate` records and `figures` draws, each declared once (families with their parameter).
+    enum Series {
+        /// Per width: the trained nets' kernel at init (mean, sd) and after training.
+        static let thetaInitMean = SeriesFamily<Int> { "theta_init_mean/\($0)" }
+        static let thetaInitSD = SeriesFamily<Int> { "theta_init_sd/\($0)" }
+        static let thetaTrainedMean = SeriesFamily<Int> { "theta_trained_mean/\($0)" }
+        /// Fig. 2 per (width, seed): the trained net's function and its kernel-GD prediction.
+        static let fig2Net = SeriesFamily<(width: Int, seed: Int)> { "fig2_net/\($0.width)/\($0.seed)" }
+        static let fig2Kernel = SeriesFamily<(width: Int, seed: Int)> { "fig2_kernel/\($0.width)/\($0.seed)" }
+        static let analyticTheta = SeriesKey("analytic/theta")
+        static let fig2TrainPoints = SeriesKey("fig2_train_points")
+        static let functionGap = SeriesKey("function_gap")
+        static let initOnlyNarrowestMean = SeriesKey("init_only_narrowest_mean")
+        static let initOnlyNarrowestSd = SeriesKey("init_only_narrowest_sd")
+        static let initOnlySpread = SeriesKey("init_only_spread")
+        static let initOnlySpreadAt0 = SeriesKey("init_only_spread_at_0")
+        static let initOnlySpreadSe = SeriesKey("init_only_spread_se")
+        static let initOnlyWidestBandHigh = SeriesKey("init_only_widest_band_high")
+        static let initOnlyWidestBandLow = SeriesKey("init_only_widest_band_low")
+        static let initOnlyWidestGeometricMean = SeriesKey("init_only_widest_geometric_mean")
+        static let maxRelativeErrorInit = SeriesKey("max_relative_error_init")
+        static let relativeChange = SeriesKey("relative_change")
+        static let spreadInit = SeriesKey("spread_init")
+    }
+
+    /// What each trial records and `aggregate` reads back, each declared once.
+    enum Values {
+        /// An init-only trial's net k: its kernel Theta(x0, x(gamma)) at init.
+        static let theta = ValueFamily<Int> { "theta/\($0)" }
+        static let gap = ValueKey("gap")
+        static let kernel = ValueKey("kernel")
+        static let net = ValueKey("net")
+        static let relativeChange = ValueKey("relative_change")
+        static let thetaInit = ValueKey("theta_init")
+        static let thetaTrained = ValueKey("theta_trained")
+    }
+
     /// The config keys: the profiles' (checked against `parameters` when the folder is loaded), then each trial's own.
     enum Keys {
         static let depth = Key.integer("depth", 2...32)
@@ -145,9 +182,9 @@ public struct NTKRegime: Scenario {
                 shape: [xTrain.shape[0], 1], scalars: (0..<xTrain.shape[0]).map { xTrain[$0, 0] * xTrain[$0, 1] })
             let model = net("init/\(width)/\(seed)")
             let gram0 = NTK.empirical(model.layers, circle, circle)
-            trial.record("theta_init", NTK.empirical(model.layers, x0, circle).scalars)
+            trial.record(Values.thetaInit, NTK.empirical(model.layers, x0, circle).scalars)
             try trainGD(model, xTrain, yTrain, lr: lr, steps: c[Keys.steps], trial: trial)
-            trial.record("theta_trained", NTK.empirical(model.layers, x0, circle).scalars)
+            trial.record(Values.thetaTrained, NTK.empirical(model.layers, x0, circle).scalars)
             trial.record(
                 "relative_change",
                 frobenius(NTK.empirical(model.layers, circle, circle), minus: gram0) / frobenius(gram0, minus: nil))
@@ -166,8 +203,8 @@ public struct NTKRegime: Scenario {
             let kernel = kernelGD(
                 f0Grid: f0Grid.scalars, f0Train: f0Train.scalars, y: ys.scalars, thetaXX: thetaXX,
                 thetaGX: thetaGX, lr: lr, steps: steps)
-            trial.record("net", fT)
-            trial.record("kernel", kernel)
+            trial.record(Values.net, fT)
+            trial.record(Values.kernel, kernel)
             trial.record(
                 "gap", (zip(fT, kernel).reduce(0) { $0 + ($1.0 - $1.1) * ($1.0 - $1.1) } / Double(count)).squareRoot())
         }
@@ -189,7 +226,7 @@ public struct NTKRegime: Scenario {
             var rng = trial.rng("init-only/\(width)/\(k)")
             let model = MLP<Double>(
                 widths: [2] + Array(repeating: width, count: depth - 1) + [1], init: .ntk(beta: beta), rng: &rng)
-            trial.record("theta/\(k)", NTK.empirical(model.layers, x0, circle).scalars)
+            trial.record(Values.theta[k], NTK.empirical(model.layers, x0, circle).scalars)
             try trial.checkpoint()
         }
     }
@@ -203,7 +240,7 @@ public struct NTKRegime: Scenario {
         let circle: Tensor<Double> = Synthetic.circle(angles: angles)
         let limit = NTK.reluLimit(Tensor<Double>(shape: [1, 2], scalars: [1, 0]), circle, depth: depth, beta: beta)
             .scalars
-        for (g, v) in zip(angles, limit) { run.record("analytic/theta", x: g, y: v) }
+        for (g, v) in zip(angles, limit) { run.record(Series.analyticTheta, x: g, y: v) }
         let limitGram = NTK.reluLimit(circle, circle, depth: depth, beta: beta)
 
         // The units are the nets. Slopes over widths get jackknife intervals (each width's nets apart),
@@ -214,34 +251,34 @@ public struct NTKRegime: Scenario {
         }
         // seed sd at init, averaged over the circle, relative to the limit
         func spread(_ nets: [TrialValues]) -> Double {
-            Stats.mean(zip(columnSDs(nets.map { $0.vector("theta_init") }), limit).map { $0 / $1 })
+            Stats.mean(zip(columnSDs(nets.map { $0.vector(Values.thetaInit) }), limit).map { $0 / $1 })
         }
-        func change(_ nets: [TrialValues]) -> Double { Stats.mean(nets.map { $0.scalar("relative_change") }) }
+        func change(_ nets: [TrialValues]) -> Double { Stats.mean(nets.map { $0.scalar(Values.relativeChange) }) }
         func initError(_ nets: [TrialValues]) -> Double {
-            zip(columnMeans(nets.map { $0.vector("theta_init") }), limit).map { abs($0 / $1 - 1) }.max()!
+            zip(columnMeans(nets.map { $0.vector(Values.thetaInit) }), limit).map { abs($0 / $1 - 1) }.max()!
         }
         for (width, nets) in zip(widths, fig1) {
-            let atInit = nets.map { $0.vector("theta_init") }, trained = nets.map { $0.vector("theta_trained") }
+            let atInit = nets.map { $0.vector(Values.thetaInit) }, trained = nets.map { $0.vector(Values.thetaTrained) }
             let mean0 = columnMeans(atInit), sd0 = columnSDs(atInit), meanT = columnMeans(trained)
             for (k, g) in angles.enumerated() {
-                run.record("theta_init_mean/\(width)", x: g, y: mean0[k])
-                run.record("theta_init_sd/\(width)", x: g, y: sd0[k])
-                run.record("theta_trained_mean/\(width)", x: g, y: meanT[k])
+                run.record(Series.thetaInitMean[width], x: g, y: mean0[k])
+                run.record(Series.thetaInitSD[width], x: g, y: sd0[k])
+                run.record(Series.thetaTrainedMean[width], x: g, y: meanT[k])
             }
-            run.record("spread_init", x: Double(width), y: spread(nets))
-            run.record("relative_change", x: Double(width), y: change(nets))
-            run.record("max_relative_error_init", x: Double(width), y: initError(nets))
+            run.record(Series.spreadInit, x: Double(width), y: spread(nets))
+            run.record(Series.relativeChange, x: Double(width), y: change(nets))
+            run.record(Series.maxRelativeErrorInit, x: Double(width), y: initError(nets))
         }
         let logW = widths.map { Double.log(Double($0)) }
         func relativeError(_ thetas: [[Double]]) -> [Stats.Coordinate] {
             limit.indices.map { k in Stats.Coordinate(values: thetas.map { $0[k] }) { $0 / limit[k] - 1 } }
         }
         run.maxAbsDeviation(
-            Metrics.widestInitMaxRelativeError, relativeError(fig1.last!.map { $0.vector("theta_init") }))
+            Metrics.widestInitMaxRelativeError, relativeError(fig1.last!.map { $0.vector(Values.thetaInit) }))
         run.slope(Metrics.spreadSlope, x: logW, groups: fig1) { Double.log(spread($0)) }
         run.slope(Metrics.changeSlope, x: logW, groups: fig1) { Double.log(change($0)) }
-        run.mean(Metrics.widestRelativeChange, of: fig1.last!.map { $0.scalar("relative_change") })
-        run.mean(Metrics.narrowestRelativeChange, of: fig1.first!.map { $0.scalar("relative_change") })
+        run.mean(Metrics.widestRelativeChange, of: fig1.last!.map { $0.scalar(Values.relativeChange) })
+        run.mean(Metrics.narrowestRelativeChange, of: fig1.first!.map { $0.scalar(Values.relativeChange) })
 
         // Claim 2 (v2) and claim 1 (v3): init-only nets per width, independent of the trained ones.
         let zero = angles.indices.min { abs(angles[$0]) < abs(angles[$1]) }!
@@ -249,16 +286,16 @@ public struct NTKRegime: Scenario {
         let allInitOnly: [[[Double]]] = widths.map { w in
             Self.initChunks(Self.initNets(c, width: w)).flatMap { chunk in
                 let trial = results.one(Keys.part.is(.initOnly), Keys.width.is(w), Keys.firstNet.is(chunk.lowerBound))
-                return chunk.map { trial.vector("theta/\($0)") }
+                return chunk.map { trial.vector(Values.theta[$0]) }
             }
         }
         let initOnly = allInitOnly.map { Array($0.prefix(c[Keys.initNets])) }
         func spreadAtZero(_ thetas: [[Double]]) -> Double { columnSDs(thetas.map { [$0[zero]] })[0] / limit[zero] }
         for (w, nets) in zip(widths, initOnly) {
             let sp = Stats.mean(zip(columnSDs(nets), limit).map { $0 / $1 })
-            run.record("init_only_spread", x: Double(w), y: sp)
-            run.record("init_only_spread_se", x: Double(w), y: sp / Double(2 * (nets.count - 1)).squareRoot())
-            run.record("init_only_spread_at_0", x: Double(w), y: spreadAtZero(nets))
+            run.record(Series.initOnlySpread, x: Double(w), y: sp)
+            run.record(Series.initOnlySpreadSe, x: Double(w), y: sp / Double(2 * (nets.count - 1)).squareRoot())
+            run.record(Series.initOnlySpreadAt0, x: Double(w), y: spreadAtZero(nets))
             run.record(
                 "init_only_max_relative_error", x: Double(w),
                 y: zip(columnMeans(nets), limit).map { abs($0 / $1 - 1) }.max()!)
@@ -273,16 +310,16 @@ public struct NTKRegime: Scenario {
         for (k, g) in angles.enumerated() {
             let logs = perAngle[k].map { Double.log(max($0, .leastNormalMagnitude)) }
             let t = Stats.studentT(logs, level: level)
-            run.record("init_only_widest_geometric_mean", x: g, y: Double.exp(Stats.mean(logs)))
-            run.record("init_only_widest_band_low", x: g, y: Double.exp(t.lowerBound))
-            run.record("init_only_widest_band_high", x: g, y: Double.exp(t.upperBound))
+            run.record(Series.initOnlyWidestGeometricMean, x: g, y: Double.exp(Stats.mean(logs)))
+            run.record(Series.initOnlyWidestBandLow, x: g, y: Double.exp(t.lowerBound))
+            run.record(Series.initOnlyWidestBandHigh, x: g, y: Double.exp(t.upperBound))
         }
         let narrowNets = allInitOnly.first!
         for (k, g) in angles.enumerated() {
             let v = narrowNets.map { $0[k] }, m = Stats.mean(v)
             let sd = (v.reduce(0) { $0 + ($1 - m) * ($1 - m) } / Double(v.count - 1)).squareRoot()
-            run.record("init_only_narrowest_mean", x: g, y: m)
-            run.record("init_only_narrowest_sd", x: g, y: sd)
+            run.record(Series.initOnlyNarrowestMean, x: g, y: m)
+            run.record(Series.initOnlyNarrowestSd, x: g, y: sd)
         }
         run.slope(Metrics.initOnlySpreadSlope, x: logW, groups: initOnly) { nets in
             Double.log(Stats.mean(zip(columnSDs(nets), limit).map { $0 / $1 }))
@@ -296,28 +333,28 @@ public struct NTKRegime: Scenario {
         run.bootstrap(Metrics.initOnlyWidestSpreadAt0, units: widestNets, spreadAtZero)
         run.bootstrap(Metrics.initOnlySpreadAt0OverTheory, units: widestNets) { spreadAtZero($0) / theory }
         run.bootstrap(
-            Metrics.trainedNetsWidestSpreadAt0, units: fig1.last!.map { $0.vector("theta_init") },
+            Metrics.trainedNetsWidestSpreadAt0, units: fig1.last!.map { $0.vector(Values.thetaInit) },
             spreadAtZero)
 
         let fig2Widths = c[Keys.fig2Widths]
         let fig2 = fig2Widths.map { w in
             (0..<seeds).map { results.one(Keys.part.is(.fig2), Keys.width.is(w), Keys.seedIndex.is($0)) }
         }
-        func gap(_ nets: [TrialValues]) -> Double { Stats.mean(nets.map { $0.scalar("gap") }) }
+        func gap(_ nets: [TrialValues]) -> Double { Stats.mean(nets.map { $0.scalar(Values.gap) }) }
         for (width, nets) in zip(fig2Widths, fig2) {
             for (seed, r) in nets.enumerated().prefix(3) {
                 for (k, g) in angles.enumerated() {
-                    run.record("fig2_net/\(width)/\(seed)", x: g, y: r.vector("net")[k])
-                    run.record("fig2_kernel/\(width)/\(seed)", x: g, y: r.vector("kernel")[k])
+                    run.record(Series.fig2Net[(width, seed)], x: g, y: r.vector(Values.net)[k])
+                    run.record(Series.fig2Kernel[(width, seed)], x: g, y: r.vector(Values.kernel)[k])
                 }
             }
-            run.record("function_gap", x: Double(width), y: gap(nets))
+            run.record(Series.functionGap, x: Double(width), y: gap(nets))
         }
         let trainAngles = c[Keys.fig2Angles]
-        for g in trainAngles { run.record("fig2_train_points", x: g, y: Double.cos(g) * Double.sin(g)) }
+        for g in trainAngles { run.record(Series.fig2TrainPoints, x: g, y: Double.cos(g) * Double.sin(g)) }
         let logW2 = fig2Widths.map { Double.log(Double($0)) }
         run.slope(Metrics.functionGapSlope, x: logW2, groups: fig2) { Double.log(gap($0)) }
-        run.mean(Metrics.widestFunctionGap, of: fig2.last!.map { $0.scalar("gap") })
+        run.mean(Metrics.widestFunctionGap, of: fig2.last!.map { $0.scalar(Values.gap) })
         // The limit's own Gram on the circle, summarized, so other implementations can be compared.
         run.metric(Metrics.analyticThetaAt0, NTK.reluLimit([1, 0], [1, 0], depth: depth, beta: beta).ntk)
         run.metric(Metrics.analyticThetaAtPi, NTK.reluLimit([1, 0], [-1, 0], depth: depth, beta: beta).ntk)
@@ -379,19 +416,19 @@ public struct NTKRegime: Scenario {
     // MARK: Figures
 
     public func figures(_ data: RunData) -> [Figure] {
-        let widths = data.series("spread_init").map { Int($0.x) }
+        let widths = data.series(Series.spreadInit).map { Int($0.x) }
         guard let narrow = widths.first, let wide = widths.last else { return [] }
         let steps = "\(data.config[Keys.steps])"
         let widestNets = "\(Self.initNets(data.config, width: wide))", narrowNets = "\(data.config[Keys.initNets])"
         // The nets that decide claim 1 (v3): the widest width's init-only nets, each angle's geometric mean
         // with its simultaneous (Bonferroni) 95% interval; the narrowest width's init-only nets for contrast.
-        let geometric = data.series("init_only_widest_geometric_mean")
+        let geometric = data.series(Series.initOnlyWidestGeometricMean)
         let wideBand = Figure.Series(
             "width \(wide), init: geometric mean of \(widestNets) nets, simultaneous 95% band (claim 1)", geometric,
             style: .yerrorbars,
-            bars: zip(data.series("init_only_widest_band_low"), data.series("init_only_widest_band_high"))
+            bars: zip(data.series(Series.initOnlyWidestBandLow), data.series(Series.initOnlyWidestBandHigh))
                 .map { ($0.y, $1.y) }, color: 0)
-        let narrowMean = data.series("init_only_narrowest_mean"), narrowSD = data.series("init_only_narrowest_sd")
+        let narrowMean = data.series(Series.initOnlyNarrowestMean), narrowSD = data.series(Series.initOnlyNarrowestSd)
         let narrowBand = Figure.Series(
             "width \(narrow), init: mean +- sd of \(narrowNets) nets", narrowMean, style: .yerrorbars,
             bars: zip(narrowMean, narrowSD).map { ($0.y - $1.y, $0.y + $1.y) }, color: 1)
@@ -401,19 +438,19 @@ public struct NTKRegime: Scenario {
             xLabel: "gamma (radians), x = (cos gamma, sin gamma)", yLabel: "Theta(x0, x)",
             series: [
                 Figure.Series(
-                    "analytic limit Theta_inf (Theorem 1)", data.series("analytic/theta"), style: .lines,
+                    "analytic limit Theta_inf (Theorem 1)", data.series(Series.analyticTheta), style: .lines,
                     color: 6),
                 narrowBand, wideBand,
                 Figure.Series(
                     "width \(narrow), after training (mean of trained nets)",
-                    data.series("theta_trained_mean/\(narrow)"), style: .lines, color: 1),
+                    data.series(Series.thetaTrainedMean[narrow]), style: .lines, color: 1),
                 Figure.Series(
                     "width \(wide), after training (mean of trained nets)",
-                    data.series("theta_trained_mean/\(wide)"), style: .lines, color: 0),
+                    data.series(Series.thetaTrainedMean[wide]), style: .lines, color: 0),
             ],
             extra: ["set xrange [-pi:pi]"], keyPosition: "below")
-        let spread = data.series("init_only_spread"), se = data.series("init_only_spread_se"),
-            change = data.series("relative_change")
+        let spread = data.series(Series.initOnlySpread), se = data.series(Series.initOnlySpreadSe),
+            change = data.series(Series.relativeChange)
         // The n^-1/2 guide fitted to the init-only spread (least squares on logs with the slope fixed), not anchored at
         // one point.
         let offset = spread.isEmpty ? 0 : Stats.mean(spread.map { Double.log($0.y) + 0.5 * Double.log($0.x) })
@@ -431,7 +468,7 @@ public struct NTKRegime: Scenario {
                     spread, style: .yerrorbars, bars: zip(spread, se).map { ($0.y - $1.y, $0.y + $1.y) }, color: 0),
                 Figure.Series(
                     "the same, 5 trained nets' inits (slope \(fmt(data.metric(Metrics.spreadSlope))))",
-                    data.series("spread_init"),
+                    data.series(Series.spreadInit),
                     style: .points, color: 5),
                 Figure.Series(
                     "|Theta_T - Theta_0|_F / |Theta_0|_F (slope \(fmt(data.metric(Metrics.changeSlope))))", change,
@@ -439,23 +476,21 @@ public struct NTKRegime: Scenario {
                 Figure.Series("n^(-1/2), fitted to the init-only spread", guide, style: .lines, color: 6, dashed: true),
             ],
             keyPosition: "bottom left")
-        let fig2Widths = Set(
-            data.series.keys.filter { $0.hasPrefix("fig2_net/") }.map { Int($0.split(separator: "/")[1])! }
-        ).sorted()
+        let fig2Widths = data.config[Keys.fig2Widths].sorted()
         var fig2Series: [Figure.Series] = [
-            Figure.Series("training points", data.series("fig2_train_points"), style: .points, color: 6)
+            Figure.Series("training points", data.series(Series.fig2TrainPoints), style: .points, color: 6)
         ]
         // Each net in its own colour, its kernel-GD prediction dashed in the same colour, so every pair can be matched.
         for (i, w) in [fig2Widths.first, fig2Widths.last].compactMap({ $0 }).enumerated() {
             for seed in 0..<3 {
-                let net = data.series("fig2_net/\(w)/\(seed)")
+                let net = data.series(Series.fig2Net[(w, seed)])
                 if net.isEmpty { continue }
                 let color = [0, 1, 2, 3, 4, 5][(3 * i + seed) % 6]
                 fig2Series.append(Figure.Series("n = \(w), net \(seed + 1), trained", net, style: .lines, color: color))
                 fig2Series.append(
                     Figure.Series(
                         "n = \(w), net \(seed + 1), kernel GD",
-                        data.series("fig2_kernel/\(w)/\(seed)"), style: .lines, color: color, dashed: true))
+                        data.series(Series.fig2Kernel[(w, seed)]), style: .lines, color: color, dashed: true))
             }
         }
         let fig2 = Figure(

@@ -1,22 +1,10 @@
 /// A metric's name declared once, as a value: `aggregate` records it (`run.metric(Metrics.ratio, x)`), the
 /// scenario reads it back (`run.metricValue`, `data.metric`) and lists it in `metrics` by the same symbol, so
-/// a misspelt name is a compile error, not a metric stored under a name no claim reads.
-public struct MetricKey: Hashable, Sendable, CustomStringConvertible {
+/// a misspelt name is a compile error, not a metric stored under a name no claim reads. Families of them
+/// (one per variant) are `MetricFamily` (NamedKey.swift).
+public struct MetricKey: NamedKey {
     public let name: String
     public init(_ name: String) { self.name = name }
-    public var description: String { name }
-}
-
-/// Metrics with a parameter (one per variant, per width): `family[v]` names one; `family.all` lists them
-/// for `metrics`. The name's shape is written once, in the family's declaration.
-public struct MetricFamily<P: Sendable>: Sendable {
-    let name: @Sendable (P) -> String
-
-    public init(_ name: @escaping @Sendable (P) -> String) { self.name = name }
-
-    public subscript(_ p: P) -> MetricKey { MetricKey(name(p)) }
-
-    public func all(_ parameters: some Sequence<P>) -> [MetricKey] { parameters.map { self[$0] } }
 }
 
 /// The recorders of `RunContext` by key: each the string-named method of the same name (Scenario.swift says

@@ -31,6 +31,16 @@ public struct SampleMean: Scenario {
         static let rmseAtLargest = MetricKey("rmse_at_largest_n")
     }
 
+    /// The series `aggregate` records and `figures` draws, each declared once.
+    enum Series {
+        static let rmse = SeriesKey("rmse")
+    }
+
+    /// What each trial records and `aggregate` reads back, each declared once.
+    enum Values {
+        static let mse = ValueKey("mse")
+    }
+
     public func validate(_ c: Config) throws {
         guard Set(c[Keys.sizes]).count >= 2 else { throw SuiteError.badConfig("sizes needs two different n") }
     }
@@ -54,16 +64,16 @@ public struct SampleMean: Scenario {
             for _ in 0..<n { sum += rng.uniform() }
             squaredError += (sum / Double(n) - 0.5) * (sum / Double(n) - 0.5)
         }
-        trial.record("mse", squaredError / Double(c[Keys.repeats]))
+        trial.record(Values.mse, squaredError / Double(c[Keys.repeats]))
     }
 
     public func aggregate(_ results: TrialResults, into run: RunContext) throws {
         let c = run.config, sizes = c[Keys.sizes].sorted()
         // One group per n, one unit per seed: each seed's mean squared error over its repeats.
         let groups = sizes.map { n in
-            (0..<c[Keys.seeds]).map { results.one(Keys.n.is(n), Keys.seedIndex.is($0)).scalar("mse") }
+            (0..<c[Keys.seeds]).map { results.one(Keys.n.is(n), Keys.seedIndex.is($0)).scalar(Values.mse) }
         }
-        for (n, g) in zip(sizes, groups) { run.record("rmse", x: Double(n), y: Stats.mean(g).squareRoot()) }
+        for (n, g) in zip(sizes, groups) { run.record(Series.rmse, x: Double(n), y: Stats.mean(g).squareRoot()) }
         run.slope(Metrics.rmseExponent.name, x: sizes.map { log(Double($0)) }, groups: groups) {
             0.5 * log(Stats.mean($0))
         }
@@ -71,7 +81,7 @@ public struct SampleMean: Scenario {
     }
 
     public func figures(_ data: RunData) -> [Figure] {
-        let measured = data.series("rmse")
+        let measured = data.series(Series.rmse)
         // The theory's line through the first point: sigma / sqrt(n), sigma^2 = 1/12 for Uniform(0, 1).
         let theory = measured.map { (x: $0.x, y: (1.0 / 12 / $0.x).squareRoot()) }
         return [
