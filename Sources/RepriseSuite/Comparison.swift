@@ -86,7 +86,7 @@ extension Suite {
         var lines = ["id     scenario             profile  seed  status    started               tally"]
         for r in runs {
             let tally: String
-            if r.status != "ok" {
+            if r.status != .ok {
                 tally = r.error.map { String($0.prefix(60)) } ?? "—"
             } else if let rep = try? replication(r.scenario) {
                 tally = Verdict.tally(try RunData(store: store, record: r, replication: rep).claims)
@@ -98,7 +98,7 @@ extension Suite {
                 r.scenario.padding(toLength: 20, withPad: " ", startingAt: 0),
                 r.profile.padding(toLength: 8, withPad: " ", startingAt: 0),
                 String(r.seed).padding(toLength: 5, withPad: " ", startingAt: 0),
-                r.status.padding(toLength: 9, withPad: " ", startingAt: 0),
+                r.status.rawValue.padding(toLength: 9, withPad: " ", startingAt: 0),
                 String(r.startedAt.prefix(19)).padding(toLength: 21, withPad: " ", startingAt: 0), tally,
             ]
             lines.append(cells.joined(separator: " "))

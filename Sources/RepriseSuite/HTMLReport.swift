@@ -180,7 +180,7 @@ extension Suite {
     /// The run against the previous finished run of its scenario and profile in the store (`reprise compare`):
     /// what differs in their configs, the key metrics side by side, and the verdicts that changed.
     func comparisonWithPredecessor(_ r: Store.RunRecord, keys: [String]) throws -> String {
-        let earlier = try store.runs(scenario: r.scenario, profile: r.profile, status: "ok").first { $0.id < r.id }
+        let earlier = try store.runs(scenario: r.scenario, profile: r.profile, status: .ok).first { $0.id < r.id }
         guard let previous = earlier else {
             return "<p>No earlier finished \(r.profile) run in the store to compare with.</p>"
         }

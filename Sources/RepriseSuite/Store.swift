@@ -224,7 +224,7 @@ public final class Store {
 
     /// Writes a run's data, the trials it was aggregated from, and its final status in one transaction.
     public func finishRun(
-        _ id: Int64, status: String, error: String?, usage: Provenance.Usage,
+        _ id: Int64, status: RunStatus, error: String?, usage: Provenance.Usage,
         trials: (ids: [Int64], computed: Int)? = nil,
         series: [String: [(x: Double, y: Double)]], metrics: [String: Estimate]
     ) throws {
@@ -267,7 +267,7 @@ public final class Store {
                 ? WHERE id = ?
                 """,
                 [
-                    .text(status), error.map(Value.text) ?? .null, .text(Provenance.timestamp()),
+                    .text(status.rawValue), error.map(Value.text) ?? .null, .text(Provenance.timestamp()),
                     .real(usage.wallSeconds),
                     .real(usage.cpuSeconds), .real(usage.peakRSSMegabytes), .int(id),
                 ])
@@ -416,8 +416,16 @@ public final class Store {
 
     // MARK: Reading runs
 
+    /// Where a run stands, as the `runs.status` column holds it (its CHECK constraint lists the same values).
+    public enum RunStatus: String, Codable, Sendable {
+        /// Started and not finished: its process is alive, or it ended without saying (then it becomes `crashed`
+        /// when the store is next opened).
+        case running
+        case ok, failed, interrupted, crashed
+    }
+
     public struct RunRecord: Sendable {
-        public let id: Int64, scenario: String, profile: String, seed: UInt64, status: String
+        public let id: Int64, scenario: String, profile: String, seed: UInt64, status: RunStatus
         public let configJSON: String, configHash: String
         public let startedAt: String, endedAt: String?
         public let wallSeconds: Double?, cpuSeconds: Double?, peakRSSMegabytes: Double?
@@ -444,7 +452,8 @@ public final class Store {
         }
         return RunRecord(
             id: sqlite3_column_int64(s, 0), scenario: text(1)!, profile: text(2)!,
-            seed: UInt64(bitPattern: sqlite3_column_int64(s, 3)), status: text(4)!, configJSON: text(5)!,
+            seed: UInt64(bitPattern: sqlite3_column_int64(s, 3)), status: RunStatus(rawValue: text(4)!)!,
+            configJSON: text(5)!,
             configHash: text(6)!, startedAt: text(7)!, endedAt: text(8), wallSeconds: real(9), cpuSeconds: real(10),
             peakRSSMegabytes: real(11), gitCommit: text(12), gitDirty: sqlite3_column_int64(s, 13) != 0,
             swiftVersion: text(14), openblas: text(15), blasThreads: Int(sqlite3_column_int64(s, 16)),
@@ -458,7 +467,7 @@ public final class Store {
 
     /// Runs of a scenario (and profile), newest first.
     public func runs(
-        scenario: String? = nil, profile: String? = nil, status: String? = nil, limit: Int = 1000
+        scenario: String? = nil, profile: String? = nil, status: RunStatus? = nil, limit: Int = 1000
     ) throws -> [RunRecord] {
         try query(
             """
@@ -467,14 +476,15 @@ public final class Store {
             ORDER BY id DESC LIMIT ?4
             """,
             [
-                scenario.map(Value.text) ?? .null, profile.map(Value.text) ?? .null, status.map(Value.text) ?? .null,
+                scenario.map(Value.text) ?? .null, profile.map(Value.text) ?? .null,
+                status.map { .text($0.rawValue) } ?? .null,
                 .int(Int64(limit)),
             ],
             Self.record)
     }
 
     public func latestRun(scenario: String, profile: String) throws -> RunRecord? {
-        try runs(scenario: scenario, profile: profile, status: "ok", limit: 1).first
+        try runs(scenario: scenario, profile: profile, status: .ok, limit: 1).first
     }
 
     /// A run's series, with non-finite values restored from their flag.

@@ -5,7 +5,7 @@ import RepriseEngine
 public struct RunOutcome: Codable, Sendable {
     public let runID: Int64
     public let scenario: String, profile: String, seed: UInt64, configHash: String
-    public let status: String
+    public let status: Store.RunStatus
     public let wallSeconds: Double
     /// The run's trials, and how many of them this run computed (the rest came from the cache).
     public let trialsTotal: Int, trialsComputed: Int
@@ -96,7 +96,7 @@ public final class Suite {
             provenance: .current(root: root))
         let progress = TrialProgress(
             label: "\(id)/\(profile) run \(runID)", pending: pending, cached: cached.count, quiet: quiet)
-        var status = "ok", failure: Error?
+        var status = Store.RunStatus.ok, failure: Error?
         let context = RunContext(scenario: id, profile: profile, config: config, seed: s)
         var ids: [Int64] = []
         do {
@@ -118,7 +118,7 @@ public final class Suite {
         } catch {
             progress.finish()
             status =
-                (error as? SuiteError).map { if case .interrupted = $0 { "interrupted" } else { "failed" } } ?? "failed"
+                (error as? SuiteError).map { if case .interrupted = $0 { .interrupted } else { .failed } } ?? .failed
             failure = error
         }
         let computed = Set(pending.map(\.key))
@@ -126,8 +126,8 @@ public final class Suite {
             ofTrials: zip(trials, ids).filter { computed.contains($0.0.key) }.map(\.1))
         try store.finishRun(
             runID, status: status, error: failure.map { "\($0)" }, usage: meter.usage(childPeakMB: childPeak),
-            trials: status == "ok" ? (ids, pending.count) : nil,
-            series: status == "ok" ? context.series : [:], metrics: status == "ok" ? context.metrics : [:])
+            trials: status == .ok ? (ids, pending.count) : nil,
+            series: status == .ok ? context.series : [:], metrics: status == .ok ? context.metrics : [:])
         if let failure { throw failure }
         if let ledger, overrides.isEmpty { try Ledger.append(try ledgerEntry(run: runID), to: ledger) }
         return RunOutcome(
@@ -266,7 +266,7 @@ public final class Suite {
     /// it is read only when named by id (`plot --run`, `export`).
     public func selectedRuns(_ id: String, profile: String) throws -> [Store.RunRecord] {
         let hash = try resolve(id, profile: profile, seed: nil, overrides: []).0.hash
-        return try store.runs(scenario: id, profile: profile, status: "ok").filter { $0.configHash == hash }
+        return try store.runs(scenario: id, profile: profile, status: .ok).filter { $0.configHash == hash }
     }
 
     public func selectedRun(_ id: String, profile: String) throws -> Store.RunRecord? {
@@ -298,7 +298,7 @@ public final class Suite {
         let type = try scenario(id)
         let record: Store.RunRecord
         if let runID {
-            guard let r = try store.run(runID), r.scenario == id, r.status == "ok" else {
+            guard let r = try store.run(runID), r.scenario == id, r.status == .ok else {
                 throw SuiteError.noRuns("no finished run \(runID) of \(id) in \(store.path)")
             }
             record = r

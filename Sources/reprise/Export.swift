@@ -32,7 +32,7 @@ struct Export: ParsableCommand {
             try printJSON(
                 Dump(
                     run: runID, scenario: record.scenario, profile: record.profile, seed: record.seed,
-                    status: record.status,
+                    status: record.status.rawValue,
                     config: record.configJSON, tally: Verdict.tally(data.claims), metrics: data.metrics,
                     claims: data.claims,
                     claimsHash: data.claimsHash,

@@ -42,7 +42,7 @@ import Testing
     func goldenSeedReproducesExactly(_ id: String) throws {
         let suite = try scratchSuite(), baseline = try baseline(suite, id)
         let outcome = try suite.run(id, profile: "smoke", seed: baseline.golden.seed, quiet: true)
-        #expect(outcome.status == "ok" && !outcome.claims.isEmpty)
+        #expect(outcome.status == .ok && !outcome.claims.isEmpty)
         // The JSON names only metrics the Swift records: a misspelt name would make a claim n/a forever.
         let rep = try suite.replication(id), recorded = Set(outcome.metrics.keys)
         for c in rep.claims {

@@ -17,7 +17,7 @@ import Testing
             store: try Store(path: dir.appendingPathComponent("example.sqlite").path),
             scenarios: [SampleMean.self], root: Self.root, codeID: "worked-example")
         let outcome = try suite.run("sample-mean", profile: "smoke", quiet: true)
-        #expect(outcome.status == "ok" && outcome.trialsTotal == 20)
+        #expect(outcome.status == .ok && outcome.trialsTotal == 20)
         let exponent = try #require(outcome.metrics["rmse_exponent"])
         #expect(abs(exponent.value + 0.5) < 0.05 && exponent.interval != nil && exponent.units == 5)
         #expect(outcome.claims.map(\.verdict) == [.pass])

@@ -194,10 +194,10 @@ func probeSuite(_ root: URL, codeID: String = "test-code") throws -> Suite {
     @Test func runStoresProvenanceSeriesNonFiniteValuesAndClaims() throws {
         let root = try probeRoot(), suite = try probeSuite(root)
         let o = try suite.run("probe", profile: "smoke", overrides: ["scale=2.5"], quiet: true)
-        #expect(o.status == "ok" && o.seed == 1 && o.metrics["final"] == Estimate(5))
+        #expect(o.status == .ok && o.seed == 1 && o.metrics["final"] == Estimate(5))
         #expect(o.claims.map(\.verdict) == [.pass, .notApplicable])
         let record = try #require(try suite.store.run(o.runID))
-        #expect(record.status == "ok" && record.profile == "smoke" && record.configJSON.contains("\"scale\":2.5"))
+        #expect(record.status == .ok && record.profile == "smoke" && record.configJSON.contains("\"scale\":2.5"))
         #expect(record.cores > 0 && record.openblas?.contains("OpenBLAS") == true && record.wallSeconds != nil)
         let data = try RunData(store: suite.store, record: record, replication: try suite.replication("probe"))
         let loss = data.series("loss")
@@ -246,7 +246,7 @@ func probeSuite(_ root: URL, codeID: String = "test-code") throws -> Suite {
             "\($0)".contains("some-package")
         }
         let runs = try suite.store.runs(scenario: "probe")
-        #expect(runs.map(\.status) == ["failed", "interrupted", "ok"])
+        #expect(runs.map(\.status) == [.failed, .interrupted, .ok])
         #expect(runs[0].error?.contains("some-package") == true && runs[1].trialsTotal == nil)
         // The ok run stored g1 and g2; the interrupted and the failed run each stored their own g1
         // (their mode differs, so their trials do too) before g2 stopped them.
@@ -264,7 +264,7 @@ func probeSuite(_ root: URL, codeID: String = "test-code") throws -> Suite {
             "\($0)".contains("probe recorded metrics it does not declare: finall") && "\($0)".contains("`metrics`")
         }
         let run = try #require(try suite.store.runs(scenario: "probe").first)
-        #expect(run.status == "failed" && run.error?.contains("finall") == true)
+        #expect(run.status == .failed && run.error?.contains("finall") == true)
         #expect(try suite.store.metrics(run.id).isEmpty)
     }
 
@@ -322,7 +322,7 @@ func probeSuite(_ root: URL, codeID: String = "test-code") throws -> Suite {
         p.executableURL = URL(fileURLWithPath: "/usr/bin/sqlite3")
         p.arguments = [path, sql]
         try p.run(); p.waitUntilExit()
-        #expect(try Store(path: path).runs(scenario: "probe").first?.status == "crashed")
+        #expect(try Store(path: path).runs(scenario: "probe").first?.status == .crashed)
     }
 }
 

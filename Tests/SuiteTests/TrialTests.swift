@@ -102,7 +102,7 @@ import Testing
         sqlite3_close(db)
         let store = try Store(path: path)
         let runs = try store.runs(scenario: "probe")
-        #expect(runs.count == 1 && runs[0].status == "ok" && runs[0].trialsTotal == nil)
+        #expect(runs.count == 1 && runs[0].status == .ok && runs[0].trialsTotal == nil)
         #expect(try store.trials().isEmpty)
     }
 }
