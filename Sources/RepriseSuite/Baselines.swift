@@ -32,7 +32,7 @@ public struct Baseline: Codable, Sendable {
         public let openblas: String
         public let values: [String: Double]
     }
-    public let scenario: String, profile: String
+    public let scenario: String, profile: Profile
     public let configHash: String
     /// The claims file the verdicts below were judged with.
     public let claimsHash: String
@@ -50,7 +50,7 @@ public struct Baseline: Codable, Sendable {
     /// The kernel set smoke baselines are taken on and `make test` pins: every AVX2 x86-64 CPU runs it.
     public static let referenceKernel = "Haswell"
 
-    public static func url(root: URL, scenario: String, profile: String) -> URL {
+    public static func url(root: URL, scenario: String, profile: Profile) -> URL {
         root.appendingPathComponent("results/baselines/\(scenario).\(profile).json")
     }
 
@@ -58,7 +58,7 @@ public struct Baseline: Codable, Sendable {
     /// of every run, and the exact values of the run of `goldenSeed` (the profile's own seed, what
     /// `reprise run` and the smoke test use), else of the newest run.
     public static func make(
-        scenario: String, profile: String, keyMetrics: [String], runs: [RunData],
+        scenario: String, profile: Profile, keyMetrics: [String], runs: [RunData],
         goldenSeed: UInt64,
         tolerance: (String) -> Replication.Tolerance = { _ in .standard }
     ) throws -> Baseline {
@@ -203,7 +203,7 @@ public struct Baseline: Codable, Sendable {
 extension Suite {
     /// Writes the baseline of a scenario/profile from the newest selected run of each seed.
     @discardableResult
-    public func writeBaseline(_ id: String, profile: String) throws -> (Baseline, URL) {
+    public func writeBaseline(_ id: String, profile: Profile) throws -> (Baseline, URL) {
         let rep = try replication(id)
         let chosen = try runsPerSeed(id, profile: profile)
         guard !chosen.isEmpty else {
@@ -214,7 +214,7 @@ extension Suite {
         // `make test` pins. The trial cache serves only trials of the running kernel, so rerunning the
         // seeds under that kernel recomputes what another kernel computed.
         let kernels = Dictionary(grouping: chosen, by: { Ledger.kernel(of: $0.openblas) })
-        let wanted = profile == "smoke" ? Baseline.referenceKernel : Ledger.kernel(of: chosen[0].openblas)
+        let wanted = profile == .smoke ? Baseline.referenceKernel : Ledger.kernel(of: chosen[0].openblas)
         if kernels.count > 1 || kernels[wanted] == nil || wanted.hasPrefix("mixed") {
             let found = kernels.keys.sorted().map { k in
                 "\(k) (runs \(kernels[k]!.map { String($0.record.id) }.joined(separator: ", ")))"
@@ -223,7 +223,7 @@ extension Suite {
             throw SuiteError.badConfig(
                 """
                 baseline \(id) --profile \(profile): its runs computed on \(found); a baseline's values come from \
-                one kernel\(profile == "smoke" ? ", and smoke baselines from \(wanted), which `make test` pins" : ""). \
+                one kernel\(profile == .smoke ? ", and smoke baselines from \(wanted), which `make test` pins" : ""). \
                 Run instead: \
                 for s in \(seeds); do OPENBLAS_CORETYPE=\(wanted) reprise run \(id) --profile \(profile) --seed $s; \
                 done; \
@@ -240,7 +240,7 @@ extension Suite {
     }
 
     /// The newest selected run of each seed, newest first.
-    func runsPerSeed(_ id: String, profile: String) throws -> [RunData] {
+    func runsPerSeed(_ id: String, profile: Profile) throws -> [RunData] {
         let rep = try replication(id)
         var seen = Set<UInt64>(), out: [RunData] = []
         for r in try selectedRuns(id, profile: profile) where seen.insert(r.seed).inserted {
@@ -250,7 +250,7 @@ extension Suite {
     }
 
     public struct CheckResult: Sendable {
-        public let scenario: String, profile: String
+        public let scenario: String, profile: Profile
         public let runIDs: [Int64]
         /// The newest run's verdicts, as every verb prints them.
         public let tally: String
@@ -262,7 +262,7 @@ extension Suite {
 
     /// Compares the selected runs of every scenario/profile in the store (the newest of each seed)
     /// with its baseline. A run without a baseline is a failure; a baseline without a run is skipped.
-    public func check(profiles: [String] = Replication.profileOrder) throws -> [CheckResult] {
+    public func check(profiles: [Profile] = Profile.allCases) throws -> [CheckResult] {
         var out: [CheckResult] = []
         for id in ids {
             for profile in profiles {

@@ -57,7 +57,7 @@ public struct ClaimSpec: Sendable {
     public let checks: [Check]
     public let paper: PaperValue?
     /// Profiles at which the claim is expected to be decidable (default: all).
-    public let profiles: [String]?
+    public let profiles: [Profile]?
     /// The fewest units a check's interval needs before it may decide this claim, when the claim
     /// asks for more than its interval method's own minimum (`IntervalMethod.minimumUnits`).
     public let minimumUnits: Int?
@@ -69,7 +69,7 @@ public struct ClaimSpec: Sendable {
 
     public init(
         id: String, kind: Kind = .finding, statement: String, checks: [Check], paper: PaperValue?,
-        profiles: [String]?, minimumUnits: Int? = nil, revisedAfterResults: String? = nil, hash: String = ""
+        profiles: [Profile]?, minimumUnits: Int? = nil, revisedAfterResults: String? = nil, hash: String = ""
     ) {
         (self.id, self.kind, self.statement, self.checks) = (id, kind, statement, checks)
         (self.paper, self.profiles, self.minimumUnits) = (paper, profiles, minimumUnits)
@@ -204,7 +204,7 @@ extension ClaimSpec {
     /// not measure one of its metrics (e.g. `--set variants=...` left a variant out), a claim is
     /// n/a: never a pass by default, and not a fail the run has no evidence for. With several
     /// checks, any fail fails the claim and any inconclusive check leaves it inconclusive.
-    public func evaluate(metrics: [String: Estimate], profile: String) -> ClaimResult {
+    public func evaluate(metrics: [String: Estimate], profile: Profile) -> ClaimResult {
         let measured = checks.map { c in
             "\(c.metric) = \(metrics[c.metric]?.description(against: c.value) ?? "not measured")"
         }.joined(separator: "; ")
@@ -212,7 +212,9 @@ extension ClaimSpec {
         let verdict: Verdict
         let reason: String?
         if let ps = profiles, !ps.contains(profile) {
-            (verdict, reason) = (.notApplicable, "decided at \(ps.joined(separator: " and ")), not at \(profile)")
+            (verdict, reason) = (
+                .notApplicable, "decided at \(ps.map(\.rawValue).joined(separator: " and ")), not at \(profile)"
+            )
         } else if let missing = checks.first(where: { metrics[$0.metric] == nil }) {
             (verdict, reason) = (.notApplicable, "\(missing.metric) not measured by this run")
         } else {

@@ -95,17 +95,17 @@ extension ClaimSpec {
                 }
                 paper = PaperValue(value: value, source: source)
             }
-            var profiles: [String]?
+            var profiles: [Profile]?
             if let p = o["profiles"] {
                 guard let list = p as? [String], !list.isEmpty else {
                     throw fail("profiles", "a non-empty array of profile names is required")
                 }
-                if let bad = list.first(where: { !Replication.profileOrder.contains($0) }) {
+                if let bad = list.first(where: { Profile(rawValue: $0) == nil }) {
                     throw fail(
                         "profiles",
-                        "unknown profile '\(bad)' (profiles: \(Replication.profileOrder.joined(separator: ", ")))")
+                        "unknown profile '\(bad)' (profiles: \(Profile.names))")
                 }
-                profiles = list
+                profiles = list.compactMap(Profile.init(rawValue:))
             }
             var minimumUnits: Int?
             if let m = o["min_units"] {

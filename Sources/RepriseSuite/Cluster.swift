@@ -45,13 +45,13 @@ public struct Shard: Sendable, Equatable, CustomStringConvertible {
 public struct SlurmJob: Sendable {
     public let scenarios: [String]  // one id, or every id for `--all`
     public let all: Bool
-    public let profile: String, seed: UInt64?, overrides: [String]
+    public let profile: Profile, seed: UInt64?, overrides: [String]
     public let tasks: Int, cpusPerTask: Int
     public let partition: String?, time: String?
     public let directory: URL, target: String, executable: String, root: URL
 
     public init(
-        scenarios: [String], all: Bool, profile: String, seed: UInt64?, overrides: [String], tasks: Int,
+        scenarios: [String], all: Bool, profile: Profile, seed: UInt64?, overrides: [String], tasks: Int,
         cpusPerTask: Int,
         partition: String?, time: String?, directory: URL, target: String, executable: String, root: URL
     ) {
@@ -64,7 +64,8 @@ public struct SlurmJob: Sendable {
 
     /// The arguments that select the work: the same for the shards and the aggregate.
     var selection: [String] {
-        (all ? ["--all"] : [scenarios[0]]) + ["--profile", profile] + (seed.map { ["--seed", String($0)] } ?? [])
+        (all ? ["--all"] : [scenarios[0]]) + ["--profile", profile.rawValue]
+            + (seed.map { ["--seed", String($0)] } ?? [])
             + overrides.flatMap { ["--set", $0] }
     }
 

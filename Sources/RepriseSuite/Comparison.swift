@@ -80,7 +80,7 @@ extension Suite {
 
     /// One line per stored run, newest first: id, scenario, profile, seed, status, start, and its tally
     /// judged now (a run of a scenario that is no longer registered is listed, marked so).
-    public func runsTable(scenario: String? = nil, profile: String? = nil, limit: Int = 1000) throws -> String {
+    public func runsTable(scenario: String? = nil, profile: Profile? = nil, limit: Int = 1000) throws -> String {
         let runs = try store.runs(scenario: scenario, profile: profile, limit: limit)
         guard !runs.isEmpty else { return "no runs in \(store.path)" + (scenario.map { " for \($0)" } ?? "") }
         var lines = ["id     scenario             profile  seed  status    started               tally"]
@@ -96,7 +96,7 @@ extension Suite {
             let cells = [
                 String(r.id).padding(toLength: 6, withPad: " ", startingAt: 0),
                 r.scenario.padding(toLength: 20, withPad: " ", startingAt: 0),
-                r.profile.padding(toLength: 8, withPad: " ", startingAt: 0),
+                r.profile.rawValue.padding(toLength: 8, withPad: " ", startingAt: 0),
                 String(r.seed).padding(toLength: 5, withPad: " ", startingAt: 0),
                 r.status.rawValue.padding(toLength: 9, withPad: " ", startingAt: 0),
                 String(r.startedAt.prefix(19)).padding(toLength: 21, withPad: " ", startingAt: 0), tally,

@@ -184,7 +184,6 @@ public struct Config: Sendable, Equatable {
 /// Errors the suite reports to the user: each says what is wrong and what to do.
 public enum SuiteError: Error, CustomStringConvertible {
     case unknownScenario(String, known: [String])
-    case unknownProfile(String, scenario: String, known: [String])
     case badOverride(String)
     case badConfig(String)
     case replicationFiles(String)
@@ -199,8 +198,6 @@ public enum SuiteError: Error, CustomStringConvertible {
     public var description: String {
         switch self {
         case let .unknownScenario(id, known): return "unknown scenario '\(id)'; known: \(known.joined(separator: ", "))"
-        case let .unknownProfile(p, id, known):
-            return "scenario '\(id)' has no profile '\(p)'; profiles: \(known.joined(separator: ", "))"
         case let .badOverride(s): return "bad override \(s)"
         case let .badConfig(s): return "bad config: \(s)"
         case let .replicationFiles(s): return s

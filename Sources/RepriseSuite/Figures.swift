@@ -67,7 +67,7 @@ public enum Gnuplot {
     /// under that run (kept out of the images, so that the same data still gives the same bytes).
     public static let drawnFromFile = "drawn-from.json"
     public struct DrawnFrom: Codable, Equatable {
-        public let scenario: String, run: Int64, profile: String, configHash: String
+        public let scenario: String, run: Int64, profile: Profile, configHash: String
     }
 
     public static func recordDrawnFrom(_ drawn: DrawnFrom, into dir: URL) throws {

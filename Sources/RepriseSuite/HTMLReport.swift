@@ -7,7 +7,7 @@ import Foundation
 /// from the committed ledger. Written as XHTML, so that an XML parser can check it.
 extension Suite {
     @discardableResult
-    public func writeHTMLReport(profile: String = "quick", to url: URL? = nil) throws -> URL {
+    public func writeHTMLReport(profile: Profile = .quick, to url: URL? = nil) throws -> URL {
         let out = url ?? reportFile(profile: profile, html: true)
         let ledger = Ledger.read(Ledger.folder(root: root)).entries.filter { $0.profile == profile }
         var glance: [String] = [], changes: [String] = [], flagged: [String] = [], sections: [String] = []
@@ -70,7 +70,7 @@ extension Suite {
 
     func scenarioSection(
         _ id: String, _ rep: Replication, _ record: Store.RunRecord, _ data: RunData,
-        _ history: [LedgerEntry], _ baseline: Baseline?, profile: String
+        _ history: [LedgerEntry], _ baseline: Baseline?, profile: Profile
     ) throws -> String {
         let p = rep.info.paper
         var html = "<section id=\"\(id)\"><h2>\(id): \(HTML.escape(rep.info.title))</h2>"
@@ -126,7 +126,8 @@ extension Suite {
     }
 
     /// The scenario's figures as drawn on disk, each with the run it was drawn from (`drawn-from.json`).
-    func figureEntries(_ id: String, profile: String, selected: Int64) -> [(name: String, svg: Data, caption: String)] {
+    func figureEntries(_ id: String, profile: Profile, selected: Int64) -> [(name: String, svg: Data, caption: String)]
+    {
         let dir = figuresDirectory(id, profile: profile), caption = drawnFrom(dir, selected: selected)
         let names = ((try? FileManager.default.contentsOfDirectory(atPath: dir.path)) ?? [])
             .filter { $0.hasSuffix(".svg") }.sorted()

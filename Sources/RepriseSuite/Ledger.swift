@@ -18,7 +18,7 @@ public struct LedgerEntry: Codable, Sendable, Equatable {
     public let id: String
     /// The run's id in the store that made it (local to that machine's store).
     public let run: Int64
-    public let scenario: String, profile: String, seed: UInt64
+    public let scenario: String, profile: Profile, seed: UInt64
     public let configHash: String
     public let gitCommit: String, gitDirty: Bool
     /// OpenBLAS's build string and the kernel set its trials ran ("mixed: a | b" if they differ).
@@ -87,7 +87,7 @@ public enum Ledger {
     }
 
     /// A globally unique, sortable id: "20261204T184122Z-ntk-regime-quick-s0-3f9a1c2b".
-    static func newID(startedAt: String, scenario: String, profile: String, seed: UInt64) -> String {
+    static func newID(startedAt: String, scenario: String, profile: Profile, seed: UInt64) -> String {
         let stamp = startedAt.replacingOccurrences(of: "-", with: "").replacingOccurrences(of: ":", with: "")
         let suffix = String(format: "%08x", UInt32.random(in: 0...UInt32.max))
         return "\(stamp)-\(scenario)-\(profile)-s\(seed)-\(suffix)"

@@ -69,7 +69,7 @@ extension Replication {
     /// metric that claims and baselines read is one the scenario records.
     func check(parameters: [Parameter], metrics: [String]) throws {
         let id = info.id, declared = Dictionary(uniqueKeysWithValues: parameters.map { ($0.key, $0) })
-        for (name, config) in profiles.sorted(by: { $0.key < $1.key }) {
+        for (name, config) in profiles.sorted(by: { $0.key.rawValue < $1.key.rawValue }) {
             let file = "Replications/\(id)/profiles.json, profile '\(name)'"
             for (key, value) in config.values.sorted(by: { $0.key < $1.key }) where key != "seed" {
                 guard let p = declared[key] else {

@@ -98,7 +98,7 @@ public final class ClaimHistory: @unchecked Sendable {
 extension Replication {
     /// Every claim judged from a run's metrics, each with its registration mark for a run whose
     /// oldest trial was computed at `oldestTrial`: what every verb that shows verdicts shows.
-    public func judge(_ metrics: [String: Estimate], profile: String, oldestTrial: Date?) -> [ClaimResult] {
+    public func judge(_ metrics: [String: Estimate], profile: Profile, oldestTrial: Date?) -> [ClaimResult] {
         let history = ClaimHistory.of(scenario: info.id, root: root)
         return claims.map {
             $0.evaluate(metrics: metrics, profile: profile)

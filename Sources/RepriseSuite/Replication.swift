@@ -59,12 +59,10 @@ public struct Replication: Sendable {
     /// FNV-1a of `claims.json` as read: shown beside every verdict, so a reader can tell which
     /// thresholds judged it, and kept in baselines, so a changed claims file is not taken for a regression.
     public let claimsHash: String
-    public let profiles: [String: Config]
+    public let profiles: [Profile: Config]
     public let folder: URL
     /// The repository root the folder was read from (git history of the claims is read there).
     public let root: URL
-
-    public static let profileOrder = ["smoke", "quick", "paper"]
 
     public init(id: String, root: URL = Replication.root) throws {
         let folder = root.appendingPathComponent("Replications/\(id)")
@@ -88,17 +86,21 @@ public struct Replication: Sendable {
         guard let raw = try JSONFile.parse(read("profiles.json"), file: profilesFile) as? [String: Any] else {
             throw SuiteError.replicationFiles("Replications/\(id)/profiles.json must be a JSON object of profiles")
         }
-        var profiles: [String: Config] = [:]
+        var profiles: [Profile: Config] = [:]
         for (name, entry) in raw where !name.hasPrefix("_") {
+            guard let profile = Profile(rawValue: name) else {
+                throw SuiteError.replicationFiles(
+                    "Replications/\(id)/profiles.json: unknown profile '\(name)' (profiles: \(Profile.names))")
+            }
             guard let values = entry as? [String: Any] else {
                 throw SuiteError.replicationFiles(
                     "Replications/\(id)/profiles.json: profile '\(name)' must be an object")
             }
             var parsed: [String: ConfigValue] = [:]
             for (k, v) in values where !k.hasPrefix("_") { parsed[k] = try ConfigValue(json: v, key: "\(name).\(k)") }
-            profiles[name] = Config(parsed)
+            profiles[profile] = Config(parsed)
         }
-        for p in Self.profileOrder where profiles[p] == nil {
+        for p in Profile.allCases where profiles[p] == nil {
             throw SuiteError.replicationFiles("Replications/\(id)/profiles.json lacks the '\(p)' profile")
         }
         self.folder = folder
@@ -149,12 +151,8 @@ public struct Replication: Sendable {
         }
     }
 
-    public func config(profile: String) throws -> Config {
-        guard let c = profiles[profile] else {
-            throw SuiteError.unknownProfile(profile, scenario: info.id, known: profiles.keys.sorted())
-        }
-        return c
-    }
+    /// The profile's values (the load checked that the file defines every profile).
+    public func config(profile: Profile) -> Config { profiles[profile]! }
 
     /// The repository root: $REPRISE_ROOT, else the nearest folder above the
     /// working directory holding `Replications/`, else the checkout this binary was built from.

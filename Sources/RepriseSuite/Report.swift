@@ -4,7 +4,7 @@ extension Suite {
     /// Writes results/REPORT.md: per scenario, the claims of its selected run of `profile`
     /// with the paper's value and source, the figures, and the provenance of that run.
     @discardableResult
-    public func writeReport(profile: String = "quick", to url: URL? = nil) throws -> URL {
+    public func writeReport(profile: Profile = .quick, to url: URL? = nil) throws -> URL {
         let out = url ?? reportFile(profile: profile, html: false)
         let htmlName = reportFile(profile: profile, html: true).lastPathComponent
         var md = """

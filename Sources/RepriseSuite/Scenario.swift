@@ -75,13 +75,13 @@ public struct RunData: Sendable {
 /// What the aggregate step writes into: the run's resolved config and seed, and
 /// the series and metrics that are stored with the run.
 public final class RunContext {
-    public let scenario: String, profile: String
+    public let scenario: String, profile: Profile
     public let config: Config
     public let seed: UInt64
     private(set) var series: [String: [(x: Double, y: Double)]] = [:]
     private(set) var metrics: [String: Estimate] = [:]
 
-    init(scenario: String, profile: String, config: Config, seed: UInt64) {
+    init(scenario: String, profile: Profile, config: Config, seed: UInt64) {
         (self.scenario, self.profile, self.config, self.seed) = (scenario, profile, config, seed)
     }
 

@@ -201,7 +201,7 @@ public final class Store {
     // MARK: Writing runs
 
     public func beginRun(
-        scenario: String, profile: String, config: Config, seed: UInt64, codeID: String,
+        scenario: String, profile: Profile, config: Config, seed: UInt64, codeID: String,
         provenance: Provenance
     ) throws -> Int64 {
         try exec(
@@ -212,7 +212,7 @@ public final class Store {
             VALUES (?, ?, ?, ?, ?, 'running', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """,
             [
-                .text(scenario), .text(profile), .text(config.canonicalJSON), .text(config.hash),
+                .text(scenario), .text(profile.rawValue), .text(config.canonicalJSON), .text(config.hash),
                 .int(Int64(bitPattern: seed)),
                 .text(Provenance.timestamp()), .int(Int64(getpid())), .text(provenance.gitCommit),
                 .int(provenance.gitDirty ? 1 : 0),
@@ -425,7 +425,7 @@ public final class Store {
     }
 
     public struct RunRecord: Sendable {
-        public let id: Int64, scenario: String, profile: String, seed: UInt64, status: RunStatus
+        public let id: Int64, scenario: String, profile: Profile, seed: UInt64, status: RunStatus
         public let configJSON: String, configHash: String
         public let startedAt: String, endedAt: String?
         public let wallSeconds: Double?, cpuSeconds: Double?, peakRSSMegabytes: Double?
@@ -443,16 +443,23 @@ public final class Store {
         code_id, trials_total, trials_computed
         """
 
-    private static func record(_ s: OpaquePointer) -> RunRecord {
+    /// A run's row. A profile or status this code does not know (a store written by other code) is an error that
+    /// names the run, not a crash.
+    private static func record(_ s: OpaquePointer) throws -> RunRecord {
         func text(_ i: Int32) -> String? {
             sqlite3_column_type(s, i) == SQLITE_NULL ? nil : String(cString: sqlite3_column_text(s, i))
         }
         func real(_ i: Int32) -> Double? {
             sqlite3_column_type(s, i) == SQLITE_NULL ? nil : sqlite3_column_double(s, i)
         }
+        let id = sqlite3_column_int64(s, 0)
+        guard let profile = Profile(rawValue: text(2)!), let status = RunStatus(rawValue: text(4)!) else {
+            throw SuiteError.store(
+                "run \(id) has profile '\(text(2)!)' and status '\(text(4)!)', not one of this code's")
+        }
         return RunRecord(
-            id: sqlite3_column_int64(s, 0), scenario: text(1)!, profile: text(2)!,
-            seed: UInt64(bitPattern: sqlite3_column_int64(s, 3)), status: RunStatus(rawValue: text(4)!)!,
+            id: id, scenario: text(1)!, profile: profile,
+            seed: UInt64(bitPattern: sqlite3_column_int64(s, 3)), status: status,
             configJSON: text(5)!,
             configHash: text(6)!, startedAt: text(7)!, endedAt: text(8), wallSeconds: real(9), cpuSeconds: real(10),
             peakRSSMegabytes: real(11), gitCommit: text(12), gitDirty: sqlite3_column_int64(s, 13) != 0,
@@ -467,7 +474,7 @@ public final class Store {
 
     /// Runs of a scenario (and profile), newest first.
     public func runs(
-        scenario: String? = nil, profile: String? = nil, status: RunStatus? = nil, limit: Int = 1000
+        scenario: String? = nil, profile: Profile? = nil, status: RunStatus? = nil, limit: Int = 1000
     ) throws -> [RunRecord] {
         try query(
             """
@@ -476,14 +483,14 @@ public final class Store {
             ORDER BY id DESC LIMIT ?4
             """,
             [
-                scenario.map(Value.text) ?? .null, profile.map(Value.text) ?? .null,
+                scenario.map(Value.text) ?? .null, profile.map { .text($0.rawValue) } ?? .null,
                 status.map { .text($0.rawValue) } ?? .null,
                 .int(Int64(limit)),
             ],
             Self.record)
     }
 
-    public func latestRun(scenario: String, profile: String) throws -> RunRecord? {
+    public func latestRun(scenario: String, profile: Profile) throws -> RunRecord? {
         try runs(scenario: scenario, profile: profile, status: .ok, limit: 1).first
     }
 
@@ -632,14 +639,17 @@ public final class Store {
         try run(stmt, values)
     }
 
-    func query<R>(_ sql: String, _ values: [Value] = [], _ row: (OpaquePointer) -> R) throws -> [R] {
+    func query<R>(_ sql: String, _ values: [Value] = [], _ row: (OpaquePointer) throws -> R) throws -> [R] {
         let stmt = try prepare(sql)
         defer { sqlite3_finalize(stmt) }
         bind(stmt, values)
         var out: [R] = []
         while true {
             let rc = sqlite3_step(stmt)
-            if rc == SQLITE_ROW { out.append(row(stmt)); continue }
+            if rc == SQLITE_ROW {
+                out.append(try row(stmt))
+                continue
+            }
             if rc == SQLITE_DONE { return out }
             throw error("read")
         }

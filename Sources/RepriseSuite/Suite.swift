@@ -4,7 +4,7 @@ import RepriseEngine
 /// The result of one `reprise run`, as printed with --json.
 public struct RunOutcome: Codable, Sendable {
     public let runID: Int64
-    public let scenario: String, profile: String, seed: UInt64, configHash: String
+    public let scenario: String, profile: Profile, seed: UInt64, configHash: String
     public let status: Store.RunStatus
     public let wallSeconds: Double
     /// The run's trials, and how many of them this run computed (the rest came from the cache).
@@ -54,7 +54,7 @@ public final class Suite {
 
     /// The profile's config with overrides applied, and the seed (--seed, else the profile's `seed`, else 0).
     /// The seed is kept apart from the config so that runs differing only in seed share a config hash.
-    public func resolve(_ id: String, profile: String, seed: UInt64?, overrides: [String]) throws -> (Config, UInt64) {
+    public func resolve(_ id: String, profile: Profile, seed: UInt64?, overrides: [String]) throws -> (Config, UInt64) {
         let config = try replication(id).config(profile: profile).overriding(overrides)
         let profileSeed = config.values["seed"].flatMap {
             if case let .number(d) = $0 { return UInt64(d) } else { return nil }
@@ -81,7 +81,7 @@ public final class Suite {
     /// judged whenever a run is shown, against the claims file of that moment. Trials stored
     /// before under the same cache key are reused unless `fresh`.
     public func run(
-        _ id: String, profile: String = "quick", seed: UInt64? = nil, overrides: [String] = [],
+        _ id: String, profile: Profile = .quick, seed: UInt64? = nil, overrides: [String] = [],
         fresh: Bool = false, quiet: Bool = false
     ) throws -> RunOutcome {
         let rep = try replication(id)
@@ -163,7 +163,7 @@ public final class Suite {
     }
 
     func prepare(
-        _ id: String, profile: String, seed: UInt64?, overrides: [String]
+        _ id: String, profile: Profile, seed: UInt64?, overrides: [String]
     ) throws
         -> (scenario: any Scenario, config: Config, seed: UInt64, trials: [Trial])
     {
@@ -175,7 +175,7 @@ public final class Suite {
     }
 
     /// Checks a request (scenario, profile, seed, overrides) and lists its trials without storing anything.
-    public func plan(_ id: String, profile: String, seed: UInt64?, overrides: [String]) throws -> [Trial] {
+    public func plan(_ id: String, profile: Profile, seed: UInt64?, overrides: [String]) throws -> [Trial] {
         try prepare(id, profile: profile, seed: seed, overrides: overrides).trials
     }
 
@@ -187,7 +187,7 @@ public final class Suite {
     /// Computes only the trials assigned to `shard` (and not yet cached), storing each as it finishes;
     /// no run is stored and nothing is aggregated: `merge` and a plain `run` do that once every shard is in.
     public func runShard(
-        _ ids: [String], profile: String, seed: UInt64? = nil, overrides: [String] = [], shard: Shard,
+        _ ids: [String], profile: Profile, seed: UInt64? = nil, overrides: [String] = [], shard: Shard,
         fresh: Bool = false, quiet: Bool = false
     ) throws -> [ShardOutcome] {
         let work = try ids.map { id in
@@ -264,36 +264,36 @@ public final class Suite {
     /// of the profile's own config, as `Replications/<id>/profiles.json` has it now (no `--set`),
     /// newest first, any seed. A diagnostic `--set` run never becomes what the report shows;
     /// it is read only when named by id (`plot --run`, `export`).
-    public func selectedRuns(_ id: String, profile: String) throws -> [Store.RunRecord] {
+    public func selectedRuns(_ id: String, profile: Profile) throws -> [Store.RunRecord] {
         let hash = try resolve(id, profile: profile, seed: nil, overrides: []).0.hash
         return try store.runs(scenario: id, profile: profile, status: .ok).filter { $0.configHash == hash }
     }
 
-    public func selectedRun(_ id: String, profile: String) throws -> Store.RunRecord? {
+    public func selectedRun(_ id: String, profile: Profile) throws -> Store.RunRecord? {
         try selectedRuns(id, profile: profile).first
     }
 
     /// Where a scenario's figures go: results/figures/<id> for the default profile's selected run (the
     /// committed figures), results/figures/<id>/<profile> for another profile's, results/figures/<id>/run-<N>
     /// for a named run, so that scratch work never overwrites what is committed.
-    public func figuresDirectory(_ id: String, profile: String = Suite.defaultProfile, run: Int64? = nil) -> URL {
+    public func figuresDirectory(_ id: String, profile: Profile = Suite.defaultProfile, run: Int64? = nil) -> URL {
         let base = root.appendingPathComponent("results/figures/\(id)")
         if let run { return base.appendingPathComponent("run-\(run)") }
-        return profile == Self.defaultProfile ? base : base.appendingPathComponent(profile)
+        return profile == Self.defaultProfile ? base : base.appendingPathComponent(profile.rawValue)
     }
 
     /// The profile `make replicate-all` runs, whose report and figures are committed.
-    public static let defaultProfile = "quick"
+    public static let defaultProfile = Profile.quick
 
     /// results/REPORT.md (or report.html) for the default profile, results/REPORT-<profile>.md otherwise.
-    public func reportFile(profile: String, html: Bool) -> URL {
+    public func reportFile(profile: Profile, html: Bool) -> URL {
         let suffix = profile == Self.defaultProfile ? "" : "-\(profile)"
         return root.appendingPathComponent(html ? "results/report\(suffix).html" : "results/REPORT\(suffix).md")
     }
 
     /// Redraws a scenario's figures from its selected run of `profile`, or from the run `runID`.
     @discardableResult
-    public func plot(_ id: String, profile: String = "quick", runID: Int64? = nil, into dir: URL? = nil) throws -> [URL]
+    public func plot(_ id: String, profile: Profile = .quick, runID: Int64? = nil, into dir: URL? = nil) throws -> [URL]
     {
         let type = try scenario(id)
         let record: Store.RunRecord

@@ -10,10 +10,8 @@ struct MakeBaseline: ParsableCommand {
             + "exact values as golden."
     )
     @Argument(help: "Scenario id.") var id: String
-    @Option(help: "Profile to baseline.") var profile = "smoke"
+    @Option(help: "Profile to baseline.") var profile: Profile = .smoke
     @OptionGroup var store: StoreOptions
-
-    func validate() throws { try validateProfile(profile) }
 
     func run() throws {
         let (b, url) = try store.readingSuite().writeBaseline(id, profile: profile)

@@ -12,7 +12,7 @@ struct Check: ParsableCommand {
     @OptionGroup var store: StoreOptions
 
     struct Row: Encodable {
-        let scenario: String, profile: String, runs: [Int64], passed: Bool, tally: String
+        let scenario: String, profile: Profile, runs: [Int64], passed: Bool, tally: String
         let problems: [String], notes: [String]
     }
 

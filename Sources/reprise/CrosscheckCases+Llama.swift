@@ -9,7 +9,7 @@ extension CrosscheckCases {
     /// fortunes windows for 10 steps, the loss and every trained tensor's gradient at step 0, the loss at each
     /// of 10 Adam steps and the trained tensors after them (llm.c's check of its CPU reference).
     static func llama(_ f: CaseFiles) throws {
-        let config = try Replication(id: GaLoreMemory.id).config(profile: "quick")
+        let config = try Replication(id: GaLoreMemory.id).config(profile: .quick)
         let (seqLen, batch, steps, rank) = (config.int("seq_len"), config.int("batch"), 10, config.int("rank"))
         let lr = 1e-3, alpha = config.double("lora_alpha")
         let corpus = try TextCorpus()

@@ -193,7 +193,7 @@ enum CrosscheckCases {
     /// cross-entropy in float32, the same with float64 logits, StableMax in float64), and the logs of the
     /// softmax32, perp and stablemax trials (every `eval_every` steps), for PyTorch to train from the same start.
     static func grokking(_ f: CaseFiles) throws {
-        let config = try Replication(id: GrokkingStableMax.id).config(profile: "quick")
+        let config = try Replication(id: GrokkingStableMax.id).config(profile: .quick)
         let variants = ["softmax32", "perp", "stablemax"]
         let trials = try GrokkingStableMax().trials(config).filter {
             $0.config.int("seed_index") == 0 && variants.contains($0.config.string("variant"))
@@ -249,7 +249,7 @@ enum CrosscheckCases {
     /// features and targets every fit reads, and what the trial recorded from them (min-norm and GD at the two
     /// smallest budgets: training loss, test error and MSE; the condition number), for NumPy and SciPy.
     static func doubleDescent(_ f: CaseFiles) throws {
-        let config = try Replication(id: DoubleDescent.id).config(profile: "quick")
+        let config = try Replication(id: DoubleDescent.id).config(profile: .quick)
         let n = config.int("n_train"), ratios = [0.5, 1, 2]
         let budgets = Array(config.ints("gd_steps").sorted().prefix(2))
         let wanted = Set(ratios.map { Int(($0 * Double(n)).rounded()) })
@@ -287,7 +287,7 @@ enum CrosscheckCases {
     /// NTK limits of x0 = (1, 0) against the scenario's points on the circle, and the empirical NTK of two nets
     /// (widths 64 and 512, NTK parametrization) with their parameters.
     static func ntk(_ f: CaseFiles) throws {
-        let config = try Replication(id: NTKRegime.id).config(profile: "quick")
+        let config = try Replication(id: NTKRegime.id).config(profile: .quick)
         let depth = config.int("depth"), beta = config.double("beta"), angles = NTKRegime.angles(config.int("angles"))
         let circle: Tensor<Double> = Synthetic.circle(angles: angles)
         let x0 = Tensor<Double>(shape: [1, 2], scalars: [1, 0])
@@ -318,7 +318,7 @@ enum CrosscheckCases {
     /// 20-layer net at init, the first 100 mini-batches of its batch order, the loss and every gradient at
     /// step 0, and the loss at each of the 100 SGD steps (clipping as the cell has it), for PyTorch.
     static func gradientNoise(_ f: CaseFiles) throws {
-        let config = try Replication(id: GradientNoise.id).config(profile: "quick")
+        let config = try Replication(id: GradientNoise.id).config(profile: .quick)
         let steps = 100
         guard
             let trial = try GradientNoise().trials(config).first(where: {
@@ -363,7 +363,7 @@ enum CrosscheckCases {
     /// Hessian's top two eigenvalues by the scenario's Lanczos, |G|^2 and tr(Sigma)), with the checkpoint's
     /// parameters and the 50 000 training examples, for eigsh and torch.func.
     static func lrBatch(_ f: CaseFiles) throws {
-        let config = try Replication(id: LRBatchScaling.id).config(profile: "quick")
+        let config = try Replication(id: LRBatchScaling.id).config(profile: .quick)
         guard let trial = try LRBatchScaling().trials(config).first(where: { $0.key == "hessian/full" }) else {
             throw SuiteError.badConfig("the quick profile of lr-batch-scaling has no hessian/full trial")
         }

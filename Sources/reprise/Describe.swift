@@ -27,7 +27,7 @@ struct Describe: ParsableCommand {
         print("\nPaper numbers:")
         for n in rep.info.paperNumbers { print("  \(n.quantity): \(n.value) (\(n.source))") }
         print("\nProfiles:")
-        for name in Replication.profileOrder {
+        for name in Profile.allCases {
             let values = rep.profiles[name]!.values
             print("  \(name): " + values.keys.sorted().map { "\($0)=\(values[$0]!)" }.joined(separator: " "))
         }

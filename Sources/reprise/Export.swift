@@ -6,18 +6,14 @@ struct Export: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Print a stored run's series, metrics (with intervals) and claims, judged now, as CSV or JSON.")
     @Argument(help: "Run id (see the output of `reprise run`).") var runID: Int64
-    @Option(help: "csv or json.") var format = "csv"
+    @Option(help: "The output's format.") var format: Format = .csv
     @OptionGroup var store: StoreOptions
 
-    func validate() throws {
-        guard ["csv", "json"].contains(format) else {
-            throw ValidationError("--format must be csv or json, not '\(format)'")
-        }
-    }
+    enum Format: String, CaseIterable, ExpressibleByArgument { case csv, json }
 
     struct Point: Encodable { let series: String, x: Double, y: Double }
     struct Dump: Encodable {
-        let run: Int64, scenario: String, profile: String, seed: UInt64, status: String, config: String
+        let run: Int64, scenario: String, profile: Profile, seed: UInt64, status: Store.RunStatus, config: String
         let tally: String, metrics: [String: Estimate], claims: [ClaimResult], claimsHash: String, points: [Point]
     }
 
@@ -28,11 +24,11 @@ struct Export: ParsableCommand {
         let points = data.series.keys.sorted().flatMap { name in
             data.series[name]!.map { Point(series: name, x: $0.x, y: $0.y) }
         }
-        if format == "json" {
+        if format == .json {
             try printJSON(
                 Dump(
                     run: runID, scenario: record.scenario, profile: record.profile, seed: record.seed,
-                    status: record.status.rawValue,
+                    status: record.status,
                     config: record.configJSON, tally: Verdict.tally(data.claims), metrics: data.metrics,
                     claims: data.claims,
                     claimsHash: data.claimsHash,

@@ -8,7 +8,7 @@ struct LedgerList: ParsableCommand {
         abstract: "List the committed run ledger (results/ledger): one line per finished run of a profile's own config."
     )
     @Option(help: "Only this scenario.") var scenario: String?
-    @Option(help: "Only this profile.") var profile: String?
+    @Option(help: "Only this profile.") var profile: Profile?
     @Option(help: "The ledger folder (default: results/ledger).") var folder: String?
     @Flag(help: "Print the entries as JSON.") var json = false
 

@@ -7,8 +7,8 @@ struct Plot: ParsableCommand {
         abstract: "Redraw a scenario's figures (PNG and SVG) from its selected run (or --run).")
     @Argument(help: "Scenario id; omit with --all.") var id: String?
     @Flag(help: "Every scenario with a selected run (the others are skipped, and said so).") var all = false
-    @Option(help: "Which profile's selected run to draw: the latest finished run of its own config.") var profile =
-        "quick"
+    @Option(help: "Which profile's selected run to draw: the latest finished run of its own config.") var profile:
+        Profile = .quick
     @Option(
         name: .customLong("run"),
         help: "Draw this run instead of the profile's selected run (e.g. a diagnostic --set run).")
@@ -18,7 +18,6 @@ struct Plot: ParsableCommand {
     @OptionGroup var store: StoreOptions
 
     func validate() throws {
-        try validateProfile(profile)
         if all == (id != nil) { throw ValidationError("name one scenario, or pass --all") }
         if all && (out != nil || runID != nil) { throw ValidationError("--out and --run draw one scenario") }
     }

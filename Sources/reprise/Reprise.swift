@@ -81,7 +81,7 @@ struct Sweep: ParsableArguments {
 
     /// Checks the scenarios, the profile, the seed and every override against the declarations,
     /// touching no store (an in-memory one stands in).
-    func check(profile: String) throws {
+    func check(profile: Profile) throws {
         let suite = Suite(store: try Store(path: ":memory:"), scenarios: allScenarios, codeID: "none")
         for id in try ids(in: suite) { _ = try suite.plan(id, profile: profile, seed: seed, overrides: overrides) }
     }
@@ -99,10 +99,6 @@ func printJSON<T: Encodable>(_ value: T) throws {
     print(String(decoding: try JSONFile.encoder().encode(value), as: UTF8.self))
 }
 
-/// The store, scenarios and profiles named on a command line must exist: checked before any work starts.
-func validateProfile(_ profile: String) throws {
-    guard Replication.profileOrder.contains(profile) else {
-        throw ValidationError(
-            "unknown profile '\(profile)'; profiles: \(Replication.profileOrder.joined(separator: ", "))")
-    }
-}
+/// `--profile smoke|quick|paper`: the argument parser checks it, names the three in the help, and rejects any
+/// other value before anything runs.
+extension Profile: ExpressibleByArgument {}

@@ -6,7 +6,7 @@ import RepriseSuite
 struct Run: ParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Run a scenario (or all) and store the results.")
     @OptionGroup var sweep: Sweep
-    @Option(help: "smoke (seconds), quick (minutes; the default) or paper (hours).") var profile = "quick"
+    @Option(help: "smoke (seconds), quick (minutes) or paper (hours).") var profile: Profile = .quick
     @Option(help: "Worker processes that run trials at once (default: the number of cores).")
     var jobs = ProcessInfo.processInfo.activeProcessorCount
     @Flag(help: "Recompute every trial instead of reusing stored ones.") var fresh = false
@@ -21,7 +21,6 @@ struct Run: ParsableCommand {
     @OptionGroup var store: StoreOptions
 
     func validate() throws {
-        try validateProfile(profile)
         guard jobs >= 1 else { throw ValidationError("--jobs must be at least 1, not \(jobs)") }
         if let shard { _ = try Shard(shard) }
     }

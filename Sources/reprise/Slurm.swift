@@ -10,7 +10,7 @@ struct Slurm: ParsableCommand {
             + "merges and aggregates."
     )
     @OptionGroup var sweep: Sweep
-    @Option(help: "smoke, quick or paper.") var profile = "paper"
+    @Option(help: "The profile the shards run.") var profile: Profile = .paper
     @Option(help: "Array tasks (shards).") var array: Int
     @Option(name: .customLong("cpus-per-task"), help: "CPUs per array task; each runs that many trials at once.")
     var cpusPerTask = 1
@@ -21,7 +21,6 @@ struct Slurm: ParsableCommand {
     @OptionGroup var store: StoreOptions
 
     func validate() throws {
-        try validateProfile(profile)
         guard array >= 1 else { throw ValidationError("--array must be at least 1, not \(array)") }
         guard cpusPerTask >= 1 else { throw ValidationError("--cpus-per-task must be at least 1, not \(cpusPerTask)") }
     }

@@ -27,7 +27,7 @@ import Testing
     }
 
     func baseline(_ suite: Suite, _ id: String) throws -> Baseline {
-        let url = Baseline.url(root: suite.root, scenario: id, profile: "smoke")
+        let url = Baseline.url(root: suite.root, scenario: id, profile: .smoke)
         return try #require(
             try Baseline.load(url), "missing baseline \(url.path): run smoke seeds, then `reprise baseline \(id)`")
     }
@@ -41,7 +41,7 @@ import Testing
     @Test(arguments: ids)
     func goldenSeedReproducesExactly(_ id: String) throws {
         let suite = try scratchSuite(), baseline = try baseline(suite, id)
-        let outcome = try suite.run(id, profile: "smoke", seed: baseline.golden.seed, quiet: true)
+        let outcome = try suite.run(id, profile: .smoke, seed: baseline.golden.seed, quiet: true)
         #expect(outcome.status == .ok && !outcome.claims.isEmpty)
         // The JSON names only metrics the Swift records: a misspelt name would make a claim n/a forever.
         let rep = try suite.replication(id), recorded = Set(outcome.metrics.keys)
@@ -77,7 +77,7 @@ import Testing
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("figures-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: dir) }
         let defined = try #require(allScenarios.first { $0.id == id }).init().figures(data)
-        let drawn = try suite.plot(id, profile: "smoke", runID: data.record.id, into: dir)
+        let drawn = try suite.plot(id, profile: .smoke, runID: data.record.id, into: dir)
         #expect(
             !defined.isEmpty && drawn.count == defined.count,
             "\(id): \(defined.count) figures defined, \(drawn.count) drawn")
@@ -93,7 +93,7 @@ import Testing
         let first = (baseline.seeds.max() ?? 0) + 1
         let seeds = (first..<first + UInt64(baseline.seeds.count)).map { $0 }
         #expect(baseline.seeds.count >= 5 && Set(seeds).isDisjoint(with: baseline.seeds))
-        let runs = try seeds.map { try stored(suite, id, try suite.run(id, profile: "smoke", seed: $0, quiet: true)) }
+        let runs = try seeds.map { try stored(suite, id, try suite.run(id, profile: .smoke, seed: $0, quiet: true)) }
         let problems = baseline.regressions(in: runs)
         let listed = problems.joined(separator: "\n")
         #expect(

@@ -16,13 +16,13 @@ import Testing
         let suite = Suite(
             store: try Store(path: dir.appendingPathComponent("example.sqlite").path),
             scenarios: [SampleMean.self], root: Self.root, codeID: "worked-example")
-        let outcome = try suite.run("sample-mean", profile: "smoke", quiet: true)
+        let outcome = try suite.run("sample-mean", profile: .smoke, quiet: true)
         #expect(outcome.status == .ok && outcome.trialsTotal == 20)
         let exponent = try #require(outcome.metrics["rmse_exponent"])
         #expect(abs(exponent.value + 0.5) < 0.05 && exponent.interval != nil && exponent.units == 5)
         #expect(outcome.claims.map(\.verdict) == [.pass])
         let drawn = try suite.plot(
-            "sample-mean", profile: "smoke", runID: outcome.runID,
+            "sample-mean", profile: .smoke, runID: outcome.runID,
             into: dir.appendingPathComponent("figures"))
         #expect(drawn.count == 1)
     }
@@ -33,7 +33,7 @@ import Testing
             store: try Store(path: ":memory:"), scenarios: [SampleMean.self], root: Self.root,
             codeID: "worked-example")
         #expect(throws: SuiteError.self) {
-            _ = try suite.run("sample-mean", profile: "smoke", overrides: ["seeds=1"], quiet: true)
+            _ = try suite.run("sample-mean", profile: .smoke, overrides: ["seeds=1"], quiet: true)
         }
     }
 }

@@ -25,14 +25,14 @@ import Testing
 
     @Test func shardsThenMergeThenRunComputesNothingAndEqualsTheUnshardedRun() throws {
         let root = try probeRoot()
-        let plain = try probeSuite(root).run("probe", profile: "smoke", overrides: ["grid=1,2,3"], quiet: true)
+        let plain = try probeSuite(root).run("probe", profile: .smoke, overrides: ["grid=1,2,3"], quiet: true)
         var shardStores: [String] = []
         for i in 0..<2 {
             let path = root.appendingPathComponent("shard-\(i).sqlite").path
             shardStores.append(path)
             let suite = Suite(store: try Store(path: path), scenarios: [Probe.self], root: root, codeID: "test-code")
             let out = try suite.runShard(
-                ["probe"], profile: "smoke", overrides: ["grid=1,2,3"], shard: try Shard("\(i)/2"), quiet: true)
+                ["probe"], profile: .smoke, overrides: ["grid=1,2,3"], shard: try Shard("\(i)/2"), quiet: true)
             #expect(out.first?.trialsComputed == out.first?.trialsAssigned)
             #expect(try suite.store.runs().isEmpty)  // a shard stores trials, no run
         }
@@ -42,7 +42,7 @@ import Testing
         let again = try shardStores.map { try target.merge(from: $0) }  // idempotent
         #expect(again.reduce(0) { $0 + $1.trialsAdded } == 0 && again.reduce(0) { $0 + $1.trialsKnown } == 3)
         let merged = Suite(store: target, scenarios: [Probe.self], root: root, codeID: "test-code")
-        let run = try merged.run("probe", profile: "smoke", overrides: ["grid=1,2,3"], quiet: true)
+        let run = try merged.run("probe", profile: .smoke, overrides: ["grid=1,2,3"], quiet: true)
         #expect(run.trialsComputed == 0 && run.metrics == plain.metrics)
         // Runs travel too, once: merge the merged store into a fresh one twice.
         let copy = try Store(path: root.appendingPathComponent("copy.sqlite").path)

@@ -34,10 +34,10 @@ import Testing
     @Test func aPageIsSelfContainedAndShowsEveryClaimFigureAndComparison() throws {
         let root = try probeRoot(), suite = try probeSuite(root)
         defer { try? FileManager.default.removeItem(at: root) }
-        _ = try suite.run("probe", profile: "smoke", quiet: true)
-        let second = try suite.run("probe", profile: "smoke", quiet: true)  // the selected run: the newest
-        _ = try suite.plot("probe", profile: "smoke")
-        let page = try suite.writeHTMLReport(profile: "smoke", to: root.appendingPathComponent("results/r.html"))
+        _ = try suite.run("probe", profile: .smoke, quiet: true)
+        let second = try suite.run("probe", profile: .smoke, quiet: true)  // the selected run: the newest
+        _ = try suite.plot("probe", profile: .smoke)
+        let page = try suite.writeHTMLReport(profile: .smoke, to: root.appendingPathComponent("results/r.html"))
         let links = try parse(page)
         for href in links.hrefs {
             #expect(href.hasPrefix("#"), "a link leaves the page: \(href)")
@@ -69,13 +69,13 @@ import Testing
     @Test func theHistoryFlagsARegressedEntryAgainstTheBaseline() throws {
         let root = try probeRoot(), suite = try probeSuite(root)
         defer { try? FileManager.default.removeItem(at: root) }
-        let run = try suite.run("probe", profile: "smoke", quiet: true)
+        let run = try suite.run("probe", profile: .smoke, quiet: true)
         let record = try #require(try suite.store.run(run.runID))
         let data = try RunData(store: suite.store, record: record, replication: try suite.replication("probe"))
         let baseline = try Baseline.make(
-            scenario: "probe", profile: "smoke", keyMetrics: ["final", "diverged"],
+            scenario: "probe", profile: .smoke, keyMetrics: ["final", "diverged"],
             runs: [data], goldenSeed: record.seed)
-        try baseline.write(Baseline.url(root: root, scenario: "probe", profile: "smoke"))
+        try baseline.write(Baseline.url(root: root, scenario: "probe", profile: .smoke))
         // Two ledger entries of the same run: as measured, and with `final` moved from 4 to 40.
         let ledger = Ledger.folder(root: root), entry = try suite.ledgerEntry(run: run.runID)
         try Ledger.append(entry, to: ledger)
@@ -90,7 +90,7 @@ import Testing
         let moved = try JSONFile.decoder().decode(LedgerEntry.self, from: JSONSerialization.data(withJSONObject: json))
         try Ledger.append(moved, to: ledger)
 
-        let page = try suite.writeHTMLReport(profile: "smoke", to: root.appendingPathComponent("results/r.html"))
+        let page = try suite.writeHTMLReport(profile: .smoke, to: root.appendingPathComponent("results/r.html"))
         _ = try parse(page)
         let text = try String(contentsOf: page, encoding: .utf8)
         #expect(text.components(separatedBy: "class=\"flagged\"").count - 1 == 1)
@@ -107,8 +107,8 @@ import Testing
     @Test func compareShowsTheDifferingKeyAndRefusesAnUnknownRun() throws {
         let root = try probeRoot(), suite = try probeSuite(root)
         defer { try? FileManager.default.removeItem(at: root) }
-        let a = try suite.run("probe", profile: "smoke", quiet: true)
-        let b = try suite.run("probe", profile: "smoke", overrides: ["scale=2.5"], quiet: true)
+        let a = try suite.run("probe", profile: .smoke, quiet: true)
+        let b = try suite.run("probe", profile: .smoke, overrides: ["scale=2.5"], quiet: true)
         let c = try suite.compare(a.runID, b.runID)
         #expect(c.config.map(\.key) == ["scale"] && c.config[0].b == "2.5")
         let final = try #require(c.metrics.first { $0.name == "final" })

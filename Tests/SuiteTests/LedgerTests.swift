@@ -25,14 +25,14 @@ import Testing
         try shell(git + ["commit", "-q", "-m", "claims"], in: root)
         let suite = try probeSuite(root)
         suite.ledger = Ledger.folder(root: root)
-        let a = try suite.run("probe", profile: "smoke", quiet: true)
-        _ = try suite.run("probe", profile: "smoke", overrides: ["scale=3"], quiet: true)  // not the profile's config
-        let b = try suite.run("probe", profile: "smoke", quiet: true)  // a rerun: its own entry
+        let a = try suite.run("probe", profile: .smoke, quiet: true)
+        _ = try suite.run("probe", profile: .smoke, overrides: ["scale=3"], quiet: true)  // not the profile's config
+        let b = try suite.run("probe", profile: .smoke, quiet: true)  // a rerun: its own entry
         let (entries, problems) = Ledger.read(Ledger.folder(root: root))
         #expect(problems.isEmpty && entries.map(\.run) == [a.runID, b.runID])
         let e = try #require(entries.first)
         #expect(
-            e.scenario == "probe" && e.profile == "smoke" && e.seed == 1 && e.kernel == Ledger.kernel(of: e.openblas))
+            e.scenario == "probe" && e.profile == .smoke && e.seed == 1 && e.kernel == Ledger.kernel(of: e.openblas))
         #expect(e.metrics["final"] == Estimate(4) && e.claims.map(\.id) == ["final-big", "later"])
         #expect(e.claims[0].verdict == .pass && e.claims[1].reason == "decided at paper, not at smoke")
         #expect(
@@ -53,7 +53,7 @@ import Testing
         let suite = try probeSuite(root)
         let folder = Ledger.folder(root: root)
         suite.ledger = folder
-        _ = try suite.run("probe", profile: "smoke", quiet: true)
+        _ = try suite.run("probe", profile: .smoke, quiet: true)
         try "{\n  \"id\": \"x\",\n  oops\n}\n".write(
             to: folder.appendingPathComponent("0-broken.json"), atomically: true, encoding: .utf8)
         try #"{"id": "y"}"#.write(

@@ -50,7 +50,7 @@ import Testing
         let root = try repository()
         try commitAll(root, at: Date().addingTimeInterval(-100))
         let suite = try probeSuite(root)
-        let o = try suite.run("probe", profile: "smoke", quiet: true)
+        let o = try suite.run("probe", profile: .smoke, quiet: true)
         #expect(o.claims.allSatisfy { $0.registration == Registration(.registered) })
         #expect(try marks(suite, o.runID)["final-big"] == Registration(.registered))
         #expect(Verdict.tally(o.claims).hasSuffix("; 0 post hoc"))
@@ -60,7 +60,7 @@ import Testing
         let root = try repository()
         try commitAll(root, at: Date().addingTimeInterval(-100))
         let suite = try probeSuite(root)
-        let o = try suite.run("probe", profile: "smoke", quiet: true)
+        let o = try suite.run("probe", profile: .smoke, quiet: true)
         let claims = root.appendingPathComponent("Replications/probe/claims.json")
         try (try String(contentsOf: claims, encoding: .utf8)).replacingOccurrences(
             of: #""value": [3]"#, with: #""value": [2]"#
@@ -77,10 +77,10 @@ import Testing
     @Test func aClaimCommittedAfterTheCachedTrialsOfARerunIsPostHoc() throws {
         let root = try repository()
         let suite = try probeSuite(root)
-        let first = try suite.run("probe", profile: "smoke", quiet: true)  // nothing committed yet
+        let first = try suite.run("probe", profile: .smoke, quiet: true)  // nothing committed yet
         #expect(first.claims.allSatisfy { $0.registration?.mark == .postHoc })
         try commitAll(root, at: Date().addingTimeInterval(100))
-        let rerun = try suite.run("probe", profile: "smoke", quiet: true)  // every trial from the cache
+        let rerun = try suite.run("probe", profile: .smoke, quiet: true)  // every trial from the cache
         #expect(rerun.trialsComputed == 0)
         #expect(
             rerun.claims.allSatisfy {
@@ -88,7 +88,7 @@ import Testing
                     && $0.registration?.reason?.contains("after the run's oldest trial") == true
             })
         // Recomputed: its trials are still older than the commit time.
-        let fresh = try suite.run("probe", profile: "smoke", fresh: true, quiet: true)
+        let fresh = try suite.run("probe", profile: .smoke, fresh: true, quiet: true)
         #expect(fresh.claims.allSatisfy { $0.registration?.mark == .postHoc })
     }
 
@@ -103,7 +103,7 @@ import Testing
             .write(to: claims, atomically: true, encoding: .utf8)
         try commitAll(root, at: Date().addingTimeInterval(-100))
         let suite = try probeSuite(root)
-        let o = try suite.run("probe", profile: "smoke", quiet: true)
+        let o = try suite.run("probe", profile: .smoke, quiet: true)
         #expect(
             o.claims[0].registration
                 == Registration(.postHoc, "revised after seeing results: threshold 3 set after run 1"))
@@ -112,7 +112,7 @@ import Testing
         // A checkout without git history: never "registered".
         let plain = try probeRoot()
         let unversioned = try probeSuite(plain)
-        let u = try unversioned.run("probe", profile: "smoke", quiet: true)
+        let u = try unversioned.run("probe", profile: .smoke, quiet: true)
         #expect(u.claims.allSatisfy { $0.registration?.mark == .unknown })
         #expect(Verdict.tally(u.claims).hasSuffix("; 0 post hoc, 2 registration unknown"))
     }

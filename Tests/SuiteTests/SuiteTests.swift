@@ -111,19 +111,19 @@ func probeSuite(_ root: URL, codeID: String = "test-code") throws -> Suite {
             .init(metric: "a", op: .between, value: [1, 2]),
             .init(metric: "b", op: .lessOrEqual, value: [0]),
         ],
-        paper: nil, profiles: ["quick", "paper"])
+        paper: nil, profiles: [.quick, .paper])
 
     @Test func exactValuesDecideAlone() {
-        #expect(spec.evaluate(metrics: ["a": Estimate(1.5), "b": Estimate(-1)], profile: "quick").verdict == .pass)
-        #expect(spec.evaluate(metrics: ["a": Estimate(2.5), "b": Estimate(-1)], profile: "quick").verdict == .fail)
-        #expect(spec.evaluate(metrics: ["a": Estimate(.nan), "b": Estimate(-1)], profile: "quick").verdict == .fail)
+        #expect(spec.evaluate(metrics: ["a": Estimate(1.5), "b": Estimate(-1)], profile: .quick).verdict == .pass)
+        #expect(spec.evaluate(metrics: ["a": Estimate(2.5), "b": Estimate(-1)], profile: .quick).verdict == .fail)
+        #expect(spec.evaluate(metrics: ["a": Estimate(.nan), "b": Estimate(-1)], profile: .quick).verdict == .fail)
         // not measured: never a pass
-        #expect(spec.evaluate(metrics: ["b": Estimate(-1)], profile: "quick").verdict == .notApplicable)
-        #expect(spec.evaluate(metrics: ["b": Estimate(-1)], profile: "quick").measured == "a = not measured; b = -1")
+        #expect(spec.evaluate(metrics: ["b": Estimate(-1)], profile: .quick).verdict == .notApplicable)
+        #expect(spec.evaluate(metrics: ["b": Estimate(-1)], profile: .quick).measured == "a = not measured; b = -1")
         #expect(
-            spec.evaluate(metrics: ["a": Estimate(1.5), "b": Estimate(-1)], profile: "smoke").verdict == .notApplicable)
+            spec.evaluate(metrics: ["a": Estimate(1.5), "b": Estimate(-1)], profile: .smoke).verdict == .notApplicable)
         #expect(
-            spec.evaluate(metrics: ["a": Estimate(1.5), "b": Estimate(-1)], profile: "quick").measured
+            spec.evaluate(metrics: ["a": Estimate(1.5), "b": Estimate(-1)], profile: .quick).measured
                 == "a = 1.5; b = -1")
     }
 
@@ -132,7 +132,7 @@ func probeSuite(_ root: URL, codeID: String = "test-code") throws -> Suite {
         func t(_ v: Double, _ i: ClosedRange<Double>, _ n: Int) -> Estimate {
             Estimate(v, interval: i, units: n, method: .pairedT)
         }
-        func verdict(_ a: Estimate) -> Verdict { spec.evaluate(metrics: ["a": a, "b": b], profile: "quick").verdict }
+        func verdict(_ a: Estimate) -> Verdict { spec.evaluate(metrics: ["a": a, "b": b], profile: .quick).verdict }
         #expect(verdict(t(1.5, 1.2...1.8, 32)) == .pass)
         #expect(verdict(t(1.5, 0.9...1.8, 32)) == .inconclusive)  // straddles the lower edge
         #expect(verdict(t(1.9, 1.5...2.4, 32)) == .inconclusive)  // straddles the upper edge
@@ -140,16 +140,16 @@ func probeSuite(_ root: URL, codeID: String = "test-code") throws -> Suite {
         #expect(verdict(t(0.5, 0.2...0.8, 32)) == .fail)
         // One-sided: b <= 0.
         func one(_ e: Estimate) -> Verdict {
-            spec.evaluate(metrics: ["a": Estimate(1.5), "b": e], profile: "quick").verdict
+            spec.evaluate(metrics: ["a": Estimate(1.5), "b": e], profile: .quick).verdict
         }
         #expect(one(t(-0.2, -0.5...(-0.1), 5)) == .pass)
         #expect(one(t(-0.2, -0.5...0.1, 5)) == .inconclusive)
         #expect(one(t(0.2, 0.1...0.5, 5)) == .fail)
         // A fail in one check outweighs an inconclusive one.
-        let oneFails = spec.evaluate(metrics: ["a": t(1.5, 0.9...1.8, 3), "b": Estimate(1)], profile: "quick")
+        let oneFails = spec.evaluate(metrics: ["a": t(1.5, 0.9...1.8, 3), "b": Estimate(1)], profile: .quick)
         #expect(oneFails.verdict == .fail)
         #expect(
-            spec.evaluate(metrics: ["a": t(1.5, 1.2...1.8, 32), "b": b], profile: "quick").measured
+            spec.evaluate(metrics: ["a": t(1.5, 1.2...1.8, 32), "b": b], profile: .quick).measured
                 == "a = 1.5 [1.2, 1.8], n = 32, paired Student t; b = -1")
     }
 }
@@ -193,11 +193,11 @@ func probeSuite(_ root: URL, codeID: String = "test-code") throws -> Suite {
 @Suite struct RunAndStoreTests {
     @Test func runStoresProvenanceSeriesNonFiniteValuesAndClaims() throws {
         let root = try probeRoot(), suite = try probeSuite(root)
-        let o = try suite.run("probe", profile: "smoke", overrides: ["scale=2.5"], quiet: true)
+        let o = try suite.run("probe", profile: .smoke, overrides: ["scale=2.5"], quiet: true)
         #expect(o.status == .ok && o.seed == 1 && o.metrics["final"] == Estimate(5))
         #expect(o.claims.map(\.verdict) == [.pass, .notApplicable])
         let record = try #require(try suite.store.run(o.runID))
-        #expect(record.status == .ok && record.profile == "smoke" && record.configJSON.contains("\"scale\":2.5"))
+        #expect(record.status == .ok && record.profile == .smoke && record.configJSON.contains("\"scale\":2.5"))
         #expect(record.cores > 0 && record.openblas?.contains("OpenBLAS") == true && record.wallSeconds != nil)
         let data = try RunData(store: suite.store, record: record, replication: try suite.replication("probe"))
         let loss = data.series("loss")
@@ -213,7 +213,7 @@ func probeSuite(_ root: URL, codeID: String = "test-code") throws -> Suite {
 
     @Test func aChangedThresholdRejudgesAStoredRun() throws {
         let root = try probeRoot(), suite = try probeSuite(root)
-        let o = try suite.run("probe", profile: "smoke", quiet: true)  // final = 4 >= 3: pass
+        let o = try suite.run("probe", profile: .smoke, quiet: true)  // final = 4 >= 3: pass
         let record = try #require(try suite.store.run(o.runID))
         let before = try RunData(store: suite.store, record: record, replication: try suite.replication("probe"))
         #expect(before.claims[0].verdict == .pass && before.claimsHash == o.claimsHash)
@@ -226,7 +226,7 @@ func probeSuite(_ root: URL, codeID: String = "test-code") throws -> Suite {
         #expect(after.claims[0].verdict == .fail && after.claims[0].threshold == "final >= 5")
         #expect(after.claimsHash != before.claimsHash)
         // Another profile's report goes beside the committed one, never over it (issue 30).
-        let written = try suite.writeReport(profile: "smoke")
+        let written = try suite.writeReport(profile: .smoke)
         #expect(written.lastPathComponent == "REPORT-smoke.md")
         #expect(!FileManager.default.fileExists(atPath: root.appendingPathComponent("results/REPORT.md").path))
         let report = try String(contentsOf: written, encoding: .utf8)
@@ -238,11 +238,11 @@ func probeSuite(_ root: URL, codeID: String = "test-code") throws -> Suite {
 
     @Test func interruptedAndFailedRunsAreMarkedAndKeepEarlierRuns() throws {
         let root = try probeRoot(), suite = try probeSuite(root)
-        let good = try suite.run("probe", profile: "smoke", quiet: true)
+        let good = try suite.run("probe", profile: .smoke, quiet: true)
         #expect(throws: SuiteError.self) {
-            try suite.run("probe", profile: "smoke", overrides: ["mode=interrupt"], quiet: true)
+            try suite.run("probe", profile: .smoke, overrides: ["mode=interrupt"], quiet: true)
         }
-        #expect { try suite.run("probe", profile: "smoke", overrides: ["mode=fail"], quiet: true) } throws: {
+        #expect { try suite.run("probe", profile: .smoke, overrides: ["mode=fail"], quiet: true) } throws: {
             "\($0)".contains("some-package")
         }
         let runs = try suite.store.runs(scenario: "probe")
@@ -251,7 +251,7 @@ func probeSuite(_ root: URL, codeID: String = "test-code") throws -> Suite {
         // The ok run stored g1 and g2; the interrupted and the failed run each stored their own g1
         // (their mode differs, so their trials do too) before g2 stopped them.
         #expect(try suite.store.trials(scenario: "probe").count == 4)
-        #expect(try suite.store.latestRun(scenario: "probe", profile: "smoke")?.id == good.runID)
+        #expect(try suite.store.latestRun(scenario: "probe", profile: .smoke)?.id == good.runID)
         #expect(try suite.store.metrics(good.runID)["final"] == Estimate(4))
     }
 
@@ -260,7 +260,7 @@ func probeSuite(_ root: URL, codeID: String = "test-code") throws -> Suite {
     @Test func anUndeclaredMetricFailsTheRunAndStoresNoMetric() throws {
         let root = try probeRoot(), suite = try probeSuite(root)
         defer { try? FileManager.default.removeItem(at: root) }
-        #expect { try suite.run("probe", profile: "smoke", overrides: ["mode=misspelt"], quiet: true) } throws: {
+        #expect { try suite.run("probe", profile: .smoke, overrides: ["mode=misspelt"], quiet: true) } throws: {
             "\($0)".contains("probe recorded metrics it does not declare: finall") && "\($0)".contains("`metrics`")
         }
         let run = try #require(try suite.store.runs(scenario: "probe").first)
@@ -273,8 +273,13 @@ func probeSuite(_ root: URL, codeID: String = "test-code") throws -> Suite {
         #expect { try suite.run("nope", quiet: true) } throws: {
             "\($0)".contains("unknown scenario 'nope'; known: probe")
         }
-        #expect { try suite.run("probe", profile: "huge", quiet: true) } throws: {
-            "\($0)".contains("no profile 'huge'")
+        // A profile is one of smoke, quick, paper: a profiles.json with another is refused when it is read.
+        let root = try probeRoot(), profiles = root.appendingPathComponent("Replications/probe/profiles.json")
+        let text = try String(contentsOf: profiles, encoding: .utf8)
+        try text.replacingOccurrences(of: #""_comment": "x","#, with: #""huge": {"seed": 1},"#)
+            .write(to: profiles, atomically: true, encoding: .utf8)
+        #expect { try probeSuite(root).run("probe", quiet: true) } throws: {
+            "\($0)".contains("profiles.json: unknown profile 'huge' (profiles: smoke, quick, paper)")
         }
     }
 
@@ -303,7 +308,7 @@ func probeSuite(_ root: URL, codeID: String = "test-code") throws -> Suite {
         Thread.sleep(forTimeInterval: 0.5)
         let suite = Suite(
             store: try Store(path: path, busyTimeout: 0.3), scenarios: [Probe.self], root: root, codeID: "test-code")
-        #expect { try suite.run("probe", profile: "smoke", quiet: true) } throws: {
+        #expect { try suite.run("probe", profile: .smoke, quiet: true) } throws: {
             "\($0)".contains("locked by another process")
         }
         try stdin.fileHandleForWriting.close()
@@ -329,10 +334,10 @@ func probeSuite(_ root: URL, codeID: String = "test-code") throws -> Suite {
 @Suite struct FigureAndBaselineTests {
     @Test func figuresAreRenderedByGnuplotAndIdenticalForIdenticalData() throws {
         let root = try probeRoot(), suite = try probeSuite(root)
-        _ = try suite.run("probe", profile: "quick", quiet: true)
+        _ = try suite.run("probe", profile: .quick, quiet: true)
         let a = root.appendingPathComponent("a"), b = root.appendingPathComponent("b")
-        try suite.plot("probe", profile: "quick", into: a)
-        try suite.plot("probe", profile: "quick", into: b)
+        try suite.plot("probe", profile: .quick, into: a)
+        try suite.plot("probe", profile: .quick, into: b)
         for ext in ["png", "svg", "gp", "dat"] {
             let fa = try Data(contentsOf: a.appendingPathComponent("loss.\(ext)")),
                 fb = try Data(contentsOf: b.appendingPathComponent("loss.\(ext)"))
@@ -344,22 +349,22 @@ func probeSuite(_ root: URL, codeID: String = "test-code") throws -> Suite {
 
     @Test func baselineCatchesRegressionsAndIsRequired() throws {
         let root = try probeRoot(), suite = try probeSuite(root)
-        _ = try suite.run("probe", profile: "smoke", quiet: true)
+        _ = try suite.run("probe", profile: .smoke, quiet: true)
         // A run without a baseline fails the check.
         #expect(try suite.check().first?.problems.first?.contains("no baseline") == true)
-        _ = try suite.run("probe", profile: "smoke", seed: 2, quiet: true)
-        let (b, _) = try suite.writeBaseline("probe", profile: "smoke")
+        _ = try suite.run("probe", profile: .smoke, seed: 2, quiet: true)
+        let (b, _) = try suite.writeBaseline("probe", profile: .smoke)
         #expect(b.seeds == [2, 1] && b.metrics["final"]?.samples == [4, 4] && b.verdicts["1"]?["final-big"] == .pass)
         #expect(b.golden.seed == 1 && b.golden.values["final"] == 4 && b.golden.openblas.contains("OpenBLAS"))
         // An event never reached (+inf in every seed) is baselined as such, and survives the JSON round trip.
-        let reloaded = try #require(try Baseline.load(Baseline.url(root: root, scenario: "probe", profile: "smoke")))
+        let reloaded = try #require(try Baseline.load(Baseline.url(root: root, scenario: "probe", profile: .smoke)))
         #expect(
             reloaded.metrics["diverged"]?.samples == [.infinity, .infinity]
                 && reloaded.regression("diverged", in: [(1, .infinity)]) == nil)
         #expect(reloaded.regression("diverged", in: [(1, 5)]) != nil)
         #expect(try suite.check().allSatisfy(\.passed))
         // A diagnostic --set run is not what check reads.
-        _ = try suite.run("probe", profile: "smoke", overrides: ["scale=1"], quiet: true)
+        _ = try suite.run("probe", profile: .smoke, overrides: ["scale=1"], quiet: true)
         #expect(try suite.check().allSatisfy(\.passed))
         // The profile itself changes one value: the metric moves out of tolerance and the config hash differs.
         let profiles = root.appendingPathComponent("Replications/probe/profiles.json")
@@ -367,7 +372,7 @@ func probeSuite(_ root: URL, codeID: String = "test-code") throws -> Suite {
             of: "\"scale\": 2", with: "\"scale\": 1"
         )
         .write(to: profiles, atomically: true, encoding: .utf8)
-        let bad = try suite.run("probe", profile: "smoke", quiet: true)
+        let bad = try suite.run("probe", profile: .smoke, quiet: true)
         let problems = try suite.check().first { $0.runIDs.first == bad.runID }!.problems
         #expect(problems.contains { $0.hasPrefix("config differs") })
         #expect(problems.contains { $0.hasPrefix("final: seed 1 gives 2, its baseline sample 4") })
@@ -412,7 +417,7 @@ func probeSuite(_ root: URL, codeID: String = "test-code") throws -> Suite {
         #expect { try suite.replication("probe") } throws: {
             "\($0)".contains("claim 'final-big' reads metric 'finale', which probe does not record")
         }
-        #expect(throws: SuiteError.self) { try suite.run("probe", profile: "smoke", quiet: true) }
+        #expect(throws: SuiteError.self) { try suite.run("probe", profile: .smoke, quiet: true) }
         #expect(try suite.store.runs().isEmpty)
     }
 
@@ -433,7 +438,7 @@ func probeSuite(_ root: URL, codeID: String = "test-code") throws -> Suite {
             ("steps=-3", "steps = -3: expected an integer in [1, 1000]"), ("steps=1e99", "steps = 1e+99"),
             ("grid=1,11", "grid = 1,11"), ("mode=later", "mode = later: expected one of ok, interrupt, fail"),
         ] {
-            #expect { try suite.run("probe", profile: "smoke", overrides: [set], quiet: true) } throws: {
+            #expect { try suite.run("probe", profile: .smoke, overrides: [set], quiet: true) } throws: {
                 "\($0)".contains(message)
             }
         }

@@ -7,12 +7,12 @@ import Testing
 @Suite struct TrialCacheTests {
     @Test func aRerunReusesEveryTrialAndGivesTheSameNumbers() throws {
         let root = try probeRoot(), suite = try probeSuite(root)
-        let first = try suite.run("probe", profile: "smoke", quiet: true)
-        let again = try suite.run("probe", profile: "smoke", quiet: true)
+        let first = try suite.run("probe", profile: .smoke, quiet: true)
+        let again = try suite.run("probe", profile: .smoke, quiet: true)
         #expect(first.trialsTotal == 2 && first.trialsComputed == 2 && again.trialsComputed == 0)
         #expect(first.metrics == again.metrics)
         #expect(try suite.store.trials(scenario: "probe").count == 2)
-        let fresh = try suite.run("probe", profile: "smoke", fresh: true, quiet: true)
+        let fresh = try suite.run("probe", profile: .smoke, fresh: true, quiet: true)
         #expect(fresh.trialsComputed == 2 && fresh.metrics["draws"] == first.metrics["draws"])
         let record = try #require(try suite.store.run(again.runID))
         #expect(record.trialsTotal == 2 && record.trialsComputed == 0 && record.codeID == "test-code")
@@ -20,27 +20,27 @@ import Testing
 
     @Test func aChangedValueRecomputesOnlyTheTrialsThatReadIt() throws {
         let root = try probeRoot(), suite = try probeSuite(root)
-        _ = try suite.run("probe", profile: "smoke", quiet: true)
+        _ = try suite.run("probe", profile: .smoke, quiet: true)
         // `scale` is read by the aggregate only: every trial is reused, the metric still follows the new value.
-        let scaled = try suite.run("probe", profile: "smoke", overrides: ["scale=7"], quiet: true)
+        let scaled = try suite.run("probe", profile: .smoke, overrides: ["scale=7"], quiet: true)
         #expect(scaled.trialsComputed == 0 && scaled.metrics["final"] == Estimate(14))
         // `steps` is in every trial's config: all are recomputed.
-        let longer = try suite.run("probe", profile: "smoke", overrides: ["steps=12"], quiet: true)
+        let longer = try suite.run("probe", profile: .smoke, overrides: ["steps=12"], quiet: true)
         #expect(longer.trialsComputed == 2)
         // A grid with one new value computes only that trial.
-        let wider = try suite.run("probe", profile: "smoke", overrides: ["grid=1,2,3"], quiet: true)
+        let wider = try suite.run("probe", profile: .smoke, overrides: ["grid=1,2,3"], quiet: true)
         #expect(wider.trialsTotal == 3 && wider.trialsComputed == 1)
         // Another seed: other random streams, nothing reused.
-        let reseeded = try suite.run("probe", profile: "smoke", seed: 9, quiet: true)
+        let reseeded = try suite.run("probe", profile: .smoke, seed: 9, quiet: true)
         #expect(reseeded.trialsComputed == 2)
     }
 
     @Test func otherCodeIsNeverServedFromTheCache() throws {
         let root = try probeRoot()
         let a = try probeSuite(root, codeID: "code-A"), b = try probeSuite(root, codeID: "code-B")
-        #expect(try a.run("probe", profile: "smoke", quiet: true).trialsComputed == 2)
-        #expect(try b.run("probe", profile: "smoke", quiet: true).trialsComputed == 2)
-        #expect(try a.run("probe", profile: "smoke", quiet: true).trialsComputed == 0)
+        #expect(try a.run("probe", profile: .smoke, quiet: true).trialsComputed == 2)
+        #expect(try b.run("probe", profile: .smoke, quiet: true).trialsComputed == 2)
+        #expect(try a.run("probe", profile: .smoke, quiet: true).trialsComputed == 0)
     }
 
     @Test func aTrialsBLASThreadCountIsPartOfItsConfigAndSoOfItsCacheKey() throws {

@@ -20,7 +20,7 @@ import Testing
         let claim = ClaimSpec(
             id: "c", statement: "s", checks: [.init(metric: "r", op: .greaterOrEqual, value: [1.10])],
             paper: nil, profiles: nil)
-        let result = claim.evaluate(metrics: ["r": e], profile: "quick")
+        let result = claim.evaluate(metrics: ["r": e], profile: .quick)
         #expect(result.measured.contains("[1.0996, 1.179]") && result.verdict == .inconclusive)
         #expect(result.reason == "r: the interval straddles 1.1")
     }
@@ -31,7 +31,7 @@ import Testing
             paper: nil, profiles: nil)
         let later = ClaimSpec(
             id: "l", statement: "s", checks: [.init(metric: "a", op: .greater, value: [0])],
-            paper: nil, profiles: ["quick"])
+            paper: nil, profiles: [.quick])
         let sanity = ClaimSpec(
             id: "s", kind: .sanity, statement: "s", checks: [.init(metric: "b", op: .less, value: [1])],
             paper: nil, profiles: nil)
@@ -39,7 +39,7 @@ import Testing
             id: "m", statement: "s", checks: [.init(metric: "a", op: .greater, value: [0])],
             paper: nil, profiles: nil, minimumUnits: 5)
         let three = Estimate(0.5, interval: 0.2...0.8, units: 3, method: .pairedT)
-        func judge(_ c: ClaimSpec, _ m: [String: Estimate], _ profile: String = "smoke") -> ClaimResult {
+        func judge(_ c: ClaimSpec, _ m: [String: Estimate], _ profile: Profile = .smoke) -> ClaimResult {
             c.evaluate(metrics: m, profile: profile)
         }
         #expect(judge(finding, ["a": three]).verdict == .pass && judge(finding, ["a": three]).reason == nil)
@@ -80,15 +80,15 @@ import Testing
         let root = try probeRoot()
         let scenario = root.appendingPathComponent("Replications/probe/scenario.json")
         let suite = try probeSuite(root)
-        let base = try suite.run("probe", profile: "smoke", quiet: true)  // final = 4
-        let moved = try suite.run("probe", profile: "smoke", overrides: ["scale=2.5"], quiet: true)  // final = 5
+        let base = try suite.run("probe", profile: .smoke, quiet: true)  // final = 4
+        let moved = try suite.run("probe", profile: .smoke, overrides: ["scale=2.5"], quiet: true)  // final = 5
         func regression(_ tolerance: Replication.Tolerance?) throws -> String? {
             let rep = try suite.replication("probe")
             let runs = try [base.runID].map {
                 try RunData(store: suite.store, record: try #require(try suite.store.run($0)), replication: rep)
             }
             let b = try Baseline.make(
-                scenario: "probe", profile: "smoke", keyMetrics: ["final"], runs: runs, goldenSeed: 1,
+                scenario: "probe", profile: .smoke, keyMetrics: ["final"], runs: runs, goldenSeed: 1,
                 tolerance: { _ in tolerance ?? rep.info.tolerance("final") })
             return b.regression("final", in: [(seed: moved.seed, value: 5)])
         }
@@ -107,7 +107,7 @@ import Testing
         let data = try RunData(
             store: suite.store, record: try #require(try suite.store.run(base.runID)), replication: rep)
         let b = try Baseline.make(
-            scenario: "probe", profile: "smoke", keyMetrics: ["final"], runs: [data], goldenSeed: 1,
+            scenario: "probe", profile: .smoke, keyMetrics: ["final"], runs: [data], goldenSeed: 1,
             tolerance: rep.info.tolerance)
         #expect(
             b.metrics["final"]?.rule == Replication.Tolerance(relative: nil, absolute: 2)
@@ -164,7 +164,7 @@ import Testing
             #expect { try suite.replication("probe") } throws: {
                 "\($0)".contains(message) && "\($0)".contains("claims.json")
             }
-            #expect(throws: SuiteError.self) { try suite.run("probe", profile: "smoke", quiet: true) }
+            #expect(throws: SuiteError.self) { try suite.run("probe", profile: .smoke, quiet: true) }
             #expect(
                 try suite.store.runs(scenario: "probe").isEmpty && (try suite.store.trials(scenario: "probe")).isEmpty)
         }
@@ -181,7 +181,7 @@ import Testing
                 )
                 .write(to: url, atomically: true, encoding: .utf8)
             let suite = try probeSuite(root)
-            #expect { try suite.run("probe", profile: "smoke", quiet: true) } throws: { "\($0)".contains(message) }
+            #expect { try suite.run("probe", profile: .smoke, quiet: true) } throws: { "\($0)".contains(message) }
             #expect(try suite.store.runs(scenario: "probe").isEmpty)
         }
         // Paper numbers drawn on a figure: [x, y] pairs of finite numbers, each set with its source.
@@ -198,7 +198,7 @@ import Testing
                 )
                 .write(to: url, atomically: true, encoding: .utf8)
             let suite = try probeSuite(root)
-            #expect { try suite.run("probe", profile: "smoke", quiet: true) } throws: { "\($0)".contains(message) }
+            #expect { try suite.run("probe", profile: .smoke, quiet: true) } throws: { "\($0)".contains(message) }
             #expect(try suite.store.runs(scenario: "probe").isEmpty)
         }
     }
