@@ -289,13 +289,12 @@ public struct GrokkingStableMax: Scenario {
         init() {}
 
         /// The log as a trial stores it, and back.
-        var columns: [(String, [Double])] {
+        var columns: [(ValueKey, [Double])] {
             [
-                ("steps", steps.map(Double.init)), ("train_acc", trainAcc), ("test_acc", testAcc),
-                ("train_loss", trainLoss),
-                ("test_loss", testLoss), ("sc", sc), ("zero_loss", zeroLoss), ("weight_norm", weightNorm),
-                ("margin", margin),
-                ("cosine", cosine), ("grad_cosine", gradCosine), ("softmax_sc", softmaxSC),
+                (Values.steps, steps.map(Double.init)), (Values.trainAcc, trainAcc), (Values.testAcc, testAcc),
+                (Values.trainLoss, trainLoss), (Values.testLoss, testLoss), (Values.sc, sc),
+                (Values.zeroLoss, zeroLoss), (Values.weightNorm, weightNorm), (Values.margin, margin),
+                (Values.cosine, cosine), (Values.gradCosine, gradCosine), (Values.softmaxSc, softmaxSC),
             ]
         }
 

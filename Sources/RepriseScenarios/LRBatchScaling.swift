@@ -71,6 +71,7 @@ public struct LRBatchScaling: Scenario {
 
     /// The series `aggregate` records and `figures` draws, each declared once (families with their parameter).
     enum Series {
+        static let divergenceLRTimesLambdaOver2 = SeriesKey("divergence_lr_times_lambda_over_2")
         static let excessCv = SeriesKey("excess_cv")
         static let excessCvMean = SeriesKey("excess_cv_mean")
         static let excessMeasured = SeriesKey("excess_measured")
@@ -675,7 +676,7 @@ public struct LRBatchScaling: Scenario {
             values.append(measured)
             reference.append(2 / lambdaB)
             run.record(
-                "divergence_lr_times_lambda_over_2", x: Double(b),
+                Series.divergenceLRTimesLambdaOver2, x: Double(b),
                 y: Double.exp(Stats.mean(measured.map { Double.log($0) })) * lambdaB / 2)
         }
         run.metric(Metrics.sgdDivergenceCensored, runs.reduce(0) { $0 + $1.scalar(Values.censored) })

@@ -61,6 +61,7 @@ public struct NTKRegime: Scenario {
         static let analyticTheta = SeriesKey("analytic/theta")
         static let fig2TrainPoints = SeriesKey("fig2_train_points")
         static let functionGap = SeriesKey("function_gap")
+        static let initOnlyMaxRelativeError = SeriesKey("init_only_max_relative_error")
         static let initOnlyNarrowestMean = SeriesKey("init_only_narrowest_mean")
         static let initOnlyNarrowestSd = SeriesKey("init_only_narrowest_sd")
         static let initOnlySpread = SeriesKey("init_only_spread")
@@ -186,7 +187,7 @@ public struct NTKRegime: Scenario {
             try trainGD(model, xTrain, yTrain, lr: lr, steps: c[Keys.steps], trial: trial)
             trial.record(Values.thetaTrained, NTK.empirical(model.layers, x0, circle).scalars)
             trial.record(
-                "relative_change",
+                Values.relativeChange,
                 frobenius(NTK.empirical(model.layers, circle, circle), minus: gram0) / frobenius(gram0, minus: nil))
         case .fig2:
             // 4 points on the circle; the trained net against kernel GD with Θ∞ from the same f₀.
@@ -206,7 +207,8 @@ public struct NTKRegime: Scenario {
             trial.record(Values.net, fT)
             trial.record(Values.kernel, kernel)
             trial.record(
-                "gap", (zip(fT, kernel).reduce(0) { $0 + ($1.0 - $1.1) * ($1.0 - $1.1) } / Double(count)).squareRoot())
+                Values.gap,
+                (zip(fT, kernel).reduce(0) { $0 + ($1.0 - $1.1) * ($1.0 - $1.1) } / Double(count)).squareRoot())
         }
     }
 
@@ -297,7 +299,7 @@ public struct NTKRegime: Scenario {
             run.record(Series.initOnlySpreadSe, x: Double(w), y: sp / Double(2 * (nets.count - 1)).squareRoot())
             run.record(Series.initOnlySpreadAt0, x: Double(w), y: spreadAtZero(nets))
             run.record(
-                "init_only_max_relative_error", x: Double(w),
+                Series.initOnlyMaxRelativeError, x: Double(w),
                 y: zip(columnMeans(nets), limit).map { abs($0 / $1 - 1) }.max()!)
         }
         // Claim 1: v2's mean band (printed, never decides) and v3's band on logs over every widest-width net.
