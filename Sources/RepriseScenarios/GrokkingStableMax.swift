@@ -364,9 +364,9 @@ public struct GrokkingStableMax: Scenario {
                 log.softmaxSC.append(
                     v.loss == .stablemax ? diagnostics(z.value, task.trainLabels, loss: .softmax).sc : d.sc)
                 log.steps.append(step)
-                log.trainAcc.append(accuracy(z.value, task.trainLabels));
+                log.trainAcc.append(accuracy(z.value, task.trainLabels))
                 log.testAcc.append(accuracy(zt, task.testLabels))
-                log.trainLoss.append(Double(loss.value[flat: 0]));
+                log.trainLoss.append(Double(loss.value[flat: 0]))
                 log.testLoss.append(Double(lossOf(Variable(zt), task.testLabels).value[flat: 0]))
                 log.sc.append(d.sc); log.zeroLoss.append(d.zeroLoss); log.margin.append(d.margin)
                 log.weightNorm.append(Double(params.reduce(T(0)) { $0 + $1.value.squaredNorm }).squareRoot())
@@ -441,16 +441,16 @@ public struct GrokkingStableMax: Scenario {
         let id = v.key
         for (i, s) in log.steps.enumerated() {
             let x = Double(s)
-            run.record(Series.curve[(.trainAcc, id)], x: x, y: log.trainAcc[i]);
+            run.record(Series.curve[(.trainAcc, id)], x: x, y: log.trainAcc[i])
             run.record(Series.curve[(.testAcc, id)], x: x, y: log.testAcc[i])
-            run.record(Series.curve[(.trainLoss, id)], x: x, y: log.trainLoss[i]);
+            run.record(Series.curve[(.trainLoss, id)], x: x, y: log.trainLoss[i])
             run.record(Series.curve[(.testLoss, id)], x: x, y: log.testLoss[i])
-            run.record(Series.curve[(.scFraction, id)], x: x, y: log.sc[i]);
+            run.record(Series.curve[(.scFraction, id)], x: x, y: log.sc[i])
             run.record(Series.curve[(.zeroLoss, id)], x: x, y: log.zeroLoss[i])
             if i < log.softmaxSC.count && v.loss == .stablemax {
                 run.record(Series.curve[(.softmaxSCOfLogits, id)], x: x, y: log.softmaxSC[i])
             }
-            run.record(Series.curve[(.weightNorm, id)], x: x, y: log.weightNorm[i]);
+            run.record(Series.curve[(.weightNorm, id)], x: x, y: log.weightNorm[i])
             run.record(Series.curve[(.margin, id)], x: x, y: log.margin[i])
             if i < log.cosine.count { run.record(Series.curve[(.updateWeightCosine, id)], x: x, y: log.cosine[i]) }
             if i < log.gradCosine.count {
