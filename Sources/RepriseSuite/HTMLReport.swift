@@ -149,7 +149,7 @@ extension Suite {
 
     /// A run's provenance, and its config beside the profile's own (only the keys that differ).
     func provenance(_ r: Store.RunRecord, _ rep: Replication) throws -> String {
-        let own = (try? rep.config(profile: r.profile)).map { Self.configValues($0.canonicalJSON) } ?? [:]
+        let own = Self.configValues(rep.config(profile: r.profile).canonicalJSON)
         let ran = Self.configValues(r.configJSON)
         let diff = Set(own.keys).union(ran.keys).sorted().filter { own[$0] != ran[$0] }
         let rows: [(String, String)] = [
