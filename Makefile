@@ -29,7 +29,7 @@ test: deps
 	OPENBLAS_CORETYPE=Haswell $(SWIFT) test -c release --skip-build
 
 # The engine and suite tests again in a debug build, where every precondition and overflow check
-# is live (the release build's engine and scenario targets are -Ounchecked). The scenario smoke
+# is live (the release build's engine, data and scenario targets are -Ounchecked). The scenario smoke
 # runs stay release-only: in debug they take many minutes and check numbers the release run already checks.
 # Measured (2026-12-04): 5.2 min in all.
 test-debug: deps

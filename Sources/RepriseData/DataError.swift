@@ -1,6 +1,6 @@
-/// The data sets read from Debian packages (Fashion-MNIST, fortunes): kept out of the engine, which knows no
-/// file path and links no zlib; the generated tasks (modular arithmetic, points on a circle) stay in the engine
-/// beside the generic tensor code they are built from.
+// The data sets read from Debian packages (Fashion-MNIST, fortunes): kept out of the engine, which knows no
+// file path and links no zlib. The generated tasks (modular arithmetic, points on a circle) stay in the engine
+// beside the generic tensor code they are built from (RepriseEngine/GeneratedData.swift).
 
 /// A data set that cannot be loaded, with the Debian package that provides it.
 public enum DataError: Error, CustomStringConvertible {

@@ -1,4 +1,5 @@
 import Foundation
+import RepriseData
 import RepriseEngine
 import RepriseSuite
 
