@@ -178,9 +178,9 @@ public struct LRBatchScaling: Scenario {
             Keys.nTrain, Keys.nVal, Keys.hidden, Keys.checkpointLR, Keys.checkpointBatch, Keys.checkpointEpochs,
         ])
         let n = Double(c[Keys.nTrain]), k = Double(c[Keys.lanczosIterations]), perSize = c[Keys.batchesPerSize]
-        let fullKeys = [
-            "hessian_batches", "batches_per_size", "lanczos_iterations", "bnoise_examples",
-            "bnoise_hessian_batch",
+        let fullKeys: [any AnyConfigKey] = [
+            Keys.hessianBatches, Keys.batchesPerSize, Keys.lanczosIterations, Keys.bnoiseExamples,
+            Keys.bnoiseHessianBatch,
         ]
         let bnoiseCost = Double(c[Keys.bnoiseExamples] * c[Keys.bnoiseHessianBatch]) * 2
         var out = [
